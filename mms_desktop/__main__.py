@@ -1,0 +1,3 @@
+from mms_desktop.cli import main
+
+raise SystemExit(main())

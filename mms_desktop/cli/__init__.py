@@ -1,0 +1,79 @@
+"""The ``mms-desktop`` command line: the composition root for everything but the window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from mms_desktop import __version__
+from mms_desktop.cli import models, store_commands
+from mms_desktop.cli.context import Context
+from mms_desktop.core.errors import Cancelled, UserError
+
+log = logging.getLogger("mms_desktop")
+
+# Commands that may use the network; every other command runs with the hub switched off.
+NETWORK_COMMANDS = {("languages", "install"), ("languages", "refresh")}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mms-desktop",
+        description="Offline speech recognition, language identification and read-aloud "
+        "in ~1,100 languages with Meta's MMS models.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--data-dir", help="where models and settings live (default: the user data folder)")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], help="compute device (default: auto)")
+    parser.add_argument("--debug", action="store_true", help="show debug logging and full tracebacks")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    models.add_commands(sub)
+    store_commands.add_commands(sub)
+    return parser
+
+
+def _configure_logging(debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not debug:
+        for noisy in ("transformers", "huggingface_hub", "httpx", "httpx2", "urllib3"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status (2 for errors the user can fix)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    _configure_logging(args.debug)
+    if (args.command, getattr(args, "action", None)) not in NETWORK_COMMANDS:
+        # Read by huggingface_hub at import time: set it before anything imports it.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+    try:
+        context = Context.create(args.data_dir, args.device)
+        return int(args.run(args, context) or 0)
+    except UserError as exc:
+        print(f"mms-desktop: {exc}", file=sys.stderr)
+        return 2
+    except (Cancelled, KeyboardInterrupt):
+        print("mms-desktop: cancelled; nothing partial was kept.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        log.debug("unexpected error", exc_info=True)
+        print(
+            f"mms-desktop: unexpected error ({type(exc).__name__}: {exc}); run with --debug for details.",
+            file=sys.stderr,
+        )
+        return 1

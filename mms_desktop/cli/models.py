@@ -1,0 +1,138 @@
+"""Commands that run models: transcribe, identify, speak."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from mms_desktop.cli.context import Context
+from mms_desktop.core.errors import UserError
+
+FORMATS = ("txt", "json", "srt", "vtt")
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def add_commands(sub: Any) -> None:
+    p = sub.add_parser("transcribe", help="transcribe audio files")
+    p.add_argument("files", nargs="+", metavar="FILE", help="WAV, FLAC, OGG or MP3 files")
+    p.add_argument("--lang", help="language code (adapter name) or 'auto' to detect it (default: setting)")
+    p.add_argument("--among", type=_codes, default=[], help="with --lang auto: choose only among these codes")
+    p.add_argument("--model", help="recognition model: a folder or an installed owner/name")
+    p.add_argument("--lid-model", help="identification model: a folder or an installed owner/name")
+    p.add_argument("--format", choices=FORMATS, default="txt")
+    p.add_argument("-o", "--output", help="output file (a folder when several files are given)")
+    p.set_defaults(run=run_transcribe)
+
+    p = sub.add_parser("identify", help="identify the spoken language of audio files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--top", type=int, default=5, help="how many candidates to print (default 5)")
+    p.add_argument("--among", type=_codes, default=[], help="choose only among these codes")
+    p.add_argument("--lid-model", help="identification model: a folder or an installed owner/name")
+    p.set_defaults(run=run_identify)
+
+    p = sub.add_parser("speak", help="read text aloud into a WAV file")
+    p.add_argument("text", metavar="TEXT", help="the text to speak ('-' reads standard input)")
+    p.add_argument("--lang", required=True, help="language code of the voice")
+    p.add_argument("--voice", help="voice: a folder or an installed owner/name")
+    p.add_argument("--seed", type=int, help="seed for repeatable output")
+    p.add_argument("-o", "--output", required=True, help="WAV file to write")
+    p.set_defaults(run=run_speak)
+
+
+def _load_all(files: list[str]) -> list[tuple[str, Any]]:
+    from mms_desktop.core.audio import load_audio
+
+    return [(f, load_audio(f)) for f in files]  # check every file before loading any model
+
+
+def _identifier(args: argparse.Namespace, ctx: Context) -> Any:
+    from mms_desktop.core.lid import LanguageIdentifier
+
+    if args.lid_model:
+        folder = ctx.store.resolve(args.lid_model, "language identifier")
+    else:
+        try:
+            folder = ctx.store.default_model("lid")
+        except UserError as exc:
+            raise UserError(f"{str(exc).rstrip('.')}, or choose the language with --lang.") from exc
+    return LanguageIdentifier.load(folder, ctx.settings.device)
+
+
+def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core import formats
+    from mms_desktop.core.asr import Recognizer, WindowOptions, available_languages
+    from mms_desktop.core.transcribe import AUTO, transcribe
+
+    audio = _load_all(args.files)
+    model_dir = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
+    language = args.lang or ctx.settings.language
+    identifier = _identifier(args, ctx) if language == AUTO else None
+    installed = available_languages(model_dir)
+    recognizer = Recognizer.load(
+        model_dir, installed[0] if language == AUTO and installed else language, ctx.settings.device
+    )
+    options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
+    among = args.among or ctx.settings.auto_among
+    out = Path(args.output) if args.output else None
+    if out is not None and len(audio) > 1:
+        out.mkdir(parents=True, exist_ok=True)
+    for name, samples in audio:
+        result = transcribe(samples, recognizer, language, identifier, among, options)
+        text = formats.render(result, args.format)
+        if out is None:
+            if len(audio) > 1:
+                print(f"==> {name} <==")
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            target = out / f"{Path(name).stem}.{args.format}" if len(audio) > 1 else out
+            _write_text(target, text)
+    return 0
+
+
+def _write_text(path: Path, text: str) -> None:
+    from mms_desktop.core.fsutil import atomic_write_text
+
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise UserError(f"{path} could not be written ({exc.strerror}); choose another place.") from exc
+
+
+def run_identify(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core.lid import first_speech
+
+    if args.top < 1:
+        raise UserError("--top must be 1 or more.")
+    audio = _load_all(args.files)
+    identifier = _identifier(args, ctx)
+    for name, samples in audio:
+        if len(audio) > 1:
+            print(f"==> {name} <==")
+        for score in identifier.identify(first_speech(samples), top_k=args.top, among=args.among):
+            print(f"{score.code}\t{score.probability:.4f}")
+    return 0
+
+
+def run_speak(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core.audio import write_wav
+    from mms_desktop.core.tts import Synthesizer
+
+    text = sys.stdin.read() if args.text == "-" else args.text
+    if not text.strip():
+        raise UserError("There is no text to speak; give some text.")
+    output = Path(args.output)
+    if output.suffix.lower() != ".wav":
+        raise UserError(f"{output} must be a .wav file.")
+    voice = ctx.store.resolve(args.voice, "voice") if args.voice else ctx.store.voice_dir(args.lang)
+    speech = Synthesizer.load(voice, ctx.settings.device).speak(text, seed=args.seed)
+    try:
+        write_wav(output, speech.samples, speech.sample_rate)  # type: ignore[arg-type]
+    except (OSError, RuntimeError) as exc:
+        raise UserError(f"{output} could not be written ({exc}); choose another place.") from exc
+    return 0

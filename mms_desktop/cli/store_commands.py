@@ -1,0 +1,139 @@
+"""``mms-desktop languages``: list, install, remove, export and import languages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from mms_desktop.cli.context import Context
+from mms_desktop.core.events import Progress
+
+
+def add_commands(sub: Any) -> None:
+    p = sub.add_parser("languages", help="the language store: list, install, remove, export, import")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser("list", help="languages installed and (from the catalogue) available")
+    a.add_argument("--installed", action="store_true", help="only what is installed")
+    a.set_defaults(run=run_list)
+    a = actions.add_parser("refresh", help="fetch the catalogue of available languages (uses the network)")
+    a.set_defaults(run=run_refresh)
+    a = actions.add_parser("install", help="download languages (or an owner/name model) from the hub")
+    a.add_argument("names", nargs="+", metavar="CODE")
+    a.set_defaults(run=run_install)
+    a = actions.add_parser("remove", help="remove installed languages")
+    a.add_argument("names", nargs="+", metavar="CODE")
+    a.set_defaults(run=run_remove)
+    a = actions.add_parser("export", help="write installed languages to a folder or .tar/.tar.gz/.zip")
+    a.add_argument("names", nargs="+", metavar="CODE")
+    a.add_argument("path", metavar="PATH")
+    a.set_defaults(run=run_export)
+    a = actions.add_parser("import", help="install a language pack from a folder or archive")
+    a.add_argument("path", metavar="PATH")
+    a.set_defaults(run=run_import)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return str(n)
+
+
+class _Reporter:
+    """Progress on standard error: a rewritten line on a terminal, a line per tenth otherwise."""
+
+    def __init__(self) -> None:
+        self._last = -1
+
+    def __call__(self, p: Progress) -> None:
+        percent = int(p.fraction * 100)
+        if sys.stderr.isatty():
+            print(f"\r{p.what} {percent:3d}% {p.detail[-60:]:<60}", end="", file=sys.stderr, flush=True)
+        elif percent // 10 != self._last // 10 or percent == 100 and self._last != 100:
+            print(f"{p.what} {percent}% {p.detail}", file=sys.stderr)
+        self._last = percent
+
+    def close(self) -> None:
+        if sys.stderr.isatty() and self._last >= 0:
+            print(file=sys.stderr)
+
+
+def run_list(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core.hub import load_catalogue
+    from mms_desktop.core.languages import display_name
+
+    installed = {lang.name: lang for lang in ctx.store.installed()}
+    catalogue = None if args.installed else load_catalogue(ctx.store)
+    names = sorted(set(installed) | set(catalogue.languages() if catalogue else []))
+    for name in names:
+        have = installed.get(name)
+        parts = []
+        if have is not None:
+            parts = [p for p, on in (("recognition", have.recognition), ("voice", have.voice)) if on]
+            state, size = "installed " + "+".join(parts), _size(have.size)
+        else:
+            assert catalogue is not None
+            offers = [
+                p for p, on in (("recognition", name in catalogue.adapters), ("voice", name in catalogue.voices)) if on
+            ]
+            state, size = "available " + "+".join(offers), _size(catalogue.adapters.get(name, 0))
+        print(f"{name}\t{display_name(name)}\t{state}\t{size}")
+    if not args.installed and catalogue is None:
+        print("(only installed languages are shown; run `mms-desktop languages refresh` to see all)", file=sys.stderr)
+    if not names and args.installed:
+        print("(nothing is installed yet; see `mms-desktop languages install CODE`)", file=sys.stderr)
+    return 0
+
+
+def run_refresh(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core.hub import HubClient
+
+    catalogue = HubClient(ctx.store).refresh_catalogue()
+    print(
+        f"{len(catalogue.adapters)} recognition languages, {len(catalogue.voices)} voices, "
+        f"{len(catalogue.lid_models)} language identifiers available."
+    )
+    return 0
+
+
+def run_install(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core.hub import HubClient
+
+    reporter = _Reporter()
+    cancel = threading.Event()
+    try:
+        fetched = HubClient(ctx.store).install(args.names, progress=reporter, cancel=cancel)
+    finally:
+        reporter.close()
+    print(f"Installed {', '.join(args.names)} ({len(fetched)} files downloaded).")
+    return 0
+
+
+def run_remove(args: argparse.Namespace, ctx: Context) -> int:
+    removed = ctx.store.remove(args.names)
+    print(f"Removed {', '.join(removed)}.")
+    return 0
+
+
+def run_export(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core.packs import export_pack
+
+    reporter = _Reporter()
+    dest = export_pack(ctx.store, args.names, Path(args.path), progress=reporter)
+    reporter.close()
+    print(f"Exported {', '.join(args.names)} to {dest}.")
+    return 0
+
+
+def run_import(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core.packs import import_pack
+
+    reporter = _Reporter()
+    files = import_pack(ctx.store, Path(args.path), progress=reporter)
+    reporter.close()
+    print(f"Imported {len(files)} files from {args.path}.")
+    return 0

@@ -1,0 +1,1 @@
+"""The engine: everything the application can do, with no Qt."""

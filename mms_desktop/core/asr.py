@@ -1,0 +1,230 @@
+"""The speech recognizer: one MMS base model loaded once, with per-language adapters swapped in place."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mms_desktop.core import ctc
+from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.errors import Cancelled, ModelError
+from mms_desktop.core.events import Progress, Transcript, Word
+from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, normalize
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class WindowOptions:
+    """How long audio is cut into overlapping windows.
+
+    Each window holds ``chunk_s`` seconds of new audio with ``context_s`` seconds on either side; only the
+    frames of the new audio are kept, so every output frame comes from a window where it had context.
+    """
+
+    chunk_s: float = 20.0
+    context_s: float = 2.0
+
+
+@dataclass(frozen=True)
+class Window:
+    """One pass of the model: samples ``[start, end)``, keeping its output frames ``[keep_from, keep_to)``."""
+
+    start: int
+    end: int
+    keep_from: int
+    keep_to: int
+
+
+def plan_windows(n_samples: int, options: WindowOptions) -> list[Window]:
+    """Cut ``n_samples`` into windows aligned to the 20 ms frame grid.
+
+    Windows start on multiples of 320 samples, so frame ``k`` of a window starting at sample ``s`` is
+    global frame ``s / 320 + k``, and the kept frames of all windows tile the whole recording exactly once.
+    Audio that fits in one chunk plus its right context is a single window: the same as one pass.
+    """
+    total = ctc.frames_for_samples(n_samples)
+    chunk = max(1, round(options.chunk_s / ctc.FRAME_SECONDS))
+    context = max(0, round(options.context_s / ctc.FRAME_SECONDS))
+    if total <= chunk + context:
+        return [Window(0, n_samples, 0, total)]
+    windows = []
+    for first in range(0, total, chunk):
+        last = min(total, first + chunk)
+        w_first = max(0, first - context)
+        w_last = min(total, last + context)
+        start = w_first * ctc.SAMPLES_PER_FRAME
+        end = min(n_samples, (w_last - 1) * ctc.SAMPLES_PER_FRAME + ctc.RECEPTIVE_FIELD)
+        windows.append(Window(start, end, first - w_first, last - w_first))
+    return windows
+
+
+class Recognizer:
+    """Owns the MMS CTC model, its tokenizer and the current language adapter.
+
+    Not thread-safe: one thread runs it at a time (an internal lock enforces this).
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, model_dir: Path, placement: Placement, normalize: bool):
+        self._model = model
+        self._tokenizer = tokenizer
+        self.model_dir = model_dir
+        self.placement = placement
+        self._normalize = normalize
+        self._lock = threading.Lock()
+        self.language = ""
+        self._id_to_token: dict[int, str] = {}
+
+    @classmethod
+    def load(cls, model_dir: Path, language: str, device: str = "auto") -> Recognizer:
+        """Load the base model from a local folder in the MMS layout and switch to ``language``.
+
+        Raises:
+            ModelError: the folder is not a complete MMS model or the language is not in it.
+        """
+        check_model_dir(model_dir, "speech recognition model")
+        languages = available_languages(model_dir)
+        _check_language(model_dir, language, languages)
+        placement = choose_placement(device)
+        from transformers import Wav2Vec2CTCTokenizer, Wav2Vec2ForCTC
+
+        try:
+            # No target_lang here: it would load the adapter allowing a pickle fallback; we load it below,
+            # safetensors only.
+            model = Wav2Vec2ForCTC.from_pretrained(
+                str(model_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
+            )
+            tokenizer = Wav2Vec2CTCTokenizer.from_pretrained(
+                str(model_dir), target_lang=language, local_files_only=True
+            )
+        except (OSError, ValueError, RuntimeError) as exc:
+            log.debug("loading %s failed", model_dir, exc_info=True)
+            raise ModelError(f"The model in {model_dir} could not be loaded ({exc}); reinstall it.") from exc
+        if getattr(model.config, "adapter_attn_dim", None) is None:
+            raise ModelError(f"{model_dir} is not a multilingual MMS model (it has no language adapters).")
+        model.to(placement.device).eval()
+        model.target_lang = None
+        recognizer = cls(model, tokenizer, model_dir, placement, _reads_normalized(model_dir))
+        recognizer.set_language(language)
+        return recognizer
+
+    @property
+    def languages(self) -> list[str]:
+        """Adapter names installed next to the base model."""
+        return available_languages(self.model_dir)
+
+    def set_language(self, language: str) -> None:
+        """Swap in the adapter and output vocabulary of ``language`` without reloading the base."""
+        if language == self.language:
+            return
+        _check_language(self.model_dir, language, self.languages)
+        with self._lock:
+            self._model.load_adapter(language, use_safetensors=True, local_files_only=True)
+            self._tokenizer.set_target_lang(language)
+            self._id_to_token = dict(self._tokenizer.decoder)
+            self.language = language
+        log.info("recognition language is now %s", language)
+
+    def log_probs(self, samples: np.ndarray) -> np.ndarray:
+        """One forward pass over 16 kHz samples; returns ``(frames, vocab)`` float32 log-probabilities."""
+        import torch
+
+        x = normalize(samples) if self._normalize else np.asarray(samples, dtype=np.float32)
+        with self._lock, torch.inference_mode():
+            inputs = torch.from_numpy(np.ascontiguousarray(x))[None].to(
+                self.placement.device, self.placement.torch_dtype()
+            )
+            logits = self._model(inputs).logits[0]
+            return torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
+
+    def decode(self, log_probs: np.ndarray, offset_s: float = 0.0) -> list[Word]:
+        """Words with timings and confidences from log-probabilities of the current language."""
+        return ctc.decode(
+            log_probs,
+            self._id_to_token,
+            blank_id=self._tokenizer.pad_token_id,
+            delimiter=self._tokenizer.word_delimiter_token,
+            offset_s=offset_s,
+        )
+
+    def windowed_log_probs(
+        self,
+        samples: np.ndarray,
+        options: WindowOptions = WindowOptions(),
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> np.ndarray:
+        """Log-probabilities of audio of any length, stitched from overlapping windows."""
+        windows = plan_windows(len(samples), options)
+        parts = []
+        for index, window in enumerate(windows):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            part = self.log_probs(samples[window.start : window.end])
+            parts.append(part[window.keep_from : window.keep_to])
+            if progress is not None:
+                progress(Progress("transcribe", index + 1, len(windows)))
+        vocab = len(self._id_to_token)
+        return np.concatenate(parts) if parts else np.zeros((0, vocab), np.float32)
+
+    def transcribe(
+        self,
+        samples: np.ndarray,
+        options: WindowOptions = WindowOptions(),
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Transcript:
+        """Transcribe 16 kHz mono audio of any length in the current language."""
+        words = self.decode(self.windowed_log_probs(samples, options, progress, cancel))
+        return Transcript(
+            language=self.language,
+            duration=round(len(samples) / SAMPLE_RATE, 3),
+            segments=tuple(ctc.words_to_segments(words)),
+        )
+
+
+def available_languages(model_dir: Path) -> list[str]:
+    """Adapter names that have both weights and a vocabulary in ``model_dir``."""
+    vocab = read_vocab(model_dir)
+    return sorted(name for name in _adapter_files(model_dir) if name in vocab)
+
+
+def _adapter_files(model_dir: Path) -> Iterator[str]:
+    for path in model_dir.glob("adapter.*.safetensors"):
+        yield path.name[len("adapter.") : -len(".safetensors")]
+
+
+def read_vocab(model_dir: Path) -> dict[str, dict[str, int]]:
+    """The nested ``{language: {token: id}}`` vocabulary of an MMS model folder."""
+    try:
+        vocab = json.loads((model_dir / "vocab.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"The vocabulary of {model_dir} is missing or unreadable; reinstall the model.") from exc
+    if not isinstance(vocab, dict) or not all(isinstance(v, dict) for v in vocab.values()):
+        raise ModelError(f"{model_dir}/vocab.json is not a multilingual MMS vocabulary.")
+    return vocab
+
+
+def _check_language(model_dir: Path, language: str, languages: list[str]) -> None:
+    if language not in languages:
+        raise ModelError(
+            f"The language '{language}' is not installed for {model_dir.name}; "
+            f"install it with `mms-desktop languages install {language}`."
+        )
+
+
+def _reads_normalized(model_dir: Path) -> bool:
+    try:
+        config = json.loads((model_dir / "preprocessor_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return bool(config.get("do_normalize", True))

@@ -1,0 +1,69 @@
+"""Results and events: frozen dataclasses that may cross thread boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Word:
+    """A recognized word with its time span in seconds and a confidence in [0, 1]."""
+
+    word: str
+    start: float
+    end: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of speech: its words and their joined text."""
+
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """The result of transcribing one recording."""
+
+    language: str
+    duration: float
+    segments: tuple[Segment, ...] = ()
+    language_probability: float | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments if s.text)
+
+
+@dataclass(frozen=True)
+class LanguageScore:
+    """One candidate of language identification: an ISO 639-3 code and its probability."""
+
+    code: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Progress of long work: ``done`` out of ``total`` units (bytes, windows …) of ``what``."""
+
+    what: str
+    done: int
+    total: int
+    detail: str = ""
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Speech:
+    """Synthesized speech: mono float32 samples and their rate."""
+
+    samples: object = field(repr=False)  # numpy.ndarray; typed loosely to keep this module light
+    sample_rate: int = 16000

@@ -1,0 +1,67 @@
+"""Language codes and names: ISO 639-3 data, adapter names with script suffixes, LID ↔ ASR mapping."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+# Meta's mapping from LID labels (bare ISO 639-3) to the ASR adapter that serves them, for the codes
+# whose adapter carries another code or a script suffix. Every other code maps to the adapter of the
+# same name when one exists.
+LID_TO_ADAPTER = {
+    "cmn": "cmn-script_simplified",
+    "srp": "srp-script_latin",
+    "urd": "urd-script_arabic",
+    "uzb": "uzb-script_latin",
+    "yue": "yue-script_traditional",
+    "aze": "azj-script_latin",
+    "kmr": "kmr-script_latin",
+}
+_ADAPTER_TO_LID_CODE = {"azj": "aze"}
+
+_NAME = re.compile(r"^(?P<code>[a-z]{3})(?:-(?P<kind>script|dialect)_(?P<variant>[a-z0-9_]+))?$")
+
+
+def is_valid_name(name: str) -> bool:
+    """Whether ``name`` looks like an MMS language name: ``abc`` or ``abc-script_x`` / ``abc-dialect_x``."""
+    return bool(_NAME.match(name))
+
+
+def base_code(name: str) -> str:
+    """The ISO 639-3 code of an adapter or voice name (``cmn-script_simplified`` → ``cmn``)."""
+    return name.split("-", 1)[0]
+
+
+def lid_code_for(name: str) -> str:
+    """The LID label that stands for an adapter name (``azj-script_latin`` → ``aze``)."""
+    code = base_code(name)
+    return _ADAPTER_TO_LID_CODE.get(code, code)
+
+
+def adapter_for(lid_code: str, adapters: Iterable[str]) -> str | None:
+    """The ASR adapter that serves an LID label, among the ``adapters`` that exist, or None."""
+    available = set(adapters)
+    preferred = LID_TO_ADAPTER.get(lid_code, lid_code)
+    if preferred in available:
+        return preferred
+    if lid_code in available:
+        return lid_code
+    # Any variant of the same code (for example a script-suffixed adapter with no mapping above).
+    variants = sorted(a for a in available if lid_code_for(a) == lid_code)
+    return variants[0] if variants else None
+
+
+@functools.lru_cache(maxsize=4096)
+def display_name(name: str) -> str:
+    """A readable name: the ISO 639-3 reference name plus the script or dialect, if any."""
+    import pycountry
+
+    match = _NAME.match(name)
+    code = match.group("code") if match else base_code(name)
+    language = pycountry.languages.get(alpha_3=code)
+    title = language.name if language is not None else code
+    if match and match.group("variant"):
+        variant = match.group("variant").replace("_", " ")
+        title = f"{title} ({variant.title()})" if match.group("kind") == "script" else f"{title} ({variant})"
+    return title

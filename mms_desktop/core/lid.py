@@ -1,0 +1,119 @@
+"""Spoken language identification with MMS-LID checkpoints (126 to 4,017 languages)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.errors import ModelError, UserError
+from mms_desktop.core.events import LanguageScore
+from mms_desktop.core.languages import lid_code_for
+from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, normalize
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SECONDS = 10.0
+
+
+class LanguageIdentifier:
+    """Owns one ``Wav2Vec2ForSequenceClassification`` MMS-LID model."""
+
+    def __init__(self, model: Any, labels: list[str], placement: Placement):
+        self._model = model
+        self.labels = labels
+        self.placement = placement
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, model_dir: Path, device: str = "auto") -> LanguageIdentifier:
+        """Load an MMS-LID checkpoint from a local folder.
+
+        Raises:
+            ModelError: the folder is not a complete language identification model.
+        """
+        config = check_model_dir(model_dir, "language identification model")
+        if not config.get("id2label"):
+            raise ModelError(f"{model_dir} is not a language identification model (it has no labels).")
+        placement = choose_placement(device)
+        from transformers import Wav2Vec2ForSequenceClassification
+
+        try:
+            model = Wav2Vec2ForSequenceClassification.from_pretrained(
+                str(model_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
+            )
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ModelError(f"The model in {model_dir} could not be loaded ({exc}); reinstall it.") from exc
+        model.to(placement.device).eval()
+        labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        return cls(model, labels, placement)
+
+    def probabilities(self, samples: np.ndarray, max_seconds: float = DEFAULT_SECONDS) -> np.ndarray:
+        """Probability of every label for the first ``max_seconds`` of 16 kHz audio."""
+        import torch
+
+        clip = normalize(samples[: int(max_seconds * SAMPLE_RATE)])
+        with self._lock, torch.inference_mode():
+            inputs = torch.from_numpy(np.ascontiguousarray(clip))[None].to(
+                self.placement.device, self.placement.torch_dtype()
+            )
+            logits = self._model(inputs).logits[0].float()
+            return torch.softmax(logits, dim=-1).cpu().numpy()
+
+    def identify(
+        self,
+        samples: np.ndarray,
+        top_k: int = 5,
+        among: Iterable[str] | None = None,
+        max_seconds: float = DEFAULT_SECONDS,
+    ) -> list[LanguageScore]:
+        """The ``top_k`` most likely languages, best first.
+
+        Args:
+            among: restrict the choice to these languages (ISO 639-3 codes or adapter names); the
+                probabilities are renormalized over them.
+
+        Raises:
+            UserError: a code in ``among`` is not one this model knows.
+        """
+        probs = self.probabilities(samples, max_seconds)
+        indices = self.restrict(among)
+        chosen = probs[indices]
+        total = float(chosen.sum())
+        chosen = chosen / total if total > 0 else np.full(len(indices), 1.0 / len(indices))
+        order = np.argsort(-chosen, kind="stable")[: max(1, top_k)]
+        return [LanguageScore(self.labels[indices[i]], round(float(chosen[i]), 6)) for i in order]
+
+    def restrict(self, among: Iterable[str] | None) -> list[int]:
+        """Label indices for a user's set of languages (all labels when the set is empty)."""
+        codes = [lid_code_for(c.strip()) for c in (among or []) if c.strip()]
+        if not codes:
+            return list(range(len(self.labels)))
+        index = {label: i for i, label in enumerate(self.labels)}
+        unknown = [c for c in codes if c not in index]
+        if unknown:
+            raise UserError(
+                f"The language identifier does not know {', '.join(unknown)}; "
+                f"it covers {len(self.labels)} languages (see `mms-desktop languages list`)."
+            )
+        return sorted({index[c] for c in codes})
+
+
+def first_speech(samples: np.ndarray, seconds: float = DEFAULT_SECONDS, threshold_db: float = -40.0) -> np.ndarray:
+    """Up to ``seconds`` of audio starting at the first 20 ms frame within ``threshold_db`` of the peak.
+
+    Leading silence says nothing about the language; skipping it gives identification real speech.
+    """
+    frame = 320
+    n = len(samples) // frame
+    if n == 0:
+        return samples[: int(seconds * SAMPLE_RATE)]
+    rms = np.sqrt(np.mean(samples[: n * frame].reshape(n, frame) ** 2, axis=1) + 1e-12)
+    loud = np.flatnonzero(20 * np.log10(rms / rms.max()) > threshold_db)
+    start = max(0, int(loud[0]) - 5) * frame if len(loud) else 0
+    return samples[start : start + int(seconds * SAMPLE_RATE)]

@@ -1,0 +1,74 @@
+"""Shared helpers for loading MMS checkpoints from local folders: device choice and layout checks."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mms_desktop.core.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where and in which precision a model runs."""
+
+    device: str  # "cpu" or "cuda"
+    dtype: str  # "float32", "float16" or "bfloat16"
+
+    def torch_dtype(self) -> Any:
+        import torch
+
+        return getattr(torch, self.dtype)
+
+
+def choose_placement(device: str = "auto") -> Placement:
+    """CUDA in fp16 when present (or asked for), otherwise the CPU in fp32.
+
+    Raises:
+        ModelError: ``cuda`` was asked for on a machine without a usable GPU.
+    """
+    import torch
+
+    if device not in ("auto", "cpu", "cuda"):
+        raise ModelError(f"Unknown compute device '{device}'; choose auto, cpu or cuda.")
+    has_cuda = torch.cuda.is_available()
+    if device == "cuda" and not has_cuda:
+        raise ModelError("No CUDA GPU is available on this machine; choose the cpu device.")
+    if device == "cuda" or (device == "auto" and has_cuda):
+        return Placement("cuda", "float16")
+    return Placement("cpu", "float32")
+
+
+def check_model_dir(path: Path, what: str) -> dict[str, Any]:
+    """Check that ``path`` holds a checkpoint in the Hugging Face layout and return its config.
+
+    Raises:
+        ModelError: the folder or its ``config.json`` / ``model.safetensors`` is missing or unreadable.
+    """
+    if not path.is_dir():
+        raise ModelError(f"The {what} folder {path} does not exist; install the model or give another folder.")
+    config_file = path / "config.json"
+    if not config_file.is_file() or not (path / "model.safetensors").is_file():
+        raise ModelError(
+            f"{path} is not a complete {what} (config.json and model.safetensors are needed); reinstall it."
+        )
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"The configuration of {path} cannot be read; reinstall the model.") from exc
+    if not isinstance(config, dict):
+        raise ModelError(f"The configuration of {path} is not valid; reinstall the model.")
+    return config
+
+
+def normalize(samples: Any) -> Any:
+    """Zero-mean, unit-variance normalization, as the MMS feature extractor does (``do_normalize``)."""
+    import numpy as np
+
+    x = np.asarray(samples, dtype=np.float32)
+    return (x - x.mean()) / np.sqrt(x.var() + 1e-7)

@@ -1,0 +1,187 @@
+"""CTC training of MMS-architecture models, with progress, cancel and held-out evaluation.
+
+The same loop trains the demonstration model (the whole network) and language adapters (adapter
+layers and output head only, base frozen), as the MMS adapter recipe does.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mms_desktop.core import ctc
+from mms_desktop.core.errors import Cancelled
+from mms_desktop.core.modelfiles import normalize
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Example:
+    """16 kHz samples and the token ids of their transcript."""
+
+    samples: np.ndarray
+    labels: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    steps: int = 1000
+    batch_size: int = 8
+    learning_rate: float = 1e-3
+    warmup_steps: int = 200
+    seed: int = 0
+    adapters_only: bool = False
+    eval_every: int = 200
+    device: str = "cpu"
+    max_seconds: float = 0.0  # stop after this much wall time (0: no limit)
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    step: int
+    steps: int
+    loss: float
+    cer: float | None
+    elapsed: float
+
+
+def encode(text: str, vocab: Mapping[str, int], delimiter: str = "|") -> tuple[int, ...]:
+    """Token ids of a transcript; spaces become the word delimiter, unknown characters ``<unk>``."""
+    unk = vocab.get("<unk>", 3)
+    return tuple(vocab[delimiter] if c == " " else vocab.get(c, unk) for c in " ".join(text.split()))
+
+
+def character_error_rate(references: Sequence[str], hypotheses: Sequence[str]) -> float:
+    """Total character edit distance over total reference length."""
+    import jiwer
+
+    if not references:
+        return 0.0
+    return float(jiwer.cer(list(references), [h if h else "" for h in hypotheses]))
+
+
+def prepare_model(model: Any, adapters_only: bool) -> list[Any]:
+    """Switch off masking and dropout and choose what trains; returns the trainable parameters."""
+    config = model.config
+    for name in (
+        "mask_time_prob",
+        "mask_feature_prob",
+        "layerdrop",
+        "hidden_dropout",
+        "activation_dropout",
+        "attention_dropout",
+        "feat_proj_dropout",
+        "final_dropout",
+    ):
+        if hasattr(config, name):
+            setattr(config, name, 0.0)
+    for p in model.parameters():
+        p.requires_grad = not adapters_only
+    if adapters_only:
+        for name, p in model.named_parameters():
+            if ".adapter_layer." in name or name.startswith("lm_head."):
+                p.requires_grad = True
+    return [p for p in model.parameters() if p.requires_grad]
+
+
+def _batch(examples: Sequence[Example], device: str) -> tuple[Any, Any, Any]:
+    import torch
+
+    longest = max(len(e.samples) for e in examples)
+    audio = np.zeros((len(examples), longest), np.float32)
+    mask = np.zeros((len(examples), longest), np.int64)
+    for i, e in enumerate(examples):
+        audio[i, : len(e.samples)] = normalize(e.samples)
+        mask[i, : len(e.samples)] = 1
+    label_len = max(len(e.labels) for e in examples)
+    labels = np.full((len(examples), label_len), -100, np.int64)
+    for i, e in enumerate(examples):
+        labels[i, : len(e.labels)] = e.labels
+    return (torch.from_numpy(audio).to(device), torch.from_numpy(mask).to(device), torch.from_numpy(labels).to(device))
+
+
+def evaluate(model: Any, examples: Sequence[Example], id_to_token: Mapping[int, str], device: str = "cpu") -> float:
+    """Character error rate of greedy decoding on ``examples``."""
+    import torch
+
+    model.eval()
+    refs, hyps = [], []
+    with torch.inference_mode():
+        for e in examples:
+            x = torch.from_numpy(normalize(e.samples))[None].to(device)
+            log_probs = torch.log_softmax(model(x).logits[0].float(), -1).cpu().numpy()
+            words = ctc.decode(log_probs, id_to_token)
+            hyps.append(" ".join(w.word for w in words))
+            refs.append("".join(id_to_token[i] for i in e.labels).replace("|", " "))
+    model.train()
+    return character_error_rate(refs, hyps)
+
+
+def train(
+    model: Any,
+    examples: Sequence[Example],
+    options: TrainOptions,
+    held_out: Sequence[Example] = (),
+    id_to_token: Mapping[int, str] | None = None,
+    progress: Callable[[TrainProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> TrainProgress:
+    """Train with AdamW, linear warm-up then cosine decay, and mean-reduced CTC loss.
+
+    Raises:
+        Cancelled: ``cancel`` was set; the model keeps the weights of the last finished step.
+    """
+    import torch
+
+    torch.manual_seed(options.seed)
+    rng = random.Random(options.seed)
+    params = prepare_model(model, options.adapters_only)
+    model.config.ctc_loss_reduction = "mean"
+    model.to(options.device).train()
+    optimizer = torch.optim.AdamW(params, lr=options.learning_rate, weight_decay=0.01)
+
+    def schedule(step: int) -> float:
+        if step < options.warmup_steps:
+            return (step + 1) / options.warmup_steps
+        rest = (step - options.warmup_steps) / max(1, options.steps - options.warmup_steps)
+        return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, rest)))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+    start, loss_avg, cer = time.monotonic(), float("nan"), None
+    order: list[int] = []
+    report = TrainProgress(0, options.steps, loss_avg, None, 0.0)
+    for step in range(1, options.steps + 1):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        if len(order) < options.batch_size:
+            order += rng.sample(range(len(examples)), len(examples))
+        batch = [examples[order.pop()] for _ in range(options.batch_size)]
+        audio, mask, labels = _batch(batch, options.device)
+        loss = model(audio, attention_mask=mask, labels=labels).loss
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 5.0)
+        optimizer.step()
+        scheduler.step()
+        value = float(loss.detach())
+        loss_avg = value if math.isnan(loss_avg) else 0.95 * loss_avg + 0.05 * value
+        elapsed = time.monotonic() - start
+        out_of_time = options.max_seconds and elapsed > options.max_seconds
+        if held_out and id_to_token and (step % options.eval_every == 0 or step == options.steps or out_of_time):
+            cer = evaluate(model, held_out, id_to_token, options.device)
+        report = TrainProgress(step, options.steps, loss_avg, cer, elapsed)
+        if progress is not None:
+            progress(report)
+        if out_of_time:
+            break
+    model.eval()
+    return report

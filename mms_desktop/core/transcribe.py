@@ -1,0 +1,72 @@
+"""Transcription of a whole recording, with the language given or detected first."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from mms_desktop.core.asr import Recognizer, WindowOptions
+from mms_desktop.core.errors import UserError
+from mms_desktop.core.events import LanguageScore, Progress, Transcript
+from mms_desktop.core.languages import adapter_for, lid_code_for
+from mms_desktop.core.lid import LanguageIdentifier, first_speech
+
+AUTO = "auto"
+
+
+def detect_adapter(
+    samples: np.ndarray,
+    identifier: LanguageIdentifier,
+    adapters: Iterable[str],
+    among: Iterable[str] = (),
+) -> tuple[str, LanguageScore]:
+    """Identify the language of the first seconds of speech and pick the adapter that serves it.
+
+    Without ``among``, the choice is limited to languages with an installed adapter, so the answer can
+    always be transcribed; with it, to the user's set.
+
+    Raises:
+        UserError: the detected language has no installed adapter, or nothing installed can be detected.
+    """
+    adapters = list(adapters)
+    among = [a for a in among if a]
+    if not among:
+        among = sorted({lid_code_for(a) for a in adapters} & set(identifier.labels))
+        if not among:
+            raise UserError(
+                "None of the installed languages can be detected by the language identifier; "
+                "choose the language with --lang."
+            )
+    best = identifier.identify(first_speech(samples), top_k=1, among=among)[0]
+    adapter = adapter_for(best.code, adapters)
+    if adapter is None:
+        raise UserError(
+            f"The detected language '{best.code}' is not installed for recognition; "
+            f"install it with `mms-desktop languages install {best.code}` or choose the language with --lang."
+        )
+    return adapter, best
+
+
+def transcribe(
+    samples: np.ndarray,
+    recognizer: Recognizer,
+    language: str,
+    identifier: LanguageIdentifier | None = None,
+    among: Iterable[str] = (),
+    options: WindowOptions = WindowOptions(),
+    progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> Transcript:
+    """Transcribe 16 kHz audio in ``language``, or in the detected language when it is ``auto``."""
+    probability = None
+    if language == AUTO:
+        if identifier is None:
+            raise UserError("Automatic language detection needs a language identifier; choose the language.")
+        language, score = detect_adapter(samples, identifier, recognizer.languages, among)
+        probability = score.probability
+    recognizer.set_language(language)
+    transcript = recognizer.transcribe(samples, options, progress, cancel)
+    return dataclasses.replace(transcript, language_probability=probability)

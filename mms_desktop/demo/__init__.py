@@ -1,0 +1,1 @@
+"""The demonstration language pack: synthetic speech corpus and the command that trains the shipped model."""

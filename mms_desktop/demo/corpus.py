@@ -1,0 +1,86 @@
+"""A synthetic speech corpus spoken by espeak-ng, deterministic from a seed.
+
+Sentences are drawn from word lists shipped in ``resources/corpus/<code>.txt``; a held-out set of
+sentences is never used for training. Each utterance varies voice, speed and pitch.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mms_desktop.core.audio import load_audio
+from mms_desktop.core.errors import UserError
+from mms_desktop.paths import resources_dir
+
+# espeak-ng voices per language (base voice plus variants that change the timbre).
+VOICES = {
+    "eng": ["en-us", "en-gb", "en-gb-scotland", "en-029"],
+    "deu": ["de"],
+    "spa": ["es", "es-419"],
+    "fra": ["fr-fr", "fr-be"],
+}
+VARIANTS = ["", "+m1", "+m3", "+f1", "+f2", "+f4"]
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One spoken sentence: 16 kHz samples and the text that was spoken."""
+
+    language: str
+    text: str
+    samples: np.ndarray
+
+
+def word_list(language: str) -> list[str]:
+    path = resources_dir() / "corpus" / f"{language}.txt"
+    return path.read_text(encoding="utf-8").split()
+
+
+def sentences(language: str, count: int, seed: int, exclude: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+    """``count`` distinct sentences of 2–6 words, none of them in ``exclude``."""
+    words = word_list(language)
+    rng = random.Random(f"{language}-{seed}")
+    found: list[str] = []
+    seen = set(exclude)
+    while len(found) < count:
+        sentence = " ".join(rng.choice(words) for _ in range(rng.randint(2, 6)))
+        if sentence not in seen:
+            seen.add(sentence)
+            found.append(sentence)
+    return found
+
+
+def speak(text: str, voice: str, speed: int, pitch: int, workdir: Path) -> np.ndarray:
+    """Run espeak-ng and return 16 kHz samples."""
+    if shutil.which("espeak-ng") is None:
+        raise UserError("espeak-ng is not installed; install it (apt-get install espeak-ng) to build a corpus.")
+    out = workdir / f"{abs(hash((text, voice, speed, pitch)))}.wav"
+    subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(out), text],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        return load_audio(out)
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def generate(language: str, texts: Sequence[str], seed: int, workers: int = 2) -> list[Utterance]:
+    """Speak every text once with a voice, speed and pitch drawn from ``seed``."""
+    rng = random.Random(f"voice-{language}-{seed}")
+    settings = [
+        (rng.choice(VOICES[language]) + rng.choice(VARIANTS), rng.randint(130, 190), rng.randint(30, 70)) for _ in texts
+    ]
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(workers) as pool:
+        audio = list(pool.map(lambda a: speak(a[0], *a[1], Path(tmp)), zip(texts, settings, strict=True)))
+    return [Utterance(language, t, a) for t, a in zip(texts, audio, strict=True)]

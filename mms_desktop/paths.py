@@ -1,0 +1,56 @@
+"""Every on-disk location the application uses, in one place.
+
+The data directory comes from, in order: an explicit ``--data-dir``, the ``MMS_DESKTOP_HOME``
+environment variable, and the platform's user data directory. Tests point it at a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "mms-desktop"
+HOME_ENV = "MMS_DESKTOP_HOME"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Resolved locations; creating them is left to the code that writes there."""
+
+    data: Path
+
+    @property
+    def store(self) -> Path:
+        """Root of the language store (models, adapters, voices)."""
+        return self.data / "store"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.data / "settings.json"
+
+    @property
+    def logs(self) -> Path:
+        return self.data / "logs"
+
+
+def resolve(data_dir: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Paths:
+    """Work out the data directory.
+
+    Args:
+        data_dir: an explicit choice (the ``--data-dir`` option); wins over everything else.
+        environ: the environment to read ``MMS_DESKTOP_HOME`` from; ``os.environ`` when None.
+    """
+    env = os.environ if environ is None else environ
+    if data_dir:
+        return Paths(Path(data_dir).expanduser().absolute())
+    if env.get(HOME_ENV):
+        return Paths(Path(env[HOME_ENV]).expanduser().absolute())
+    return Paths(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
+
+
+def resources_dir() -> Path:
+    """The folder of files shipped with the application (sample audio, bundled models)."""
+    return Path(__file__).resolve().parent.parent / "resources"

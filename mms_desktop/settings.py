@@ -1,0 +1,83 @@
+"""Every setting, declared once with its type, default and description, and persisted as JSON.
+
+The engine receives a plain :class:`Settings` object; only the composition root reads and writes the file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from mms_desktop.core.fsutil import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Settings:
+    """User settings. Each field's metadata holds its description."""
+
+    asr_repo: str = field(
+        default="facebook/mms-1b-all",
+        metadata={"help": "Speech recognition model repo (owner/name) in the store."},
+    )
+    lid_repo: str = field(
+        default="facebook/mms-lid-126",
+        metadata={"help": "Language identification model repo (owner/name) in the store."},
+    )
+    tts_repo_prefix: str = field(
+        default="facebook/mms-tts-",
+        metadata={"help": "Repo id prefix of the voices; the language code is appended."},
+    )
+    language: str = field(
+        default="auto", metadata={"help": "Recognition language: an adapter name, or 'auto' to detect it."}
+    )
+    auto_among: list[str] = field(
+        default_factory=list, metadata={"help": "Languages auto-detection may choose from (empty: all)."}
+    )
+    window_s: float = field(default=20.0, metadata={"help": "Seconds of new audio per recognition window."})
+    context_s: float = field(default=2.0, metadata={"help": "Seconds of context on each side of a recognition window."})
+    device: str = field(default="auto", metadata={"help": "Compute device: auto, cpu or cuda."})
+
+
+def _migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring settings written by an older version up to :data:`SCHEMA_VERSION`."""
+    version = int(data.pop("schema_version", 0))
+    if version < 1:
+        # Version 0 stored the detection set as a comma-separated string.
+        among = data.get("auto_among")
+        if isinstance(among, str):
+            data["auto_among"] = [c.strip() for c in among.split(",") if c.strip()]
+    return data
+
+
+def load(path: Path) -> Settings:
+    """Read settings, falling back to defaults for anything missing, unknown or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as exc:
+        log.warning("Ignoring unreadable settings file %s: %s", path, exc)
+        return Settings()
+    data = _migrate(data if isinstance(data, dict) else {})
+    known = {f.name: f for f in fields(Settings)}
+    defaults = Settings()
+    values = {}
+    for name, value in data.items():
+        if name in known and isinstance(value, type(getattr(defaults, name))):
+            values[name] = value
+        elif name in known:
+            log.warning("Ignoring setting %s with a value of the wrong type: %r", name, value)
+    return Settings(**values)
+
+
+def save(settings: Settings, path: Path) -> None:
+    """Write settings atomically (temp file, fsync, rename)."""
+    payload = {"schema_version": SCHEMA_VERSION, **asdict(settings)}
+    atomic_write_text(path, json.dumps(payload, indent=2))

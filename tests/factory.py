@@ -1,0 +1,126 @@
+"""Tiny MMS checkpoints in exactly the real repository layouts, with random weights.
+
+Sizes are shrunk (hidden 32, 2 layers, 16 conv channels); file names, tensor names, vocabulary
+nesting and configs are those of facebook/mms-1b-all, facebook/mms-lid-* and facebook/mms-tts-*.
+"""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import torch
+
+from mms_desktop.core import layout
+
+ASR_LANGUAGES = {
+    "eng": string.ascii_lowercase + "'",
+    "fra": string.ascii_lowercase + "éèàçêâîôûù'",
+    # A script-suffixed name with a much larger vocabulary, as for Chinese.
+    "cmn-script_simplified": "".join(chr(0x4E00 + i) for i in range(300)),
+}
+LID_LABELS = ["eng", "fra", "cmn", "deu"]
+
+
+def _wav2vec2_config(**extra):
+    from transformers import Wav2Vec2Config
+
+    return Wav2Vec2Config(
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        conv_dim=(16,) * 7,
+        conv_kernel=(10, 3, 3, 3, 3, 2, 2),
+        conv_stride=(5, 2, 2, 2, 2, 2, 2),
+        conv_bias=True,
+        num_conv_pos_embeddings=16,
+        num_conv_pos_embedding_groups=4,
+        do_stable_layer_norm=True,
+        feat_extract_norm="layer",
+        adapter_attn_dim=8,
+        pad_token_id=0,
+        bos_token_id=1,
+        eos_token_id=2,
+        **extra,
+    )
+
+
+def build_asr_repo(folder: Path, languages: dict[str, str] = ASR_LANGUAGES, seed: int = 0) -> Path:
+    """An ASR repo like mms-1b-all: base weights, one adapter file per language, nested vocab."""
+    from transformers import Wav2Vec2ForCTC
+
+    torch.manual_seed(seed)
+    vocabs = {name: layout.ctc_vocabulary(chars) for name, chars in languages.items()}
+    first = next(iter(languages))
+    model = Wav2Vec2ForCTC(_wav2vec2_config(vocab_size=len(vocabs[first])))
+    model.config.architectures = ["Wav2Vec2ForCTC"]
+    layout.write_asr_base(folder, model, vocabs, default_language=first)
+    for name, vocab in vocabs.items():
+        model.lm_head = torch.nn.Linear(model.config.hidden_size, len(vocab))
+        for module in model.modules():
+            if type(module).__name__ == "Wav2Vec2AttnAdapterLayer":
+                module.linear_1.reset_parameters()
+                module.linear_2.reset_parameters()
+        layout.write_adapter(folder, name, model, vocab)
+    return folder
+
+
+def build_lid_repo(folder: Path, labels: list[str] = LID_LABELS, seed: int = 0) -> Path:
+    """A language identifier like mms-lid-126: ISO 639-3 labels, projector + classifier."""
+    from transformers import Wav2Vec2ForSequenceClassification
+
+    torch.manual_seed(seed)
+    config = _wav2vec2_config(
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={code: i for i, code in enumerate(labels)},
+        classifier_proj_size=16,
+    )
+    config.architectures = ["Wav2Vec2ForSequenceClassification"]
+    layout.write_lid(folder, Wav2Vec2ForSequenceClassification(config))
+    return folder
+
+
+def build_tts_repo(folder: Path, language: str, is_uroman: bool, seed: int = 0) -> Path:
+    """A VITS voice like mms-tts-<code>: id 0 is an ordinary letter and doubles as the blank."""
+    from transformers import VitsConfig, VitsModel
+
+    torch.manual_seed(seed)
+    chars = ["k", *[c for c in string.ascii_lowercase if c != "k"], " ", "'", "-"]
+    vocab = {c: i for i, c in enumerate(chars)}
+    config = VitsConfig(
+        vocab_size=len(vocab),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        ffn_dim=32,
+        flow_size=16,
+        spectrogram_bins=33,
+        upsample_initial_channel=16,
+        upsample_rates=[8, 8, 2, 2],
+        upsample_kernel_sizes=[16, 16, 4, 4],
+        resblock_kernel_sizes=[3],
+        resblock_dilation_sizes=[[1, 3]],
+        prior_encoder_num_flows=1,
+        prior_encoder_num_wavenet_layers=1,
+        posterior_encoder_num_wavenet_layers=1,
+        duration_predictor_num_flows=1,
+        duration_predictor_filter_channels=16,
+        depth_separable_num_layers=1,
+        sampling_rate=16000,
+    )
+    config.architectures = ["VitsModel"]
+    layout.write_tts(folder, VitsModel(config), vocab, language, is_uroman)
+    return folder
+
+
+def build_all(root: Path) -> dict[str, Path]:
+    """Every tiny repo under ``root/<owner>/<name>``, keyed by repo id."""
+    repos = {
+        "facebook/mms-1b-all": lambda p: build_asr_repo(p),
+        "facebook/mms-lid-126": lambda p: build_lid_repo(p),
+        "facebook/mms-tts-eng": lambda p: build_tts_repo(p, "eng", is_uroman=False),
+        "facebook/mms-tts-rus": lambda p: build_tts_repo(p, "rus", is_uroman=True, seed=1),
+    }
+    return {repo: build(root / repo) for repo, build in repos.items()}

@@ -1,0 +1,91 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from conftest import noise
+
+from mms_desktop.core import ctc
+from mms_desktop.core.asr import Recognizer, WindowOptions, plan_windows
+from mms_desktop.core.errors import ModelError
+
+
+@pytest.fixture(scope="module")
+def recognizer(tiny_repos) -> Recognizer:
+    return Recognizer.load(tiny_repos["facebook/mms-1b-all"], "eng", device="cpu")
+
+
+def test_lists_installed_adapters(recognizer: Recognizer) -> None:
+    assert recognizer.languages == ["cmn-script_simplified", "eng", "fra"]
+
+
+def test_switching_adapters_matches_a_fresh_load_without_reloading(recognizer: Recognizer, tiny_repos) -> None:
+    from transformers import Wav2Vec2ForCTC
+
+    model_before = recognizer._model
+    audio = noise(2.0)
+    for language in ["cmn-script_simplified", "fra", "eng"]:
+        recognizer.set_language(language)
+        assert recognizer._model is model_before
+        reference = Wav2Vec2ForCTC.from_pretrained(str(tiny_repos["facebook/mms-1b-all"]), target_lang=language).eval()
+        x = torch.from_numpy((audio - audio.mean()) / np.sqrt(audio.var() + 1e-7))[None]
+        with torch.inference_mode():
+            expected = torch.log_softmax(reference(x).logits[0], -1).numpy()
+        got = recognizer.log_probs(audio)
+        assert got.shape == expected.shape
+        assert np.allclose(got, expected, atol=1e-4)
+    assert recognizer._model.lm_head.out_features == 4 + 1 + 27  # eng: specials, "|", a-z and "'"
+
+
+def test_unknown_language_is_a_clear_error(recognizer: Recognizer) -> None:
+    with pytest.raises(ModelError, match="'xyz' is not installed.*languages install xyz"):
+        recognizer.set_language("xyz")
+
+
+def test_missing_or_broken_model_folder(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="does not exist"):
+        Recognizer.load(tmp_path / "nowhere", "eng")
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ModelError, match="not a complete"):
+        Recognizer.load(tmp_path, "eng")
+
+
+def test_short_audio_is_one_pass_and_identical_to_single_pass(recognizer: Recognizer) -> None:
+    audio = noise(3.0, seed=3)
+    options = WindowOptions(chunk_s=3.0, context_s=1.0)
+    assert len(plan_windows(len(audio), options)) == 1
+    assert np.array_equal(recognizer.windowed_log_probs(audio, options), recognizer.log_probs(audio))
+    single = " ".join(w.word for w in recognizer.decode(recognizer.log_probs(audio)))
+    assert recognizer.transcribe(audio, options).text == single
+
+
+@pytest.mark.parametrize("seconds", [5.0, 7.37, 12.0])
+def test_windows_tile_every_frame_exactly_once(seconds: float) -> None:
+    n = int(seconds * 16000)
+    windows = plan_windows(n, WindowOptions(chunk_s=2.0, context_s=0.5))
+    assert len(windows) > 1
+    kept = [w.start // ctc.SAMPLES_PER_FRAME + k for w in windows for k in range(w.keep_from, w.keep_to)]
+    assert kept == list(range(ctc.frames_for_samples(n)))
+    for w in windows:
+        assert w.start % ctc.SAMPLES_PER_FRAME == 0
+        assert ctc.frames_for_samples(w.end - w.start) >= w.keep_to
+
+
+def test_long_audio_windowed_has_the_single_pass_frame_grid(recognizer: Recognizer) -> None:
+    audio = noise(9.0, seed=4)
+    windowed = recognizer.windowed_log_probs(audio, WindowOptions(chunk_s=2.0, context_s=0.5))
+    assert windowed.shape == recognizer.log_probs(audio).shape
+
+
+def test_progress_and_cancel(recognizer: Recognizer) -> None:
+    import threading
+
+    from mms_desktop.core.errors import Cancelled
+
+    seen = []
+    recognizer.transcribe(noise(6.0), WindowOptions(chunk_s=2.0, context_s=0.5), progress=seen.append)
+    assert [p.done for p in seen] == [1, 2, 3] and all(p.total == 3 for p in seen)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        recognizer.transcribe(noise(6.0), WindowOptions(chunk_s=2.0, context_s=0.5), cancel=cancel)

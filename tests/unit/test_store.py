@@ -1,0 +1,149 @@
+"""The language store through huggingface_hub over real HTTP against a local hub."""
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from mms_desktop.core.errors import Cancelled, ModelError, StoreError
+from mms_desktop.core.hub import HubClient, load_catalogue
+from mms_desktop.core.packs import export_pack, import_pack
+from mms_desktop.core.store import LanguageStore
+
+
+def staging_is_empty(store: LanguageStore) -> bool:
+    staging = store.root / ".staging"
+    return not staging.exists() or not any(staging.iterdir())
+
+
+def test_catalogue_lists_adapters_voices_and_identifiers_and_is_cached(store, hub) -> None:
+    catalogue = HubClient(store, endpoint=hub.url).refresh_catalogue()
+    assert set(catalogue.adapters) == {"eng", "fra", "cmn-script_simplified"}
+    assert catalogue.adapters["cmn-script_simplified"] > catalogue.adapters["eng"]
+    assert catalogue.voices == ["eng", "rus"] and catalogue.lid_models == ["facebook/mms-lid-126"]
+    assert load_catalogue(store) == catalogue  # readable offline afterwards
+
+
+def test_install_fetches_the_base_once_then_only_adapters(store, hub) -> None:
+    client = HubClient(store, endpoint=hub.url)
+    events = []
+    client.install(["fra"], progress=events.append)
+    assert events[-1].done == events[-1].total > 0
+    assert "facebook/mms-1b-all/model.safetensors" in hub.file_gets
+    hub.file_gets.clear()
+    assert client.install(["cmn-script_simplified"]) == ["adapter.cmn-script_simplified.safetensors"]
+    assert hub.file_gets == ["facebook/mms-1b-all/adapter.cmn-script_simplified.safetensors"]
+    installed = {lang.name: lang for lang in store.installed()}
+    assert installed["fra"].recognition and not installed["fra"].voice
+    assert list(store.repo_dir("facebook/mms-1b-all").glob("*.bin")) == []
+    assert staging_is_empty(store)
+
+
+def test_install_of_a_language_with_a_voice_installs_both(store, hub) -> None:
+    HubClient(store, endpoint=hub.url).install(["eng"])
+    (eng,) = store.installed()
+    assert eng.recognition and eng.voice
+    assert store.voice_dir("eng") == store.repo_dir("facebook/mms-tts-eng")
+
+
+def test_unknown_language_fails_before_any_download(store, hub) -> None:
+    with pytest.raises(StoreError, match="'xyz' is not a language MMS offers"):
+        HubClient(store, endpoint=hub.url).install(["fra", "xyz"])
+    assert hub.file_gets == [] and store.installed() == []
+
+
+def test_cancel_leaves_nothing_installed(store, hub) -> None:
+    cancel = threading.Event()
+
+    def progress(p) -> None:
+        if p.detail.endswith("model.safetensors"):
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        HubClient(store, endpoint=hub.url).install(["fra"], progress=progress, cancel=cancel)
+    assert store.installed() == [] and not store.has("facebook/mms-1b-all")
+    assert not (store.repo_dir("facebook/mms-1b-all") / "model.safetensors").exists()
+    assert staging_is_empty(store)
+
+
+def test_corrupted_file_is_discarded(store, hub) -> None:
+    hub.faults["adapter.fra.safetensors"] = "corrupt"
+    with pytest.raises(StoreError, match="adapter.fra.safetensors failed its checksum and was discarded"):
+        HubClient(store, endpoint=hub.url).install(["fra"])
+    assert store.installed() == []
+    assert not (store.repo_dir("facebook/mms-1b-all") / "adapter.fra.safetensors").exists()
+    assert staging_is_empty(store)
+
+
+def test_interrupted_transfer_fails_cleanly(store, hub) -> None:
+    hub.faults["adapter.fra.safetensors"] = "truncate"
+    with pytest.raises(StoreError, match="check the network connection and try again"):
+        HubClient(store, endpoint=hub.url).install(["fra"])
+    assert store.installed() == [] and staging_is_empty(store)
+
+
+def test_transfer_interrupted_once_resumes_and_verifies(store, hub) -> None:
+    hub.faults["adapter.fra.safetensors"] = "truncate-once"
+    HubClient(store, endpoint=hub.url).install(["fra"])
+    assert [lang.name for lang in store.installed()] == ["fra"]
+    record = store.installed_files(store.repo_dir("facebook/mms-1b-all"))["adapter.fra.safetensors"]
+    assert record.sha256 is not None and len(record.sha256) == 64
+
+
+def test_a_file_changed_on_disk_is_no_longer_installed(store, hub) -> None:
+    HubClient(store, endpoint=hub.url).install(["fra"])
+    adapter = store.repo_dir("facebook/mms-1b-all") / "adapter.fra.safetensors"
+    adapter.write_bytes(adapter.read_bytes()[:100])
+    assert store.installed() == []
+
+
+def test_remove(store, hub) -> None:
+    HubClient(store, endpoint=hub.url).install(["eng", "fra"])
+    assert store.remove(["eng"]) == ["eng"]
+    assert [lang.name for lang in store.installed()] == ["fra"]
+    with pytest.raises(ModelError, match="No voice is installed for 'eng'"):
+        store.voice_dir("eng")
+    with pytest.raises(StoreError, match="'eng' is not installed"):
+        store.remove(["eng"])
+
+
+@pytest.mark.parametrize("name", ["pack", "pack.tar", "pack.tar.gz", "pack.zip"])
+def test_export_and_import_move_languages_without_network(tmp_path: Path, installed_home: Path, name: str) -> None:
+    source = LanguageStore(installed_home / "store")
+    pack = export_pack(source, ["fra", "rus", "facebook/mms-lid-126"], tmp_path / name)
+    target = LanguageStore(tmp_path / "other")
+    files = import_pack(target, pack)
+    assert "facebook/mms-1b-all/model.safetensors" in files
+    assert {(lang.name, lang.recognition, lang.voice) for lang in target.installed()} == {
+        ("fra", True, False),
+        ("rus", False, True),
+    }
+    assert target.has("facebook/mms-lid-126") and staging_is_empty(target)
+
+
+def test_damaged_pack_installs_nothing_damaged(tmp_path: Path, installed_home: Path) -> None:
+    pack = export_pack(LanguageStore(installed_home / "store"), ["fra"], tmp_path / "pack")
+    adapter = pack / "facebook/mms-1b-all/adapter.fra.safetensors"
+    adapter.write_bytes(b"x" * adapter.stat().st_size)
+    target = LanguageStore(tmp_path / "other")
+    with pytest.raises(StoreError, match="adapter.fra.safetensors in the pack is damaged"):
+        import_pack(target, pack)
+    assert target.installed() == []
+
+
+def test_import_refuses_what_is_not_a_pack(tmp_path: Path, store) -> None:
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(StoreError, match="is not a language pack"):
+        import_pack(store, tmp_path / "folder")
+    (tmp_path / "x.txt").write_text("hi")
+    with pytest.raises(StoreError, match="is not a language pack"):
+        import_pack(store, tmp_path / "x.txt")
+    with pytest.raises(StoreError, match="does not exist"):
+        import_pack(store, tmp_path / "missing.tar")
+
+
+def test_export_refuses_to_overwrite(tmp_path: Path, installed_home: Path) -> None:
+    (tmp_path / "pack.tar").write_text("precious")
+    with pytest.raises(StoreError, match="already exists"):
+        export_pack(LanguageStore(installed_home / "store"), ["fra"], tmp_path / "pack.tar")
+    assert (tmp_path / "pack.tar").read_text() == "precious"
