@@ -95,15 +95,14 @@ class Recognizer:
         languages = available_languages(model_dir)
         _check_language(model_dir, language, languages)
         placement = choose_placement(device)
-        from transformers import Wav2Vec2CTCTokenizer, Wav2Vec2ForCTC
 
         try:
             # No target_lang here: it would load the adapter allowing a pickle fallback; we load it below,
             # safetensors only.
-            model = Wav2Vec2ForCTC.from_pretrained(
+            model = _hf("Wav2Vec2ForCTC").from_pretrained(
                 str(model_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
             )
-            tokenizer = Wav2Vec2CTCTokenizer.from_pretrained(
+            tokenizer = _hf("Wav2Vec2CTCTokenizer").from_pretrained(
                 str(model_dir), target_lang=language, local_files_only=True
             )
         except (OSError, ValueError, RuntimeError) as exc:
@@ -112,7 +111,7 @@ class Recognizer:
         if getattr(model.config, "adapter_attn_dim", None) is None:
             raise ModelError(f"{model_dir} is not a multilingual MMS model (it has no language adapters).")
         model.to(placement.device).eval()
-        model.target_lang = None
+        model.target_lang = ""  # no adapter chosen yet: set_language below loads one
         recognizer = cls(model, tokenizer, model_dir, placement, _reads_normalized(model_dir))
         recognizer.set_language(language)
         return recognizer
@@ -228,3 +227,10 @@ def _reads_normalized(model_dir: Path) -> bool:
     except (OSError, ValueError):
         return True
     return bool(config.get("do_normalize", True))
+
+
+def _hf(name: str) -> Any:
+    """A transformers class, typed loosely (its decorated ``from_pretrained`` confuses type checkers)."""
+    import transformers
+
+    return getattr(transformers, name)

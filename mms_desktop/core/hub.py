@@ -224,13 +224,13 @@ class HubClient:
 
             path = Path(
                 self._call(
-                    lambda: hf_hub_download(
+                    lambda: hf_hub_download(  # type: ignore[call-overload]
                         repo_id,
                         remote.name,
                         revision=revision,
                         local_dir=staging,
                         endpoint=self.endpoint,
-                        tqdm_class=bar,  # type: ignore[arg-type]
+                        tqdm_class=bar,
                         etag_timeout=self.timeout,
                     ),
                     f"{repo_id}/{remote.name}",

@@ -41,16 +41,16 @@ class LanguageIdentifier:
         if not config.get("id2label"):
             raise ModelError(f"{model_dir} is not a language identification model (it has no labels).")
         placement = choose_placement(device)
-        from transformers import Wav2Vec2ForSequenceClassification
 
         try:
-            model = Wav2Vec2ForSequenceClassification.from_pretrained(
+            model = _hf("Wav2Vec2ForSequenceClassification").from_pretrained(
                 str(model_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
             )
         except (OSError, ValueError, RuntimeError) as exc:
             raise ModelError(f"The model in {model_dir} could not be loaded ({exc}); reinstall it.") from exc
         model.to(placement.device).eval()
-        labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        id2label: dict[Any, str] = model.config.id2label
+        labels = [id2label[i] for i in range(len(id2label))]
         return cls(model, labels, placement)
 
     def probabilities(self, samples: np.ndarray, max_seconds: float = DEFAULT_SECONDS) -> np.ndarray:
@@ -117,3 +117,10 @@ def first_speech(samples: np.ndarray, seconds: float = DEFAULT_SECONDS, threshol
     loud = np.flatnonzero(20 * np.log10(rms / rms.max()) > threshold_db)
     start = max(0, int(loud[0]) - 5) * frame if len(loud) else 0
     return samples[start : start + int(seconds * SAMPLE_RATE)]
+
+
+def _hf(name: str) -> Any:
+    """A transformers class, typed loosely (its decorated ``from_pretrained`` confuses type checkers)."""
+    import transformers
+
+    return getattr(transformers, name)

@@ -71,11 +71,10 @@ class Synthesizer:
         except (OSError, ValueError) as exc:
             raise ModelError(f"The voice in {voice_dir} has no readable tokenizer; reinstall it.") from exc
         placement = choose_placement(device)
-        from transformers import VitsModel, VitsTokenizer
 
         try:
-            model = VitsModel.from_pretrained(str(voice_dir), use_safetensors=True, local_files_only=True)
-            tokenizer = VitsTokenizer.from_pretrained(str(voice_dir), local_files_only=True)
+            model = _hf("VitsModel").from_pretrained(str(voice_dir), use_safetensors=True, local_files_only=True)
+            tokenizer = _hf("VitsTokenizer").from_pretrained(str(voice_dir), local_files_only=True)
         except (OSError, ValueError, RuntimeError) as exc:
             raise ModelError(f"The voice in {voice_dir} could not be loaded ({exc}); reinstall it.") from exc
         model.to(placement.device).eval()
@@ -121,3 +120,10 @@ class Synthesizer:
             if seed is not None:
                 torch.random.set_rng_state(generator_state)
         return Speech(np.concatenate(pieces[:-1]), self.sample_rate)
+
+
+def _hf(name: str) -> Any:
+    """A transformers class, typed loosely (its decorated ``from_pretrained`` confuses type checkers)."""
+    import transformers
+
+    return getattr(transformers, name)

@@ -1,0 +1,36 @@
+# MMS Desktop: `make run` starts the application, `make test` runs every test.
+# Both create the virtual environment .venv on first use (torch's CPU build first, then the project).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint typecheck demo-model clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+# Until the desktop window exists: transcribe the shipped sample with the default model.
+run: $(STAMP)
+	$(BIN)/mms-desktop transcribe resources/sample.wav --lang eng
+
+test: $(STAMP) lint typecheck
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check mms_desktop tests
+	$(BIN)/ruff format --check mms_desktop tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# Rebuild the bundled demonstration model from nothing (corpus and training); prints wall time and CER.
+demo-model: $(STAMP)
+	$(BIN)/python -m mms_desktop.demo.build --out resources/models
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,152 @@
+"""The real ``mms-desktop`` program, run as a process against tiny models and a local hub."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from conftest import noise, run_cli
+
+
+@pytest.fixture(scope="module")
+def speech_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("audio") / "speech.flac"
+    sf.write(path, np.concatenate([np.zeros(8000, np.float32), noise(3.0, seed=9)]), 16000)
+    return path
+
+
+def assert_user_error(result, message: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_is_instant_and_lists_the_commands() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in ("transcribe", "identify", "speak", "languages"):
+        assert command in result.stdout
+
+
+def test_transcribe_json_has_the_contract_fields(installed_home: Path, speech_file: Path) -> None:
+    result = run_cli("transcribe", str(speech_file), "--lang", "fra", "--format", "json", home=installed_home)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["language"] == "fra" and data["duration"] == pytest.approx(3.5)
+    assert set(data) >= {"language", "duration", "text", "segments"}
+    words = [w for s in data["segments"] for w in s["words"]]
+    assert words, "random weights still emit characters"
+    assert set(words[0]) == {"start", "end", "word", "confidence"}
+    assert data["text"] == " ".join(s["text"] for s in data["segments"])
+    assert all(0 <= w["start"] <= w["end"] <= 3.5 and 0 <= w["confidence"] <= 1 for w in words)
+
+
+@pytest.mark.parametrize("fmt", ["txt", "srt", "vtt"])
+def test_transcribe_writes_each_format(installed_home: Path, speech_file: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"out.{fmt}"
+    result = run_cli("transcribe", str(speech_file), "--lang", "eng", "--format", fmt, "-o", str(out),
+                     home=installed_home)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert {"txt": lambda t: t.strip(), "srt": lambda t: "1\n00:00:0" in t and " --> " in t,
+            "vtt": lambda t: t.startswith("WEBVTT\n\n")}[fmt](text)
+
+
+def test_transcribe_with_a_model_folder_and_auto_language(tiny_repos, speech_file: Path, home: Path) -> None:
+    result = run_cli("transcribe", str(speech_file), "--lang", "auto", "--among", "fra,cmn-script_simplified",
+                     "--model", str(tiny_repos["facebook/mms-1b-all"]),
+                     "--lid-model", str(tiny_repos["facebook/mms-lid-126"]), "--format", "json", home=home)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["language"] in {"fra", "cmn-script_simplified"} and 0.0 < data["language_probability"] <= 1.0
+
+
+def test_identify_prints_code_tab_probability_best_first(installed_home: Path, speech_file: Path) -> None:
+    result = run_cli("identify", str(speech_file), "--top", "3", home=installed_home)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split("\t") for line in result.stdout.strip().splitlines()]
+    assert len(rows) == 3 and all(code in {"eng", "fra", "cmn", "deu"} for code, _ in rows)
+    probabilities = [float(p) for _, p in rows]
+    assert probabilities == sorted(probabilities, reverse=True)
+    restricted = run_cli("identify", str(speech_file), "--among", "eng,deu", home=installed_home)
+    assert {line.split("\t")[0] for line in restricted.stdout.splitlines()} == {"eng", "deu"}
+
+
+def test_speak_writes_a_wav_and_is_repeatable_with_a_seed(installed_home: Path, tmp_path: Path) -> None:
+    paths = [tmp_path / "a.wav", tmp_path / "b.wav"]
+    for path in paths:
+        result = run_cli("speak", "Привет мир. Как дела?", "--lang", "rus", "--seed", "3", "-o", str(path),
+                         home=installed_home)
+        assert result.returncode == 0, result.stderr
+    a, rate = sf.read(paths[0])
+    assert rate == 16000 and len(a) > 1000
+    assert np.array_equal(a, sf.read(paths[1])[0])
+
+
+def test_languages_install_list_remove_export_import(home: Path, hub, tmp_path: Path) -> None:
+    env = {"HF_ENDPOINT": hub.url}
+    result = run_cli("languages", "install", "fra", "eng", home=home, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Installed fra, eng" in result.stdout and "download 100%" in result.stderr
+    listing = run_cli("languages", "list", "--installed", home=home, env=env).stdout
+    assert "eng\tEnglish\tinstalled recognition+voice" in listing and "fra\tFrench\tinstalled recognition" in listing
+    everything = run_cli("languages", "list", home=home, env=env).stdout
+    assert "cmn-script_simplified\tMandarin Chinese (Simplified)\tavailable recognition" in everything
+    assert "rus\tRussian\tavailable voice" in everything
+    requests = len(hub.requests)
+
+    assert run_cli("languages", "remove", "eng", home=home, env=env).returncode == 0
+    pack = tmp_path / "fra.tar"
+    assert run_cli("languages", "export", "fra", str(pack), home=home, env=env).returncode == 0
+    other = tmp_path / "other-home"
+    result = run_cli("languages", "import", str(pack), home=other)
+    assert result.returncode == 0, result.stderr
+    assert run_cli("languages", "list", "--installed", home=other).stdout.startswith("fra\tFrench\tinstalled")
+    assert len(hub.requests) == requests, "only install and refresh may touch the network"
+
+
+def test_commands_other_than_install_never_touch_the_network(installed_home, speech_file, hub, tmp_path) -> None:
+    env = {"HF_ENDPOINT": hub.url}
+    run_cli("transcribe", str(speech_file), "--lang", "fra", home=installed_home, env=env)
+    run_cli("identify", str(speech_file), home=installed_home, env=env)
+    run_cli("speak", "hello", "--lang", "eng", "-o", str(tmp_path / "x.wav"), home=installed_home, env=env)
+    run_cli("transcribe", str(speech_file), "--lang", "deu", home=installed_home, env=env)
+    assert hub.requests == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["transcribe", "missing.wav", "--lang", "eng"], "missing.wav does not exist"),
+        (["transcribe", "{speech}", "--lang", "xyz"], "'xyz' is not installed"),
+        (["transcribe", "{text}", "--lang", "eng"], "could not be read as audio"),
+        (["transcribe", "{speech}", "--model", "nobody/nothing"], "nobody/nothing is not installed"),
+        (["identify", "{speech}", "--among", "eng,qqq"], "does not know qqq"),
+        (["identify", "{speech}", "--top", "0"], "--top must be 1 or more"),
+        (["speak", "hello", "--lang", "deu", "-o", "x.wav"], "No voice is installed for 'deu'"),
+        (["speak", "你好", "--lang", "eng", "-o", "x.wav"], "Nothing in this text can be spoken"),
+        (["speak", "hello", "--lang", "eng", "-o", "x.mp3"], "must be a .wav file"),
+        (["languages", "remove", "deu"], "'deu' is not installed"),
+        (["languages", "import", "nowhere.tar"], "does not exist"),
+    ],
+)
+def test_user_errors_are_one_line_and_exit_2(installed_home, speech_file, tmp_path, args, message) -> None:
+    text = tmp_path / "notes.wav"
+    text.write_text("not audio " * 50)
+    args = [a.format(speech=speech_file, text=text) for a in args]
+    result = run_cli(*args, home=installed_home)
+    assert_user_error(result, message)
+
+
+def test_nothing_installed_says_what_to_do(home: Path, speech_file: Path) -> None:
+    result = run_cli("identify", str(speech_file), home=home)
+    assert_user_error(result, "No language identifier is installed")
+    result = run_cli("languages", "install", "fra", home=home, env={"HF_ENDPOINT": "http://127.0.0.1:9"})
+    assert_user_error(result, "check the network connection and try again")
+
+
+def test_bad_option_exits_2() -> None:
+    result = run_cli("transcribe", "x.wav", "--format", "docx")
+    assert result.returncode == 2 and "invalid choice" in result.stderr
