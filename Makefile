@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck demo-model clean
+.PHONY: run test lint typecheck demo-model demo-eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ typecheck: $(STAMP)
 # Rebuild the bundled demonstration model from nothing (corpus and training); prints wall time and CER.
 demo-model: $(STAMP)
 	$(BIN)/python -m mms_desktop.demo.build --out resources/models
+
+# Character error rate per language and identification accuracy of the bundled demonstration pack.
+demo-eval: $(STAMP)
+	$(BIN)/python -m mms_desktop.demo.evaluate --models resources/models
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -254,6 +254,8 @@ class LanguageStore:
             if voice.is_dir():
                 shutil.rmtree(voice)
                 did = True
+            if not did and any(lang.name == name for lang in self.installed()):
+                raise StoreError(f"'{name}' comes with the application's demonstration pack and cannot be removed.")
             if not did:
                 raise StoreError(f"'{name}' is not installed, so there is nothing to remove.")
             removed.append(name)

@@ -1,8 +1,10 @@
-"""Build the demonstration language pack from nothing: corpus, training, files in the MMS layout.
+"""Build the demonstration language pack from nothing: corpus, training, files in the MMS layouts.
 
-    python -m mms_desktop.demo.build [--languages eng] [--minutes 25] [--out resources/models]
+    python -m mms_desktop.demo.build [--out resources/models] [--seed 0]
 
-Deterministic from ``--seed``; prints the wall time and the held-out character error rate.
+Trained the MMS way in miniature: a base on all languages (one character head over their union), then,
+with the base frozen, one adapter and output head per language; and a language identifier whose encoder
+starts from the recognition base. Deterministic from ``--seed``; prints wall time and held-out figures.
 """
 
 from __future__ import annotations
@@ -11,114 +13,167 @@ import argparse
 import json
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mms_desktop.core import layout, training
-from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore
+from mms_desktop.core.fsutil import sha256_file
+from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore, Repos
 from mms_desktop.demo import corpus
+from mms_desktop.demo.lidtrain import clips, train_lid
 from mms_desktop.paths import resources_dir
 
-ASR_REPO = "mms-desktop/demo-asr"
+LANGUAGES = ["eng", "deu", "spa", "fra"]
 log = logging.getLogger(__name__)
 
 
-def model_config(vocab_size: int) -> object:
-    """A 1M-parameter wav2vec2 with the MMS architecture options."""
+@dataclass(frozen=True)
+class BuildOptions:
+    languages: tuple[str, ...] = tuple(LANGUAGES)
+    seed: int = 0
+    train_sentences: int = 600
+    held_out_sentences: int = 40
+    base_steps: int = 4500
+    adapter_steps: int = 300
+    lid_steps: int = 400
+
+
+@dataclass
+class Data:
+    """The corpus of every language, split into training and held-out utterances."""
+
+    train: dict[str, list[corpus.Utterance]]
+    held_out: dict[str, list[corpus.Utterance]]
+
+    @classmethod
+    def generate(cls, options: BuildOptions) -> Data:
+        train, held = {}, {}
+        for lang in options.languages:
+            held_texts = corpus.sentences(lang, options.held_out_sentences, options.seed + 1000)
+            texts = corpus.sentences(lang, options.train_sentences, options.seed, set(held_texts))
+            train[lang] = corpus.generate(lang, texts, options.seed)
+            held[lang] = corpus.generate(lang, held_texts, options.seed + 1000)
+        return cls(train, held)
+
+    def characters(self, lang: str) -> list[str]:
+        return sorted({c for u in self.train[lang] for c in u.text if not c.isspace()})
+
+
+def model_config(vocab_size: int, **extra: Any) -> Any:
+    """A 1M-parameter wav2vec2 with the MMS architecture options (stable layer norm, adapters)."""
     from transformers import Wav2Vec2Config
 
     return Wav2Vec2Config(
-        hidden_size=144,
-        num_hidden_layers=3,
-        num_attention_heads=4,
-        intermediate_size=384,
-        conv_dim=(128, 96, 96, 96, 96, 96, 96),
-        conv_kernel=(10, 3, 3, 3, 3, 2, 2),
-        conv_stride=(5, 2, 2, 2, 2, 2, 2),
-        conv_bias=True,
-        num_conv_pos_embeddings=32,
-        num_conv_pos_embedding_groups=8,
-        do_stable_layer_norm=True,
-        feat_extract_norm="layer",
-        adapter_attn_dim=16,
-        vocab_size=vocab_size,
-        pad_token_id=0,
-        bos_token_id=1,
-        eos_token_id=2,
-        architectures=["Wav2Vec2ForCTC"],
-    )
+        hidden_size=144, num_hidden_layers=3, num_attention_heads=4, intermediate_size=384,
+        conv_dim=(128, 96, 96, 96, 96, 96, 96), conv_kernel=(10, 3, 3, 3, 3, 2, 2),
+        conv_stride=(5, 2, 2, 2, 2, 2, 2), conv_bias=True, num_conv_pos_embeddings=32,
+        num_conv_pos_embedding_groups=8, do_stable_layer_norm=True, feat_extract_norm="layer",
+        adapter_attn_dim=16, vocab_size=vocab_size, pad_token_id=0, bos_token_id=1, eos_token_id=2,
+        **extra,
+    )  # fmt: skip
 
 
-def characters(texts: list[str]) -> list[str]:
-    return sorted({c for t in texts for c in t if not c.isspace()})
+def examples(utterances: list[corpus.Utterance], vocab: dict[str, int]) -> list[training.Example]:
+    return [training.Example(u.samples, training.encode(u.text, vocab)) for u in utterances]
 
 
-def build(languages: list[str], out: Path, seed: int, minutes: float, train_count: int) -> dict:
+def train_base(data: Data, options: BuildOptions) -> tuple[Any, dict[str, int]]:
+    """Stage 1: the whole network on every language, with one head over the union of their characters."""
     import torch
     from transformers import Wav2Vec2ForCTC
 
-    torch.manual_seed(seed)
-    held_texts = {lang: corpus.sentences(lang, 40, seed + 1000) for lang in languages}
-    train_texts = {lang: corpus.sentences(lang, train_count, seed, set(held_texts[lang])) for lang in languages}
-    vocabs = {lang: layout.ctc_vocabulary(characters(train_texts[lang])) for lang in languages}
-    first = languages[0]
-    examples, held = [], []
-    for lang in languages:
-        vocab = vocabs[lang]
-        examples += [
-            training.Example(u.samples, training.encode(u.text, vocab))
-            for u in corpus.generate(lang, train_texts[lang], seed)
-        ]
-        held += [
-            training.Example(u.samples, training.encode(u.text, vocab))
-            for u in corpus.generate(lang, held_texts[lang], seed + 1000)
-        ]
-    model = Wav2Vec2ForCTC(model_config(len(vocabs[first])))
-    id_to_token = {i: t for t, i in vocabs[first].items()}
-    options = training.TrainOptions(
-        steps=20000,
-        batch_size=8,
-        learning_rate=1e-3,
-        warmup_steps=200,
-        seed=seed,
-        eval_every=250,
-        max_seconds=minutes * 60,
-    )
-    result = training.train(model, examples, options, held, id_to_token, progress=_print)
-    folder = out / ASR_REPO
-    layout.write_asr_base(folder, model, vocabs, default_language=first)
-    layout.write_adapter(folder, first, model, vocabs[first])
-    _record(out, ASR_REPO)
-    return {"steps": result.step, "seconds": round(result.elapsed), "held_out_cer": result.cer}
+    union = layout.ctc_vocabulary(sorted({c for lang in data.train for c in data.characters(lang)}))
+    torch.manual_seed(options.seed)
+    model = Wav2Vec2ForCTC(model_config(len(union), architectures=["Wav2Vec2ForCTC"]))
+    train_set = [e for lang in data.train for e in examples(data.train[lang], union)]
+    held = [e for lang in data.held_out for e in examples(data.held_out[lang][:10], union)]
+    opts = training.TrainOptions(steps=options.base_steps, learning_rate=1e-3, warmup_steps=200,
+                                 seed=options.seed, eval_every=500)  # fmt: skip
+    training.train(model, train_set, opts, held, _inverse(union), progress=_printer("base"))
+    return model, union
 
 
-def _record(root: Path, repo: str) -> None:
+def train_adapter(
+    model: Any, union: dict[str, int], union_head: tuple[Any, Any], lang: str, data: Data, options: BuildOptions
+) -> tuple[Any, dict]:
+    """Stage 2: a fresh head for one language (started from the union head's rows), base frozen."""
+    import torch
+
+    vocab = layout.ctc_vocabulary(data.characters(lang))
+    head = torch.nn.Linear(model.config.hidden_size, len(vocab))
+    with torch.no_grad():
+        rows = [union[token] for token in vocab]
+        head.weight.copy_(union_head[0][rows])
+        head.bias.copy_(union_head[1][rows])
+    model.lm_head = head
+    model.config.vocab_size = len(vocab)
+    opts = training.TrainOptions(steps=options.adapter_steps, learning_rate=1e-3, warmup_steps=30,
+                                 seed=options.seed, adapters_only=True, eval_every=options.adapter_steps)  # fmt: skip
+    result = training.train(model, examples(data.train[lang], vocab), opts, examples(data.held_out[lang], vocab),
+                            _inverse(vocab), progress=_printer(f"adapter {lang}"))  # fmt: skip
+    return vocab, {"cer": result.cer}
+
+
+def build(options: BuildOptions, out: Path) -> dict[str, Any]:
+    import copy
+
+    started = time.monotonic()
+    data = Data.generate(options)
+    summary: dict[str, Any] = {"corpus_seconds": round(time.monotonic() - started)}
+    base, union = train_base(data, options)
+    base_state = copy.deepcopy(base.state_dict())
+    repos = Repos()
+    folder = out / repos.demo_asr
+    vocabs = {}
+    for index, lang in enumerate(options.languages):
+        base.load_state_dict({k: v for k, v in base_state.items() if not k.startswith("lm_head.")}, strict=False)
+        union_head = (base_state["lm_head.weight"], base_state["lm_head.bias"])
+        vocabs[lang], summary[lang] = train_adapter(base, union, union_head, lang, data, options)
+        if index == 0:  # like mms-1b-all, the base file carries the first language's adapter and head
+            layout.write_asr_base(folder, base, {lang: vocabs[lang]}, default_language=lang)
+        layout.write_adapter(folder, lang, base, vocabs[lang])
+    lid = train_lid(base_state, data.train, data.held_out, options.lid_steps, options.seed)
+    layout.write_lid(out / repos.demo_lid, lid.model)
+    summary["lid_accuracy"] = lid.accuracy
+    for repo in (repos.demo_asr, repos.demo_lid):
+        record_bundled(out, repo)
+    summary["wall_seconds"] = round(time.monotonic() - started)
+    return summary
+
+
+def record_bundled(root: Path, repo: str) -> None:
     """Write the store manifest, so the bundled folder counts as installed and verified."""
-    from mms_desktop.core.fsutil import sha256_file
-
-    store = LanguageStore(root)
     folder = root / repo
+    store = LanguageStore(root)
     names = [p.name for p in folder.iterdir() if p.name in MODEL_FILES or p.name.startswith("adapter.")]
     store.record(folder, {n: FileRecord((folder / n).stat().st_size, sha256=sha256_file(folder / n)) for n in names})
 
 
-def _print(p: training.TrainProgress) -> None:
-    if p.step % 50 == 0 or p.cer is not None and p.step % 250 == 0:
-        cer = f" held-out CER {p.cer:.3f}" if p.cer is not None else ""
-        print(f"step {p.step} loss {p.loss:.3f}{cer} ({p.elapsed:.0f} s)", flush=True)
+def _inverse(vocab: dict[str, int]) -> dict[int, str]:
+    return {i: t for t, i in vocab.items()}
+
+
+def _printer(stage: str) -> Any:
+    def show(p: training.TrainProgress) -> None:
+        if p.step % 100 == 0 or p.step == p.steps:
+            cer = f" held-out CER {p.cer:.3f}" if p.cer is not None else ""
+            print(f"[{stage}] step {p.step}/{p.steps} loss {p.loss:.3f}{cer} ({p.elapsed:.0f} s)", flush=True)
+
+    return show
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--languages", default="eng")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=resources_dir() / "models")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--minutes", type=float, default=25.0, help="training wall-time budget")
-    parser.add_argument("--train-count", type=int, default=600, help="training sentences per language")
+    parser.add_argument("--base-steps", type=int, default=BuildOptions.base_steps)
+    parser.add_argument("--adapter-steps", type=int, default=BuildOptions.adapter_steps)
+    parser.add_argument("--lid-steps", type=int, default=BuildOptions.lid_steps)
     args = parser.parse_args()
-    started = time.monotonic()
-    summary = build(args.languages.split(","), args.out, args.seed, args.minutes, args.train_count)
-    summary["wall_seconds"] = round(time.monotonic() - started)
-    print(json.dumps(summary))
+    options = BuildOptions(seed=args.seed, base_steps=args.base_steps, adapter_steps=args.adapter_steps,
+                           lid_steps=args.lid_steps)  # fmt: skip
+    print(json.dumps(build(options, args.out)), flush=True)
 
 
 if __name__ == "__main__":

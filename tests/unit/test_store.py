@@ -147,3 +147,36 @@ def test_export_refuses_to_overwrite(tmp_path: Path, installed_home: Path) -> No
     with pytest.raises(StoreError, match="already exists"):
         export_pack(LanguageStore(installed_home / "store"), ["fra"], tmp_path / "pack.tar")
     assert (tmp_path / "pack.tar").read_text() == "precious"
+
+
+def test_default_model_prefers_the_installed_mms_model_over_the_bundled_demo(tmp_path, tiny_repos, hub) -> None:
+    import shutil
+
+    bundled = tmp_path / "bundled"
+    shutil.copytree(tiny_repos["facebook/mms-lid-126"], bundled / "mms-desktop/demo-lid")
+    demo = LanguageStore(tmp_path / "bundled")  # write the demo's manifest, as the build does
+    from mms_desktop.demo.build import record_bundled
+
+    record_bundled(bundled, "mms-desktop/demo-lid")
+    store = LanguageStore(tmp_path / "store", bundled=[bundled])
+    assert store.default_model("lid") == bundled / "mms-desktop/demo-lid"
+    with pytest.raises(ModelError, match="No speech recognition model is installed; install a language"):
+        store.default_model("asr")
+    HubClient(store, endpoint=hub.url).install(["facebook/mms-lid-126"])
+    assert store.default_model("lid") == store.repo_dir("facebook/mms-lid-126")
+    assert demo.installed() == []
+
+
+def test_bundled_languages_cannot_be_removed(tmp_path, tiny_repos) -> None:
+    import shutil
+
+    from mms_desktop.demo.build import record_bundled
+
+    bundled = tmp_path / "bundled"
+    shutil.copytree(tiny_repos["facebook/mms-1b-all"], bundled / "mms-desktop/demo-asr")
+    record_bundled(bundled, "mms-desktop/demo-asr")
+    store = LanguageStore(tmp_path / "store", bundled=[bundled])
+    assert [lang.name for lang in store.installed()] == ["cmn-script_simplified", "eng", "fra"]
+    with pytest.raises(StoreError, match="comes with the application's demonstration pack"):
+        store.remove(["eng"])
+    assert (bundled / "mms-desktop/demo-asr/adapter.eng.safetensors").exists()
