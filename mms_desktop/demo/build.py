@@ -21,7 +21,7 @@ from mms_desktop.core import layout, training
 from mms_desktop.core.fsutil import sha256_file
 from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore, Repos
 from mms_desktop.demo import corpus
-from mms_desktop.demo.lidtrain import clips, train_lid
+from mms_desktop.demo.lidtrain import train_lid
 from mms_desktop.paths import resources_dir
 
 LANGUAGES = ["eng", "deu", "spa", "fra"]
