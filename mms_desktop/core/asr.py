@@ -53,19 +53,28 @@ def plan_windows(n_samples: int, options: WindowOptions) -> list[Window]:
     Audio that fits in one chunk plus its right context is a single window: the same as one pass.
     """
     total = ctc.frames_for_samples(n_samples)
-    chunk = max(1, round(options.chunk_s / ctc.FRAME_SECONDS))
-    context = max(0, round(options.context_s / ctc.FRAME_SECONDS))
+    chunk, context = window_frames(options)
     if total <= chunk + context:
         return [Window(0, n_samples, 0, total)]
-    windows = []
-    for first in range(0, total, chunk):
-        last = min(total, first + chunk)
-        w_first = max(0, first - context)
-        w_last = min(total, last + context)
-        start = w_first * ctc.SAMPLES_PER_FRAME
-        end = min(n_samples, (w_last - 1) * ctc.SAMPLES_PER_FRAME + ctc.RECEPTIVE_FIELD)
-        windows.append(Window(start, end, first - w_first, last - w_first))
-    return windows
+    return [window_at(k, total, n_samples, options) for k in range((total + chunk - 1) // chunk)]
+
+
+def window_frames(options: WindowOptions) -> tuple[int, int]:
+    """Chunk and context lengths in 20 ms frames."""
+    return max(1, round(options.chunk_s / ctc.FRAME_SECONDS)), max(0, round(options.context_s / ctc.FRAME_SECONDS))
+
+
+def window_at(k: int, total: int, n_samples: int, options: WindowOptions) -> Window:
+    """Window ``k`` of a recording of ``total`` frames (``n_samples`` samples), when it has several.
+
+    It depends on ``total`` only through clipping at the end, so once ``total`` exceeds
+    ``(k + 1) * chunk + context`` frames the window is final: streaming can run it before the end is known.
+    """
+    chunk, context = window_frames(options)
+    first, last = k * chunk, min(total, (k + 1) * chunk)
+    w_first, w_last = max(0, first - context), min(total, last + context)
+    end = min(n_samples, (w_last - 1) * ctc.SAMPLES_PER_FRAME + ctc.RECEPTIVE_FIELD)
+    return Window(w_first * ctc.SAMPLES_PER_FRAME, end, first - w_first, last - w_first)
 
 
 class Recognizer:

@@ -67,3 +67,39 @@ class Speech:
 
     samples: object = field(repr=False)  # numpy.ndarray; typed loosely to keep this module light
     sample_rate: int = 16000
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    """Voice activity began an utterance at ``time`` seconds into the stream."""
+
+    utterance: int
+    time: float
+
+
+@dataclass(frozen=True)
+class LanguageDetected:
+    """Automatic detection chose ``language`` (an adapter name) from the ISO code ``code``."""
+
+    utterance: int
+    language: str
+    code: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class PartialResult:
+    """Live text of the utterance in progress: ``committed`` never changes, ``tentative`` may."""
+
+    utterance: int
+    committed: str
+    tentative: str
+
+
+@dataclass(frozen=True)
+class FinalResult:
+    """An utterance ended (an endpoint): its words timed in stream seconds."""
+
+    utterance: int
+    language: str
+    segment: Segment

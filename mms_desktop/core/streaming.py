@@ -1,0 +1,243 @@
+"""Streaming recognition: live partial results, voice-activity endpoints and final results.
+
+A :class:`RecognitionStream` is cheap and per dictation; the heavy :class:`Recognizer` is shared. Audio
+comes in with :meth:`accept_waveform`, work happens in :meth:`decode`, which returns events. Within an
+utterance the stream runs exactly the windows that offline transcription of that utterance would run
+(each as soon as its right context has arrived), so committed text never changes and the final text of
+an utterance equals offline transcription of the same audio with the same window options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mms_desktop.core import ctc
+from mms_desktop.core.asr import Recognizer, WindowOptions, plan_windows, window_at, window_frames
+from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.errors import UserError
+from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, Segment, SpeechStarted
+from mms_desktop.core.transcribe import AUTO, detect_adapter
+from mms_desktop.core.vad import CHUNK, SpeechDetector
+
+Event = SpeechStarted | LanguageDetected | PartialResult | FinalResult
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    window: WindowOptions = WindowOptions(chunk_s=8.0, context_s=1.0)
+    partial_every_s: float = 1.0
+    threshold: float = 0.5
+    min_silence_s: float = 0.6
+    pre_roll_s: float = 0.3
+    max_utterance_s: float = 30.0
+    detect_s: float = 3.0
+
+
+@dataclass
+class _Utterance:
+    index: int
+    start: int  # stream sample where the utterance audio starts
+    parts: list[np.ndarray] = field(default_factory=list)
+    last_partial: int = 0
+    silence: int = 0
+
+
+class RecognitionStream:
+    """One live dictation over a shared recognizer.
+
+    Args:
+        language: an adapter name, or ``"auto"`` to identify it on the first utterance (needs ``identifier``).
+        detector: the voice activity detector (silero-vad by default).
+    """
+
+    def __init__(
+        self,
+        recognizer: Recognizer,
+        options: StreamOptions = StreamOptions(),
+        language: str | None = None,
+        identifier: Any = None,
+        among: Iterable[str] = (),
+        detector: SpeechDetector | None = None,
+    ):
+        if language == AUTO and identifier is None:
+            raise UserError("Automatic language detection needs a language identifier; choose the language.")
+        self.recognizer = recognizer
+        self.options = options
+        self.language = language or recognizer.language
+        self._identifier = identifier
+        self._among = list(among)
+        self._detector = detector or SpeechDetector()
+        self._resamplers: dict[int, Any] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all audio and state; the language choice (once detected) is kept."""
+        self._audio = np.zeros(0, np.float32)
+        self._offset = 0  # stream sample index of self._audio[0]
+        self._scanned = 0  # stream samples already judged by the detector
+        self._utterance: _Utterance | None = None
+        self._count = 0
+        self._endpoint = False
+        self._last_partial: PartialResult | None = None
+        self._detector.reset()
+
+    # -- input -----------------------------------------------------------------------------------
+
+    def accept_waveform(self, sample_rate: int, samples: np.ndarray) -> None:
+        """Add mono float samples at any rate; they are resampled to 16 kHz with a stateful resampler."""
+        samples = np.asarray(samples, np.float32).reshape(-1)
+        if sample_rate != SAMPLE_RATE:
+            import soxr
+
+            stream = self._resamplers.get(sample_rate)
+            if stream is None:
+                stream = self._resamplers[sample_rate] = soxr.ResampleStream(sample_rate, SAMPLE_RATE, 1, "float32")
+            samples = stream.resample_chunk(samples)
+        self._audio = np.concatenate([self._audio, samples])
+
+    @property
+    def end(self) -> int:
+        """Stream samples received so far (at 16 kHz)."""
+        return self._offset + len(self._audio)
+
+    def audio(self, start: int, end: int) -> np.ndarray:
+        """Stream samples ``[start, end)`` still held (the current utterance and what follows)."""
+        return self._audio[start - self._offset : end - self._offset]
+
+    # -- work ------------------------------------------------------------------------------------
+
+    def decode(self) -> list[Event]:
+        """Judge new audio for speech, run the windows that are due and report what changed."""
+        events: list[Event] = []
+        self._endpoint = False
+        probs = self._detector(self.audio(self._scanned, self.end))
+        for p in probs:
+            position = self._scanned
+            self._scanned += CHUNK
+            events += self._step(float(p), position)
+        if self._utterance is not None:
+            events += self._progress(self._utterance, self.end)
+        else:
+            self._trim(self._scanned - int(self.options.pre_roll_s * SAMPLE_RATE))
+        return events
+
+    def finish(self) -> list[Event]:
+        """End of input: what the resampler holds back is flushed and the utterance in progress finalized."""
+        for stream in self._resamplers.values():
+            self._audio = np.concatenate([self._audio, stream.resample_chunk(np.zeros(0, np.float32), last=True)])
+        self._resamplers.clear()
+        events = self.decode()
+        if self._utterance is not None:
+            events += self._finalize(self._utterance, self.end)
+        return events
+
+    def is_endpoint(self) -> bool:
+        """Whether the last :meth:`decode` ended an utterance."""
+        return self._endpoint
+
+    def result(self) -> PartialResult | None:
+        """The latest partial result of the utterance in progress."""
+        return self._last_partial if self._utterance is not None else None
+
+    def _step(self, p: float, position: int) -> list[Event]:
+        o = self.options
+        u = self._utterance
+        if u is None:
+            if p < o.threshold:
+                return []
+            start = max(self._offset, position - int(o.pre_roll_s * SAMPLE_RATE))
+            self._utterance = _Utterance(self._count, start, last_partial=position)
+            self._count += 1
+            return [SpeechStarted(self._utterance.index, start / SAMPLE_RATE)]
+        u.silence = u.silence + CHUNK if p < o.threshold - 0.15 else 0
+        end = position + CHUNK
+        if u.silence >= o.min_silence_s * SAMPLE_RATE:
+            return self._finalize(u, end - u.silence + int(0.2 * SAMPLE_RATE))
+        if end - u.start >= o.max_utterance_s * SAMPLE_RATE:
+            return self._finalize(u, end)
+        return []
+
+    def _ensure_language(self, u: _Utterance, end: int, final: bool) -> list[Event]:
+        if self.language != AUTO:
+            return []
+        if not final and end - u.start < self.options.detect_s * SAMPLE_RATE:
+            return []
+        adapter, score = detect_adapter(
+            self.audio(u.start, end), self._identifier, self.recognizer.languages, self._among
+        )
+        self.language = adapter
+        return [LanguageDetected(u.index, adapter, score.code, score.probability)]
+
+    def _progress(self, u: _Utterance, end: int) -> list[Event]:
+        """Run the windows whose right context has arrived, and a partial result when one is due."""
+        events = self._ensure_language(u, end, final=False)
+        if self.language == AUTO:
+            return events
+        self.recognizer.set_language(self.language)
+        chunk, context = window_frames(self.options.window)
+        n = end - u.start
+        total = ctc.frames_for_samples(n)
+        while total > (len(u.parts) + 1) * chunk + context:
+            window = window_at(len(u.parts), total, n, self.options.window)
+            u.parts.append(self._run(u.start, window.start, window.end)[window.keep_from : window.keep_to])
+        if end - u.last_partial >= self.options.partial_every_s * SAMPLE_RATE:
+            u.last_partial = end
+            events.append(self._partial(u, end, chunk * len(u.parts), context))
+        return events
+
+    def _run(self, base: int, start: int, stop: int) -> np.ndarray:
+        return self.recognizer.log_probs(self.audio(base + start, base + stop))
+
+    def _partial(self, u: _Utterance, end: int, frontier: int, context: int) -> PartialResult:
+        committed_lp = np.concatenate(u.parts) if u.parts else None
+        first = max(0, frontier - context)
+        tail = self._run(u.start, first * ctc.SAMPLES_PER_FRAME, end - u.start)[frontier - first :]
+        committed_tokens = self._tokens(committed_lp) if committed_lp is not None else []
+        delimiters = [i for i, t in enumerate(committed_tokens) if t.text == self._delimiter]
+        cut = delimiters[-1] if delimiters else 0
+        words = ctc.tokens_to_words(committed_tokens[:cut], self._delimiter)
+        tail_tokens = committed_tokens[cut:] + self._tokens(tail)
+        tentative = ctc.tokens_to_words(tail_tokens, self._delimiter)
+        self._last_partial = PartialResult(
+            u.index, " ".join(w.word for w in words), " ".join(w.word for w in tentative)
+        )
+        return self._last_partial
+
+    @property
+    def _delimiter(self) -> str:
+        return str(self.recognizer._tokenizer.word_delimiter_token)
+
+    def _tokens(self, log_probs: np.ndarray) -> list[ctc.Token]:
+        return ctc.greedy_tokens(log_probs, self.recognizer._id_to_token, self.recognizer._tokenizer.pad_token_id)
+
+    def _finalize(self, u: _Utterance, end: int) -> list[Event]:
+        """Run the remaining windows of the offline plan and report the utterance's final result."""
+        end = min(end, self.end)
+        events = self._ensure_language(u, end, final=True)
+        self.recognizer.set_language(self.language)
+        windows = plan_windows(end - u.start, self.options.window)
+        parts = list(u.parts) if len(windows) > 1 else []
+        for window in windows[len(parts) :]:
+            parts.append(self._run(u.start, window.start, window.end)[window.keep_from : window.keep_to])
+        log_probs = np.concatenate(parts) if parts else np.zeros((0, 1), np.float32)
+        words = tuple(self.recognizer.decode(log_probs, offset_s=u.start / SAMPLE_RATE))
+        text = " ".join(w.word for w in words)
+        segment = Segment(u.start / SAMPLE_RATE, end / SAMPLE_RATE, text, words)
+        events.append(FinalResult(u.index, self.language, segment))
+        self._utterance = None
+        self._endpoint = True
+        self._trim(end)
+        return events
+
+    def _trim(self, keep_from: int) -> None:
+        """Drop audio before ``keep_from`` that no utterance can need any more."""
+        if self._utterance is not None:
+            keep_from = min(keep_from, self._utterance.start)
+        drop = max(0, min(keep_from, self._scanned) - self._offset)
+        if drop:
+            self._audio = self._audio[drop:]
+            self._offset += drop

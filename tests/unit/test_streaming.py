@@ -1,0 +1,124 @@
+"""Streaming recognition on the tiny model, with a detector driven by the test's own audio."""
+
+import numpy as np
+import pytest
+from conftest import noise
+
+from mms_desktop.core.asr import Recognizer, WindowOptions
+from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, SpeechStarted
+from mms_desktop.core.lid import LanguageIdentifier
+from mms_desktop.core.streaming import RecognitionStream, StreamOptions
+from mms_desktop.core.vad import CHUNK, SpeechDetector
+
+
+class EnergyDetector:
+    """Speech wherever a 32 ms chunk has energy: a deterministic stand-in for the neural detector."""
+
+    def __init__(self) -> None:
+        self._pending = np.zeros(0, np.float32)
+
+    def reset(self) -> None:
+        self._pending = np.zeros(0, np.float32)
+
+    def __call__(self, samples):
+        self._pending = np.concatenate([self._pending, samples])
+        n = len(self._pending) // CHUNK
+        chunks = self._pending[: n * CHUNK].reshape(n, CHUNK)
+        self._pending = self._pending[n * CHUNK :]
+        return (np.sqrt((chunks**2).mean(axis=1)) > 0.01).astype(np.float32)
+
+
+OPTIONS = StreamOptions(window=WindowOptions(chunk_s=2.0, context_s=0.5), partial_every_s=0.5)
+
+
+@pytest.fixture(scope="module")
+def recognizer(tiny_repos) -> Recognizer:
+    """The tiny model, with its word delimiter made likelier so that random weights still emit words."""
+    import torch
+
+    recognizer = Recognizer.load(tiny_repos["facebook/mms-1b-all"], "eng", device="cpu")
+    with torch.no_grad():
+        recognizer._model.lm_head.bias[recognizer._tokenizer.convert_tokens_to_ids("|")] += 2.0
+    return recognizer
+
+
+def dictation() -> np.ndarray:
+    silence = np.zeros(16000, np.float32)
+    return np.concatenate([silence, noise(3.0, 1), silence, silence, noise(7.3, 2), silence])
+
+
+def run(stream: RecognitionStream, audio: np.ndarray, block: int = 320, rate: int = 16000) -> list:
+    events = []
+    for start in range(0, len(audio), block):
+        stream.accept_waveform(rate, audio[start : start + block])
+        events += stream.decode()
+    return events + stream.finish()
+
+
+def test_finals_equal_offline_and_committed_text_never_changes(recognizer: Recognizer) -> None:
+    audio = dictation()
+    events = run(RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector()), audio)
+    finals = [e for e in events if isinstance(e, FinalResult)]
+    assert [e.utterance for e in events if isinstance(e, SpeechStarted)] == [0, 1]
+    assert len(finals) == 2
+    for final in finals:
+        start, end = round(final.segment.start * 16000), round(final.segment.end * 16000)
+        offline = recognizer.transcribe(audio[start:end], OPTIONS.window)
+        assert final.segment.text == offline.text
+        assert [w.word for w in final.segment.words] == offline.text.split()
+        partials = [e for e in events if isinstance(e, PartialResult) and e.utterance == final.utterance]
+        assert partials, "partial results arrive while speaking"
+        committed = [p.committed.split() for p in partials]
+        for earlier, later in zip(committed, committed[1:], strict=False):
+            assert later[: len(earlier)] == earlier, "committed text only grows"
+        assert final.segment.text.split()[: len(committed[-1])] == committed[-1]
+    assert any(p.committed for p in events if isinstance(p, PartialResult)), "the long utterance commits text"
+
+
+def test_final_words_are_timed_in_stream_seconds(recognizer: Recognizer) -> None:
+    events = run(RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector()), dictation())
+    second = [e for e in events if isinstance(e, FinalResult)][1]
+    assert second.segment.start == pytest.approx(6.0 - OPTIONS.pre_roll_s, abs=0.04)  # speech starts at 6 s
+    assert second.segment.end > 13.0
+    assert all(second.segment.start <= w.start <= w.end <= second.segment.end for w in second.segment.words)
+
+
+def test_resampling_from_the_capture_rate(recognizer: Recognizer) -> None:
+    import soxr
+
+    audio48 = soxr.resample(dictation(), 16000, 48000)
+    stream = RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector())
+    events = run(stream, audio48, block=960, rate=48000)
+    assert len([e for e in events if isinstance(e, FinalResult)]) == 2
+    assert abs(stream.end - len(dictation())) <= 2
+
+
+def test_auto_language_is_detected_once_and_reported(recognizer: Recognizer, tiny_repos) -> None:
+    identifier = LanguageIdentifier.load(tiny_repos["facebook/mms-lid-126"], device="cpu")
+    stream = RecognitionStream(recognizer, OPTIONS, language="auto", identifier=identifier,
+                               among=["fra", "cmn"], detector=EnergyDetector())  # fmt: skip
+    events = run(stream, dictation())
+    detected = [e for e in events if isinstance(e, LanguageDetected)]
+    assert len(detected) == 1 and detected[0].language in {"fra", "cmn-script_simplified"}
+    assert 0 < detected[0].probability <= 1
+    finals = [e for e in events if isinstance(e, FinalResult)]
+    assert {f.language for f in finals} == {detected[0].language}
+
+
+def test_silero_detector_finds_speech_and_not_silence() -> None:
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from mms_desktop.core.audio import load_audio
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "s.wav"
+        subprocess.run(["espeak-ng", "-w", str(path), "hello there, this is a test"], check=True)
+        speech = load_audio(path)
+    detector = SpeechDetector()
+    probs = detector(np.concatenate([np.zeros(16000, np.float32), speech, np.zeros(16000, np.float32)]))
+    assert probs[:25].max() < 0.3 and probs[40:60].max() > 0.8 and probs[-20:].max() < 0.3
+    import torch
+
+    assert torch.get_num_threads() > 1 or __import__("os").cpu_count() == 1, "silero must not pin torch to 1 thread"
