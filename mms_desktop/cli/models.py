@@ -50,7 +50,8 @@ def _load_all(files: list[str]) -> list[tuple[str, Any]]:
     return [(f, load_audio(f)) for f in files]  # check every file before loading any model
 
 
-def _identifier(args: argparse.Namespace, ctx: Context) -> Any:
+def load_identifier(args: argparse.Namespace, ctx: Context) -> Any:
+    """The language identifier named by ``--lid-model``, or the default one."""
     from mms_desktop.core.lid import LanguageIdentifier
 
     if args.lid_model:
@@ -71,7 +72,7 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     audio = _load_all(args.files)
     model_dir = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
     language = args.lang or ctx.settings.language
-    identifier = _identifier(args, ctx) if language == AUTO else None
+    identifier = load_identifier(args, ctx) if language == AUTO else None
     installed = available_languages(model_dir)
     recognizer = Recognizer.load(
         model_dir, installed[0] if language == AUTO and installed else language, ctx.settings.device
@@ -110,7 +111,7 @@ def run_identify(args: argparse.Namespace, ctx: Context) -> int:
     if args.top < 1:
         raise UserError("--top must be 1 or more.")
     audio = _load_all(args.files)
-    identifier = _identifier(args, ctx)
+    identifier = load_identifier(args, ctx)
     for name, samples in audio:
         if len(audio) > 1:
             print(f"==> {name} <==")

@@ -1,0 +1,148 @@
+"""Live commands: dictate, record, devices, recover."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from mms_desktop.cli.context import Context
+from mms_desktop.core.errors import UserError
+
+
+def add_commands(sub: Any) -> None:
+    p = sub.add_parser("dictate", help="transcribe the microphone live")
+    p.add_argument("--lang", help="language code or 'auto' (default: setting)")
+    p.add_argument("--among", type=lambda t: [c for c in t.split(",") if c], default=[],
+                   help="with --lang auto: choose only among these codes")  # fmt: skip
+    p.add_argument("--device", dest="input", help="input device: index or part of its name")
+    p.add_argument("--record", help="also save the recording to this WAV file")
+    p.add_argument("--model", help="recognition model: a folder or an installed owner/name")
+    p.add_argument("--lid-model", help="identification model: a folder or an installed owner/name")
+    p.set_defaults(run=run_dictate)
+
+    p = sub.add_parser("record", help="record the microphone to a WAV file (no recognition)")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--device", dest="input", help="input device: index or part of its name")
+    p.set_defaults(run=run_record)
+
+    p = sub.add_parser("devices", help="list audio input devices")
+    p.set_defaults(run=run_devices)
+
+    p = sub.add_parser("recover", help="repair recordings left unfinished by a crash")
+    p.add_argument("path", nargs="?", default=".", metavar="PATH", help="a recording or a folder (default: .)")
+    p.set_defaults(run=run_recover)
+
+
+def run_devices(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core.capture import list_devices
+
+    for d in list_devices():
+        mark = "*" if d.is_default else " "
+        print(f"{mark}{d.index}\t{d.name}\t{d.channels} ch\t{d.sample_rate} Hz")
+    return 0
+
+
+def run_recover(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core.recorder import recover, unfinished
+
+    path = Path(args.path)
+    if not path.exists():
+        raise UserError(f"{path} does not exist; give a recording or the folder that holds it.")
+    targets = unfinished(path) if path.is_dir() else [path]
+    if not targets:
+        print(f"No unfinished recordings in {path}.")
+    for wav in targets:
+        print(f"Repaired {wav} into {recover(wav)} (the original is unchanged).")
+    return 0
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def handler(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+class _Printer:
+    """Final text one utterance per line; the live partial on a rewritten terminal line."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stdout.isatty()
+        self._shown = 0
+
+    def __call__(self, event: object) -> None:
+        from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult
+        from mms_desktop.core.recorder import RecorderEvent
+
+        if isinstance(event, PartialResult) and self.tty:
+            line = f"{event.committed} {event.tentative}".strip()[-(120):]
+            print("\r" + line.ljust(self._shown), end="", flush=True)
+            self._shown = len(line)
+        elif isinstance(event, FinalResult):
+            prefix = "\r" + " " * self._shown + "\r" if self.tty and self._shown else ""
+            self._shown = 0
+            print(prefix + event.segment.text, flush=True)
+        elif isinstance(event, LanguageDetected):
+            print(f"mms-desktop: language {event.language} ({event.probability:.0%})", file=sys.stderr)
+        elif isinstance(event, RecorderEvent) and event.kind != "finished":
+            print(f"mms-desktop: {event.message}", file=sys.stderr)
+
+
+def _recorder(path: str | None, capture: Any, printer: _Printer) -> Any:
+    from mms_desktop.core.recorder import Recorder
+
+    if not path:
+        return None
+    if Path(path).suffix.lower() != ".wav":
+        raise UserError(f"{path} must be a .wav file.")
+    return Recorder(Path(path).absolute(), capture.sample_rate, capture.channels, on_event=printer,
+                    device=capture.device.name)  # fmt: skip
+
+
+def _run(capture: Any, stream: Any, recorder: Any, printer: _Printer) -> int:
+    from mms_desktop.core.dictation import Dictation
+
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    result = Dictation(capture, stream, recorder, printer).run(stop)
+    if result.overflows or result.dropped:
+        print(f"mms-desktop: {result.overflows} input overflows, {result.dropped} blocks dropped.", file=sys.stderr)
+    if result.recording:
+        print(f"mms-desktop: saved {result.recording}", file=sys.stderr)
+    if result.reason != "stopped":
+        print(f"mms-desktop: {result.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_record(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core.capture import Capture, find_device
+
+    printer = _Printer()
+    capture = Capture(find_device(args.input))
+    return _run(capture, None, _recorder(args.path, capture, printer), printer)
+
+
+def run_dictate(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.cli.models import load_identifier
+    from mms_desktop.core.asr import Recognizer, available_languages
+    from mms_desktop.core.capture import Capture, find_device
+    from mms_desktop.core.streaming import RecognitionStream
+    from mms_desktop.core.transcribe import AUTO
+
+    printer = _Printer()
+    capture = Capture(find_device(args.input))
+    model_dir = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
+    language = args.lang or ctx.settings.language
+    identifier = load_identifier(args, ctx) if language == AUTO else None
+    installed = available_languages(model_dir)
+    recognizer = Recognizer.load(model_dir, installed[0] if language == AUTO and installed else language,
+                                 ctx.settings.device)  # fmt: skip
+    stream = RecognitionStream(recognizer, language=language, identifier=identifier,
+                               among=args.among or ctx.settings.auto_among)  # fmt: skip
+    return _run(capture, stream, _recorder(args.record, capture, printer), printer)
