@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,7 @@ class Recognizer:
         self.placement = placement
         self._normalize = normalize
         self._lock = threading.Lock()
+        self.compute_seconds = 0.0  # time spent in forward passes, for benchmarks and status
         self.language = ""
         self._id_to_token: dict[int, str] = {}
 
@@ -148,11 +150,14 @@ class Recognizer:
 
         x = normalize(samples) if self._normalize else np.asarray(samples, dtype=np.float32)
         with self._lock, torch.inference_mode():
+            started = time.perf_counter()
             inputs = torch.from_numpy(np.ascontiguousarray(x))[None].to(
                 self.placement.device, self.placement.torch_dtype()
             )
             logits = self._model(inputs).logits[0]
-            return torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
+            result = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
+            self.compute_seconds += time.perf_counter() - started
+            return result
 
     def decode(self, log_probs: np.ndarray, offset_s: float = 0.0) -> list[Word]:
         """Words with timings and confidences from log-probabilities of the current language."""

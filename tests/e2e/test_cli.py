@@ -165,3 +165,24 @@ def test_no_network_says_what_to_do(home: Path) -> None:
 def test_bad_option_exits_2() -> None:
     result = run_cli("transcribe", "x.wav", "--format", "docx")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_benchmark_streaming_prints_its_figures(tiny_repos, home: Path) -> None:
+    result = run_cli("benchmark", "streaming", "--model", str(tiny_repos["facebook/mms-1b-all"]),
+                     home=home, env={"OMP_NUM_THREADS": "1"})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for figure in ("offline pass", "x offline", "final text after end of speech", "keeps up in real time"):
+        assert figure in result.stdout
+
+
+def test_recover_repairs_a_copy_and_keeps_the_original(tmp_path: Path, home: Path) -> None:
+    from mms_desktop.core.recorder import Sidecar, wav_header
+
+    wav = tmp_path / "take.wav"
+    wav.write_bytes(wav_header(16000, 1, 0) + b"\x01\x00" * 16000 + b"\x02")  # header never updated
+    Sidecar("recording", 16000, 1).write(wav)
+    result = run_cli("recover", str(tmp_path), home=home)
+    assert result.returncode == 0, result.stderr
+    data, rate = sf.read(tmp_path / "take.recovered.wav", dtype="int16")
+    assert rate == 16000 and len(data) == 16000 and wav.stat().st_size == 44 + 32001
+    assert "No unfinished recordings" in run_cli("recover", str(tmp_path), home=home).stdout

@@ -1,0 +1,58 @@
+"""``mms-desktop benchmark``: figures for this machine."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from mms_desktop.cli.context import Context
+
+
+def add_commands(sub: Any) -> None:
+    p = sub.add_parser("benchmark", help="measure speed on this machine (prints figures)")
+    kinds = p.add_subparsers(dest="action", metavar="WHAT", required=True)
+    s = kinds.add_parser("streaming", help="live recognition: compute against offline, latencies")
+    s.add_argument("--model", action="append", default=None,
+                   help="'demo' (bundled), 'full' (MMS-1B architecture, random weights) or a folder; "
+                        "repeatable (default: demo and full)")  # fmt: skip
+    s.add_argument("--chunk", type=float, help="seconds of new audio per window")
+    s.add_argument("--context", type=float, help="seconds of context on each side of a window")
+    s.set_defaults(run=run_streaming)
+
+
+def resolve_model(name: str, ctx: Context) -> tuple[str, Path]:
+    """A benchmark model name to a folder (the full-size one is written once to the cache)."""
+    from mms_desktop.benchmark.fullsize import ensure_repo
+
+    if name == "demo":
+        return "demonstration model", ctx.store.default_model("asr")
+    if name == "full":
+        cache = Path(platformdirs.user_cache_dir("mms-desktop", appauthor=False)) / "benchmark" / "mms-1b-random"
+        return "MMS-1B architecture, random weights, fp32", ensure_repo(cache)
+    return name, ctx.store.resolve(name, "recognition model")
+
+
+def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
+    import dataclasses
+
+    from mms_desktop.benchmark import streaming
+    from mms_desktop.core.asr import Recognizer, available_languages
+    from mms_desktop.core.streaming import StreamOptions
+
+    options = StreamOptions()
+    window = dataclasses.replace(
+        options.window,
+        **{k: v for k, v in (("chunk_s", args.chunk), ("context_s", args.context)) if v is not None},
+    )
+    options = dataclasses.replace(options, window=window)
+    print(f"windows: {window.chunk_s:g} s new audio + {window.context_s:g} s context each side; "
+          f"partial results every {options.partial_every_s:g} s")  # fmt: skip
+    for name in args.model or ["demo", "full"]:
+        title, folder = resolve_model(name, ctx)
+        languages = available_languages(folder)
+        recognizer = Recognizer.load(folder, "eng" if "eng" in languages else languages[0], ctx.settings.device)
+        print(streaming.report(title, streaming.run(recognizer, options)), flush=True)
+    return 0
