@@ -129,20 +129,15 @@ def run_record(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_dictate(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.cli.models import load_identifier
-    from mms_desktop.core.asr import Recognizer, available_languages
+    from mms_desktop.cli.models import load_recognizer
+    from mms_desktop.core.asr import WindowOptions
     from mms_desktop.core.capture import Capture, find_device
-    from mms_desktop.core.streaming import RecognitionStream
-    from mms_desktop.core.transcribe import AUTO
+    from mms_desktop.core.streaming import RecognitionStream, StreamOptions
 
     printer = _Printer()
     capture = Capture(find_device(args.input))
-    model_dir = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
-    language = args.lang or ctx.settings.language
-    identifier = load_identifier(args, ctx) if language == AUTO else None
-    installed = available_languages(model_dir)
-    recognizer = Recognizer.load(model_dir, installed[0] if language == AUTO and installed else language,
-                                 ctx.settings.device)  # fmt: skip
-    stream = RecognitionStream(recognizer, language=language, identifier=identifier,
-                               among=args.among or ctx.settings.auto_among)  # fmt: skip
+    recognizer, language, identifier = load_recognizer(args, ctx)
+    window = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
+    stream = RecognitionStream(recognizer, StreamOptions(window=window), language=language,
+                               identifier=identifier, among=args.among or ctx.settings.auto_among)  # fmt: skip
     return _run(capture, stream, _recorder(args.record, capture, printer), printer)

@@ -64,19 +64,27 @@ def load_identifier(args: argparse.Namespace, ctx: Context) -> Any:
     return LanguageIdentifier.load(folder, ctx.settings.device)
 
 
-def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core import formats
-    from mms_desktop.core.asr import Recognizer, WindowOptions, available_languages
-    from mms_desktop.core.transcribe import AUTO, transcribe
+def load_recognizer(args: argparse.Namespace, ctx: Context) -> tuple[Any, str, Any]:
+    """The recognizer for ``--model`` (or the default), the language asked for, and the identifier
+    when that language is ``auto``."""
+    from mms_desktop.core.asr import Recognizer, available_languages
+    from mms_desktop.core.transcribe import AUTO
 
-    audio = _load_all(args.files)
     model_dir = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
     language = args.lang or ctx.settings.language
     identifier = load_identifier(args, ctx) if language == AUTO else None
     installed = available_languages(model_dir)
-    recognizer = Recognizer.load(
-        model_dir, installed[0] if language == AUTO and installed else language, ctx.settings.device
-    )
+    first = installed[0] if language == AUTO and installed else language
+    return Recognizer.load(model_dir, first, ctx.settings.device), language, identifier
+
+
+def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core import formats
+    from mms_desktop.core.asr import WindowOptions
+    from mms_desktop.core.transcribe import transcribe
+
+    audio = _load_all(args.files)
+    recognizer, language, identifier = load_recognizer(args, ctx)
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     among = args.among or ctx.settings.auto_among
     out = Path(args.output) if args.output else None

@@ -93,3 +93,30 @@ def test_losing_the_sound_server_finalizes_the_recording(pulse, tmp_path: Path, 
     from mms_desktop.core.recorder import Sidecar
 
     assert Sidecar.read(out).state == "complete"
+
+
+def test_dictate_transcribes_speech_played_into_the_microphone(pulse, tmp_path: Path, home: Path) -> None:
+    """The bundled demonstration model, live: espeak-ng sentences in, their words out, recording intact."""
+    from mms_desktop.core.training import character_error_rate
+
+    sentences = ["the old man can read a book", "a small red bird is near the river"]
+    wavs = []
+    for i, text in enumerate(sentences):
+        wavs.append(tmp_path / f"s{i}.wav")
+        subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wavs[-1]), text], check=True)
+    take = tmp_path / "dictation.wav"
+    process = start(["dictate", "--lang", "eng", "--device", "pulse", "--record", str(take)], pulse.env, home)
+    wait_for_audio(take, timeout=30)
+    for wav in wavs:
+        pulse.play(wav)
+        time.sleep(1.5)  # a pause long enough to end the utterance
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    assert len(lines) == 2, stdout
+    assert character_error_rate(sentences, lines) <= 0.15, lines
+    recorded, rate = sf.read(take, dtype="float32", always_2d=True)
+    assert len(recorded) / rate > 5.0
+    for wav in wavs:
+        assert best_correlation(resample(recorded.mean(axis=1), rate), load_audio(wav)) > 0.9
