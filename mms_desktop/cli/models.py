@@ -10,7 +10,7 @@ from typing import Any
 from mms_desktop.cli.context import Context
 from mms_desktop.core.errors import UserError
 
-FORMATS = ("txt", "json", "srt", "vtt")
+FORMATS = ("txt", "json", "srt", "vtt", "eaf", "textgrid")
 
 
 def _codes(text: str) -> list[str]:
@@ -92,14 +92,14 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
         out.mkdir(parents=True, exist_ok=True)
     for name, samples in audio:
         result = transcribe(samples, recognizer, language, identifier, among, options)
-        text = formats.render(result, args.format)
+        text = formats.render(result, args.format, media=Path(name))
         if out is None:
             if len(audio) > 1:
                 print(f"==> {name} <==")
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            target = out / f"{Path(name).stem}.{args.format}" if len(audio) > 1 else out
+            target = out / (Path(name).stem + formats.SUFFIXES[args.format]) if len(audio) > 1 else out
             _write_text(target, text)
     return 0
 

@@ -23,6 +23,7 @@ class Segment:
     end: float
     text: str
     words: tuple[Word, ...] = ()
+    speaker: str = ""
 
 
 @dataclass(frozen=True)

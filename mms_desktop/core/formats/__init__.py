@@ -1,20 +1,57 @@
-"""Transcript writers, chosen by format name."""
+"""Transcript writers and readers, chosen by format name or file suffix."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from mms_desktop.core.events import Transcript
-from mms_desktop.core.formats import jsonfmt, subtitles
+from mms_desktop.core.errors import UserError
+from mms_desktop.core.events import Segment, Transcript
+from mms_desktop.core.formats import eaf, jsonfmt, subtitles, textgrid
 
-WRITERS: dict[str, Callable[[Transcript], str]] = {
-    "txt": lambda t: t.text + "\n",
-    "json": jsonfmt.dumps,
-    "srt": subtitles.srt,
-    "vtt": subtitles.vtt,
+Writer = Callable[[Transcript, Path | None], str]
+
+WRITERS: dict[str, Writer] = {
+    "txt": lambda t, media: t.text + "\n",
+    "json": lambda t, media: jsonfmt.dumps(t),
+    "srt": lambda t, media: subtitles.srt(t),
+    "vtt": lambda t, media: subtitles.vtt(t),
+    "eaf": eaf.dumps,
+    "textgrid": textgrid.dumps,
 }
+SUFFIXES = {"txt": ".txt", "json": ".json", "srt": ".srt", "vtt": ".vtt", "eaf": ".eaf", "textgrid": ".TextGrid"}
 
 
-def render(transcript: Transcript, fmt: str) -> str:
-    """The transcript as text in ``fmt`` (one of :data:`WRITERS`)."""
-    return WRITERS[fmt](transcript)
+def render(transcript: Transcript, fmt: str, media: Path | None = None) -> str:
+    """The transcript as text in ``fmt`` (one of :data:`WRITERS`); ``media`` is linked where the format can."""
+    return WRITERS[fmt](transcript, media)
+
+
+def load(path: Path, tier: str | None = None) -> Transcript:
+    """Read a transcript by its suffix: .eaf, .TextGrid, .json, .srt, .vtt, or plain text (one segment a line).
+
+    Raises:
+        UserError: a missing or unreadable file, or an unknown suffix.
+    """
+    if not path.is_file():
+        raise UserError(f"{path} does not exist; check the file name.")
+    suffix = path.suffix.lower()
+    if suffix == ".eaf":
+        return eaf.load(path, tier)
+    if suffix == ".textgrid":
+        return textgrid.load(path, tier)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path} could not be read as UTF-8 text; save it as UTF-8.") from exc
+    if suffix == ".json":
+        try:
+            return jsonfmt.loads(text)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UserError(f"{path} is not a transcript written by MMS Desktop.") from exc
+    if suffix in (".srt", ".vtt"):
+        return subtitles.loads(text)
+    if suffix in (".txt", ""):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return Transcript(language="", duration=0.0, segments=tuple(Segment(0.0, 0.0, line) for line in lines))
+    raise UserError(f"{path} is not a transcript format MMS Desktop reads (.eaf, .TextGrid, .json, .srt, .vtt, .txt).")

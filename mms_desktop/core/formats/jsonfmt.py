@@ -22,6 +22,7 @@ def to_dict(transcript: Transcript) -> dict[str, Any]:
                     {"start": w.start, "end": w.end, "word": w.word, "confidence": w.confidence} for w in s.words
                 ],
             }
+            | ({"speaker": s.speaker} if s.speaker else {})
             for s in transcript.segments
         ],
     }
@@ -50,6 +51,7 @@ def loads(text: str) -> Transcript:
                     Word(w["word"], float(w["start"]), float(w["end"]), float(w["confidence"]))
                     for w in s.get("words", [])
                 ),
+                speaker=s.get("speaker", ""),
             )
             for s in data["segments"]
         ),

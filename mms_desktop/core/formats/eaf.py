@@ -1,0 +1,135 @@
+"""ELAN ``.eaf`` (EAF 3.0) through pympi-ling: tiers for transcription, words and word confidence.
+
+Per speaker: a time-alignable ``transcription`` tier, a ``words`` tier included in it, and a
+``confidence`` tier of reference annotations on the words. The media file is linked in the header.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from mms_desktop.core.errors import UserError
+from mms_desktop.core.events import Segment, Transcript, Word
+
+TRANSCRIPTION, WORDS, CONFIDENCE = "transcription", "words", "confidence"
+LANGUAGE_PROPERTY = "mms-desktop-language"
+_MIME = {".wav": "audio/x-wav", ".mp3": "audio/mpeg", ".flac": "audio/flac", ".ogg": "audio/ogg"}
+
+
+def _tier(kind: str, speaker: str) -> str:
+    return f"{kind} - {speaker}" if speaker else kind
+
+
+def _ms(seconds: float) -> int:
+    return int(round(seconds * 1000))
+
+
+def dumps(transcript: Transcript, media: Path | None = None) -> str:
+    """The transcript as EAF XML text."""
+    import pympi
+
+    eaf = pympi.Eaf(author="MMS Desktop")
+    # pympi declares EAF 2.8; the document written here is valid EAF 3.0, which ELAN writes today.
+    eaf.adocument.update({"VERSION": "3.0", "FORMAT": "3.0"})
+    for key in [k for k in eaf.adocument if k.endswith("noNamespaceSchemaLocation")]:
+        eaf.adocument[key] = "http://www.mpi.nl/tools/elan/EAFv3.0.xsd"
+    eaf.remove_tier("default")
+    eaf.add_linguistic_type(TRANSCRIPTION, timealignable=True)
+    eaf.add_linguistic_type(WORDS, constraints="Included_In", timealignable=True)
+    eaf.add_linguistic_type(CONFIDENCE, constraints="Symbolic_Association", timealignable=False)
+    eaf.add_property(LANGUAGE_PROPERTY, transcript.language)
+    if media is not None:
+        eaf.add_linked_file(media.absolute().as_uri(), relpath=f"./{media.name}",
+                            mimetype=_MIME.get(media.suffix.lower(), "audio/x-wav"))  # fmt: skip
+    for speaker in dict.fromkeys(s.speaker for s in transcript.segments):
+        main, words, conf = (_tier(k, speaker) for k in (TRANSCRIPTION, WORDS, CONFIDENCE))
+        eaf.add_tier(main, ling=TRANSCRIPTION, part=speaker or None)
+        eaf.add_tier(words, ling=WORDS, parent=main, part=speaker or None)
+        eaf.add_tier(conf, ling=CONFIDENCE, parent=words, part=speaker or None)
+        for segment in (s for s in transcript.segments if s.speaker == speaker):
+            eaf.add_annotation(main, _ms(segment.start), _ms(segment.end), segment.text)
+            for word in segment.words:
+                eaf.add_annotation(words, _ms(word.start), _ms(word.end), word.word)
+                middle = (_ms(word.start) + _ms(word.end)) // 2
+                eaf.add_ref_annotation(conf, words, middle, f"{word.confidence:.4f}")
+    return str(pympi.Elan.to_string(eaf))
+
+
+def load(path: Path, tier: str | None = None) -> Transcript:
+    """Read segments (from ``tier`` or every transcription tier), their words and confidences.
+
+    Raises:
+        UserError: not an EAF file, or the tier does not exist.
+    """
+    import pympi
+
+    try:
+        eaf = pympi.Eaf(str(path), suppress_version_warning=True)
+    except Exception as exc:  # pympi raises bare exceptions on malformed XML
+        raise UserError(f"{path} is not a readable ELAN file ({exc}).") from exc
+    tiers = eaf.get_tier_names()
+    if tier is not None and tier not in tiers:
+        raise UserError(f"{path} has no tier '{tier}'; its tiers are: {', '.join(tiers)}.")
+    mains = [tier] if tier else [t for t in tiers if eaf.tiers[t][2].get("LINGUISTIC_TYPE_REF") == TRANSCRIPTION]
+    if not mains:
+        mains = [t for t in tiers if "PARENT_REF" not in eaf.tiers[t][2]][:1]
+    segments = []
+    for main in mains:
+        speaker = eaf.tiers[main][2].get("PARTICIPANT", "")
+        words = _words(eaf, main)
+        for start, end, text in _sorted(eaf, main):
+            inside = tuple(w for w in words if start / 1000 <= w.start and w.end <= end / 1000)
+            segments.append(Segment(start / 1000, end / 1000, text, inside, speaker))
+    segments.sort(key=lambda s: (s.start, s.speaker))
+    language = dict(eaf.get_properties()).get(LANGUAGE_PROPERTY, "")
+    duration = max((s.end for s in segments), default=0.0)
+    return Transcript(language=language, duration=duration, segments=tuple(segments))
+
+
+def _sorted(eaf: object, tier: str) -> list[tuple[int, int, str]]:
+    rows = eaf.get_annotation_data_for_tier(tier)  # type: ignore[attr-defined]
+    return sorted((int(r[0]), int(r[1]), str(r[2])) for r in rows)
+
+
+def _words(eaf: object, main: str) -> list[Word]:
+    children = eaf.get_child_tiers_for(main)  # type: ignore[attr-defined]
+    word_tier = next((c for c in children if eaf.tiers[c][2].get("LINGUISTIC_TYPE_REF") == WORDS), None)  # type: ignore[attr-defined]
+    if word_tier is None:
+        return []
+    # Reference annotations point at word annotation ids: {ref_id: (word_id, value, prev, svg)}.
+    word_ids = eaf.tiers[word_tier][0]  # type: ignore[attr-defined]
+    by_word = {}
+    for c in eaf.get_child_tiers_for(word_tier):  # type: ignore[attr-defined]
+        for word_id, value, *_ in eaf.tiers[c][1].values():  # type: ignore[attr-defined]
+            by_word[word_id] = float(value) if _is_number(value) else 1.0
+    slots = eaf.timeslots  # type: ignore[attr-defined]
+    words = [
+        Word(value, slots[b] / 1000, slots[e] / 1000, by_word.get(word_id, 1.0))
+        for word_id, (b, e, value, _svg) in word_ids.items()
+    ]
+    return sorted(words, key=lambda w: (w.start, w.end))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def write(path: Path, transcript: Transcript, media: Path | None = None) -> None:
+    from mms_desktop.core.fsutil import atomic_write_text
+
+    atomic_write_text(path, dumps(transcript, media))
+
+
+def roundtrip_text(text: str) -> Transcript:
+    """Read EAF text (used by tests and by import from memory)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".eaf", delete=False, encoding="utf-8") as fh:
+        fh.write(text)
+    try:
+        return load(Path(fh.name))
+    finally:
+        Path(fh.name).unlink()

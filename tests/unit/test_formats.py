@@ -1,0 +1,117 @@
+"""Every transcript format round-trips: export, import, same segments and times within 1 ms."""
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from mms_desktop.core import formats
+from mms_desktop.core.errors import UserError
+from mms_desktop.core.events import Segment, Transcript, Word
+
+
+def seg(start, end, words, speaker="", text=None):
+    timed = tuple(Word(w, s, e, c) for w, s, e, c in words)
+    return Segment(start, end, text if text is not None else " ".join(w.word for w in timed), timed, speaker)
+
+
+SAMPLES = {
+    "latin": Transcript("eng", 4.0, (seg(0.52, 1.91, [("hello", 0.52, 1.0, 0.91), ("world", 1.1, 1.91, 0.42)]),
+                                     seg(2.3, 3.875, [("again", 2.3, 3.875, 0.8)]))),
+    "non-latin": Transcript("cmn-script_simplified", 3.0, (
+        seg(0.1, 1.5, [("你好", 0.1, 0.7, 0.6), ("世界", 0.8, 1.5, 0.7)]),
+        seg(1.6, 2.9, [("Привет", 1.6, 2.2, 0.5), ("ἀλήθεια", 2.3, 2.9, 0.99)]))),
+    "overlapping speakers": Transcript("eng", 5.0, (
+        seg(0.5, 2.5, [("yes", 0.5, 1.0, 0.9), ("indeed", 1.2, 2.5, 0.8)], speaker="S1"),
+        seg(1.5, 3.0, [("no", 1.5, 3.0, 0.7)], speaker="S2"))),
+    "very long": Transcript("eng", 3 * 3600.0, tuple(
+        seg(i * 5.4 + 0.001, i * 5.4 + 4.999, [("word", i * 5.4 + 0.001, i * 5.4 + 2.0, 0.5),
+                                                ("next", i * 5.4 + 2.5, i * 5.4 + 4.999, 0.25)])
+        for i in range(2000))),
+}  # fmt: skip
+TIMED = ["json", "srt", "vtt", "eaf", "textgrid"]
+
+
+def export_import(transcript: Transcript, fmt: str, tmp_path: Path, media: Path | None = None) -> Transcript:
+    path = tmp_path / f"t{formats.SUFFIXES[fmt]}"
+    path.write_text(formats.render(transcript, fmt, media), encoding="utf-8")
+    return formats.load(path)
+
+
+def assert_same(a: Transcript, b: Transcript, words: bool) -> None:
+    assert len(a.segments) == len(b.segments)
+    for x, y in zip(a.segments, b.segments, strict=True):
+        assert x.text == y.text and x.speaker == y.speaker
+        assert abs(x.start - y.start) < 0.001 and abs(x.end - y.end) < 0.001
+        if words:
+            assert [w.word for w in x.words] == [w.word for w in y.words]
+            for v, w in zip(x.words, y.words, strict=True):
+                assert abs(v.start - w.start) < 0.001 and abs(v.end - w.end) < 0.001
+                assert abs(v.confidence - w.confidence) < 1e-4
+
+
+@pytest.mark.parametrize("fmt", TIMED)
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_round_trip(fmt: str, name: str, tmp_path: Path) -> None:
+    transcript = SAMPLES[name]
+    if fmt in ("srt", "vtt") and name == "overlapping speakers":
+        transcript = Transcript(
+            transcript.language,
+            transcript.duration,
+            tuple(Segment(s.start, s.end, s.text, s.words) for s in transcript.segments),
+        )
+    back = export_import(transcript, fmt, tmp_path)
+    assert_same(transcript, back, words=fmt not in ("srt", "vtt"))
+
+
+@pytest.mark.parametrize("fmt", ["json", "eaf"])
+def test_empty_segments_survive(fmt: str, tmp_path: Path) -> None:
+    transcript = Transcript("eng", 3.0, (seg(0.5, 1.0, []), seg(1.5, 2.0, [("hi", 1.5, 2.0, 0.9)])))
+    assert_same(transcript, export_import(transcript, fmt, tmp_path), words=True)
+
+
+def test_eaf_has_the_structure_elan_requires(tmp_path: Path) -> None:
+    media = tmp_path / "speaker1.wav"
+    root = ET.fromstring(formats.render(SAMPLES["overlapping speakers"], "eaf", media))
+    assert root.tag == "ANNOTATION_DOCUMENT" and root.get("VERSION") == "3.0"
+    descriptor = root.find("HEADER/MEDIA_DESCRIPTOR")
+    assert descriptor is not None and descriptor.get("RELATIVE_MEDIA_URL") == "./speaker1.wav"
+    assert descriptor.get("MEDIA_URL") == media.absolute().as_uri()
+    slots = {ts.get("TIME_SLOT_ID"): int(ts.get("TIME_VALUE")) for ts in root.iter("TIME_SLOT")}
+    declared = {lt.get("LINGUISTIC_TYPE_ID"): lt for lt in root.iter("LINGUISTIC_TYPE")}
+    tiers = {t.get("TIER_ID"): t for t in root.iter("TIER")}
+    assert set(tiers) == {f"{k} - {s}" for k in ("transcription", "words", "confidence") for s in ("S1", "S2")}
+    for tier in tiers.values():
+        assert tier.get("LINGUISTIC_TYPE_REF") in declared
+        assert tier.get("PARENT_REF") in (None, *tiers)
+    for annotation in root.iter("ALIGNABLE_ANNOTATION"):
+        assert annotation.get("TIME_SLOT_REF1") in slots and annotation.get("TIME_SLOT_REF2") in slots
+    ids = {a.get("ANNOTATION_ID") for a in root.iter("ALIGNABLE_ANNOTATION")}
+    refs = list(root.iter("REF_ANNOTATION"))
+    assert len(refs) == 3 and all(r.get("ANNOTATION_REF") in ids for r in refs)
+    assert declared["confidence"].get("CONSTRAINTS") == "Symbolic_Association"
+    assert declared["words"].get("CONSTRAINTS") == "Included_In"
+
+
+def test_choosing_a_tier_and_reading_plain_text(tmp_path: Path) -> None:
+    path = tmp_path / "t.eaf"
+    path.write_text(formats.render(SAMPLES["overlapping speakers"], "eaf"), encoding="utf-8")
+    only = formats.load(path, tier="transcription - S2")
+    assert [s.text for s in only.segments] == ["no"]
+    with pytest.raises(UserError, match="has no tier 'x'; its tiers are"):
+        formats.load(path, tier="x")
+    text = tmp_path / "t.txt"
+    text.write_text("first line\n\nsecond line\n", encoding="utf-8")
+    assert [s.text for s in formats.load(text).segments] == ["first line", "second line"]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("x.eaf", "<not-elan", "is not a readable ELAN file"),
+    ("x.TextGrid", "garbage", "is not a readable Praat TextGrid"),
+    ("x.json", "{}", "is not a transcript written by MMS Desktop"),
+    ("x.docx", "", "is not a transcript format"),
+])  # fmt: skip
+def test_bad_transcript_files_are_one_clear_sentence(tmp_path: Path, name: str, content: str, message: str) -> None:
+    (tmp_path / name).write_text(content)
+    with pytest.raises(UserError, match=message):
+        formats.load(tmp_path / name)
