@@ -100,11 +100,11 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
             sys.stdout.flush()
         else:
             target = out / (Path(name).stem + formats.SUFFIXES[args.format]) if len(audio) > 1 else out
-            _write_text(target, text)
+            write_text(target, text)
     return 0
 
 
-def _write_text(path: Path, text: str) -> None:
+def write_text(path: Path, text: str) -> None:
     from mms_desktop.core.fsutil import atomic_write_text
 
     try:

@@ -186,3 +186,55 @@ def test_recover_repairs_a_copy_and_keeps_the_original(tmp_path: Path, home: Pat
     data, rate = sf.read(tmp_path / "take.recovered.wav", dtype="int16")
     assert rate == 16000 and len(data) == 16000 and wav.stat().st_size == 44 + 32001
     assert "No unfinished recordings" in run_cli("recover", str(tmp_path), home=home).stdout
+
+
+def test_sessions_from_the_command_line(tmp_path: Path, home: Path) -> None:
+    project = tmp_path / "fieldwork"
+    made = run_cli(
+        "session",
+        "new",
+        str(project),
+        "--title",
+        "Stories 1",
+        "--language",
+        "sah",
+        "--speaker",
+        "S1:Aiyyna",
+        "--consent",
+        "oral, recorded",
+        "--date",
+        "2026-07-01",
+        home=home,
+    )
+    assert made.returncode == 0, made.stderr
+    session_id = made.stdout.strip()
+    assert session_id == "2026-07-01_Stories-1"
+    assert run_cli("session", "list", str(project), home=home).stdout.startswith(f"{session_id}\t2026-07-01\tsah")
+    shown = run_cli("session", "show", str(project), session_id, home=home)
+    assert '"consent": "oral, recorded"' in shown.stdout
+    assert_user_error(run_cli("session", "show", str(project), "nope", home=home), "There is no session 'nope'")
+
+
+def test_align_times_a_known_text_and_writes_textgrid(installed_home, speech_file, tmp_path: Path) -> None:
+    text = tmp_path / "known.txt"
+    text.write_text("hello world\nagain\n", encoding="utf-8")
+    out = tmp_path / "aligned.TextGrid"
+    result = run_cli("align", str(speech_file), str(text), "--lang", "eng", "--format", "textgrid", "-o", str(out),
+                     home=installed_home)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    from mms_desktop.core.formats import load
+
+    aligned = load(out)
+    words = [w for s in aligned.segments for w in s.words]
+    assert [w.word for w in words] == ["hello", "world", "again"]
+    assert all(0 <= w.start < w.end <= 3.5 for w in words)
+    assert all(a.end <= b.start for a, b in zip(words, words[1:], strict=False))
+    assert_user_error(run_cli("align", str(speech_file), str(text), home=installed_home), "with --lang")
+
+
+def test_transcribe_to_elan_links_the_audio(installed_home, speech_file, tmp_path: Path) -> None:
+    out = tmp_path / "speech.eaf"
+    result = run_cli("transcribe", str(speech_file), "--lang", "eng", "--format", "eaf", "-o", str(out),
+                     home=installed_home)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f'RELATIVE_MEDIA_URL="./{speech_file.name}"' in out.read_text(encoding="utf-8")

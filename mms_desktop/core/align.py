@@ -1,0 +1,112 @@
+"""CTC forced alignment: time a known transcript against its audio with the language's adapter."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from mms_desktop.core import ctc
+from mms_desktop.core.asr import Recognizer, WindowOptions
+from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.errors import UserError
+from mms_desktop.core.events import Segment, Transcript, Word
+
+
+def viterbi(log_probs: np.ndarray, targets: Sequence[int], blank: int = 0) -> list[tuple[int, int, int]]:
+    """The most likely CTC path that spells ``targets``: for each target, ``(index, first, end)`` frames.
+
+    Raises:
+        UserError: the audio is too short for the text (fewer frames than the path needs).
+    """
+    frames, n = log_probs.shape[0], len(targets)
+    states = np.full(2 * n + 1, blank, dtype=np.int64)
+    states[1::2] = targets
+    needed = n + sum(1 for a, b in zip(targets, targets[1:], strict=False) if a == b)
+    if frames < needed:
+        raise UserError("The audio is too short for this text; check that they belong together.")
+    # A state may be entered from itself, the previous state, or (for a label different from the label
+    # two states back) skipping the blank in between.
+    skip = np.zeros(len(states), bool)
+    skip[3::2] = states[3::2] != states[1:-2:2]
+    score = np.full(len(states), -np.inf)
+    score[:2] = log_probs[0, states[:2]]
+    back = np.zeros((frames, len(states)), np.int8)
+    for t in range(1, frames):
+        stay, step = score, np.concatenate(([-np.inf], score[:-1]))
+        jump = np.where(skip, np.concatenate(([-np.inf, -np.inf], score[:-2])), -np.inf)
+        best = np.argmax(np.stack([stay, step, jump]), axis=0)
+        score = np.choose(best, [stay, step, jump]) + log_probs[t, states]
+        back[t] = best
+    state = len(states) - 1 if score[-1] >= score[-2] else len(states) - 2
+    path = np.empty(frames, np.int64)
+    for t in range(frames - 1, -1, -1):
+        path[t] = state
+        state -= back[t, state]
+    spans: dict[int, list[int]] = {}
+    for t, s in enumerate(path.tolist()):
+        if s % 2 == 1:
+            spans.setdefault(s // 2, [t, t + 1])[1] = t + 1
+    return [(i, spans[i][0], spans[i][1]) for i in range(n)]
+
+
+def align(
+    recognizer: Recognizer,
+    samples: np.ndarray,
+    transcript: Transcript,
+    options: WindowOptions = WindowOptions(),
+    cancel: threading.Event | None = None,
+) -> Transcript:
+    """Give every segment and word of ``transcript`` its time in ``samples``, in the recognizer's language.
+
+    Characters the language's vocabulary does not have are left out of the alignment (the words keep them).
+
+    Raises:
+        UserError: nothing in the text is in the language's alphabet, or the audio is too short for it.
+    """
+    vocab = {token: i for i, token in recognizer._id_to_token.items()}
+    delimiter = str(recognizer._tokenizer.word_delimiter_token)
+    words = [(si, w) for si, s in enumerate(transcript.segments) for w in s.text.split()]
+    targets: list[int] = []
+    owners: list[int] = []  # which word each target belongs to (-1: the delimiter)
+    for wi, (_, word) in enumerate(words):
+        ids = [vocab[c] for c in word.lower() if c in vocab] or [vocab[c] for c in word if c in vocab]
+        if targets and ids:
+            targets.append(vocab[delimiter])
+            owners.append(-1)
+        targets += ids
+        owners += [wi] * len(ids)
+    if not targets:
+        raise UserError(f"None of the text is in the alphabet of '{recognizer.language}'; check the language.")
+    log_probs = recognizer.windowed_log_probs(samples, options, cancel=cancel)
+    spans = viterbi(log_probs, targets, blank=int(recognizer._tokenizer.pad_token_id))
+    timing: dict[int, tuple[int, int, list[float]]] = {}
+    for (index, first, end), owner in zip(spans, owners, strict=True):
+        if owner < 0:
+            continue
+        prob = float(np.exp(log_probs[first:end, targets[index]].mean()))
+        f0, f1, probs = timing.get(owner, (first, end, []))
+        timing[owner] = (min(f0, first), max(f1, end), [*probs, prob])
+    return _assemble(transcript, words, timing, len(samples) / SAMPLE_RATE)
+
+
+def _assemble(
+    transcript: Transcript,
+    words: list[tuple[int, str]],
+    timing: dict[int, tuple[int, int, list[float]]],
+    duration: float,
+) -> Transcript:
+    per_segment: dict[int, list[Word]] = {}
+    for wi, (si, word) in enumerate(words):
+        if wi in timing:
+            f0, f1, probs = timing[wi]
+            start, end = round(f0 * ctc.FRAME_SECONDS, 3), round(f1 * ctc.FRAME_SECONDS, 3)
+            per_segment.setdefault(si, []).append(Word(word, start, end, round(float(np.mean(probs)), 4)))
+    segments = []
+    for si, segment in enumerate(transcript.segments):
+        timed = per_segment.get(si, [])
+        start = timed[0].start if timed else segment.start
+        end = timed[-1].end if timed else segment.end
+        segments.append(Segment(start, end, segment.text, tuple(timed), segment.speaker))
+    return Transcript(transcript.language, round(duration, 3), tuple(segments), transcript.language_probability)

@@ -1,0 +1,137 @@
+"""Field-recording projects: a visible folder of sessions, each with human-readable metadata.
+
+Layout::
+
+    <project>/<session-id>/session.json       metadata (speakers, language, date, place, consent …)
+    <project>/<session-id>/<session-id>_01.wav  a recording; its transcripts share the root:
+    <project>/<session-id>/<session-id>_01.json / .eaf / .TextGrid
+
+Names are archive-safe: letters, digits, ``-`` and ``_`` only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+from mms_desktop.core.errors import UserError
+from mms_desktop.core.events import Transcript
+from mms_desktop.core.formats import jsonfmt
+from mms_desktop.core.fsutil import atomic_write_text
+
+METADATA = "session.json"
+
+
+def safe_name(text: str) -> str:
+    """An archive-safe name: other scripts romanized, accents folded, anything but letters, digits, ``-`` and
+    ``_`` made ``-``."""
+    if any(ord(c) > 0x24F and c.isalpha() for c in text):
+        from mms_desktop.core.tts import romanize
+
+        text = romanize(text)
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", folded).strip("-_")
+    return name[:60] or "session"
+
+
+@dataclass
+class Speaker:
+    id: str
+    name: str = ""
+
+
+@dataclass
+class SessionInfo:
+    """What a linguist records about a session."""
+
+    id: str
+    title: str
+    language: str = ""  # ISO 639-3 code (or an adapter name), empty when the language has none
+    language_name: str = ""  # free text, for languages without a code
+    date: str = field(default_factory=lambda: date.today().isoformat())
+    place: str = ""
+    recorder: str = ""
+    equipment: str = ""
+    consent: str = ""
+    access: str = ""
+    description: str = ""
+    speakers: list[Speaker] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SessionInfo:
+        speakers = [Speaker(**s) for s in data.pop("speakers", [])]
+        return cls(**data, speakers=speakers)
+
+
+class Project:
+    """A folder of sessions the user chose (never a cache directory)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def sessions(self) -> list[SessionInfo]:
+        if not self.folder.is_dir():
+            raise UserError(f"The project folder {self.folder} does not exist; create a session in it first.")
+        return [self.session(p.name) for p in sorted(self.folder.iterdir()) if (p / METADATA).is_file()]
+
+    def session(self, session_id: str) -> SessionInfo:
+        path = self.folder / session_id / METADATA
+        try:
+            return SessionInfo.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise UserError(f"There is no session '{session_id}' in {self.folder}.") from None
+        except (ValueError, TypeError) as exc:
+            raise UserError(f"The metadata of session '{session_id}' ({path}) is not readable: {exc}.") from exc
+
+    def create(self, info: SessionInfo) -> SessionInfo:
+        """Create a new session folder; its id is made unique and archive-safe."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        base = safe_name(info.id or f"{info.date}_{info.title}")
+        session_id, n = base, 2
+        while (self.folder / session_id).exists():
+            session_id, n = f"{base}-{n}", n + 1
+        info.id = session_id
+        (self.folder / session_id).mkdir()
+        self.save(info)
+        return info
+
+    def save(self, info: SessionInfo) -> None:
+        atomic_write_text(self.folder / info.id / METADATA, json.dumps(asdict(info), indent=2, ensure_ascii=False))
+
+    def next_recording(self, session_id: str) -> Path:
+        """The path for the session's next recording: ``<session-id>_NN.wav``."""
+        folder = self.folder / session_id
+        n = 1
+        while any(folder.glob(f"{session_id}_{n:02d}.*")):
+            n += 1
+        return folder / f"{session_id}_{n:02d}.wav"
+
+    def recordings(self, session_id: str) -> list[Path]:
+        return sorted(p for p in (self.folder / session_id).glob("*.wav") if not p.name.endswith(".recovered.wav"))
+
+
+def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_edits: bool = False) -> None:
+    """Save a transcript atomically, keeping the previous version as ``.bak``.
+
+    Args:
+        edited: whether this version holds hand corrections.
+        overwrite_edits: allow a machine transcript to replace a hand-corrected one.
+
+    Raises:
+        UserError: a machine transcript would replace hand corrections without permission.
+    """
+    if path.exists() and not edited and not overwrite_edits:
+        try:
+            previous = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            previous = {}
+        if previous.get("edited"):
+            raise UserError(f"{path.name} holds hand corrections; confirm to replace them with a new transcription.")
+    if path.exists():
+        atomic_write_text(path.with_name(path.name + ".bak"), path.read_text(encoding="utf-8"))
+    data = jsonfmt.to_dict(transcript) | {"edited": edited}
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

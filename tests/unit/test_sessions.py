@@ -1,0 +1,43 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from mms_desktop.core.errors import UserError
+from mms_desktop.core.events import Segment, Transcript
+from mms_desktop.core.sessions import Project, SessionInfo, Speaker, safe_name, save_transcript
+
+
+def test_sessions_have_archive_safe_unique_ids_and_readable_metadata(tmp_path: Path) -> None:
+    project = Project(tmp_path / "project")
+    first = project.create(SessionInfo(id="", title="Élodie's stories / day 1", language="sah",
+                                       speakers=[Speaker("S1", "Aiyyna")], date="2026-07-01"))  # fmt: skip
+    second = project.create(SessionInfo(id="", title="Élodie's stories / day 1", date="2026-07-01"))
+    assert first.id == "2026-07-01_Elodie-s-stories-day-1" and second.id == first.id + "-2"
+    data = json.loads((tmp_path / "project" / first.id / "session.json").read_text(encoding="utf-8"))
+    assert data["speakers"] == [{"id": "S1", "name": "Aiyyna"}] and data["title"].startswith("Élodie")
+    assert [s.id for s in project.sessions()] == [first.id, second.id]
+    assert project.next_recording(first.id).name == f"{first.id}_01.wav"
+    (tmp_path / "project" / first.id / f"{first.id}_01.wav").write_bytes(b"")
+    assert project.next_recording(first.id).name == f"{first.id}_02.wav"
+    with pytest.raises(UserError, match="There is no session 'nope'"):
+        project.session("nope")
+
+
+def test_safe_names() -> None:
+    assert safe_name("Саха тыла: 1") == "Sakha-tyla-1"
+    assert safe_name("a b/c") == "a-b-c" and safe_name("///") == "session"
+
+
+def test_hand_corrections_are_never_overwritten_silently_and_a_backup_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "take_01.json"
+    machine = Transcript("eng", 1.0, (Segment(0.0, 1.0, "helo"),))
+    fixed = Transcript("eng", 1.0, (Segment(0.0, 1.0, "hello"),))
+    save_transcript(path, machine, edited=False)
+    save_transcript(path, fixed, edited=True)
+    assert json.loads((tmp_path / "take_01.json.bak").read_text())["text"] == "helo"
+    with pytest.raises(UserError, match="holds hand corrections"):
+        save_transcript(path, machine, edited=False)
+    assert json.loads(path.read_text())["text"] == "hello"
+    save_transcript(path, machine, edited=False, overwrite_edits=True)
+    assert json.loads(path.read_text())["text"] == "helo"
