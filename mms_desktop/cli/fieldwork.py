@@ -43,6 +43,18 @@ def add_commands(sub: Any) -> None:
     p.add_argument("-o", "--output", help="output file (default: standard output)")
     p.set_defaults(run=run_align)
 
+    p = sub.add_parser("train-adapter", help="teach the model a new language from your recordings")
+    p.add_argument("data", nargs="+", metavar="DATA",
+                   help="folders of audio + .txt pairs, .eaf/.TextGrid files (beside their audio), session "
+                        "folders, or a Common Voice .tsv (with its clips/ folder)")  # fmt: skip
+    p.add_argument("--lang", required=True, help="ISO 639-3 code of the language")
+    p.add_argument("--name", help="adapter name, if not the code (e.g. sah-dialect_kolyma)")
+    p.add_argument("--steps", type=int, default=1000)
+    p.add_argument("--from-adapter", help="start from an installed adapter instead of a fresh one")
+    p.add_argument("--device", dest="train_device", choices=("cpu", "cuda"), default="cpu")
+    p.add_argument("--model", help="base model: a folder or an installed owner/name")
+    p.set_defaults(run=run_train_adapter)
+
 
 def run_new(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.sessions import Project, SessionInfo, Speaker
@@ -96,4 +108,36 @@ def run_align(args: argparse.Namespace, ctx: Context) -> int:
         write_text(Path(args.output), text)
     else:
         print(text, end="")
+    return 0
+
+
+def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:
+    import sys
+
+    from mms_desktop.core.adapter_data import collect
+    from mms_desktop.core.adapter_training import AdapterJob, train_adapter
+
+    if args.steps < 1:
+        raise UserError("--steps must be 1 or more.")
+    data = collect([Path(d) for d in args.data])
+    base = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
+    folder = ctx.store.writable_model(base)
+    name = args.name or args.lang
+    print(f"Training '{name}' on {len(data.train)} recordings ({data.seconds / 60:.1f} min), "
+          f"{len(data.held_out)} held out; {len(data.skipped)} skipped.", file=sys.stderr)  # fmt: skip
+
+    def progress(p: Any) -> None:
+        if p.step % 50 == 0 or p.step == p.steps:
+            print(f"step {p.step}/{p.steps} loss {p.loss:.3f}", file=sys.stderr, flush=True)
+
+    job = AdapterJob(name, folder, args.steps, args.from_adapter, args.train_device,
+                     checkpoint_dir=ctx.paths.data / "training")  # fmt: skip
+    report = train_adapter(job, data, progress=progress)
+    ctx.store.record_files(folder, [report.adapter_file.name, "vocab.json"])
+    (ctx.paths.data / "training" / f"{name}.ckpt").unlink(missing_ok=True)
+    print(f"Adapter '{name}' saved to {report.adapter_file}")
+    print(f"held-out CER {report.cer_before:.1%} -> {report.cer_after:.1%}, "
+          f"WER {report.wer_before:.1%} -> {report.wer_after:.1%}")  # fmt: skip
+    for item in report.skipped:
+        print(f"skipped: {item}")
     return 0

@@ -263,6 +263,28 @@ class LanguageStore:
 
     # -- writing files ---------------------------------------------------------------------------
 
+    def writable_model(self, folder: Path) -> Path:
+        """A folder of the writable store holding the model in ``folder``, copied there if it is bundled.
+
+        New adapters must sit next to their base, and bundled folders are read-only.
+        """
+        for base in self.bundled:
+            if folder.is_relative_to(base):
+                target = self.root / folder.relative_to(base)
+                if not self.installed_files(target):
+                    target.mkdir(parents=True, exist_ok=True)
+                    for name, rec in self.installed_files(folder).items():
+                        shutil.copyfile(folder / name, target / name)
+                        self.record(target, {name: rec})
+                return target
+        return folder
+
+    def record_files(self, folder: Path, names: Iterable[str]) -> None:
+        """Record files written in place (a trained adapter, an updated vocabulary) as installed."""
+        from mms_desktop.core.fsutil import sha256_file
+
+        self.record(folder, {n: FileRecord((folder / n).stat().st_size, sha256=sha256_file(folder / n)) for n in names})
+
     @contextmanager
     def staging(self) -> Iterator[Path]:
         """A private folder for work in progress, removed afterwards whatever happens."""

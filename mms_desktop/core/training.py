@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,6 +45,8 @@ class TrainOptions:
     eval_every: int = 200
     device: str = "cpu"
     max_seconds: float = 0.0  # stop after this much wall time (0: no limit)
+    checkpoint: str = ""  # file to save progress to (and resume from, if it exists); "" for none
+    checkpoint_every: int = 100
 
 
 @dataclass(frozen=True)
@@ -158,15 +162,19 @@ def train(
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     start, loss_avg, cer = time.monotonic(), float("nan"), None
     order: list[int] = []
-    report = TrainProgress(0, options.steps, loss_avg, None, 0.0)
-    for step in range(1, options.steps + 1):
+    first = 1
+    if options.checkpoint and Path(options.checkpoint).exists():
+        first, order, loss_avg = _resume(Path(options.checkpoint), model, optimizer, scheduler, rng)
+    report = TrainProgress(first - 1, options.steps, loss_avg, None, 0.0)
+    for step in range(first, options.steps + 1):
         if cancel is not None and cancel.is_set():
             raise Cancelled()
-        if len(order) < options.batch_size:
+        while len(order) < options.batch_size:  # small data sets: several passes fill one batch
             order += rng.sample(range(len(examples)), len(examples))
         batch = [examples[order.pop()] for _ in range(options.batch_size)]
         audio, mask, labels = _batch(batch, options.device)
-        loss = model(audio, attention_mask=mask, labels=labels).loss
+        with _autocast(options.device):
+            loss = model(audio, attention_mask=mask, labels=labels).loss
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 5.0)
@@ -179,9 +187,52 @@ def train(
         if held_out and id_to_token and (step % options.eval_every == 0 or step == options.steps or out_of_time):
             cer = evaluate(model, held_out, id_to_token, options.device)
         report = TrainProgress(step, options.steps, loss_avg, cer, elapsed)
+        if options.checkpoint and (step % options.checkpoint_every == 0 or step == options.steps):
+            _save_checkpoint(Path(options.checkpoint), step, model, optimizer, scheduler, rng, order, loss_avg)
         if progress is not None:
             progress(report)
         if out_of_time:
             break
     model.eval()
     return report
+
+
+def _autocast(device: str) -> Any:
+    """Mixed precision on CUDA; full precision elsewhere."""
+    import contextlib
+
+    import torch
+
+    return torch.autocast("cuda", dtype=torch.float16) if device.startswith("cuda") else contextlib.nullcontext()
+
+
+def _trainable_state(model: Any) -> dict[str, Any]:
+    return {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def _save_checkpoint(path: Path, step: int, model: Any, optimizer: Any, scheduler: Any, rng: random.Random,
+                     order: list[int], loss_avg: float) -> None:  # fmt: skip
+    """Everything needed to continue exactly where training stopped, written atomically."""
+    import torch
+
+    state = {
+        "step": step, "weights": _trainable_state(model), "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(), "rng": rng.getstate(), "order": list(order), "loss": loss_avg,
+        "torch_rng": torch.random.get_rng_state(),
+    }  # fmt: skip
+    tmp = path.with_name(f".{path.name}.tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def _resume(path: Path, model: Any, optimizer: Any, scheduler: Any, rng: random.Random) -> tuple[int, list[int], float]:
+    import torch
+
+    state = torch.load(path, map_location="cpu", weights_only=False)  # our own file, written above
+    model.load_state_dict(state["weights"], strict=False)
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    rng.setstate(state["rng"])
+    torch.random.set_rng_state(state["torch_rng"])
+    log.info("resuming training at step %d from %s", state["step"] + 1, path)
+    return int(state["step"]) + 1, list(state["order"]), float(state["loss"])

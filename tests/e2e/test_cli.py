@@ -238,3 +238,23 @@ def test_transcribe_to_elan_links_the_audio(installed_home, speech_file, tmp_pat
                      home=installed_home)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert f'RELATIVE_MEDIA_URL="./{speech_file.name}"' in out.read_text(encoding="utf-8")
+
+
+def test_train_adapter_then_transcribe_with_it(tiny_repos, tmp_path: Path, home: Path) -> None:
+    import shutil
+    import subprocess
+
+    base = tmp_path / "base"
+    shutil.copytree(tiny_repos["facebook/mms-1b-all"], base)
+    data = tmp_path / "data"
+    data.mkdir()
+    for i, text in enumerate(["la casa rossa", "il cane nero", "acqua fresca", "la luna piena", "vieni qui"]):
+        subprocess.run(["espeak-ng", "-v", "it", "-w", str(data / f"{i}.wav"), text], check=True)
+        (data / f"{i}.txt").write_text(text, encoding="utf-8")
+    result = run_cli("train-adapter", str(data), "--lang", "ita", "--steps", "10", "--model", str(base), home=home)
+    assert result.returncode == 0, result.stderr
+    assert "Adapter 'ita' saved" in result.stdout and "held-out CER" in result.stdout
+    again = run_cli("transcribe", str(data / "0.wav"), "--lang", "ita", "--model", str(base), home=home)
+    assert again.returncode == 0, again.stderr
+    assert_user_error(run_cli("train-adapter", str(data), "--lang", "Italian", "--steps", "1", "--model",
+                              str(base), home=home), "is not a language code")  # fmt: skip

@@ -1,0 +1,180 @@
+"""Training material for a new language adapter, from the places a linguist keeps it.
+
+Sources: a folder of ``audio + .txt`` pairs, ELAN / TextGrid files next to their audio (segments cut by
+their times), a Common Voice style ``.tsv`` with a ``clips`` folder, and session folders (recordings
+with transcripts). Bad items are skipped and listed, never fatal.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from mms_desktop.core import formats, layout
+from mms_desktop.core.audio import SAMPLE_RATE, SUPPORTED_SUFFIXES, load_audio
+from mms_desktop.core.errors import UserError
+
+MIN_SECONDS_PER_CHAR = 0.02  # a CTC model needs at least one 20 ms frame per character
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """How transcripts are cleaned before training, as in the MMS adapter recipe."""
+
+    lowercase: bool = True
+    remove_punctuation: bool = True
+    replacements: tuple[tuple[str, str], ...] = (("’", "'"), ("`", "'"))
+
+    def apply(self, text: str) -> str:
+        text = unicodedata.normalize("NFC", text)
+        for old, new in self.replacements:
+            text = text.replace(old, new)
+        if self.lowercase:
+            text = text.lower()
+        if self.remove_punctuation:
+            # Punctuation and symbols go; apostrophes inside words stay (they are letters in many orthographies).
+            text = "".join(c if not unicodedata.category(c).startswith(("P", "S")) or c == "'" else " " for c in text)
+        return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class Item:
+    samples: np.ndarray
+    text: str
+    source: str
+
+
+@dataclass
+class Dataset:
+    train: list[Item] = field(default_factory=list)
+    held_out: list[Item] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "source: reason"
+
+    def vocabulary(self) -> dict[str, int]:
+        """The MMS vocabulary of the training text: special tokens, ``|``, then the characters."""
+        return layout.ctc_vocabulary(sorted({c for item in self.train for c in item.text if not c.isspace()}))
+
+    @property
+    def seconds(self) -> float:
+        return sum(len(i.samples) for i in self.train) / SAMPLE_RATE
+
+
+def collect(sources: Iterable[Path], normalization: Normalization = Normalization(), held_out: float = 0.1,
+            seed: int = 0) -> Dataset:  # fmt: skip
+    """Load every usable item from ``sources`` and split off a held-out part.
+
+    Raises:
+        UserError: nothing usable was found.
+    """
+    data = Dataset()
+    items = []
+    for source in sources:
+        if not source.exists():
+            raise UserError(f"{source} does not exist; give folders or files with recordings and transcripts.")
+        for item_or_reason in _read(source):
+            if isinstance(item_or_reason, str):
+                data.skipped.append(item_or_reason)
+                continue
+            item = item_or_reason
+            item.text = normalization.apply(item.text)
+            reason = _problem(item)
+            if reason:
+                data.skipped.append(f"{item.source}: {reason}")
+            else:
+                items.append(item)
+    if len(items) < 2:
+        raise UserError("Fewer than two usable recordings with transcripts were found; see the skipped items.")
+    random.Random(seed).shuffle(items)
+    count = max(1, round(len(items) * held_out))
+    data.held_out, data.train = items[:count], items[count:]
+    return data
+
+
+def _problem(item: Item) -> str:
+    if not item.text:
+        return "empty transcript"
+    if len(item.samples) / SAMPLE_RATE < len(item.text) * MIN_SECONDS_PER_CHAR:
+        return "audio too short for its text"
+    return ""
+
+
+def _read(source: Path) -> Iterator[Item | str]:
+    if source.suffix.lower() == ".tsv":
+        yield from _common_voice(source)
+    elif source.suffix.lower() in (".eaf", ".textgrid"):
+        yield from _annotated(source)
+    elif source.is_dir():
+        for path in sorted(source.rglob("*")):
+            if path.suffix.lower() in (".eaf", ".textgrid"):
+                yield from _annotated(path)
+            elif path.suffix.lower() in SUPPORTED_SUFFIXES and path.with_suffix(".txt").is_file():
+                yield from _pair(path, path.with_suffix(".txt"))
+            elif path.suffix.lower() == ".json" and _audio_for(path) and path.name != "session.json":
+                yield from _annotated(path)
+    else:
+        yield f"{source}: not a folder, .eaf, .TextGrid or .tsv"
+
+
+def _audio_for(transcript: Path) -> Path | None:
+    for suffix in (".wav", ".flac", ".ogg", ".mp3"):
+        if transcript.with_suffix(suffix).is_file():
+            return transcript.with_suffix(suffix)
+    return None
+
+
+def _load(path: Path) -> np.ndarray | str:
+    try:
+        return load_audio(path)
+    except UserError as exc:
+        return f"{path}: {exc}"
+
+
+def _pair(audio: Path, text: Path) -> Iterator[Item | str]:
+    samples = _load(audio)
+    if isinstance(samples, str):
+        yield samples
+        return
+    try:
+        yield Item(samples, text.read_text(encoding="utf-8-sig"), str(audio))
+    except (OSError, UnicodeDecodeError):
+        yield f"{text}: not readable as UTF-8 text"
+
+
+def _annotated(path: Path) -> Iterator[Item | str]:
+    audio = _audio_for(path)
+    if audio is None:
+        yield f"{path}: no audio file with the same name"
+        return
+    try:
+        transcript = formats.load(path)
+    except UserError as exc:
+        yield f"{path}: {exc}"
+        return
+    samples = _load(audio)
+    if isinstance(samples, str):
+        yield samples
+        return
+    for segment in transcript.segments:
+        start, end = int(segment.start * SAMPLE_RATE), int(segment.end * SAMPLE_RATE)
+        yield Item(samples[start:end], segment.text, f"{path.name} {segment.start:.2f}-{segment.end:.2f}")
+
+
+def _common_voice(tsv: Path) -> Iterator[Item | str]:
+    clips = tsv.parent / "clips"
+    with open(tsv, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if "path" not in row or "sentence" not in row:
+                yield f"{tsv}: not a Common Voice table (it needs 'path' and 'sentence' columns)"
+                return
+            samples = _load(clips / row["path"])
+            if isinstance(samples, str):
+                yield samples
+            else:
+                yield Item(samples, row["sentence"], row["path"])

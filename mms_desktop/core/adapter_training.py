@@ -1,0 +1,151 @@
+"""Teach the model a new language: train an adapter and output head on the user's recordings.
+
+The MMS adapter recipe: the base is loaded and frozen, the adapter layers and a head for the new
+character vocabulary are trained (AdamW, warm-up, mean-reduced CTC, no dropout), and the result is
+saved as ``adapter.<name>.safetensors`` plus its ``vocab.json`` entry next to the base, where
+dictation, transcription and export find it at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mms_desktop.core import layout, training
+from mms_desktop.core.adapter_data import Dataset
+from mms_desktop.core.asr import read_vocab
+from mms_desktop.core.errors import UserError
+from mms_desktop.core.languages import is_valid_name
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AdapterJob:
+    name: str  # the adapter name: an ISO 639-3 code, optionally with a -script_/-dialect_ suffix
+    base_dir: Path  # the model folder the adapter is trained for (and saved into)
+    steps: int = 1000
+    from_adapter: str | None = None
+    device: str = "cpu"
+    learning_rate: float = 1e-3
+    batch_size: int = 8
+    checkpoint_dir: Path | None = None
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class AdapterReport:
+    name: str
+    train_items: int
+    train_seconds: float
+    held_out_items: int
+    skipped: tuple[str, ...]
+    steps: int
+    cer_before: float
+    cer_after: float
+    wer_before: float
+    wer_after: float
+    adapter_file: Path
+
+
+def fingerprint(model: Any) -> str:
+    """A hash of every base (non-adapter, non-head) weight: it must not change while training."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        if ".adapter_layer." not in name and not name.startswith("lm_head."):
+            digest.update(name.encode())
+            digest.update(tensor.detach().cpu().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _prepare(job: AdapterJob, vocab: dict[str, int]) -> Any:
+    import torch
+
+    from mms_desktop.core.asr import _hf
+
+    model = _hf("Wav2Vec2ForCTC").from_pretrained(str(job.base_dir), use_safetensors=True, local_files_only=True)
+    torch.manual_seed(job.seed)  # the fresh layers start the same way every time: runs are repeatable
+    old_head: tuple[Any, dict[str, int]] | None = None
+    if job.from_adapter:
+        model.load_adapter(job.from_adapter, use_safetensors=True, local_files_only=True)
+        old_head = (model.lm_head, read_vocab(job.base_dir)[job.from_adapter])
+    else:
+        for module in model.modules():
+            if type(module).__name__ == "Wav2Vec2AttnAdapterLayer":
+                module.norm.reset_parameters()
+                module.linear_1.reset_parameters()
+                torch.nn.init.zeros_(module.linear_2.weight)  # a fresh adapter starts as the identity
+                torch.nn.init.zeros_(module.linear_2.bias)
+    head = torch.nn.Linear(model.config.hidden_size, len(vocab))
+    if old_head is not None:  # keep what the stock adapter knew about the characters both share
+        with torch.no_grad():
+            for token, index in vocab.items():
+                if token in old_head[1]:
+                    head.weight[index] = old_head[0].weight[old_head[1][token]]
+                    head.bias[index] = old_head[0].bias[old_head[1][token]]
+    model.lm_head = head
+    model.config.vocab_size = len(vocab)
+    return model
+
+
+def _scores(model: Any, data: list[Any], vocab: dict[str, int], device: str) -> tuple[float, float]:
+    import jiwer
+    import torch
+
+    from mms_desktop.core import ctc
+    from mms_desktop.core.modelfiles import normalize
+
+    id_to_token = {i: t for t, i in vocab.items()}
+    refs, hyps = [], []
+    model.eval()
+    with torch.inference_mode():
+        for item in data:
+            x = torch.from_numpy(normalize(item.samples))[None].to(device)
+            log_probs = torch.log_softmax(model(x).logits[0].float(), -1).cpu().numpy()
+            hyps.append(" ".join(w.word for w in ctc.decode(log_probs, id_to_token)))
+            refs.append(item.text)
+    return float(jiwer.cer(refs, hyps)), float(jiwer.wer(refs, hyps))
+
+
+def train_adapter(
+    job: AdapterJob,
+    data: Dataset,
+    progress: Callable[[training.TrainProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> AdapterReport:
+    """Train, evaluate before and after on the held-out split, and save the adapter next to the base.
+
+    Raises:
+        UserError: a bad adapter name, or a base folder that cannot take the adapter.
+        Cancelled: ``cancel`` was set; the checkpoint (if any) lets a later run continue.
+    """
+    if not is_valid_name(job.name):
+        raise UserError(f"'{job.name}' is not a language code (three letters, like 'sah', optionally '-script_x').")
+    vocab = data.vocabulary()
+    model = _prepare(job, vocab).to(job.device)
+    base_before = fingerprint(model)
+    cer_before, wer_before = _scores(model, data.held_out, vocab, job.device)
+    examples = [training.Example(i.samples, training.encode(i.text, vocab)) for i in data.train]
+    checkpoint = str(job.checkpoint_dir / f"{job.name}.ckpt") if job.checkpoint_dir else ""
+    if job.checkpoint_dir:
+        job.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    options = training.TrainOptions(
+        steps=job.steps, batch_size=job.batch_size, learning_rate=job.learning_rate,
+        warmup_steps=min(100, job.steps // 10 + 1), seed=job.seed, adapters_only=True,
+        eval_every=max(50, job.steps // 5), device=job.device, checkpoint=checkpoint, checkpoint_every=20,
+    )  # fmt: skip
+    training.train(model, examples, options, progress=progress, cancel=cancel)
+    if fingerprint(model) != base_before:
+        raise RuntimeError("the base weights changed during adapter training")
+    cer_after, wer_after = _scores(model, data.held_out, vocab, job.device)
+    layout.write_adapter(job.base_dir, job.name, model.cpu(), vocab)
+    return AdapterReport(
+        job.name, len(data.train), round(data.seconds, 1), len(data.held_out), tuple(data.skipped), job.steps,
+        round(cer_before, 4), round(cer_after, 4), round(wer_before, 4), round(wer_after, 4),
+        job.base_dir / f"adapter.{job.name}.safetensors",
+    )  # fmt: skip

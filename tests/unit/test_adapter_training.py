@@ -1,0 +1,91 @@
+"""Adapter training on the tiny model with espeak-ng speech in a language it has no adapter for."""
+
+import dataclasses
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from mms_desktop.core.adapter_data import Normalization, collect
+from mms_desktop.core.adapter_training import AdapterJob, train_adapter
+from mms_desktop.core.asr import Recognizer
+from mms_desktop.core.errors import Cancelled, UserError
+from mms_desktop.core.fsutil import sha256_file
+
+PHRASES = ["buongiorno a tutti", "la casa rossa", "il cane nero", "una bella giornata", "grazie mille amico",
+           "dove sei andato", "il libro aperto", "acqua fresca", "la luna piena", "sei sette otto",
+           "nove dieci undici", "il gatto dorme", "la porta chiusa", "un albero verde", "mangiamo insieme",
+           "parla piano", "vieni qui", "tre mele rosse", "il fiume lungo", "la strada vecchia"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def italian(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("italian")
+    for i, text in enumerate(PHRASES):
+        subprocess.run(["espeak-ng", "-v", "it", "-w", str(folder / f"{i:02d}.wav"), text], check=True)
+        (folder / f"{i:02d}.txt").write_text(text.capitalize() + ".", encoding="utf-8")
+    (folder / "bad.wav").write_bytes(b"not audio")
+    (folder / "bad.txt").write_text("x")
+    (folder / "empty.txt").write_text("   ")
+    shutil.copy(folder / "00.wav", folder / "empty.wav")
+    return folder
+
+
+@pytest.fixture()
+def base(tiny_repos, tmp_path: Path) -> Path:
+    folder = tmp_path / "base"
+    shutil.copytree(tiny_repos["facebook/mms-1b-all"], folder)
+    return folder
+
+
+def test_collect_normalizes_splits_and_lists_bad_items(italian: Path) -> None:
+    data = collect([italian], Normalization(), held_out=0.2)
+    assert len(data.train) + len(data.held_out) == len(PHRASES) and len(data.held_out) == 4
+    assert all(item.text == item.text.lower() and "." not in item.text for item in data.train)
+    assert any("bad.wav" in s for s in data.skipped) and any("empty transcript" in s for s in data.skipped)
+    vocab = data.vocabulary()
+    assert list(vocab)[:5] == ["<pad>", "<s>", "</s>", "<unk>", "|"] and "q" in vocab
+    with pytest.raises(UserError, match="does not exist"):
+        collect([italian / "missing"])
+
+
+def test_training_lowers_cer_keeps_the_base_and_transcribes(italian: Path, base: Path) -> None:
+    model_sha = sha256_file(base / "model.safetensors")
+    data = collect([italian], held_out=0.2)
+    report = train_adapter(AdapterJob("ita", base, steps=120, learning_rate=3e-3), data)
+    assert report.cer_after < 0.75 * report.cer_before, report
+    assert sha256_file(base / "model.safetensors") == model_sha
+    tensors = load_file(base / "adapter.ita.safetensors")
+    assert tensors["lm_head.weight"].shape[0] == len(data.vocabulary())
+    recognizer = Recognizer.load(base, "ita", device="cpu")
+    assert "ita" in recognizer.languages
+    assert recognizer.transcribe(data.held_out[0].samples).language == "ita"
+
+
+def test_an_interrupted_run_resumes_from_its_checkpoint(italian: Path, base: Path, tmp_path: Path) -> None:
+    data = collect([italian], held_out=0.2)
+    job = AdapterJob("ita", base, steps=40, checkpoint_dir=tmp_path / "ckpt")
+    cancel = threading.Event()
+    seen = []
+
+    def stop_at_25(p) -> None:
+        seen.append(p.step)
+        if p.step == 25:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        train_adapter(job, data, progress=stop_at_25, cancel=cancel)
+    assert (tmp_path / "ckpt" / "ita.ckpt").exists()
+    resumed = []
+    train_adapter(job, data, progress=lambda p: resumed.append(p.step))
+    assert resumed[0] == 21 and resumed[-1] == 40  # the last checkpoint was at step 20
+    resumed_weights = load_file(base / "adapter.ita.safetensors")
+    other = base.parent / "straight"
+    shutil.copytree(base, other)
+    train_adapter(dataclasses.replace(job, base_dir=other, checkpoint_dir=None), data)
+    straight = load_file(other / "adapter.ita.safetensors")
+    assert all(torch.allclose(resumed_weights[k], straight[k], atol=1e-5) for k in straight)
