@@ -115,10 +115,11 @@ def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:
     import sys
 
     from mms_desktop.core.adapter_data import collect
-    from mms_desktop.core.adapter_training import AdapterJob, train_adapter
+    from mms_desktop.core.adapter_training import AdapterJob, check_name, train_adapter
 
     if args.steps < 1:
         raise UserError("--steps must be 1 or more.")
+    check_name(args.name or args.lang)
     data = collect([Path(d) for d in args.data])
     base = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
     folder = ctx.store.writable_model(base)

@@ -112,6 +112,12 @@ def _scores(model: Any, data: list[Any], vocab: dict[str, int], device: str) -> 
     return float(jiwer.cer(refs, hyps)), float(jiwer.wer(refs, hyps))
 
 
+def check_name(name: str) -> None:
+    """Raises UserError unless ``name`` can name an adapter."""
+    if not is_valid_name(name):
+        raise UserError(f"'{name}' is not a language code (three letters, like 'sah', optionally '-script_x').")
+
+
 def train_adapter(
     job: AdapterJob,
     data: Dataset,
@@ -124,8 +130,7 @@ def train_adapter(
         UserError: a bad adapter name, or a base folder that cannot take the adapter.
         Cancelled: ``cancel`` was set; the checkpoint (if any) lets a later run continue.
     """
-    if not is_valid_name(job.name):
-        raise UserError(f"'{job.name}' is not a language code (three letters, like 'sah', optionally '-script_x').")
+    check_name(job.name)
     vocab = data.vocabulary()
     model = _prepare(job, vocab).to(job.device)
     base_before = fingerprint(model)
