@@ -21,6 +21,11 @@ def add_commands(sub: Any) -> None:
     s.add_argument("--chunk", type=float, help="seconds of new audio per window")
     s.add_argument("--context", type=float, help="seconds of context on each side of a window")
     s.set_defaults(run=run_streaming)
+    t = kinds.add_parser("adapter-step", help="one adapter training step on the full-size architecture")
+    t.add_argument("--batch", type=int, default=4)
+    t.add_argument("--seconds", type=float, default=5.0, help="seconds of audio per example")
+    t.add_argument("--train-device", choices=("cpu", "cuda"), default="cpu")
+    t.set_defaults(run=run_adapter_step)
 
 
 def resolve_model(name: str, ctx: Context) -> tuple[str, Path]:
@@ -55,4 +60,11 @@ def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
         languages = available_languages(folder)
         recognizer = Recognizer.load(folder, "eng" if "eng" in languages else languages[0], ctx.settings.device)
         print(streaming.report(title, streaming.run(recognizer, options)), flush=True)
+    return 0
+
+
+def run_adapter_step(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.benchmark import training_step
+
+    print(training_step.report(training_step.run(args.batch, args.seconds, device=args.train_device)))
     return 0
