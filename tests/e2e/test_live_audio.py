@@ -98,14 +98,15 @@ def test_losing_the_sound_server_finalizes_the_recording(pulse, tmp_path: Path, 
 def test_dictate_transcribes_speech_played_into_the_microphone(pulse, tmp_path: Path, home: Path) -> None:
     """The bundled demonstration model, live: espeak-ng sentences in, their words out, recording intact."""
     from mms_desktop.core.training import character_error_rate
+    from mms_desktop.demo.corpus import sentences
 
-    sentences = ["the old man can read a book", "a small red bird is near the river"]
+    texts = sentences("spa", 40, 1000)[:2]  # held out from the demonstration model's training
     wavs = []
-    for i, text in enumerate(sentences):
+    for i, text in enumerate(texts):
         wavs.append(tmp_path / f"s{i}.wav")
-        subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wavs[-1]), text], check=True)
+        subprocess.run(["espeak-ng", "-v", "es", "-w", str(wavs[-1]), text], check=True)
     take = tmp_path / "dictation.wav"
-    process = start(["dictate", "--lang", "eng", "--device", "pulse", "--record", str(take)], pulse.env, home)
+    process = start(["dictate", "--lang", "spa", "--device", "pulse", "--record", str(take)], pulse.env, home)
     wait_for_audio(take, timeout=30)
     for wav in wavs:
         pulse.play(wav)
@@ -115,7 +116,7 @@ def test_dictate_transcribes_speech_played_into_the_microphone(pulse, tmp_path: 
     assert process.returncode == 0, stderr
     lines = [line for line in stdout.splitlines() if line.strip()]
     assert len(lines) == 2, stdout
-    assert character_error_rate(sentences, lines) <= 0.15, lines
+    assert character_error_rate(texts, lines) <= 0.15, list(zip(texts, lines, strict=True))
     recorded, rate = sf.read(take, dtype="float32", always_2d=True)
     assert len(recorded) / rate > 5.0
     for wav in wavs:

@@ -1,0 +1,87 @@
+"""The bundled demonstration pack recognizes real espeak-ng speech through the real program."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import run_cli
+
+from mms_desktop.core.audio import write_wav
+from mms_desktop.core.training import character_error_rate
+from mms_desktop.demo import corpus
+from mms_desktop.demo.lidtrain import clips
+from mms_desktop.paths import resources_dir
+
+LANGUAGES = ["eng", "deu", "spa", "fra"]
+SAMPLE_TEXT = "the old man can read a book"
+# Regression guards at the quality the shipped pack has (held-out CER from `make demo-eval`: eng 16.5 %,
+# deu 4.1 %, spa 4.2 %, fra 14.4 %); random output scores near 100 %.
+MAX_CER = {"eng": 0.3, "deu": 0.12, "spa": 0.12, "fra": 0.3}
+
+
+@pytest.fixture(scope="module")
+def spoken(tmp_path_factory) -> dict[str, list[tuple[Path, str]]]:
+    """Three held-out sentences per language, in voices and speeds drawn from another seed than training."""
+    folder = tmp_path_factory.mktemp("spoken")
+    result = {}
+    for lang in LANGUAGES:
+        texts = corpus.sentences(lang, 40, 1000)[:3]  # the build's held-out sentences (seed 0 + 1000)
+        result[lang] = []
+        for i, utterance in enumerate(corpus.generate(lang, texts, seed=77)):
+            path = folder / f"{lang}-{i}.wav"
+            write_wav(path, utterance.samples, 16000)
+            result[lang].append((path, utterance.text))
+    return result
+
+
+def test_the_demo_pack_ships_in_the_mms_layout() -> None:
+    asr = resources_dir() / "models/mms-desktop/demo-asr"
+    lid = resources_dir() / "models/mms-desktop/demo-lid"
+    names = {p.name for p in asr.iterdir()}
+    assert {"config.json", "model.safetensors", "vocab.json", "tokenizer_config.json",
+            "preprocessor_config.json", "special_tokens_map.json"} <= names  # fmt: skip
+    assert {f"adapter.{lang}.safetensors" for lang in LANGUAGES} <= names
+    assert set(json.loads((asr / "vocab.json").read_text())) == set(LANGUAGES)
+    config = json.loads((lid / "config.json").read_text())
+    assert sorted(config["id2label"].values()) == sorted(LANGUAGES)
+    size = sum(p.stat().st_size for p in [*asr.iterdir(), *lid.iterdir()])
+    assert size < 10.5e6
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_espeak_speech_is_transcribed_to_the_right_words(spoken, lang, home: Path, tmp_path: Path) -> None:
+    files = [str(path) for path, _ in spoken[lang]]
+    result = run_cli("transcribe", *files, "--lang", lang, "-o", str(tmp_path), home=home)
+    assert result.returncode == 0, result.stderr
+    hypotheses = [(tmp_path / f"{Path(f).stem}.txt").read_text().strip() for f in files]
+    references = [text for _, text in spoken[lang]]
+    cer = character_error_rate(references, hypotheses)
+    assert cer <= MAX_CER[lang], list(zip(references, hypotheses, strict=True))
+
+
+def test_auto_language_picks_the_spoken_language(spoken, home: Path, tmp_path: Path) -> None:
+    files = []
+    for lang in LANGUAGES:
+        utterances = [corpus.Utterance(lang, t, _read(p)) for p, t in spoken[lang]]
+        clip = clips(utterances)[0]
+        path = tmp_path / f"{lang}.wav"
+        write_wav(path, clip, 16000)
+        files.append(str(path))
+    result = run_cli("transcribe", *files, "--lang", "auto", "--format", "json", "-o", str(tmp_path / "out"),
+                     home=home)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    detected = [json.loads((tmp_path / "out" / f"{lang}.json").read_text())["language"] for lang in LANGUAGES]
+    assert detected == LANGUAGES
+
+
+def test_the_shipped_sample_is_transcribed_with_no_download(home: Path) -> None:
+    result = run_cli("transcribe", str(resources_dir() / "sample.wav"), home=home)
+    assert result.returncode == 0, result.stderr
+    assert character_error_rate([SAMPLE_TEXT], [result.stdout.strip()]) <= 0.3, result.stdout
+
+
+def _read(path: Path) -> np.ndarray:
+    from mms_desktop.core.audio import load_audio
+
+    return load_audio(path)
