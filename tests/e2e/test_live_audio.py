@@ -121,3 +121,17 @@ def test_dictate_transcribes_speech_played_into_the_microphone(pulse, tmp_path: 
     assert len(recorded) / rate > 5.0
     for wav in wavs:
         assert best_correlation(resample(recorded.mean(axis=1), rate), load_audio(wav)) > 0.9
+
+
+def test_a_killed_dictation_leaves_a_recoverable_recording(pulse, phrase: Path, tmp_path: Path, home: Path) -> None:
+    take = tmp_path / "take.wav"
+    process = start(["dictate", "--lang", "eng", "--device", "pulse", "--record", str(take)], pulse.env, home)
+    wait_for_audio(take, timeout=30)
+    pulse.play(phrase)
+    time.sleep(1.5)  # the phrase ended more than a second before the kill
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=20)
+    result = run_cli("recover", str(tmp_path), home=home)
+    assert result.returncode == 0 and "Repaired" in result.stdout, result.stderr
+    recovered, rate = sf.read(tmp_path / "take.recovered.wav", dtype="float32", always_2d=True)
+    assert best_correlation(resample(recovered.mean(axis=1), rate), load_audio(phrase)) > 0.9
