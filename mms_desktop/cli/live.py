@@ -60,6 +60,16 @@ def run_recover(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _repair_unfinished(folder: Path) -> None:
+    """Recordings a crash left unfinished in the folder are repaired (into copies) before a new one starts."""
+    from mms_desktop.core.recorder import recover, unfinished
+
+    if folder.is_dir():
+        for wav in unfinished(folder):
+            print(f"mms-desktop: {wav.name} was not finished (a crash?); repaired into {recover(wav).name}.",
+                  file=sys.stderr)  # fmt: skip
+
+
 def _stop_on_signals(stop: threading.Event) -> None:
     def handler(signum: int, frame: Any) -> None:
         stop.set()
@@ -100,6 +110,7 @@ def _recorder(path: str | None, capture: Any, printer: _Printer) -> Any:
         return None
     if Path(path).suffix.lower() != ".wav":
         raise UserError(f"{path} must be a .wav file.")
+    _repair_unfinished(Path(path).absolute().parent)
     return Recorder(Path(path).absolute(), capture.sample_rate, capture.channels, on_event=printer,
                     device=capture.device.name)  # fmt: skip
 

@@ -131,7 +131,11 @@ def test_a_killed_dictation_leaves_a_recoverable_recording(pulse, phrase: Path, 
     time.sleep(1.5)  # the phrase ended more than a second before the kill
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=20)
-    result = run_cli("recover", str(tmp_path), home=home)
-    assert result.returncode == 0 and "Repaired" in result.stdout, result.stderr
+    # The next recording into the same folder finds the unfinished one and repairs a copy first.
+    again = start(["record", str(tmp_path / "next.wav"), "--device", "pulse"], pulse.env, home)
+    wait_for_audio(tmp_path / "next.wav", timeout=30)
+    again.send_signal(signal.SIGINT)
+    _, stderr = again.communicate(timeout=20)
+    assert "take.wav was not finished (a crash?); repaired into take.recovered.wav" in stderr
     recovered, rate = sf.read(tmp_path / "take.recovered.wav", dtype="float32", always_2d=True)
     assert best_correlation(resample(recovered.mean(axis=1), rate), load_audio(phrase)) > 0.9

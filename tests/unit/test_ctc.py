@@ -56,3 +56,10 @@ def test_segments_split_at_pauses() -> None:
 @pytest.mark.parametrize(("samples", "frames"), [(0, 0), (399, 0), (400, 1), (719, 1), (720, 2), (16000, 49)])
 def test_frame_count_matches_the_conv_front_end(samples: int, frames: int) -> None:
     assert ctc.frames_for_samples(samples) == frames
+
+
+def test_every_character_has_its_own_20ms_frame_span() -> None:
+    frames = ["<pad>", "h", "h", "e", "<pad>", "|", "w", "o", "o", "o"]
+    tokens = ctc.greedy_tokens(one_hot(frames), ID_TO_TOKEN)
+    assert [(t.text, t.start * ctc.FRAME_SECONDS, t.end * ctc.FRAME_SECONDS) for t in tokens] == [
+        ("h", 0.02, 0.06), ("e", 0.06, 0.08), ("|", 0.1, 0.12), ("w", 0.12, 0.14), ("o", 0.14, 0.2)]  # fmt: skip
