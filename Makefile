@@ -20,6 +20,7 @@ run: $(STAMP)
 	$(BIN)/mms-desktop transcribe resources/sample.wav
 
 test: $(STAMP) lint typecheck
+	bash .ci/system-deps
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
