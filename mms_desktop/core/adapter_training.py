@@ -95,20 +95,10 @@ def _prepare(job: AdapterJob, vocab: dict[str, int]) -> Any:
 
 def _scores(model: Any, data: list[Any], vocab: dict[str, int], device: str) -> tuple[float, float]:
     import jiwer
-    import torch
-
-    from mms_desktop.core import ctc
-    from mms_desktop.core.modelfiles import normalize
 
     id_to_token = {i: t for t, i in vocab.items()}
-    refs, hyps = [], []
-    model.eval()
-    with torch.inference_mode():
-        for item in data:
-            x = torch.from_numpy(normalize(item.samples))[None].to(device)
-            log_probs = torch.log_softmax(model(x).logits[0].float(), -1).cpu().numpy()
-            hyps.append(" ".join(w.word for w in ctc.decode(log_probs, id_to_token)))
-            refs.append(item.text)
+    hyps = training.greedy_transcripts(model, [item.samples for item in data], id_to_token, device)
+    refs = [item.text for item in data]
     return float(jiwer.cer(refs, hyps)), float(jiwer.wer(refs, hyps))
 
 

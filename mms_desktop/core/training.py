@@ -113,21 +113,40 @@ def _batch(examples: Sequence[Example], device: str) -> tuple[Any, Any, Any]:
     return (torch.from_numpy(audio).to(device), torch.from_numpy(mask).to(device), torch.from_numpy(labels).to(device))
 
 
-def evaluate(model: Any, examples: Sequence[Example], id_to_token: Mapping[int, str], device: str = "cpu") -> float:
-    """Character error rate of greedy decoding on ``examples``."""
+def greedy_transcripts(model: Any, audio: Sequence[np.ndarray], id_to_token: Mapping[int, str],
+                       device: str = "cpu") -> list[str]:  # fmt: skip
+    """Best-path transcripts of each clip, the model left in training mode afterwards."""
     import torch
 
     model.eval()
-    refs, hyps = [], []
+    texts = []
     with torch.inference_mode():
-        for e in examples:
-            x = torch.from_numpy(normalize(e.samples))[None].to(device)
+        for samples in audio:
+            x = torch.from_numpy(normalize(samples))[None].to(device)
             log_probs = torch.log_softmax(model(x).logits[0].float(), -1).cpu().numpy()
-            words = ctc.decode(log_probs, id_to_token)
-            hyps.append(" ".join(w.word for w in words))
-            refs.append("".join(id_to_token[i] for i in e.labels).replace("|", " "))
+            texts.append(" ".join(w.word for w in ctc.decode(log_probs, id_to_token)))
     model.train()
+    return texts
+
+
+def evaluate(model: Any, examples: Sequence[Example], id_to_token: Mapping[int, str], device: str = "cpu") -> float:
+    """Character error rate of greedy decoding on ``examples``."""
+    hyps = greedy_transcripts(model, [e.samples for e in examples], id_to_token, device)
+    refs = ["".join(id_to_token[i] for i in e.labels).replace("|", " ") for e in examples]
     return character_error_rate(refs, hyps)
+
+
+def _scheduler(optimizer: Any, options: TrainOptions) -> Any:
+    """Linear warm-up, then cosine decay to 5 % of the peak learning rate."""
+    import torch
+
+    def factor(step: int) -> float:
+        if step < options.warmup_steps:
+            return (step + 1) / options.warmup_steps
+        rest = (step - options.warmup_steps) / max(1, options.steps - options.warmup_steps)
+        return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, rest)))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
 def train(
@@ -152,14 +171,7 @@ def train(
     model.config.ctc_loss_reduction = "mean"
     model.to(options.device).train()
     optimizer = torch.optim.AdamW(params, lr=options.learning_rate, weight_decay=0.01)
-
-    def schedule(step: int) -> float:
-        if step < options.warmup_steps:
-            return (step + 1) / options.warmup_steps
-        rest = (step - options.warmup_steps) / max(1, options.steps - options.warmup_steps)
-        return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, rest)))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+    scheduler = _scheduler(optimizer, options)
     start, loss_avg, cer = time.monotonic(), float("nan"), None
     order: list[int] = []
     first = 1
