@@ -216,8 +216,10 @@ class LanguageStore:
     def installed(self) -> list[InstalledLanguage]:
         """Every language with a recognition adapter or a voice installed, by name."""
         found: dict[str, dict[str, Any]] = {}
-        asr_folders = [f for f in (self.find(self.repos.asr), self.find(self.repos.demo_asr)) if f is not None]
-        for asr_folder in asr_folders:
+        # Recognition languages are those of the model used when none is named: the installed MMS model,
+        # or the demonstration pack while there is none (so the list matches what `transcribe` accepts).
+        asr_folder = self.find(self.repos.asr) or self.find(self.repos.demo_asr)
+        if asr_folder is not None:
             for fname, rec in self.installed_files(asr_folder).items():
                 if fname.startswith("adapter.") and fname.endswith(".safetensors"):
                     name = fname[len("adapter.") : -len(".safetensors")]
