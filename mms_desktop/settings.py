@@ -43,6 +43,9 @@ class Settings:
     window_s: float = field(default=20.0, metadata={"help": "Seconds of new audio per recognition window."})
     context_s: float = field(default=2.0, metadata={"help": "Seconds of context on each side of a recognition window."})
     device: str = field(default="auto", metadata={"help": "Compute device: auto, cpu or cuda."})
+    precision: str = field(
+        default="auto", metadata={"help": "Model precision: auto, float32, bfloat16 or float16 (GPU only)."}
+    )
 
 
 def _migrate(data: dict[str, Any]) -> dict[str, Any]:

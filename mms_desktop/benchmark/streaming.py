@@ -36,6 +36,7 @@ class StreamingFigures:
     final_latency_s: float
     partial_lag_s: float
     max_lag_s: float
+    placement: str = ""
 
     @property
     def compute_ratio(self) -> float:
@@ -98,13 +99,14 @@ def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -
         final_latency_s=float(np.mean(latencies)) if latencies else float("nan"),
         partial_lag_s=float(np.mean(lags)) if lags else float("nan"),
         max_lag_s=max_lag,
+        placement=f"{recognizer.placement.device} {recognizer.placement.dtype}",
     )
 
 
 def report(name: str, figures: StreamingFigures) -> str:
     f = figures
     return (
-        f"{name}: {f.audio_s:.1f} s of speech with pauses\n"
+        f"{name}: {f.audio_s:.1f} s of speech with pauses, {f.placement}\n"
         f"  offline pass          {f.offline_s:8.2f} s   (real-time factor {f.offline_s / f.audio_s:.3f})\n"
         f"  streaming model compute {f.recognition_s:6.2f} s   ({f.compute_ratio:.2f} x offline)\n"
         f"  streaming total (with voice detection) {f.streaming_s:.2f} s\n"

@@ -28,6 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data-dir", help="where models and settings live (default: the user data folder)")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], help="compute device (default: auto)")
+    parser.add_argument(
+        "--precision",
+        choices=["auto", "float32", "bfloat16", "float16"],
+        help="model precision (default: auto: fp16 on GPU, bf16 on CPUs that support it)",
+    )
     parser.add_argument("--debug", action="store_true", help="show debug logging and full tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     models.add_commands(sub)
@@ -63,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Read by huggingface_hub at import time: set it before anything imports it.
         os.environ["HF_HUB_OFFLINE"] = "1"
     try:
-        context = Context.create(args.data_dir, args.device)
+        context = Context.create(args.data_dir, args.device, args.precision)
         return int(args.run(args, context) or 0)
     except UserError as exc:
         print(f"mms-desktop: {exc}", file=sys.stderr)

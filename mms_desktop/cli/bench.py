@@ -36,7 +36,7 @@ def resolve_model(name: str, ctx: Context) -> tuple[str, Path]:
         return "demonstration model", ctx.store.default_model("asr")
     if name == "full":
         cache = Path(platformdirs.user_cache_dir("mms-desktop", appauthor=False)) / "benchmark" / "mms-1b-random"
-        return "MMS-1B architecture, random weights, fp32", ensure_repo(cache)
+        return "MMS-1B architecture, random weights", ensure_repo(cache)
     return name, ctx.store.resolve(name, "recognition model")
 
 
@@ -58,7 +58,9 @@ def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
     for name in args.model or ["demo", "full"]:
         title, folder = resolve_model(name, ctx)
         languages = available_languages(folder)
-        recognizer = Recognizer.load(folder, "eng" if "eng" in languages else languages[0], ctx.settings.device)
+        recognizer = Recognizer.load(
+            folder, "eng" if "eng" in languages else languages[0], ctx.settings.device, ctx.settings.precision
+        )
         print(streaming.report(title, streaming.run(recognizer, options)), flush=True)
     return 0
 

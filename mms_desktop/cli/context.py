@@ -16,11 +16,13 @@ class Context:
     store: LanguageStore
 
     @classmethod
-    def create(cls, data_dir: str | None, device: str | None) -> Context:
+    def create(cls, data_dir: str | None, device: str | None, precision: str | None = None) -> Context:
         paths = paths_module.resolve(data_dir)
         settings = settings_module.load(paths.settings_file)
         if device:
             settings.device = device
+        if precision:
+            settings.precision = precision
         repos = Repos(asr=settings.asr_repo, lid=settings.lid_repo, tts_prefix=settings.tts_repo_prefix)
         bundled = [paths_module.resources_dir() / "models"]
         return cls(paths, settings, LanguageStore(paths.store, repos, bundled=bundled))

@@ -99,7 +99,7 @@ def run_align(args: argparse.Namespace, ctx: Context) -> int:
     if not language:
         raise UserError("Say which language the transcript is in with --lang.")
     model_dir = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
-    recognizer = Recognizer.load(model_dir, language, ctx.settings.device)
+    recognizer = Recognizer.load(model_dir, language, ctx.settings.device, ctx.settings.precision)
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     aligned = align(recognizer, samples, transcript, options)
     aligned = type(aligned)(language, aligned.duration, aligned.segments)

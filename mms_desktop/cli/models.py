@@ -61,7 +61,7 @@ def load_identifier(args: argparse.Namespace, ctx: Context) -> Any:
             folder = ctx.store.default_model("lid")
         except UserError as exc:
             raise UserError(f"{str(exc).rstrip('.')}, or choose the language with --lang.") from exc
-    return LanguageIdentifier.load(folder, ctx.settings.device)
+    return LanguageIdentifier.load(folder, ctx.settings.device, ctx.settings.precision)
 
 
 def load_recognizer(args: argparse.Namespace, ctx: Context) -> tuple[Any, str, Any]:
@@ -75,7 +75,7 @@ def load_recognizer(args: argparse.Namespace, ctx: Context) -> tuple[Any, str, A
     identifier = load_identifier(args, ctx) if language == AUTO else None
     installed = available_languages(model_dir)
     first = installed[0] if language == AUTO and installed else language
-    return Recognizer.load(model_dir, first, ctx.settings.device), language, identifier
+    return Recognizer.load(model_dir, first, ctx.settings.device, ctx.settings.precision), language, identifier
 
 
 def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:

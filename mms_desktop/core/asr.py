@@ -96,7 +96,7 @@ class Recognizer:
         self._id_to_token: dict[int, str] = {}
 
     @classmethod
-    def load(cls, model_dir: Path, language: str, device: str = "auto") -> Recognizer:
+    def load(cls, model_dir: Path, language: str, device: str = "auto", precision: str = "auto") -> Recognizer:
         """Load the base model from a local folder in the MMS layout and switch to ``language``.
 
         Raises:
@@ -105,7 +105,7 @@ class Recognizer:
         check_model_dir(model_dir, "speech recognition model")
         languages = available_languages(model_dir)
         _check_language(model_dir, language, languages)
-        placement = choose_placement(device)
+        placement = choose_placement(device, precision)
 
         try:
             # No target_lang here: it would load the adapter allowing a pickle fallback; we load it below,

@@ -31,7 +31,7 @@ class LanguageIdentifier:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, model_dir: Path, device: str = "auto") -> LanguageIdentifier:
+    def load(cls, model_dir: Path, device: str = "auto", precision: str = "auto") -> LanguageIdentifier:
         """Load an MMS-LID checkpoint from a local folder.
 
         Raises:
@@ -40,7 +40,7 @@ class LanguageIdentifier:
         config = check_model_dir(model_dir, "language identification model")
         if not config.get("id2label"):
             raise ModelError(f"{model_dir} is not a language identification model (it has no labels).")
-        placement = choose_placement(device)
+        placement = choose_placement(device, precision)
 
         try:
             model = _hf("Wav2Vec2ForSequenceClassification").from_pretrained(

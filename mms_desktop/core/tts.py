@@ -70,7 +70,7 @@ class Synthesizer:
             tok_config = json.loads((voice_dir / "tokenizer_config.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ModelError(f"The voice in {voice_dir} has no readable tokenizer; reinstall it.") from exc
-        placement = choose_placement(device)
+        placement = choose_placement(device, "float32")  # VITS is small; full precision keeps its sound
 
         try:
             model = _hf("VitsModel").from_pretrained(str(voice_dir), use_safetensors=True, local_files_only=True)

@@ -12,7 +12,7 @@ from mms_desktop.core.errors import ModelError
 
 @pytest.fixture(scope="module")
 def recognizer(tiny_repos) -> Recognizer:
-    return Recognizer.load(tiny_repos["facebook/mms-1b-all"], "eng", device="cpu")
+    return Recognizer.load(tiny_repos["facebook/mms-1b-all"], "eng", device="cpu", precision="float32")
 
 
 def test_lists_installed_adapters(recognizer: Recognizer) -> None:
