@@ -31,10 +31,6 @@ class Paths:
     def settings_file(self) -> Path:
         return self.data / "settings.json"
 
-    @property
-    def logs(self) -> Path:
-        return self.data / "logs"
-
 
 def resolve(data_dir: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Paths:
     """Work out the data directory.

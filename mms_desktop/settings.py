@@ -49,13 +49,11 @@ class Settings:
 
 
 def _migrate(data: dict[str, Any]) -> dict[str, Any]:
-    """Bring settings written by an older version up to :data:`SCHEMA_VERSION`."""
-    version = int(data.pop("schema_version", 0))
-    if version < 1:
-        # Version 0 stored the detection set as a comma-separated string.
-        among = data.get("auto_among")
-        if isinstance(among, str):
-            data["auto_among"] = [c.strip() for c in among.split(",") if c.strip()]
+    """Bring settings written by an older version up to :data:`SCHEMA_VERSION`.
+
+    Version 1 is the first; each later version adds its step here, keyed on ``schema_version``.
+    """
+    data.pop("schema_version", None)
     return data
 
 

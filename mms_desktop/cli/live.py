@@ -62,12 +62,10 @@ def run_recover(args: argparse.Namespace, ctx: Context) -> int:
 
 def _repair_unfinished(folder: Path) -> None:
     """Recordings a crash left unfinished in the folder are repaired (into copies) before a new one starts."""
-    from mms_desktop.core.recorder import recover, unfinished
+    from mms_desktop.core.recorder import repair_unfinished
 
-    if folder.is_dir():
-        for wav in unfinished(folder):
-            print(f"mms-desktop: {wav.name} was not finished (a crash?); repaired into {recover(wav).name}.",
-                  file=sys.stderr)  # fmt: skip
+    for wav, copy in repair_unfinished(folder):
+        print(f"mms-desktop: {wav.name} was not finished (a crash?); repaired into {copy.name}.", file=sys.stderr)
 
 
 def _stop_on_signals(stop: threading.Event) -> None:

@@ -112,10 +112,16 @@ class HubClient:
             )
         return str(info.sha), files
 
-    def refresh_catalogue(self) -> Catalogue:
-        """Fetch what exists upstream and cache it for offline use."""
+    def refresh_catalogue(self, listings: dict[str, tuple[str, dict[str, RemoteFile]]] | None = None) -> Catalogue:
+        """Fetch what exists upstream and cache it for offline use.
+
+        Args:
+            listings: receives the recognition repo's file list, so an install need not fetch it again.
+        """
         repos = self.store.repos
         revision, files = self.repo_files(repos.asr)
+        if listings is not None:
+            listings[repos.asr] = (revision, files)
         adapters = {
             name[len("adapter.") : -len(".safetensors")]: f.size
             for name, f in files.items()
@@ -160,13 +166,14 @@ class HubClient:
             StoreError: an unknown language, a network failure or a file that fails its check.
             Cancelled: ``cancel`` was set; nothing partial is left installed.
         """
-        catalogue = self.refresh_catalogue()
+        listings: dict[str, tuple[str, dict[str, RemoteFile]]] = {}
+        catalogue = self.refresh_catalogue(listings)
         plan: list[tuple[str, list[str]]] = []
         for name in names:
             plan.extend(self._plan_one(name, catalogue))
         fetched = []
         for repo_id, filenames in plan:
-            fetched += self.install_files(repo_id, filenames, progress, cancel)
+            fetched += self.install_files(repo_id, filenames, progress, cancel, listings.get(repo_id))
         return fetched
 
     def _plan_one(self, name: str, catalogue: Catalogue) -> list[tuple[str, list[str]]]:
@@ -189,9 +196,14 @@ class HubClient:
         filenames: list[str],
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
+        listing: tuple[str, dict[str, RemoteFile]] | None = None,
     ) -> list[str]:
-        """Download the files of one repo that are not installed yet, one at a time, each verified."""
-        revision, remote = self.repo_files(repo_id)
+        """Download the files of one repo that are not installed yet, one at a time, each verified.
+
+        Args:
+            listing: the repo's commit and file list when already fetched.
+        """
+        revision, remote = listing or self.repo_files(repo_id)
         folder = self.store.repo_dir(repo_id)
         have = self.store.installed_files(folder)
         todo = [remote[n] for n in filenames if n in remote and not _matches(have.get(n), remote[n])]

@@ -252,3 +252,8 @@ def recover(wav: Path) -> Path:
     info.state = RecordingState.RECOVERED.value
     info.write(wav)
     return target
+
+
+def repair_unfinished(folder: Path) -> list[tuple[Path, Path]]:
+    """Repair every unfinished recording in ``folder``; returns (original, repaired copy) pairs."""
+    return [(wav, recover(wav)) for wav in unfinished(folder)] if folder.is_dir() else []

@@ -44,7 +44,6 @@ class TrainOptions:
     adapters_only: bool = False
     eval_every: int = 200
     device: str = "cpu"
-    max_seconds: float = 0.0  # stop after this much wall time (0: no limit)
     checkpoint: str = ""  # file to save progress to (and resume from, if it exists); "" for none
     checkpoint_every: int = 100
 
@@ -195,16 +194,13 @@ def train(
         value = float(loss.detach())
         loss_avg = value if math.isnan(loss_avg) else 0.95 * loss_avg + 0.05 * value
         elapsed = time.monotonic() - start
-        out_of_time = options.max_seconds and elapsed > options.max_seconds
-        if held_out and id_to_token and (step % options.eval_every == 0 or step == options.steps or out_of_time):
+        if held_out and id_to_token and (step % options.eval_every == 0 or step == options.steps):
             cer = evaluate(model, held_out, id_to_token, options.device)
         report = TrainProgress(step, options.steps, loss_avg, cer, elapsed)
         if options.checkpoint and (step % options.checkpoint_every == 0 or step == options.steps):
             _save_checkpoint(Path(options.checkpoint), step, model, optimizer, scheduler, rng, order, loss_avg)
         if progress is not None:
             progress(report)
-        if out_of_time:
-            break
     model.eval()
     return report
 

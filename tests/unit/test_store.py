@@ -30,6 +30,8 @@ def test_install_fetches_the_base_once_then_only_adapters(store, hub) -> None:
     client.install(["fra"], progress=events.append)
     assert events[-1].done == events[-1].total > 0
     assert "facebook/mms-1b-all/model.safetensors" in hub.file_gets
+    listings = [r for r in hub.requests if r.startswith("GET /api/models/facebook/mms-1b-all")]
+    assert len(listings) == 1, "one install asks for the repo's file list once"
     hub.file_gets.clear()
     assert client.install(["cmn-script_simplified"]) == ["adapter.cmn-script_simplified.safetensors"]
     assert hub.file_gets == ["facebook/mms-1b-all/adapter.cmn-script_simplified.safetensors"]

@@ -6,7 +6,6 @@ Per speaker: a time-alignable ``transcription`` tier, a ``words`` tier included 
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from mms_desktop.core.errors import UserError
@@ -117,19 +116,3 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def write(path: Path, transcript: Transcript, media: Path | None = None) -> None:
-    from mms_desktop.core.fsutil import atomic_write_text
-
-    atomic_write_text(path, dumps(transcript, media))
-
-
-def roundtrip_text(text: str) -> Transcript:
-    """Read EAF text (used by tests and by import from memory)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".eaf", delete=False, encoding="utf-8") as fh:
-        fh.write(text)
-    try:
-        return load(Path(fh.name))
-    finally:
-        Path(fh.name).unlink()
