@@ -15,7 +15,7 @@ from mms_desktop.core.fsutil import atomic_write_text
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -42,6 +42,13 @@ class Settings:
     )
     window_s: float = field(default=20.0, metadata={"help": "Seconds of new audio per recognition window."})
     context_s: float = field(default=2.0, metadata={"help": "Seconds of context on each side of a recognition window."})
+    favourites: list[str] = field(
+        default_factory=list, metadata={"help": "The user's own languages, listed first in the language chooser."}
+    )
+    input_device: str = field(default="", metadata={"help": "Microphone: part of its name (empty: the default)."})
+    recordings_dir: str = field(
+        default="", metadata={"help": "Folder where dictations are recorded (empty: Documents/MMS Desktop)."}
+    )
     device: str = field(default="auto", metadata={"help": "Compute device: auto, cpu or cuda."})
     precision: str = field(
         default="auto", metadata={"help": "Model precision: auto, float32, bfloat16 or float16 (GPU only)."}
@@ -49,11 +56,17 @@ class Settings:
 
 
 def _migrate(data: dict[str, Any]) -> dict[str, Any]:
-    """Bring settings written by an older version up to :data:`SCHEMA_VERSION`.
+    """Bring settings written by an older version up to :data:`SCHEMA_VERSION`, one step per version.
 
-    Version 1 is the first; each later version adds its step here, keyed on ``schema_version``.
+    Version 2 added favourite languages: a user who had limited auto-detection to some languages gets
+    those as favourites.
     """
-    data.pop("schema_version", None)
+    version = data.pop("schema_version", 1)
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        log.warning("Settings were written by a newer version (%r); reading what is understood.", version)
+        return data
+    if version < 2 and "favourites" not in data and isinstance(data.get("auto_among"), list):
+        data["favourites"] = list(data["auto_among"])
     return data
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from mms_desktop import __version__
 from mms_desktop.cli import bench, fieldwork, live, models, store_commands
-from mms_desktop.cli.context import Context
+from mms_desktop.context import Context
 from mms_desktop.core.errors import Cancelled, UserError
 
 log = logging.getLogger("mms_desktop")

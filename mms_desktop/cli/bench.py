@@ -8,7 +8,7 @@ from typing import Any
 
 import platformdirs
 
-from mms_desktop.cli.context import Context
+from mms_desktop.context import Context
 
 
 def add_commands(sub: Any) -> None:

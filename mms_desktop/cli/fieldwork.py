@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.cli.context import Context
+from mms_desktop.context import Context
 from mms_desktop.core.errors import UserError
 
 INFO_FIELDS = ("language", "language_name", "date", "place", "recorder", "equipment", "consent", "access",

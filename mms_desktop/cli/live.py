@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.cli.context import Context
+from mms_desktop.context import Context
 from mms_desktop.core.errors import UserError
 
 

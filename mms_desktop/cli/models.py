@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.cli.context import Context
+from mms_desktop.context import Context
 from mms_desktop.core.errors import UserError
 
 FORMATS = ("txt", "json", "srt", "vtt", "eaf", "textgrid")
@@ -50,32 +50,32 @@ def _load_all(files: list[str]) -> list[tuple[str, Any]]:
     return [(f, load_audio(f)) for f in files]  # check every file before loading any model
 
 
+def host(ctx: Context) -> Any:
+    from mms_desktop.core.models import ModelHost
+
+    return ModelHost(ctx.store, ctx.settings.device, ctx.settings.precision)
+
+
 def load_identifier(args: argparse.Namespace, ctx: Context) -> Any:
     """The language identifier named by ``--lid-model``, or the default one."""
-    from mms_desktop.core.lid import LanguageIdentifier
-
-    if args.lid_model:
-        folder = ctx.store.resolve(args.lid_model, "language identifier")
-    else:
-        try:
-            folder = ctx.store.default_model("lid")
-        except UserError as exc:
-            raise UserError(f"{str(exc).rstrip('.')}, or choose the language with --lang.") from exc
-    return LanguageIdentifier.load(folder, ctx.settings.device, ctx.settings.precision)
+    try:
+        return host(ctx).identifier(args.lid_model)
+    except UserError as exc:
+        if args.lid_model:
+            raise
+        raise type(exc)(f"{str(exc).rstrip('.')}, or choose the language with --lang.") from exc
 
 
 def load_recognizer(args: argparse.Namespace, ctx: Context) -> tuple[Any, str, Any]:
     """The recognizer for ``--model`` (or the default), the language asked for, and the identifier
     when that language is ``auto``."""
-    from mms_desktop.core.asr import Recognizer, available_languages
     from mms_desktop.core.transcribe import AUTO
 
-    model_dir = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
     language = args.lang or ctx.settings.language
+    models = host(ctx)
+    models.recognizer_dir(args.model)  # a missing model is reported before the identifier is loaded
     identifier = load_identifier(args, ctx) if language == AUTO else None
-    installed = available_languages(model_dir)
-    first = installed[0] if language == AUTO and installed else language
-    return Recognizer.load(model_dir, first, ctx.settings.device, ctx.settings.precision), language, identifier
+    return models.recognizer(args.model, language), language, identifier
 
 
 def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:

@@ -55,6 +55,8 @@ class Dictation:
         self._mono: queue.Queue[np.ndarray | None] = queue.Queue()
         self._stop = threading.Event()
         self._lost: DeviceLost | None = None
+        self.level = 0.0  # peak of the latest captured block, 0..1, for a level meter to poll
+
 
     def _dispatch(self) -> None:
         try:
@@ -73,6 +75,7 @@ class Dictation:
     def _forward(self, block: np.ndarray) -> None:
         if self.recorder is not None:
             self.recorder.write(block)
+        self.level = float(np.max(np.abs(block))) if block.size else 0.0
         self._mono.put(block.mean(axis=1) if block.ndim == 2 else block)
 
     def run(self, stop: threading.Event) -> DictationStopped:

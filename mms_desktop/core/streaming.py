@@ -72,7 +72,17 @@ class RecognitionStream:
         self._among = list(among)
         self._detector = detector or SpeechDetector()
         self._resamplers: dict[int, Any] = {}
+        self._next_language: str | None = None
         self.reset()
+
+    def choose_language(self, language: str) -> None:
+        """Recognize in ``language`` (or ``auto``) from the next utterance on; the current one keeps its own.
+
+        Safe to call from another thread: the choice is picked up when an utterance starts.
+        """
+        if language == AUTO and self._identifier is None:
+            raise UserError("Automatic language detection needs a language identifier; choose the language.")
+        self._next_language = language
 
     def reset(self) -> None:
         """Forget all audio and state; the language choice (once detected) is kept."""
@@ -149,6 +159,8 @@ class RecognitionStream:
         if u is None:
             if p < o.threshold:
                 return []
+            if self._next_language is not None:
+                self.language, self._next_language = self._next_language, None
             start = max(self._offset, position - int(o.pre_roll_s * SAMPLE_RATE))
             self._utterance = _Utterance(self._count, start, last_partial=position)
             self._count += 1

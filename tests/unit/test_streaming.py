@@ -105,6 +105,27 @@ def test_auto_language_is_detected_once_and_reported(recognizer: Recognizer, tin
     assert {f.language for f in finals} == {detected[0].language}
 
 
+def test_a_language_chosen_mid_utterance_applies_from_the_next_one(recognizer: Recognizer) -> None:
+    recognizer.set_language("eng")
+    stream = RecognitionStream(recognizer, OPTIONS, language="eng", detector=EnergyDetector())
+    audio = dictation()
+    events = run_until(stream, audio, 32000)  # inside the first utterance
+    stream.choose_language("fra")
+    events += run(stream, audio[32000:])
+    finals = [e for e in events if isinstance(e, FinalResult)]
+    assert [f.language for f in finals] == ["eng", "fra"]
+    with pytest.raises(Exception, match="language identifier"):
+        stream.choose_language("auto")
+
+
+def run_until(stream: RecognitionStream, audio: np.ndarray, stop: int, block: int = 320) -> list:
+    events = []
+    for start in range(0, stop, block):
+        stream.accept_waveform(16000, audio[start : min(start + block, stop)])
+        events += stream.decode()
+    return events
+
+
 def test_silero_detector_finds_speech_and_not_silence() -> None:
     import subprocess
     import tempfile

@@ -1,4 +1,4 @@
-"""What every command needs: paths, settings and the language store, built once from the options."""
+"""What every part of the application needs: paths, settings and the language store, built once."""
 
 from __future__ import annotations
 

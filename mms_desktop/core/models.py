@@ -1,0 +1,94 @@
+"""The loaded models of one running application: loaded on first use, shared, safe across threads.
+
+The command line asks once per process; the window asks from several worker threads (dictation, file
+transcription, read-aloud) and must never load the same model twice or hand out a half-loaded one.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from mms_desktop.core.store import LanguageStore
+
+AUTO = "auto"
+
+
+class ModelHost:
+    """Loads the recognizer, the language identifier and voices from the store, once each.
+
+    Args:
+        store: where the models are installed.
+        device: ``auto``, ``cpu`` or ``cuda``.
+        precision: ``auto``, ``float32``, ``bfloat16`` or ``float16``.
+    """
+
+    def __init__(self, store: LanguageStore, device: str = "auto", precision: str = "auto"):
+        self.store = store
+        self.device = device
+        self.precision = precision
+        self._lock = threading.RLock()
+        self._recognizers: dict[Path, Any] = {}
+        self._identifiers: dict[Path, Any] = {}
+        self._voices: dict[Path, Any] = {}
+
+    def recognizer_dir(self, ref: str | None = None) -> Path:
+        """The folder of the recognition model ``ref`` (a folder or an installed repo id), or the default."""
+        return self.store.resolve(ref, "recognition model") if ref else self.store.default_model("asr")
+
+    def recognizer(self, ref: str | None = None, language: str | None = None) -> Any:
+        """The recognizer of ``ref`` (default: the installed one), set to ``language`` unless that is auto.
+
+        Raises:
+            ModelError: nothing is installed, or the model cannot be loaded.
+            UserError: the language has no adapter in the model.
+        """
+        from mms_desktop.core.asr import Recognizer, available_languages
+
+        folder = self.recognizer_dir(ref)
+        with self._lock:
+            recognizer = self._recognizers.get(folder)
+            if recognizer is None:
+                installed = available_languages(folder)
+                first = language if language and language != AUTO else (installed[0] if installed else "")
+                recognizer = Recognizer.load(folder, first, self.device, self.precision)
+                self._recognizers[folder] = recognizer
+        if language and language != AUTO:
+            recognizer.set_language(language)
+        return recognizer
+
+    def identifier(self, ref: str | None = None) -> Any:
+        """The language identifier ``ref`` (a folder or an installed repo id), or the default one.
+
+        Raises:
+            ModelError: none is installed, or it cannot be loaded.
+        """
+        from mms_desktop.core.lid import LanguageIdentifier
+
+        folder = self.store.resolve(ref, "language identifier") if ref else self.store.default_model("lid")
+        with self._lock:
+            if folder not in self._identifiers:
+                self._identifiers[folder] = LanguageIdentifier.load(folder, self.device, self.precision)
+            return self._identifiers[folder]
+
+    def voice(self, language: str) -> Any:
+        """The read-aloud voice of ``language``.
+
+        Raises:
+            ModelError: no voice is installed for it.
+        """
+        from mms_desktop.core.tts import Synthesizer
+
+        folder = self.store.voice_dir(language)
+        with self._lock:
+            if folder not in self._voices:
+                self._voices[folder] = Synthesizer.load(folder, self.device)
+            return self._voices[folder]
+
+    def forget(self) -> None:
+        """Drop every loaded model (after the store or the device changed); the next use loads afresh."""
+        with self._lock:
+            self._recognizers.clear()
+            self._identifiers.clear()
+            self._voices.clear()

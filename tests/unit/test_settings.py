@@ -1,0 +1,37 @@
+"""Settings: declared once, persisted atomically, tolerant of damage, migrated by schema version."""
+
+import json
+from pathlib import Path
+
+from mms_desktop import settings as S
+
+
+def test_saved_settings_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    original = S.Settings(language="fra", favourites=["fra", "eng"], device="cpu", input_device="USB")
+    S.save(original, path)
+    assert S.load(path) == original
+    assert json.loads(path.read_text())["schema_version"] == S.SCHEMA_VERSION
+
+
+def test_missing_unreadable_and_mistyped_values_fall_back_to_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    assert S.load(path) == S.Settings()
+    path.write_text("{not json")
+    assert S.load(path) == S.Settings()
+    path.write_text(json.dumps({"schema_version": 2, "window_s": "long", "language": "deu", "unknown": 1}))
+    loaded = S.load(path)
+    assert loaded.language == "deu" and loaded.window_s == S.Settings().window_s
+
+
+def test_version_1_limits_on_detection_become_favourites(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"schema_version": 1, "auto_among": ["yor", "hau"], "language": "auto"}))
+    loaded = S.load(path)
+    assert loaded.favourites == ["yor", "hau"] and loaded.auto_among == ["yor", "hau"]
+
+
+def test_every_setting_is_described() -> None:
+    from dataclasses import fields
+
+    assert all(f.metadata.get("help") for f in fields(S.Settings))
