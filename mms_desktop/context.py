@@ -23,6 +23,14 @@ class Context:
             settings.device = device
         if precision:
             settings.precision = precision
-        repos = Repos(asr=settings.asr_repo, lid=settings.lid_repo, tts_prefix=settings.tts_repo_prefix)
-        bundled = [paths_module.resources_dir() / "models"]
-        return cls(paths, settings, LanguageStore(paths.store, repos, bundled=bundled))
+        return cls(paths, settings, _store(paths, settings))
+
+    def apply_settings(self, settings: settings_module.Settings) -> None:
+        """Use new settings (the store follows the model choices in them)."""
+        self.settings = settings
+        self.store = _store(self.paths, settings)
+
+
+def _store(paths: paths_module.Paths, settings: settings_module.Settings) -> LanguageStore:
+    repos = Repos(asr=settings.asr_repo, lid=settings.lid_repo, tts_prefix=settings.tts_repo_prefix)
+    return LanguageStore(paths.store, repos, bundled=[paths_module.resources_dir() / "models"])

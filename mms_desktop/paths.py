@@ -50,3 +50,15 @@ def resolve(data_dir: str | os.PathLike[str] | None = None, environ: dict[str, s
 def resources_dir() -> Path:
     """The folder of files shipped with the application (sample audio, bundled models)."""
     return Path(__file__).resolve().parent.parent / "resources"
+
+
+def recordings_dir(setting: str = "") -> Path:
+    """Where dictations are recorded: the folder the user chose, else Documents/MMS Desktop (never a cache)."""
+    if setting:
+        return Path(setting).expanduser()
+    return Path(platformdirs.user_documents_dir()) / "MMS Desktop"
+
+
+def log_dir() -> Path:
+    """Where the window writes its log file and crash reports."""
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))

@@ -18,41 +18,108 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 
 
+def _option(default: Any, label: str, help: str, kind: str = "text", **extra: Any) -> Any:
+    """A declared setting: its default, the label and help the settings dialog shows, and its kind
+    (``text``, ``choice``, ``codes``, ``seconds``, ``folder``, ``input-device``, ``model``)."""
+    meta = {"label": label, "help": help, "kind": kind, **extra}
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
 @dataclass
 class Settings:
-    """User settings. Each field's metadata holds its description."""
+    """User settings. Each field's metadata holds its label, description and kind."""
 
-    asr_repo: str = field(
-        default="facebook/mms-1b-all",
-        metadata={"help": "Speech recognition model repo (owner/name) in the store."},
+    asr_repo: str = _option(
+        "facebook/mms-1b-all",
+        "Recognition model",
+        "Speech recognition model repo (owner/name) in the store.",
+        "model",
+        choices=("facebook/mms-1b-all", "facebook/mms-1b-l1107", "facebook/mms-1b-fl102"),
     )
-    lid_repo: str = field(
-        default="facebook/mms-lid-126",
-        metadata={"help": "Language identification model repo (owner/name) in the store."},
+    lid_repo: str = _option(
+        "facebook/mms-lid-126",
+        "Language identifier",
+        "Language identification model repo (owner/name) in the store.",
+        "model",
+        choices=(
+            "facebook/mms-lid-126",
+            "facebook/mms-lid-256",
+            "facebook/mms-lid-512",
+            "facebook/mms-lid-1024",
+            "facebook/mms-lid-2048",
+            "facebook/mms-lid-4017",
+        ),
     )
-    tts_repo_prefix: str = field(
-        default="facebook/mms-tts-",
-        metadata={"help": "Repo id prefix of the voices; the language code is appended."},
+    tts_repo_prefix: str = _option(
+        "facebook/mms-tts-", "Voices", "Repo id prefix of the voices; the language code is appended.", advanced=True
     )
-    language: str = field(
-        default="auto", metadata={"help": "Recognition language: an adapter name, or 'auto' to detect it."}
+    language: str = _option(
+        "auto", "Language", "Recognition language: an adapter name, or 'auto' to detect it.", advanced=True
     )
-    auto_among: list[str] = field(
-        default_factory=list, metadata={"help": "Languages auto-detection may choose from (empty: all)."}
+    favourites: list[str] = _option(
+        [],
+        "Favourite languages",
+        "Your own languages (codes, comma-separated), listed first in the language chooser.",
+        "codes",
     )
-    window_s: float = field(default=20.0, metadata={"help": "Seconds of new audio per recognition window."})
-    context_s: float = field(default=2.0, metadata={"help": "Seconds of context on each side of a recognition window."})
-    favourites: list[str] = field(
-        default_factory=list, metadata={"help": "The user's own languages, listed first in the language chooser."}
+    auto_among: list[str] = _option(
+        [],
+        "Detect only among",
+        "Languages automatic detection may choose from (codes, comma-separated; empty: every installed one).",
+        "codes",
     )
-    input_device: str = field(default="", metadata={"help": "Microphone: part of its name (empty: the default)."})
-    recordings_dir: str = field(
-        default="", metadata={"help": "Folder where dictations are recorded (empty: Documents/MMS Desktop)."}
+    input_device: str = _option(
+        "", "Microphone", "Input device: part of its name (empty: the system default).", "input-device"
     )
-    device: str = field(default="auto", metadata={"help": "Compute device: auto, cpu or cuda."})
-    precision: str = field(
-        default="auto", metadata={"help": "Model precision: auto, float32, bfloat16 or float16 (GPU only)."}
+    recordings_dir: str = _option(
+        "", "Recordings folder", "Where dictations are recorded (empty: Documents/MMS Desktop).", "folder"
     )
+    device: str = _option(
+        "auto",
+        "Compute device",
+        "Where models run: auto (GPU when there is one), cpu or cuda.",
+        "choice",
+        choices=("auto", "cpu", "cuda"),
+    )
+    precision: str = _option(
+        "auto",
+        "Precision",
+        "Model precision: auto (fp16 on GPU, bf16 on CPUs that support it), float32, bfloat16, or float16 (GPU only).",
+        "choice",
+        choices=("auto", "float32", "bfloat16", "float16"),
+    )
+    window_s: float = _option(
+        20.0, "Window", "Seconds of new audio per recognition window.", "seconds", minimum=2.0, maximum=60.0
+    )
+    context_s: float = _option(2.0, "Context", "Seconds of context on each side of a recognition window.",
+                               "seconds", minimum=0.0, maximum=10.0)  # fmt: skip
+
+
+def check(settings: Settings) -> str | None:
+    """One sentence about the first invalid value, or None when every value can be used."""
+    from mms_desktop.core.errors import UserError
+    from mms_desktop.core.languages import is_valid_name
+    from mms_desktop.core.store import check_repo_id
+
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        label = f.metadata["label"]
+        if f.metadata["kind"] == "codes":
+            bad = [code for code in value if not is_valid_name(code)]
+            if bad:
+                return f"{label}: '{bad[0]}' is not a language code; use codes like eng, fra or cmn-script_simplified."
+        elif f.metadata["kind"] == "choice" and value not in f.metadata["choices"]:
+            return f"{label} must be one of {', '.join(f.metadata['choices'])}."
+        elif f.metadata["kind"] == "model":
+            try:
+                check_repo_id(value)
+            except UserError:
+                return f"{label}: '{value}' is not a model name; use owner/name, like {f.default}."
+        elif f.metadata["kind"] == "seconds" and not f.metadata["minimum"] <= value <= f.metadata["maximum"]:
+            return f"{label} must be between {f.metadata['minimum']:g} and {f.metadata['maximum']:g} seconds."
+    return None
 
 
 def _migrate(data: dict[str, Any]) -> dict[str, Any]:

@@ -35,14 +35,6 @@ def add_commands(sub: Any) -> None:
     a.set_defaults(run=run_import)
 
 
-def _size(n: int) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000  # type: ignore[assignment]
-    return str(n)
-
-
 class _Reporter:
     """Progress on standard error: a rewritten line on a terminal, a line per tenth otherwise."""
 
@@ -63,28 +55,14 @@ class _Reporter:
 
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.hub import load_catalogue
-    from mms_desktop.core.languages import display_name
+    from mms_desktop.core.listing import human_size, language_entries
 
-    installed = {lang.name: lang for lang in ctx.store.installed()}
-    catalogue = None if args.installed else load_catalogue(ctx.store)
-    names = sorted(set(installed) | set(catalogue.languages() if catalogue else []))
-    for name in names:
-        have = installed.get(name)
-        parts = []
-        if have is not None:
-            parts = [p for p, on in (("recognition", have.recognition), ("voice", have.voice)) if on]
-            state, size = "installed " + "+".join(parts), _size(have.size)
-        else:
-            assert catalogue is not None
-            offers = [
-                p for p, on in (("recognition", name in catalogue.adapters), ("voice", name in catalogue.voices)) if on
-            ]
-            state, size = "available " + "+".join(offers), _size(catalogue.adapters.get(name, 0))
-        print(f"{name}\t{display_name(name)}\t{state}\t{size}")
-    if not args.installed and catalogue is None:
+    entries, have_catalogue = language_entries(ctx.store, installed_only=args.installed)
+    for e in entries:
+        print(f"{e.code}\t{e.name}\t{e.state}\t{human_size(e.size)}")
+    if not args.installed and not have_catalogue:
         print("(only installed languages are shown; run `mms-desktop languages refresh` to see all)", file=sys.stderr)
-    if not names and args.installed:
+    if not entries and args.installed:
         print("(nothing is installed yet; see `mms-desktop languages install CODE`)", file=sys.stderr)
     return 0
 

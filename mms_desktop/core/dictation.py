@@ -57,7 +57,6 @@ class Dictation:
         self._lost: DeviceLost | None = None
         self.level = 0.0  # peak of the latest captured block, 0..1, for a level meter to poll
 
-
     def _dispatch(self) -> None:
         try:
             while not self._stop.is_set():

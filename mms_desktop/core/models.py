@@ -86,6 +86,12 @@ class ModelHost:
                 self._voices[folder] = Synthesizer.load(folder, self.device)
             return self._voices[folder]
 
+    def configure(self, store: LanguageStore, device: str, precision: str) -> None:
+        """Serve models from another store or on another device; what was loaded is dropped."""
+        with self._lock:
+            self.store, self.device, self.precision = store, device, precision
+            self.forget()
+
     def forget(self) -> None:
         """Drop every loaded model (after the store or the device changed); the next use loads afresh."""
         with self._lock:

@@ -35,3 +35,11 @@ def test_every_setting_is_described() -> None:
     from dataclasses import fields
 
     assert all(f.metadata.get("help") for f in fields(S.Settings))
+
+
+def test_check_names_the_first_unusable_value() -> None:
+    assert S.check(S.Settings()) is None
+    assert "not a language code" in S.check(S.Settings(favourites=["eng", "no such"]))
+    assert "must be one of" in S.check(S.Settings(device="tpu"))
+    assert "owner/name" in S.check(S.Settings(asr_repo="mms"))
+    assert "between" in S.check(S.Settings(window_s=0.5))

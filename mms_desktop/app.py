@@ -1,0 +1,92 @@
+"""The desktop application's composition root: paths, settings, store, models, window.
+
+mms-desktop-gui [--data-dir DIR]      (also: ``mms-desktop`` with no command)
+"""
+
+from __future__ import annotations
+
+import argparse
+import faulthandler
+import logging
+import logging.handlers
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from mms_desktop import paths as paths_module
+
+log = logging.getLogger("mms_desktop")
+
+
+def configure_logging(debug: bool = False) -> Any:
+    """Log to a rotating file in the user log folder (a windowed program may have no console);
+    crashes in native code leave their traces there too."""
+    folder = paths_module.log_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            folder / "mms-desktop.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+        crash_file = open(folder / "crash.log", "a", encoding="utf-8")  # noqa: SIM115 - open for the process
+        faulthandler.enable(crash_file)
+    except OSError:
+        handler = logging.StreamHandler(sys.stderr) if sys.stderr else logging.NullHandler()
+        crash_file = None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    for noisy in ("transformers", "huggingface_hub", "httpx", "urllib3", "filelock"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    sys.excepthook = _log_uncaught
+    return crash_file
+
+
+def _log_uncaught(kind: type[BaseException], value: BaseException, trace: Any) -> None:
+    log.critical("uncaught exception", exc_info=(kind, value, trace))
+
+
+def build_window(data_dir: str | None = None, capture_factory: Any = None, detector_factory: Any = None,
+                 player: Any = None, hub_endpoint: str | None = None) -> Any:  # fmt: skip
+    """The main window over the user's data (a QApplication must exist). Tests pass fakes for hardware."""
+    from mms_desktop.context import Context
+    from mms_desktop.core.models import ModelHost
+    from mms_desktop.gui.dictation_controller import DictationController, open_microphone
+    from mms_desktop.gui.main_window import MainWindow
+    from mms_desktop.gui.read_aloud import SoundDevicePlayer
+
+    context = Context.create(data_dir, None)
+    host = ModelHost(context.store, context.settings.device, context.settings.precision)
+    dictation = DictationController(host, capture_factory or open_microphone, detector_factory)
+    return MainWindow(context, host, dictation, player or SoundDevicePlayer(), hub_endpoint)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the window; returns when it is closed."""
+    parser = argparse.ArgumentParser(prog="mms-desktop-gui", description="MMS Desktop: dictation and read-aloud.")
+    parser.add_argument("--data-dir", help="where models and settings live (default: the user data folder)")
+    parser.add_argument("--debug", action="store_true", help="log debug details to the log file")
+    args, qt_args = parser.parse_known_args(argv)
+    crash_file = configure_logging(args.debug)
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
+    app.setApplicationName("MMS Desktop")
+    app.setOrganizationName("mms-desktop")
+    icon = paths_module.resources_dir() / "icons" / "mms-desktop.png"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    window = build_window(args.data_dir)
+    window.show()
+    status = int(app.exec())
+    if crash_file is not None:
+        crash_file.close()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Starts and stops dictations for the window: builds the engine objects on the worker thread."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from mms_desktop import paths as paths_module
+from mms_desktop.core.capture import Capture
+from mms_desktop.core.dictation import Dictation
+from mms_desktop.core.errors import AudioError
+from mms_desktop.core.models import AUTO, ModelHost
+from mms_desktop.gui.dictation_worker import DictationWorker, start_thread
+from mms_desktop.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CaptureFactory = Callable[[str | None], Capture]
+
+
+def open_microphone(spec: str | None) -> Capture:
+    """The capture of the input device named by ``spec`` (part of its name, or an index), or the default."""
+    from mms_desktop.core.capture import find_device
+
+    return Capture(find_device(spec))
+
+
+class DictationController(QObject):
+    """One dictation at a time, recorded into the recordings folder while it is transcribed.
+
+    Signals:
+        status(str): what is happening, in a few words.
+        event(object): recognition and recorder events from the engine.
+        level(float): the microphone's latest peak, about 20 times a second while dictating.
+        running(bool): a dictation started, or it ended and its thread is gone.
+        ended(object): the :class:`DictationStopped`, or the exception that stopped it from starting.
+    """
+
+    status = Signal(str)
+    event = Signal(object)
+    level = Signal(float)
+    running = Signal(bool)
+    ended = Signal(object)
+
+    def __init__(self, host: ModelHost, capture_factory: CaptureFactory = open_microphone,
+                 detector_factory: Callable[[], Any] | None = None, parent: QObject | None = None):  # fmt: skip
+        super().__init__(parent)
+        self._host = host
+        self._capture_factory = capture_factory
+        self._detector_factory = detector_factory
+        self._worker: DictationWorker | None = None
+        self._thread: QThread | None = None
+        self._meter = QTimer(self)
+        self._meter.setInterval(50)
+        self._meter.timeout.connect(self._poll_level)
+
+    @property
+    def is_running(self) -> bool:
+        return self._worker is not None or self._thread is not None
+
+    def start(self, settings: Settings, language: str) -> None:
+        """Start dictating in ``language`` (or ``auto``) with a snapshot of the settings."""
+        if self.is_running:
+            return
+        self._worker = DictationWorker(lambda status, on_event: self._build(settings, language, status, on_event))
+        self._worker.status.connect(self.status)
+        self._worker.event.connect(self.event)
+        self._worker.ended.connect(self._ended)
+        self._thread = start_thread(self._worker, self)
+        self._thread.finished.connect(self._thread_done)
+        self._meter.start()
+        self.running.emit(True)
+
+    def stop(self) -> None:
+        """Finish the dictation: the text of the last words and the recording are completed first."""
+        if self._worker is not None:
+            self.status.emit("Finishing…")
+            self._worker.stop()
+
+    def choose_language(self, language: str) -> None:
+        """Switch language from the next utterance on (the model is not reloaded)."""
+        if self._worker is not None:
+            self._worker.choose_language(language)
+
+    def _build(self, settings: Settings, language: str, status: Callable[[str], None],
+               on_event: Callable[[object], None]) -> Dictation:  # fmt: skip
+        """Runs on the dictation thread: open the microphone, load the models, open the recording."""
+        from mms_desktop.core.asr import WindowOptions
+        from mms_desktop.core.recorder import Recorder
+        from mms_desktop.core.streaming import RecognitionStream, StreamOptions
+
+        capture = self._capture_factory(settings.input_device or None)
+        status("Loading the speech recognition model…")
+        recognizer = self._host.recognizer(None, language)
+        identifier = None
+        if language == AUTO:
+            status("Loading the language identifier…")
+            identifier = self._host.identifier()
+        folder = self._recordings_folder(settings)
+        wav = folder / time.strftime("dictation-%Y%m%d-%H%M%S.wav")
+        recorder = Recorder(wav, capture.sample_rate, capture.channels, on_event=on_event, device=capture.device.name)
+        options = StreamOptions(window=WindowOptions(settings.window_s, settings.context_s))
+        detector = self._detector_factory() if self._detector_factory else None
+        stream = RecognitionStream(recognizer, options, language, identifier, settings.auto_among, detector)
+        return Dictation(capture, stream, recorder, on_event)
+
+    @staticmethod
+    def _recordings_folder(settings: Settings) -> Path:
+        from mms_desktop.core.recorder import repair_unfinished
+
+        folder = paths_module.recordings_dir(settings.recordings_dir)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise AudioError(f"The recordings folder {folder} cannot be created ({exc.strerror}); "
+                             "choose another one in Settings.") from exc  # fmt: skip
+        for wav, copy in repair_unfinished(folder):
+            log.warning("%s was not finished (a crash?); repaired into %s", wav, copy)
+        return folder
+
+    @Slot()
+    def _poll_level(self) -> None:
+        if self._worker is not None:
+            self.level.emit(self._worker.level)
+
+    @Slot(object)
+    def _ended(self, result: object) -> None:
+        self._meter.stop()
+        self._worker = None
+        self.level.emit(0.0)
+        self.ended.emit(result)
+
+    @Slot()
+    def _thread_done(self) -> None:
+        self._thread = None
+        self.running.emit(False)

@@ -1,0 +1,278 @@
+"""The language manager: every language the store knows, searchable; install, remove, import, export."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mms_desktop.core.events import Progress
+from mms_desktop.core.listing import LanguageEntry, human_size, language_entries
+from mms_desktop.core.store import LanguageStore
+from mms_desktop.gui.jobs import Job, JobRunner, describe_error
+
+COLUMNS = ("Language", "Code", "Status", "Size", "Recognition", "Voice")
+ARCHIVES = "Language packs (*.zip *.tar *.tar.gz *.tgz)"
+
+
+class LanguageManager(QDialog):
+    """Lists languages from the store and the cached catalogue; works offline.
+
+    Args:
+        endpoint: the hub to install from (None: the default hub).
+
+    Signals:
+        changed(): something was installed, removed or imported.
+    """
+
+    changed = Signal()
+
+    def __init__(self, store: LanguageStore, jobs: JobRunner, endpoint: str | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Languages")
+        self.resize(760, 520)
+        self._store = store
+        self._jobs = jobs
+        self._endpoint = endpoint
+        self._job: Job | None = None
+        self.entries: list[LanguageEntry] = []
+
+        self.search = QLineEdit(placeholderText="Search by name or code…", clearButtonEnabled=True)
+        self.model = QStandardItemModel(0, len(COLUMNS), self)
+        self.model.setHorizontalHeaderLabels(COLUMNS)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.table = QTableView(sortingEnabled=True)
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.note = QLabel(wordWrap=True)
+        self.progress = QProgressBar(visible=False)
+        self.cancel_button = QPushButton("Cancel", visible=False)
+        self.buttons = {name: QPushButton(name) for name in
+                        ("Install", "Remove", "Import pack…", "Export…", "Refresh catalogue", "Close")}  # fmt: skip
+        self._layout()
+        self._connect()
+        self.reload()
+
+    def _layout(self) -> None:
+        root = QVBoxLayout(self)
+        root.addWidget(self.search)
+        root.addWidget(self.table, 1)
+        root.addWidget(self.note)
+        busy = QHBoxLayout()
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.cancel_button)
+        root.addLayout(busy)
+        row = QHBoxLayout()
+        for name, button in self.buttons.items():
+            if name == "Close":
+                row.addStretch(1)
+            row.addWidget(button)
+        root.addLayout(row)
+
+    def _connect(self) -> None:
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.buttons["Install"].clicked.connect(self.install_selected)
+        self.buttons["Remove"].clicked.connect(self.remove_selected)
+        self.buttons["Import pack…"].clicked.connect(self._ask_import)
+        self.buttons["Export…"].clicked.connect(self._ask_export)
+        self.buttons["Refresh catalogue"].clicked.connect(self.refresh_catalogue)
+        self.buttons["Close"].clicked.connect(self.close)
+
+    # -- listing ---------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the store and the cached catalogue again (in the background)."""
+        self._run("list", lambda report, cancel: language_entries(self._store), self._listed, busy=False)
+
+    @Slot(object, object)
+    def _listed(self, result: Any, error: BaseException | None) -> None:
+        if error is not None:
+            self.note.setText(describe_error(error))
+            return
+        self.entries, have_catalogue = result
+        self.model.removeRows(0, self.model.rowCount())
+        for e in self.entries:
+            size = QStandardItem(human_size(e.size) if e.size else "")
+            size.setData(e.size, Qt.ItemDataRole.UserRole)
+            status = "Installed" if e.installed else "Available"
+            row = [QStandardItem(e.name), QStandardItem(e.code), QStandardItem(status), size,
+                   QStandardItem(_part(e.has_recognition, e.offers_recognition)),
+                   QStandardItem(_part(e.has_voice, e.offers_voice))]  # fmt: skip
+            for item in row:
+                item.setEditable(False)
+            self.model.appendRow(row)
+        installed = sum(e.installed for e in self.entries)
+        self.note.setText(
+            f"{installed} installed, {len(self.entries) - installed} more available."
+            if have_catalogue
+            else f"{installed} installed. Only installed languages are shown: press Refresh catalogue "
+            "(needs the network) to see every language, or import a pack."
+        )
+        self._update_buttons()
+
+    def selected(self) -> list[LanguageEntry]:
+        rows = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
+        return [self.entries[r] for r in sorted(rows)]
+
+    def select_code(self, code: str) -> None:
+        """Select the row of a language (searching for it first)."""
+        self.search.setText(code)
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, 1).data() == code:
+                self.table.selectRow(row)
+                return
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        chosen = self.selected()
+        idle = self._job is None
+        self.buttons["Install"].setEnabled(idle and any(not e.installed for e in chosen))
+        self.buttons["Remove"].setEnabled(idle and any(e.installed for e in chosen))
+        self.buttons["Export…"].setEnabled(idle and any(e.installed for e in chosen))
+        for name in ("Import pack…", "Refresh catalogue"):
+            self.buttons[name].setEnabled(idle)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    @Slot()
+    def install_selected(self) -> None:
+        codes = [e.code for e in self.selected() if not e.installed]
+        if codes:
+            self._run(f"Installing {', '.join(codes)}", lambda report, cancel: self._hub().install(codes, report, cancel),
+                      self._changed_done)  # fmt: skip
+
+    @Slot()
+    def remove_selected(self) -> None:
+        codes = [e.code for e in self.selected() if e.installed]
+        if codes:
+            self._run(f"Removing {', '.join(codes)}", lambda report, cancel: self._store.remove(codes),
+                      self._changed_done)  # fmt: skip
+
+    @Slot()
+    def refresh_catalogue(self) -> None:
+        self._run("Fetching the catalogue", lambda report, cancel: self._hub().refresh_catalogue(), self._refreshed)
+
+    def import_pack(self, path: Path) -> None:
+        from mms_desktop.core.packs import import_pack
+
+        self._run(f"Importing {path.name}", lambda report, cancel: import_pack(self._store, path, report),
+                  self._changed_done)  # fmt: skip
+
+    def export_pack(self, codes: list[str], path: Path) -> None:
+        from mms_desktop.core.packs import export_pack
+
+        self._run(f"Exporting to {path.name}", lambda report, cancel: export_pack(self._store, codes, path, report),
+                  self._exported)  # fmt: skip
+
+    @Slot()
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self.note.setText("Cancelling…")
+
+    @Slot()
+    def _ask_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a language pack", "", f"{ARCHIVES};;All files (*)")
+        if not path:
+            path = QFileDialog.getExistingDirectory(self, "…or choose a language pack folder")
+        if path:
+            self.import_pack(Path(path))
+
+    @Slot()
+    def _ask_export(self) -> None:
+        codes = [e.code for e in self.selected() if e.installed]
+        path, _ = QFileDialog.getSaveFileName(self, "Export languages", f"{'-'.join(codes)}.zip", ARCHIVES)
+        if path:
+            self.export_pack(codes, Path(path))
+
+    def _hub(self) -> Any:
+        from mms_desktop.core.hub import HubClient
+
+        return HubClient(self._store, endpoint=self._endpoint)
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def _run(self, what: str, work: Callable[[Any, threading.Event], Any], done: Any, busy: bool = True) -> None:
+        if busy:
+            self.note.setText(f"{what}…")
+            self.progress.setRange(0, 0)
+            self.progress.setVisible(True)
+            self.cancel_button.setVisible(True)
+        job = self._jobs.start(what, work, lambda result, error: self._finish(job, done, result, error),
+                               self._report)  # fmt: skip
+        if busy:
+            self._job = job
+            self._update_buttons()
+
+    def _finish(self, job: Job, done: Any, result: Any, error: BaseException | None) -> None:
+        if job is self._job:
+            self._job = None
+            self.progress.setVisible(False)
+            self.cancel_button.setVisible(False)
+        done(result, error)
+        self._update_buttons()
+
+    @Slot(object)
+    def _report(self, p: Progress) -> None:
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(int(p.fraction * 1000))
+        self.progress.setFormat(f"{p.detail} %p%")
+        if p.detail:
+            self.note.setText(f"{p.what}: {p.detail} ({human_size(p.done)} of {human_size(p.total)})")
+
+    def _changed_done(self, result: Any, error: BaseException | None) -> None:
+        if error is not None:
+            self.note.setText(describe_error(error))
+        self.changed.emit()
+        self.reload()
+
+    def _refreshed(self, result: Any, error: BaseException | None) -> None:
+        if error is not None:
+            self.note.setText(describe_error(error))
+        else:
+            self.reload()
+
+    def _exported(self, result: Any, error: BaseException | None) -> None:
+        self.note.setText(describe_error(error) if error is not None else f"Exported to {result}.")
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def closeEvent(self, event: Any) -> None:
+        """Closing cancels a download; the dialog goes once the download has stopped."""
+        if self._job is not None:
+            self.cancel()
+            self._job.finished.connect(self.close)
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+def _part(has: bool, offers: bool) -> str:
+    return "installed" if has else ("available" if offers else "—")

@@ -1,0 +1,318 @@
+"""The main window: composes the dictation bar, the transcript, the menus and the status line."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mms_desktop.context import Context
+from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, Segment, SpeechStarted, Transcript
+from mms_desktop.core.models import AUTO, ModelHost
+from mms_desktop.gui.dictation_bar import DictationBar
+from mms_desktop.gui.dictation_controller import DictationController
+from mms_desktop.gui.jobs import JobRunner, describe_error
+from mms_desktop.gui.read_aloud import Player, ReadAloud
+from mms_desktop.gui.tasks import Tasks
+from mms_desktop.gui.transcript_view import TranscriptView
+
+AUDIO_FILES = "Audio (*.wav *.flac *.ogg *.mp3 *.WAV *.FLAC *.OGG *.MP3)"
+EXPORTS = {"Text (*.txt)": "txt", "Subtitles (*.srt)": "srt", "WebVTT (*.vtt)": "vtt", "JSON (*.json)": "json"}
+
+
+class MainWindow(QMainWindow):
+    """Dictation, file transcription, export and read-aloud over one :class:`ModelHost`.
+
+    Args:
+        context: paths, settings and the language store.
+        dictation: starts and stops dictations.
+        player: plays read-aloud speech.
+        hub_endpoint: the hub the language manager installs from (None: the default hub).
+    """
+
+    def __init__(self, context: Context, host: ModelHost, dictation: DictationController, player: Player,
+                 hub_endpoint: str | None = None):  # fmt: skip
+        super().__init__()
+        self.context = context
+        self.host = host
+        self.hub_endpoint = hub_endpoint
+        self.setWindowTitle("MMS Desktop")
+        self.resize(980, 640)
+        self.setAcceptDrops(True)
+        self.jobs = JobRunner(self)
+        self.dictation = dictation
+        self.dictation.setParent(self)
+        self.reader = ReadAloud(host, self.jobs, player, self)
+        self.tasks = Tasks(self)
+        self.bar = DictationBar()
+        self.view = TranscriptView()
+        self.status_text = QLabel("Starting…")
+        self.progress = QProgressBar(visible=False, maximumWidth=220)
+        self.cancel_button = QPushButton("Cancel", visible=False)
+        self.banner = self._make_banner()
+        self.segments: list[Segment] = []
+        self.transcript_language = ""
+        self._closing = False
+        self._compose()
+        self._connect()
+        self.tasks.refresh_languages()
+        self.tasks.list_microphones()
+
+    # -- composition -----------------------------------------------------------------------------
+
+    def _make_banner(self) -> QFrame:
+        banner = QFrame(visible=False)
+        banner.setStyleSheet("QFrame { background: #fff4e5; border: 1px solid #f0c36d; border-radius: 6px; }")
+        row = QHBoxLayout(banner)
+        self.banner_text = QLabel(wordWrap=True)
+        button = QPushButton("Open the language manager")
+        button.clicked.connect(self.open_language_manager)
+        row.addWidget(self.banner_text, 1)
+        row.addWidget(button)
+        return banner
+
+    def _compose(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.view, 1)
+        self.setCentralWidget(central)
+        status = self.statusBar()
+        status.addWidget(self.status_text, 1)
+        status.addPermanentWidget(self.progress)
+        status.addPermanentWidget(self.cancel_button)
+        self.actions: dict[str, QAction] = {}
+        menus = {
+            "&File": [("Open audio file…", "Ctrl+O", self.open_audio), ("Save text…", "Ctrl+S", self.save_text),
+                      ("Export transcript…", "Ctrl+E", self.export_transcript), None, ("Quit", "Ctrl+Q", self.close)],
+            "&Edit": [("Copy all", "Ctrl+Shift+C", self.copy_all), ("Clear", "Ctrl+L", self.clear_text)],
+            "&Dictation": [("Record", "Ctrl+R", self.toggle_recording)],
+            "&Speech": [("Read aloud", "F5", self.read_aloud), ("Stop reading", "Esc", self.reader.stop),
+                        ("Save speech…", "Ctrl+Shift+S", self.save_speech)],
+            "&Tools": [("Languages…", "Ctrl+Shift+L", self.open_language_manager),
+                       ("Settings…", "Ctrl+,", self.open_settings)],
+        }  # fmt: skip
+        for title, entries in menus.items():
+            menu = self.menuBar().addMenu(title)
+            for entry in entries:
+                if entry is None:
+                    menu.addSeparator()
+                    continue
+                text, keys, slot = entry
+                action = QAction(text, self, shortcut=QKeySequence(keys))
+                action.triggered.connect(slot)
+                menu.addAction(action)
+                self.actions[text] = action
+
+    def _connect(self) -> None:
+        self.bar.record_toggled.connect(self._record_toggled)
+        self.bar.language_chosen.connect(self._language_chosen)
+        self.bar.microphone_chosen.connect(self._microphone_chosen)
+        self.dictation.status.connect(self.show_status)
+        self.dictation.event.connect(self._dictation_event)
+        self.dictation.level.connect(self.bar.meter.set_level)
+        self.dictation.running.connect(self._dictation_running)
+        self.dictation.ended.connect(self._dictation_ended)
+        self.reader.status.connect(self.show_status)
+        self.cancel_button.clicked.connect(self.tasks.cancel)
+        self.jobs.idle.connect(self._maybe_close)
+
+    # -- status ----------------------------------------------------------------------------------
+
+    @Slot(str)
+    def show_status(self, text: str) -> None:
+        self.status_text.setText(text)
+
+    def show_busy(self, busy: bool, determinate: bool = False) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.progress.setRange(0, 1000 if determinate else 0)
+
+    def show_first_run(self, message: str) -> None:
+        """Say what is missing and offer the language manager (empty message: hide the banner)."""
+        self.banner_text.setText(message)
+        self.banner.setVisible(bool(message))
+        self.bar.record_button.setEnabled(not message)
+
+    # -- dictation -------------------------------------------------------------------------------
+
+    @Slot()
+    def toggle_recording(self) -> None:
+        self.bar.record_button.toggle()
+
+    @Slot(bool)
+    def _record_toggled(self, on: bool) -> None:
+        if on and not self.dictation.is_running:
+            if self.tasks.transcribing:
+                self.bar.set_recording(False)
+                self.show_status("Wait for the file transcription to finish, or cancel it, before dictating.")
+                return
+            self.bar.show_detected("", 0.0)
+            self.dictation.start(dataclasses.replace(self.context.settings), self.bar.language)
+        elif not on:
+            self.dictation.stop()
+
+    @Slot(str)
+    def _language_chosen(self, language: str) -> None:
+        self.context.settings.language = language
+        self.tasks.save_settings()
+        if self.dictation.is_running:
+            try:
+                self.dictation.choose_language(language)
+                self.show_status("The new language applies from the next sentence.")
+            except Exception as exc:
+                self.show_status(describe_error(exc))
+
+    @Slot(str)
+    def _microphone_chosen(self, name: str) -> None:
+        self.context.settings.input_device = name
+        self.tasks.save_settings()
+
+    @Slot(object)
+    def _dictation_event(self, event: object) -> None:
+        if isinstance(event, PartialResult):
+            self.view.show_partial(event.committed, event.tentative)
+            self.show_status("Transcribing…")
+        elif isinstance(event, FinalResult):
+            self.view.add_final(event.segment.text)
+            self.segments.append(event.segment)
+            self.transcript_language = event.language
+            self.show_status("Listening…")
+        elif isinstance(event, SpeechStarted):
+            self.show_status("Detecting the language…" if self.bar.language == AUTO else "Transcribing…")
+        elif isinstance(event, LanguageDetected):
+            self.bar.show_detected(event.code, event.probability)
+        elif getattr(event, "kind", "") in ("warning", "disk-low", "error"):
+            self.show_status(str(getattr(event, "message", "")))
+
+    @Slot(bool)
+    def _dictation_running(self, running: bool) -> None:
+        self.bar.set_recording(running)
+        self.actions["Open audio file…"].setEnabled(not running)
+        if not running:
+            self._maybe_close()
+
+    @Slot(object)
+    def _dictation_ended(self, result: Any) -> None:
+        if isinstance(result, BaseException):
+            self.show_status(describe_error(result))
+            return
+        saved = f" The recording was saved to {result.recording}." if result.recording else ""
+        message = "Stopped." if result.reason == "stopped" else result.message
+        self.show_status(f"{message}{saved}".strip())
+
+    # -- text and files --------------------------------------------------------------------------
+
+    @Slot()
+    def copy_all(self) -> None:
+        QApplication.clipboard().setText(self.view.toPlainText())
+        self.show_status("Copied the text.")
+
+    @Slot()
+    def clear_text(self) -> None:
+        self.view.clear_all()
+        self.segments.clear()
+        self.show_status("Cleared.")
+
+    def current_transcript(self) -> Transcript:
+        end = self.segments[-1].end if self.segments else 0.0
+        return Transcript(self.transcript_language, end, tuple(self.segments))
+
+    @Slot()
+    def open_audio(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Transcribe an audio file", "", f"{AUDIO_FILES};;All files (*)")
+        if path:
+            self.tasks.transcribe_file(Path(path))
+
+    @Slot()
+    def save_text(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the text", "transcript.txt", "Text (*.txt)")
+        if path:
+            self.tasks.write_text(Path(path), self.view.toPlainText())
+
+    @Slot()
+    def export_transcript(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(self, "Export the transcript", "transcript.srt", ";;".join(EXPORTS))
+        if path:
+            self.tasks.export(Path(path), EXPORTS.get(chosen, "txt"))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.tasks.transcribe_file(files[0])
+
+    # -- speech ----------------------------------------------------------------------------------
+
+    def _speech_text_and_language(self) -> tuple[str, str]:
+        selected = self.view.textCursor().selectedText().replace("\u2029", "\n")
+        language = self.transcript_language or self.bar.language
+        return selected or self.view.toPlainText(), language
+
+    @Slot()
+    def read_aloud(self) -> None:
+        text, language = self._speech_text_and_language()
+        if language == AUTO:
+            self.show_status("Choose the language of the text first, so that the right voice reads it.")
+            return
+        self.reader.speak(text, language)
+
+    @Slot()
+    def save_speech(self) -> None:
+        text, language = self._speech_text_and_language()
+        if language == AUTO:
+            self.show_status("Choose the language of the text first, so that the right voice reads it.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save the speech", "speech.wav", "WAV audio (*.wav)")
+        if path:
+            self.reader.save(text, language, Path(path if path.lower().endswith(".wav") else path + ".wav"))
+
+    # -- dialogs ---------------------------------------------------------------------------------
+
+    @Slot()
+    def open_language_manager(self) -> Any:
+        return self.tasks.open_language_manager()
+
+    @Slot()
+    def open_settings(self) -> Any:
+        return self.tasks.open_settings()
+
+    # -- closing ---------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing while busy stops the dictation (saving it) and cancels jobs; the window goes after."""
+        if self.dictation.is_running or self.jobs.running:
+            self._closing = True
+            self.show_status("Finishing the work in progress before closing…")
+            self.dictation.stop()
+            self.jobs.cancel_all()
+            event.ignore()
+            return
+        self.reader.stop()
+        super().closeEvent(event)
+
+    @Slot()
+    def _maybe_close(self) -> None:
+        if self._closing and not self.dictation.is_running and not self.jobs.running:
+            self._closing = False
+            self.close()

@@ -1,0 +1,138 @@
+"""The settings dialog, built from the declarations in ``settings.py`` (one widget per setting)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mms_desktop import settings as settings_module
+from mms_desktop.settings import Settings
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; :attr:`result_settings` holds them once accepted.
+
+    Args:
+        devices: names of the input devices known now (the chooser also accepts any typed name).
+    """
+
+    def __init__(self, current: Settings, devices: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(560)
+        self.result_settings: Settings | None = None
+        self._current = current
+        self.editors: dict[str, QWidget] = {}
+        self._fields = {f.name: f for f in dataclasses.fields(Settings)}
+        form = QFormLayout()
+        for f in dataclasses.fields(Settings):
+            if f.metadata.get("advanced"):
+                continue
+            editor, widget = self._editor(f, getattr(current, f.name), devices)
+            editor.setToolTip(f.metadata["help"])
+            self.editors[f.name] = editor
+            form.addRow(f.metadata["label"], widget)
+        self.error = QLabel(wordWrap=True)
+        self.error.setStyleSheet("color: #b00020;")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self.restore_defaults)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def _editor(self, f: dataclasses.Field, value: Any, devices: list[str]) -> tuple[QWidget, QWidget]:
+        kind = f.metadata["kind"]
+        if kind in ("choice", "model", "input-device"):
+            box = QComboBox(editable=kind != "choice")
+            options = [""] + devices if kind == "input-device" else list(f.metadata["choices"])
+            box.addItems(options if value in options else [value, *options])
+            box.setCurrentText(value)
+            if kind == "input-device":
+                box.lineEdit().setPlaceholderText("System default")
+            return box, box
+        if kind == "seconds":
+            spin = QDoubleSpinBox(suffix=" s", decimals=1, singleStep=0.5)
+            spin.setRange(f.metadata["minimum"], f.metadata["maximum"])
+            spin.setValue(value)
+            return spin, spin
+        line = QLineEdit(", ".join(value) if kind == "codes" else value)
+        line.setPlaceholderText("e.g. eng, fra, swh" if kind == "codes" else "Documents/MMS Desktop")
+        if kind != "folder":
+            return line, line
+        row = QWidget()
+        box_layout = QHBoxLayout(row)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_folder)
+        box_layout.addWidget(line, 1)
+        box_layout.addWidget(browse)
+        return line, row
+
+    def values(self) -> Settings:
+        """The settings as the form shows them."""
+        changes: dict[str, Any] = {}
+        for name, editor in self.editors.items():
+            if isinstance(editor, QComboBox):
+                changes[name] = editor.currentText().strip()
+            elif isinstance(editor, QDoubleSpinBox):
+                changes[name] = float(editor.value())
+            elif isinstance(editor, QLineEdit):
+                text = editor.text().strip()
+                changes[name] = _codes(text) if self._fields[name].metadata["kind"] == "codes" else text
+        return dataclasses.replace(self._current, **changes)
+
+    @Slot()
+    def restore_defaults(self) -> None:
+        defaults = Settings()
+        for name, editor in self.editors.items():
+            value = getattr(defaults, name)
+            if isinstance(editor, QComboBox):
+                editor.setCurrentText(value)
+            elif isinstance(editor, QDoubleSpinBox):
+                editor.setValue(value)
+            elif isinstance(editor, QLineEdit):
+                editor.setText(", ".join(value) if isinstance(value, list) else value)
+
+    @Slot()
+    def _browse_folder(self) -> None:
+        editor = self.editors["recordings_dir"]
+        assert isinstance(editor, QLineEdit)
+        folder = QFileDialog.getExistingDirectory(self, "Where should recordings be saved?", editor.text())
+        if folder:
+            editor.setText(folder)
+
+    def accept(self) -> None:
+        chosen = self.values()
+        problem = settings_module.check(chosen)
+        if problem:
+            self.error.setText(problem)
+            return
+        self.result_settings = chosen
+        super().accept()
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip() for c in text.replace(";", ",").split(",") if c.strip()]

@@ -1,0 +1,241 @@
+"""The window's background tasks: language lists, model loading, file transcription, saving, dialogs.
+
+Each task starts a job and updates the window from its callback on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Slot
+
+from mms_desktop.core.errors import UserError
+from mms_desktop.core.events import Progress
+from mms_desktop.core.models import AUTO
+from mms_desktop.gui.jobs import Job, describe_error
+
+if TYPE_CHECKING:
+    from mms_desktop.gui.language_manager import LanguageManager
+    from mms_desktop.gui.main_window import MainWindow
+
+
+@dataclasses.dataclass(frozen=True)
+class Installed:
+    """What the window can offer: recognition languages, whether detection works, what is missing."""
+
+    languages: list[str]
+    can_detect: bool
+    missing: str
+
+
+def survey(context: Any) -> Installed:
+    """Read the store (a worker-thread task): installed languages, identifier, first-run message."""
+    from mms_desktop.core.asr import available_languages
+
+    store = context.store
+    try:
+        languages = available_languages(store.default_model("asr"))
+    except UserError:
+        return Installed([], False, "No speech recognition model is installed yet. Install a language to start "
+                                    "dictating: open the language manager, or import a language pack.")  # fmt: skip
+    try:
+        store.default_model("lid")
+        can_detect = True
+    except UserError:
+        can_detect = False
+    return Installed(languages, can_detect, "")
+
+
+class Tasks(QObject):
+    """Background work on behalf of one :class:`MainWindow`."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.w = window
+        self._transcription: Job | None = None
+        self.manager: LanguageManager | None = None
+
+    @property
+    def transcribing(self) -> bool:
+        return self._transcription is not None
+
+    # -- the store and the models ----------------------------------------------------------------
+
+    def refresh_languages(self) -> None:
+        self.w.jobs.start("survey", lambda report, cancel: survey(self.w.context), self._surveyed)
+
+    @Slot(object, object)
+    def _surveyed(self, found: Installed | None, error: BaseException | None) -> None:
+        if error is not None or found is None:
+            self.w.show_status(describe_error(error or RuntimeError("no result")))
+            return
+        settings = self.w.context.settings
+        self.w.bar.set_languages(found.languages, settings.favourites, settings.language, found.can_detect)
+        self.w.show_first_run(found.missing)
+        if not found.missing and not self.w.dictation.is_running:
+            self.preload(self.w.bar.language)
+
+    def preload(self, language: str) -> None:
+        """Load the models in the background so that the first word comes quickly."""
+        self.w.show_status("Loading the speech recognition model…")
+
+        def work(report: Any, cancel: threading.Event) -> None:
+            self.w.host.recognizer(None, language)
+            if language == AUTO:
+                self.w.host.identifier()
+
+        self.w.jobs.start("load models", work, self._preloaded)
+
+    @Slot(object, object)
+    def _preloaded(self, result: Any, error: BaseException | None) -> None:
+        if not self.w.dictation.is_running:
+            self.w.show_status(describe_error(error) if error else "Ready. Press Record (Ctrl+R) and speak.")
+
+    def list_microphones(self) -> None:
+        from mms_desktop.core.capture import list_devices
+
+        self.w.jobs.start("microphones", lambda report, cancel: [d.name for d in list_devices()], self._microphones)
+
+    @Slot(object, object)
+    def _microphones(self, names: list[str] | None, error: BaseException | None) -> None:
+        self.w.bar.set_microphones(names or [], self.w.context.settings.input_device)
+        if error is not None:
+            self.w.show_status(describe_error(error))
+
+    def save_settings(self) -> None:
+        from mms_desktop import settings as settings_module
+
+        snapshot = dataclasses.replace(self.w.context.settings)
+        path = self.w.context.paths.settings_file
+        self.w.jobs.start("save settings", lambda report, cancel: settings_module.save(snapshot, path),
+                          self._settings_saved)  # fmt: skip
+
+    @Slot(object, object)
+    def _settings_saved(self, result: Any, error: BaseException | None) -> None:
+        if error is not None:
+            self.w.show_status(f"The settings could not be saved ({error}); they apply until you quit.")
+
+    # -- files -----------------------------------------------------------------------------------
+
+    def transcribe_file(self, path: Path) -> None:
+        if self.w.dictation.is_running or self._transcription is not None:
+            self.w.show_status("Finish the dictation or transcription in progress before opening a file.")
+            return
+        language = self.w.bar.language
+        settings = dataclasses.replace(self.w.context.settings)
+        self.w.show_status(f"Transcribing {path.name}…")
+        self.w.show_busy(True)
+
+        def work(report: Any, cancel: threading.Event) -> Any:
+            from mms_desktop.core.asr import WindowOptions
+            from mms_desktop.core.audio import load_audio
+            from mms_desktop.core.transcribe import transcribe
+
+            samples = load_audio(path)
+            recognizer = self.w.host.recognizer(None, language)
+            identifier = self.w.host.identifier() if language == AUTO else None
+            options = WindowOptions(settings.window_s, settings.context_s)
+            return transcribe(samples, recognizer, language, identifier, settings.auto_among, options, report, cancel)
+
+        self._transcription = self.w.jobs.start(f"transcribe {path.name}", work, self._transcribed, self._progress)
+
+    @Slot(object)
+    def _progress(self, p: Progress) -> None:
+        self.w.show_busy(True, determinate=True)
+        self.w.progress.setValue(int(p.fraction * 1000))
+
+    @Slot(object, object)
+    def _transcribed(self, transcript: Any, error: BaseException | None) -> None:
+        self._transcription = None
+        self.w.show_busy(False)
+        if error is not None:
+            self.w.show_status(describe_error(error))
+            return
+        offset = self.w.segments[-1].end if self.w.segments else 0.0
+        for segment in transcript.segments:
+            self.w.view.add_final(segment.text)
+            self.w.segments.append(dataclasses.replace(segment, start=segment.start + offset,
+                                                       end=segment.end + offset, words=tuple(
+                dataclasses.replace(w, start=w.start + offset, end=w.end + offset) for w in segment.words)))  # fmt: skip
+        self.w.transcript_language = transcript.language
+        if transcript.language_probability is not None:
+            self.w.bar.show_detected(transcript.language, transcript.language_probability)
+        words = sum(len(s.words) for s in transcript.segments)
+        self.w.show_status(f"Transcribed {transcript.duration:.1f} s of audio: {words} words.")
+
+    @Slot()
+    def cancel(self) -> None:
+        if self._transcription is not None:
+            self._transcription.cancel()
+            self.w.show_status("Cancelling…")
+
+    def write_text(self, path: Path, text: str) -> None:
+        from mms_desktop.cli.models import write_text
+
+        self.w.jobs.start("save text", lambda report, cancel: write_text(path, text) or path, self._written)
+
+    def export(self, path: Path, fmt: str) -> None:
+        from mms_desktop.core import formats
+
+        if fmt == "txt":
+            self.write_text(path, self.w.view.toPlainText())
+            return
+        if not self.w.segments:
+            self.w.show_status("There are no timings to export yet; dictate or transcribe a file first, "
+                               "or export as text.")  # fmt: skip
+            return
+        text = formats.render(self.w.current_transcript(), fmt)
+        self.write_text(path, text)
+
+    @Slot(object, object)
+    def _written(self, path: Any, error: BaseException | None) -> None:
+        self.w.show_status(describe_error(error) if error is not None else f"Saved {path}.")
+
+    # -- dialogs ---------------------------------------------------------------------------------
+
+    def open_language_manager(self) -> LanguageManager:
+        from mms_desktop.gui.language_manager import LanguageManager
+
+        if self.manager is None:
+            self.manager = LanguageManager(self.w.context.store, self.w.jobs, self.w.hub_endpoint, self.w)
+            self.manager.changed.connect(self._store_changed)
+        self.manager.show()
+        self.manager.raise_()
+        return self.manager
+
+    @Slot()
+    def _store_changed(self) -> None:
+        self.w.host.forget()
+        self.refresh_languages()
+
+    def open_settings(self) -> Any:
+        from mms_desktop.gui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.w.context.settings, self._microphone_names(), self.w)
+        dialog.accepted.connect(self._settings_accepted)
+        dialog.open()
+        return dialog
+
+    def _microphone_names(self) -> list[str]:
+        box = self.w.bar.microphone_box
+        return [str(box.itemData(i)) for i in range(1, box.count())]
+
+    @Slot()
+    def _settings_accepted(self) -> None:
+        dialog = self.sender()
+        chosen = getattr(dialog, "result_settings", None)
+        if chosen is None:
+            return
+        old = self.w.context.settings
+        models_changed = (old.device, old.precision, old.asr_repo, old.lid_repo, old.tts_repo_prefix) != (
+            chosen.device, chosen.precision, chosen.asr_repo, chosen.lid_repo, chosen.tts_repo_prefix)  # fmt: skip
+        self.w.context.apply_settings(chosen)
+        self.save_settings()
+        if models_changed:
+            self.w.host.configure(self.w.context.store, chosen.device, chosen.precision)
+        self.w.bar.set_microphones(self._microphone_names(), chosen.input_device)
+        self.refresh_languages()
+        self.w.show_status("Settings saved.")

@@ -1,0 +1,112 @@
+"""The editable transcript: committed text in the normal style, the live tentative tail greyed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QTextEdit, QWidget
+
+
+class TranscriptView(QTextEdit):
+    """Text the user can edit while dictation appends to it.
+
+    The utterance in progress is a live region at the end of the document, rewritten on every partial
+    result; edits the user makes elsewhere shift it but are never touched.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAcceptRichText(False)
+        self.setPlaceholderText("Press Record (Ctrl+R) and speak, or open an audio file (Ctrl+O).")
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.setFont(font)
+        self._live_start = 0
+        self._live_length = 0
+        self._writing = False
+        self._committed = QTextCharFormat()
+        self._tentative = QTextCharFormat()
+        self._tentative.setForeground(QColor("#7a7a7a"))
+        self._tentative.setFontItalic(True)
+        self._tentative.setFontWeight(QFont.Weight.Light)
+        self.document().contentsChange.connect(self._shift_live_region)
+
+    @property
+    def live_text(self) -> str:
+        """The text of the utterance in progress, as shown."""
+        return self.toPlainText()[self._live_start : self._live_start + self._live_length]
+
+    def tentative_ranges(self) -> list[tuple[int, int]]:
+        """Document ranges drawn in the tentative style (for tests and accessibility checks)."""
+        ranges = []
+        block = self.document().begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                if fragment.charFormat().fontItalic():
+                    ranges.append((fragment.position(), fragment.position() + fragment.length()))
+                it += 1
+            block = block.next()
+        return ranges
+
+    def show_partial(self, committed: str, tentative: str) -> None:
+        """Show the utterance in progress: ``committed`` will stay, ``tentative`` may still change."""
+        if not self._live_length:
+            self._begin_live()
+        self._replace_live([(committed, self._committed), (tentative, self._tentative)])
+
+    def add_final(self, text: str) -> None:
+        """Replace the utterance in progress by its final text, in the committed style."""
+        if not self._live_length:
+            self._begin_live()
+        self._replace_live([(text, self._committed)])
+        self._live_start += self._live_length
+        self._live_length = 0
+
+    def clear_all(self) -> None:
+        self.clear()
+        self._live_start = self._live_length = 0
+
+    def _begin_live(self) -> None:
+        text = self.toPlainText()
+        self._live_start = len(text)
+        if text and not text[-1].isspace():
+            self._insert_at(len(text), " ", self._committed)
+            self._live_start += 1
+
+    def _replace_live(self, parts: list[tuple[str, QTextCharFormat]]) -> None:
+        cursor = QTextCursor(self.document())
+        self._writing = True
+        try:
+            cursor.setPosition(self._live_start)
+            cursor.setPosition(self._live_start + self._live_length, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            length = 0
+            for i, (text, fmt) in enumerate(p for p in parts if p[0]):
+                piece = (" " if i else "") + text
+                cursor.insertText(piece, fmt)
+                length += len(piece)
+            self._live_length = length
+        finally:
+            self._writing = False
+        self.ensureCursorVisible()
+
+    def _insert_at(self, position: int, text: str, fmt: QTextCharFormat) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(position)
+        self._writing = True
+        try:
+            cursor.insertText(text, fmt)
+        finally:
+            self._writing = False
+
+    @Slot(int, int, int)
+    def _shift_live_region(self, position: int, removed: int, added: int) -> None:
+        """Keep the live region on its words when the user edits the text before it."""
+        if self._writing:
+            return
+        if position < self._live_start:
+            self._live_start = max(position, self._live_start + added - removed)
+        elif position < self._live_start + self._live_length:
+            self._live_length = max(0, self._live_length + added - removed)
