@@ -50,15 +50,18 @@ def _log_uncaught(kind: type[BaseException], value: BaseException, trace: Any) -
 
 
 def build_window(data_dir: str | None = None, capture_factory: Any = None, detector_factory: Any = None,
-                 player: Any = None, hub_endpoint: str | None = None) -> Any:  # fmt: skip
-    """The main window over the user's data (a QApplication must exist). Tests pass fakes for hardware."""
+                 player: Any = None, hub_endpoint: str | None = None, bundled: Any = None) -> Any:  # fmt: skip
+    """The main window over the user's data (a QApplication must exist).
+
+    Tests pass fakes for the hardware, the local hub's address, and ``bundled`` model folders (an empty
+    list: a first run with nothing installed)."""
     from mms_desktop.context import Context
     from mms_desktop.core.models import ModelHost
     from mms_desktop.gui.dictation_controller import DictationController, open_microphone
     from mms_desktop.gui.main_window import MainWindow
     from mms_desktop.gui.read_aloud import SoundDevicePlayer
 
-    context = Context.create(data_dir, None)
+    context = Context.create(data_dir, None, bundled=bundled)
     host = ModelHost(context.store, context.settings.device, context.settings.precision)
     dictation = DictationController(host, capture_factory or open_microphone, detector_factory)
     return MainWindow(context, host, dictation, player or SoundDevicePlayer(), hub_endpoint)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from mms_desktop import paths as paths_module
 from mms_desktop import settings as settings_module
@@ -11,26 +12,29 @@ from mms_desktop.core.store import LanguageStore, Repos
 
 @dataclass
 class Context:
+    """Paths, settings and the store; ``bundled`` are the read-only model folders shipped with the app."""
+
     paths: paths_module.Paths
     settings: settings_module.Settings
-    store: LanguageStore
+    bundled: list[Path] = field(default_factory=lambda: [paths_module.resources_dir() / "models"])
+    store: LanguageStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.apply_settings(self.settings)
 
     @classmethod
-    def create(cls, data_dir: str | None, device: str | None, precision: str | None = None) -> Context:
+    def create(cls, data_dir: str | None, device: str | None, precision: str | None = None,
+               bundled: list[Path] | None = None) -> Context:  # fmt: skip
         paths = paths_module.resolve(data_dir)
         settings = settings_module.load(paths.settings_file)
         if device:
             settings.device = device
         if precision:
             settings.precision = precision
-        return cls(paths, settings, _store(paths, settings))
+        return cls(paths, settings) if bundled is None else cls(paths, settings, bundled)
 
     def apply_settings(self, settings: settings_module.Settings) -> None:
         """Use new settings (the store follows the model choices in them)."""
         self.settings = settings
-        self.store = _store(self.paths, settings)
-
-
-def _store(paths: paths_module.Paths, settings: settings_module.Settings) -> LanguageStore:
-    repos = Repos(asr=settings.asr_repo, lid=settings.lid_repo, tts_prefix=settings.tts_repo_prefix)
-    return LanguageStore(paths.store, repos, bundled=[paths_module.resources_dir() / "models"])
+        repos = Repos(asr=settings.asr_repo, lid=settings.lid_repo, tts_prefix=settings.tts_repo_prefix)
+        self.store = LanguageStore(self.paths.store, repos, bundled=self.bundled)

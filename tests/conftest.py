@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -60,29 +56,3 @@ def installed_home(tmp_path_factory: pytest.TempPathFactory, hub_root: Path) -> 
         client = HubClient(LanguageStore(path / "store"), endpoint=server.url)
         client.install(["eng", "fra", "cmn-script_simplified", "rus", "facebook/mms-lid-126"])
     return path
-
-
-def run_cli(
-    *args: str,
-    home: Path | None = None,
-    env: dict[str, str] | None = None,
-    stdin: str | None = None,
-    timeout: float = 240,
-) -> subprocess.CompletedProcess[str]:
-    """Run the real ``mms-desktop`` program in a new process."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "MMS_DESKTOP"))}
-    if home is not None:
-        full_env["MMS_DESKTOP_HOME"] = str(home)
-    full_env.update(env or {})
-    exe = shutil.which("mms-desktop", path=str(Path(sys.executable).parent)) or "mms-desktop"
-    return subprocess.run([exe, *args], capture_output=True, text=True, env=full_env, input=stdin, timeout=timeout)
-
-
-def tone(seconds: float, rate: int = 16000, freq: float = 440.0, channels: int = 1) -> np.ndarray:
-    t = np.arange(int(seconds * rate)) / rate
-    wave = (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
-    return np.repeat(wave[:, None], channels, axis=1) if channels > 1 else wave
-
-
-def noise(seconds: float, seed: int = 0) -> np.ndarray:
-    return (np.random.RandomState(seed).randn(int(seconds * 16000)) * 0.1).astype(np.float32)

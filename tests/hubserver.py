@@ -4,7 +4,7 @@ It serves what huggingface_hub asks for: ``/api/models/<id>`` (with file sizes, 
 blob ids), ``/api/models?author=&search=``, and ``/<id>/resolve/<revision>/<file>`` with the hub's
 headers (X-Repo-Commit, ETag, X-Linked-Etag, X-Linked-Size) and Range requests. Faults can be injected
 per file name: ``corrupt`` (right size, wrong bytes), ``truncate`` (connection closed half-way, every
-time) and ``truncate-once`` (closed half-way once, then served whole).
+time), ``truncate-once`` (closed half-way once, then served whole) and ``slow`` (served in small pieces).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -155,6 +156,12 @@ class FakeHub:
                     self.wfile.flush()
                     self.close_connection = True
                     self.connection.shutdown(2)
+                    return
+                if fault == "slow":  # 4 kB every 50 ms, for tests that cancel a download in progress
+                    for i in range(0, len(payload), 4096):
+                        self.wfile.write(payload[i : i + 4096])
+                        self.wfile.flush()
+                        time.sleep(0.05)
                     return
                 self.wfile.write(payload)
 

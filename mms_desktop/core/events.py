@@ -25,6 +25,13 @@ class Segment:
     words: tuple[Word, ...] = ()
     speaker: str = ""
 
+    def shifted(self, seconds: float) -> Segment:
+        """The same segment ``seconds`` later (its words too)."""
+        from dataclasses import replace
+
+        words = tuple(replace(w, start=round(w.start + seconds, 3), end=round(w.end + seconds, 3)) for w in self.words)
+        return replace(self, start=round(self.start + seconds, 3), end=round(self.end + seconds, 3), words=words)
+
 
 @dataclass(frozen=True)
 class Transcript:

@@ -52,6 +52,9 @@ def pack_contents(store: LanguageStore, names: Iterable[str]) -> dict[str, dict[
             asr = store.repos.asr
             has_adapter = store.has(asr, adapter_file(name)) and add(asr, [*MODEL_FILES, adapter_file(name)])
             found = has_adapter | add(store.repos.voice(name), MODEL_FILES)
+        if not found and store.find(store.repos.demo_asr, adapter_file(name)) is not None:
+            raise StoreError(f"'{name}' comes with the demonstration pack that every copy of MMS Desktop has, "
+                             "so it needs no export; export languages you installed or trained.")  # fmt: skip
         if not found:
             raise StoreError(f"'{name}' is not installed, so it cannot be exported.")
     return contents

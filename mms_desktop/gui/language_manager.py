@@ -54,6 +54,7 @@ class LanguageManager(QDialog):
         self._endpoint = endpoint
         self._job: Job | None = None
         self.entries: list[LanguageEntry] = []
+        self._message = ""
 
         self.search = QLineEdit(placeholderText="Search by name or code…", clearButtonEnabled=True)
         self.model = QStandardItemModel(0, len(COLUMNS), self)
@@ -105,8 +106,9 @@ class LanguageManager(QDialog):
 
     # -- listing ---------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Read the store and the cached catalogue again (in the background)."""
+    def reload(self, message: str = "") -> None:
+        """Read the store and the cached catalogue again (in the background); ``message`` leads the note."""
+        self._message = message
         self._run("list", lambda report, cancel: language_entries(self._store), self._listed, busy=False)
 
     @Slot(object, object)
@@ -114,6 +116,7 @@ class LanguageManager(QDialog):
         if error is not None:
             self.note.setText(describe_error(error))
             return
+        chosen = {e.code for e in self.selected()}
         self.entries, have_catalogue = result
         self.model.removeRows(0, self.model.rowCount())
         for e in self.entries:
@@ -126,11 +129,13 @@ class LanguageManager(QDialog):
             for item in row:
                 item.setEditable(False)
             self.model.appendRow(row)
+        self._reselect(chosen)
         installed = sum(e.installed for e in self.entries)
+        lead = f"{self._message} " if self._message else ""
         self.note.setText(
-            f"{installed} installed, {len(self.entries) - installed} more available."
+            lead + f"{installed} installed, {len(self.entries) - installed} more available."
             if have_catalogue
-            else f"{installed} installed. Only installed languages are shown: press Refresh catalogue "
+            else lead + f"{installed} installed. Only installed languages are shown: press Refresh catalogue "
             "(needs the network) to see every language, or import a pack."
         )
         self._update_buttons()
@@ -138,6 +143,14 @@ class LanguageManager(QDialog):
     def selected(self) -> list[LanguageEntry]:
         rows = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
         return [self.entries[r] for r in sorted(rows)]
+
+    def _reselect(self, codes: set[str]) -> None:
+        selection = self.table.selectionModel()
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, 1).data() in codes:
+                selection.select(
+                    self.proxy.index(row, 0), selection.SelectionFlag.Select | selection.SelectionFlag.Rows
+                )
 
     def select_code(self, code: str) -> None:
         """Select the row of a language (searching for it first)."""
@@ -163,8 +176,8 @@ class LanguageManager(QDialog):
     def install_selected(self) -> None:
         codes = [e.code for e in self.selected() if not e.installed]
         if codes:
-            self._run(f"Installing {', '.join(codes)}", lambda report, cancel: self._hub().install(codes, report, cancel),
-                      self._changed_done)  # fmt: skip
+            work = lambda report, cancel: self._hub().install(codes, report, cancel)  # noqa: E731
+            self._run(f"Installing {', '.join(codes)}", work, self._changed_done)
 
     @Slot()
     def remove_selected(self) -> None:
@@ -246,16 +259,13 @@ class LanguageManager(QDialog):
             self.note.setText(f"{p.what}: {p.detail} ({human_size(p.done)} of {human_size(p.total)})")
 
     def _changed_done(self, result: Any, error: BaseException | None) -> None:
-        if error is not None:
-            self.note.setText(describe_error(error))
+        message = describe_error(error) if error is not None else "Done."
+        self.note.setText(message)
         self.changed.emit()
-        self.reload()
+        self.reload(message)
 
     def _refreshed(self, result: Any, error: BaseException | None) -> None:
-        if error is not None:
-            self.note.setText(describe_error(error))
-        else:
-            self.reload()
+        self.reload(describe_error(error) if error is not None else "")
 
     def _exported(self, result: Any, error: BaseException | None) -> None:
         self.note.setText(describe_error(error) if error is not None else f"Exported to {result}.")

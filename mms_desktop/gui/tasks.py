@@ -75,7 +75,7 @@ class Tasks(QObject):
         settings = self.w.context.settings
         self.w.bar.set_languages(found.languages, settings.favourites, settings.language, found.can_detect)
         self.w.show_first_run(found.missing)
-        if not found.missing and not self.w.dictation.is_running:
+        if not found.missing and not self.w.dictation.is_running and not self.transcribing:
             self.preload(self.w.bar.language)
 
     def preload(self, language: str) -> None:
@@ -157,9 +157,7 @@ class Tasks(QObject):
         offset = self.w.segments[-1].end if self.w.segments else 0.0
         for segment in transcript.segments:
             self.w.view.add_final(segment.text)
-            self.w.segments.append(dataclasses.replace(segment, start=segment.start + offset,
-                                                       end=segment.end + offset, words=tuple(
-                dataclasses.replace(w, start=w.start + offset, end=w.end + offset) for w in segment.words)))  # fmt: skip
+            self.w.segments.append(segment.shifted(offset))
         self.w.transcript_language = transcript.language
         if transcript.language_probability is not None:
             self.w.bar.show_detected(transcript.language, transcript.language_probability)

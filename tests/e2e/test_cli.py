@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import noise, run_cli
+from helpers import noise, run_cli
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run_cli
+from helpers import run_cli
 
 from mms_desktop.core.audio import write_wav
 from mms_desktop.core.training import character_error_rate

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import run_cli
+from helpers import run_cli
 from pulse import PulseServer, available
 
 from mms_desktop.core.audio import load_audio, resample

@@ -44,3 +44,167 @@ def qtbot_button():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def choose(qtbot, window, code: str) -> None:
+    box = window.bar.language_box
+    qtbot.waitUntil(lambda: box.findData(code) >= 0, timeout=60000)
+    box.setCurrentIndex(box.findData(code))
+    box.activated.emit(box.currentIndex())
+
+
+def test_switching_language_while_dictating_applies_to_the_next_sentence(qtbot, make_window, microphone,
+                                                                          tmp_path: Path) -> None:  # fmt: skip
+    window = make_window()
+    choose(qtbot, window, "spa")
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: window.status_text.text() == "Listening…", timeout=60000)
+    microphone.say(espeak("son gente sol nueve camino", "es", tmp_path))
+    qtbot.waitUntil(lambda: len(window.segments) == 1, timeout=30000)
+    choose(qtbot, window, "deu")
+    assert "next sentence" in window.status_text.text()
+    microphone.say(espeak("der Hund ist sehr alt", "de", tmp_path))
+    qtbot.waitUntil(lambda: len(window.segments) == 2, timeout=30000)
+    assert window.transcript_language == "deu"
+    assert window.context.settings.language == "deu"  # remembered for the next start
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
+
+
+def test_detected_language_is_shown_with_its_confidence(qtbot, make_window, microphone, tmp_path: Path) -> None:
+    window = make_window()
+    choose(qtbot, window, "auto")
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: window.status_text.text() == "Listening…", timeout=60000)
+    microphone.say(espeak("der alte Mann kann ein Buch lesen und das Haus ist sehr groß", "de", tmp_path))
+    qtbot.waitUntil(lambda: len(window.segments) == 1, timeout=30000)
+    assert window.bar.detected.text().startswith("Detected: German (")
+    assert window.bar.detected.text().endswith("%)")
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
+
+
+def test_dropped_file_is_transcribed_with_progress_then_exported(qtbot, make_window, tmp_path: Path) -> None:
+    import json
+
+    import soundfile as sf
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    window = make_window()
+    choose(qtbot, window, "spa")
+    wav = tmp_path / "dropped.wav"
+    sf.write(wav, espeak("casa pez la viejo pequeño", "es", tmp_path), 16000)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(wav))])
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    window.dropEvent(drop)
+    assert window.progress.isVisible() and window.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Transcribed"), timeout=60000)
+    assert not window.progress.isVisible()
+    assert "casa" in window.view.toPlainText()
+    for fmt in ("srt", "vtt", "json", "txt"):
+        window.tasks.export(tmp_path / f"out.{fmt}", fmt)
+        qtbot.waitUntil(lambda fmt=fmt: window.status_text.text() == f"Saved {tmp_path / f'out.{fmt}'}.", timeout=10000)
+    assert "-->" in (tmp_path / "out.srt").read_text() and (tmp_path / "out.vtt").read_text().startswith("WEBVTT")
+    assert json.loads((tmp_path / "out.json").read_text())["language"] == "spa"
+    assert (tmp_path / "out.txt").read_text().strip() == window.view.toPlainText().strip()
+
+
+def test_a_file_that_is_not_audio_gets_one_sentence_and_the_window_stays_usable(qtbot, make_window,
+                                                                                 tmp_path: Path) -> None:  # fmt: skip
+    window = make_window()
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
+    bad = tmp_path / "notes.wav"
+    bad.write_text("not audio")
+    window.tasks.transcribe_file(bad)
+    qtbot.waitUntil(lambda: not window.tasks.transcribing, timeout=30000)
+    message = window.status_text.text()
+    assert "notes.wav" in message and message.endswith(".") and "Traceback" not in message
+    assert window.actions["Open audio file…"].isEnabled() and window.bar.record_button.isEnabled()
+
+
+def test_cancelling_a_file_transcription(qtbot, make_window, tmp_path: Path) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    window = make_window()
+    choose(qtbot, window, "eng")
+    wav = tmp_path / "long.wav"
+    sf.write(wav, np.random.RandomState(0).randn(16000 * 600).astype(np.float32) * 0.05, 16000)
+    window.tasks.transcribe_file(wav)
+    qtbot.waitUntil(lambda: window.progress.maximum() == 1000, timeout=60000)  # windows are being decoded
+    window.cancel_button.click()
+    qtbot.waitUntil(lambda: not window.tasks.transcribing, timeout=30000)
+    assert window.status_text.text().startswith("Cancelled")
+    assert window.view.toPlainText() == ""
+
+
+def test_closing_while_dictating_saves_the_recording_then_closes(qtbot, make_window, microphone,
+                                                                  tmp_path: Path) -> None:  # fmt: skip
+    window = make_window()
+    choose(qtbot, window, "spa")
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: window.status_text.text() == "Listening…", timeout=60000)
+    microphone.say(espeak("pero voz hombre ojo andar", "es", tmp_path))
+    qtbot.waitUntil(lambda: bool(window.view.toPlainText()), timeout=30000)
+    window.close()
+    assert window.isVisible(), "the window waits for the dictation to finish"
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30000)
+    assert not window.dictation.is_running
+    from mms_desktop.core.recorder import Sidecar
+
+    recording = next((tmp_path / "home" / "recordings").glob("dictation-*.wav"))
+    assert Sidecar.read(recording).state == "complete"
+
+
+def test_no_microphone_says_so_and_the_window_stays_usable(qtbot, make_window) -> None:
+    from mms_desktop.core.errors import AudioError
+
+    def no_microphone(spec):
+        raise AudioError("No microphone was found; connect one and try again.")
+
+    window = make_window()
+    window.dictation._capture_factory = no_microphone
+    choose(qtbot, window, "eng")
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
+    assert window.status_text.text() == "No microphone was found; connect one and try again."
+    assert not window.bar.record_button.isChecked() and window.bar.record_button.isEnabled()
+
+
+def test_first_run_with_nothing_installed_offers_the_language_manager(qtbot, make_window) -> None:
+    window = make_window(bundled=[])
+    qtbot.waitUntil(window.banner.isVisible, timeout=30000)
+    assert "No speech recognition model is installed" in window.banner_text.text()
+    assert not window.bar.record_button.isEnabled()
+    manager = window.open_language_manager()
+    assert manager.isVisible()
+
+
+def test_read_aloud_plays_the_text_and_saves_it(qtbot, make_window, player, installed_home: Path,
+                                                 tmp_path: Path) -> None:  # fmt: skip
+    import shutil
+
+    import soundfile as sf
+
+    home = tmp_path / "voices-home"
+    shutil.copytree(installed_home, home)
+    window = make_window(home)
+    window.transcript_language = "eng"
+    window.view.setPlainText("Hello everyone. How are you?")
+    window.read_aloud()
+    qtbot.waitUntil(lambda: bool(player.played), timeout=60000)
+    samples, rate = player.played[0]
+    assert rate == 16000 and len(samples) > 1000
+    assert window.status_text.text() == "Reading aloud…"
+    window.reader.stop()
+    qtbot.waitUntil(lambda: not window.reader._watch.isActive(), timeout=5000)
+    window.reader.save("Hello everyone.", "eng", tmp_path / "speech.wav")
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Saved the speech"), timeout=60000)
+    assert sf.info(tmp_path / "speech.wav").samplerate == 16000
+    window.transcript_language = "fra"  # recognition is installed for French, a voice is not
+    window.read_aloud()
+    qtbot.waitUntil(lambda: "No voice is installed for 'fra'" in window.status_text.text(), timeout=30000)
+    assert len(player.played) == 1

@@ -3,7 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import tone
+from helpers import tone
 
 from mms_desktop.core.audio import SAMPLE_RATE, load_audio, prepare
 from mms_desktop.core.errors import AudioError

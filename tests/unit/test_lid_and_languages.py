@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import noise
+from helpers import noise
 
 from mms_desktop.core import languages
 from mms_desktop.core.errors import UserError

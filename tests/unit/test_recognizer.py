@@ -3,7 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import noise
+from helpers import noise
 
 from mms_desktop.core import ctc
 from mms_desktop.core.asr import Recognizer, WindowOptions, plan_windows

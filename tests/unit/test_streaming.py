@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import noise
+from helpers import noise
 
 from mms_desktop.core.asr import Recognizer, WindowOptions
 from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, SpeechStarted

@@ -1,0 +1,128 @@
+"""The language manager and the settings dialog, against the local hub and the real store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialogButtonBox
+
+
+def rows(manager) -> dict[str, list[str]]:
+    model = manager.model
+    return {model.item(r, 1).text(): [model.item(r, c).text() for c in range(model.columnCount())]
+            for r in range(model.rowCount())}  # fmt: skip
+
+
+def test_offline_the_manager_lists_what_is_installed(qtbot, make_window) -> None:
+    window = make_window()
+    manager = window.open_language_manager()
+    qtbot.waitUntil(lambda: manager.model.rowCount() == 4, timeout=30000)
+    assert rows(manager)["spa"][:3] == ["Spanish", "spa", "Installed"]
+    assert "Refresh catalogue" in manager.note.text()
+    manager.search.setText("germ")
+    assert manager.proxy.rowCount() == 1 and manager.proxy.index(0, 1).data() == "deu"
+    manager.close()
+
+
+def test_install_with_progress_then_remove(qtbot, make_window, hub) -> None:
+    window = make_window(hub_endpoint=hub.url, bundled=[])
+    manager = window.open_language_manager()
+    manager.refresh_catalogue()
+    qtbot.waitUntil(lambda: "more available" in manager.note.text(), timeout=30000)
+    assert rows(manager)["fra"][2] == "Available" and rows(manager)["eng"][5] == "available"
+    manager.select_code("eng")
+    assert manager.buttons["Install"].isEnabled() and not manager.buttons["Remove"].isEnabled()
+    progress = []
+    manager.progress.valueChanged.connect(progress.append)
+    with qtbot.waitSignal(manager.changed, timeout=60000):
+        manager.buttons["Install"].click()
+        assert manager.progress.isVisible() and manager.cancel_button.isVisible()
+    assert progress and max(progress) == 1000, "the progress bar reached the end"
+    qtbot.waitUntil(lambda: rows(manager).get("eng", [""] * 3)[2] == "Installed", timeout=30000)
+    qtbot.waitUntil(window.bar.record_button.isEnabled, timeout=30000)  # the first-run banner is gone
+    assert not window.banner.isVisible()
+    manager.select_code("eng")
+    with qtbot.waitSignal(manager.changed, timeout=30000):
+        manager.buttons["Remove"].click()
+    qtbot.waitUntil(lambda: rows(manager).get("eng", [""] * 3)[2] == "Available", timeout=30000)
+    manager.close()
+
+
+def test_cancelling_a_download_keeps_nothing_half_installed(qtbot, make_window, hub) -> None:
+    window = make_window(hub_endpoint=hub.url, bundled=[])
+    hub.faults["model.safetensors"] = "slow"
+    manager = window.open_language_manager()
+    manager.refresh_catalogue()
+    qtbot.waitUntil(lambda: "more available" in manager.note.text(), timeout=30000)
+    manager.select_code("fra")
+    manager.buttons["Install"].click()
+    qtbot.waitUntil(lambda: 0 < manager.progress.value() < 1000, timeout=30000)
+    manager.cancel_button.click()
+    qtbot.waitUntil(lambda: not manager.busy, timeout=30000)
+    assert manager.note.text().startswith("Cancelled")
+    assert window.context.store.installed() == []
+
+
+def test_closing_the_manager_during_a_download_cancels_it(qtbot, make_window, hub) -> None:
+    window = make_window(hub_endpoint=hub.url, bundled=[])
+    hub.faults["model.safetensors"] = "slow"
+    manager = window.open_language_manager()
+    manager.refresh_catalogue()
+    qtbot.waitUntil(lambda: "more available" in manager.note.text(), timeout=30000)
+    manager.select_code("fra")
+    manager.buttons["Install"].click()
+    qtbot.waitUntil(lambda: 0 < manager.progress.value() < 1000, timeout=30000)
+    manager.close()
+    assert manager.isVisible(), "the dialog stays until the download has stopped"
+    qtbot.waitUntil(lambda: not manager.isVisible(), timeout=30000)
+    assert window.context.store.installed() == []
+
+
+def test_a_download_error_is_one_sentence(qtbot, make_window, hub) -> None:
+    window = make_window(hub_endpoint=hub.url, bundled=[])
+    manager = window.open_language_manager()
+    manager.refresh_catalogue()
+    qtbot.waitUntil(lambda: "more available" in manager.note.text(), timeout=30000)
+    hub.faults["adapter.fra.safetensors"] = "corrupt"
+    manager.select_code("fra")
+    manager.buttons["Install"].click()
+    qtbot.waitUntil(lambda: not manager.busy, timeout=60000)
+    assert "adapter.fra.safetensors" in manager.note.text() and "Traceback" not in manager.note.text()
+    assert manager.buttons["Install"].isEnabled()
+
+
+def test_export_then_import_a_pack(qtbot, make_window, installed_home: Path, tmp_path: Path) -> None:
+    window = make_window(installed_home)
+    manager = window.open_language_manager()
+    qtbot.waitUntil(lambda: "fra" in rows(manager), timeout=30000)
+    manager.export_pack(["deu"], tmp_path / "deu.zip")  # from the demonstration pack
+    qtbot.waitUntil(lambda: "demonstration pack" in manager.note.text(), timeout=30000)
+    manager.export_pack(["fra"], tmp_path / "fra.zip")
+    qtbot.waitUntil(lambda: manager.note.text().startswith("Exported"), timeout=30000)
+    other = make_window(tmp_path / "other", bundled=[])
+    importer = other.open_language_manager()
+    with qtbot.waitSignal(importer.changed, timeout=30000):
+        importer.import_pack(tmp_path / "fra.zip")
+    qtbot.waitUntil(lambda: rows(importer).get("fra", [""] * 3)[2] == "Installed", timeout=30000)
+    qtbot.waitUntil(other.bar.record_button.isEnabled, timeout=30000)  # recognition works after the import
+
+
+def test_settings_are_validated_saved_and_applied(qtbot, make_window, tmp_path: Path) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: window.bar.language_box.findData("spa") >= 0, timeout=30000)
+    dialog = window.open_settings()
+    dialog.editors["favourites"].setText("spa, not a code")
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    ok.click()
+    assert dialog.isVisible() and "not a language code" in dialog.error.text()
+    dialog.editors["favourites"].setText("spa, fra")
+    dialog.editors["device"].setCurrentText("cpu")
+    ok.click()
+    assert not dialog.isVisible()
+    saved = tmp_path / "home" / "settings.json"
+    qtbot.waitUntil(lambda: json.loads(saved.read_text()).get("favourites") == ["spa", "fra"], timeout=10000)
+    assert json.loads(saved.read_text())["device"] == "cpu"
+    qtbot.waitUntil(lambda: window.bar.language_box.itemData(1) == "spa", timeout=30000)
+    assert window.bar.language_box.itemData(2) == "fra"  # favourites first, after automatic detection
+    assert window.host.device == "cpu"
