@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck demo-model demo-eval clean
+.PHONY: run sample test lint typecheck screenshots demo-model demo-eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +14,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-# Until the desktop window exists: transcribe the shipped sample with the default model (the bundled
-# demonstration pack when nothing else is installed), detecting its language.
+# Open the window (the bundled demonstration pack works with no download).
 run: $(STAMP)
+	$(BIN)/mms-desktop-gui
+
+# Transcribe the shipped sample on the command line, detecting its language.
+sample: $(STAMP)
 	$(BIN)/mms-desktop transcribe resources/sample.wav
+
+# PNGs of the window's main states under Xvfb, with speech played into a virtual microphone.
+screenshots: $(STAMP)
+	bash .ci/system-deps
+	$(BIN)/python tests/e2e/screenshots.py build/screenshots
 
 test: $(STAMP) lint typecheck
 	bash .ci/system-deps

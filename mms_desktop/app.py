@@ -45,6 +45,13 @@ def configure_logging(debug: bool = False) -> Any:
     return crash_file
 
 
+def has_display() -> bool:
+    """Whether a window can open: a display on Linux (or a Qt platform chosen explicitly); always elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
 def _log_uncaught(kind: type[BaseException], value: BaseException, trace: Any) -> None:
     log.critical("uncaught exception", exc_info=(kind, value, trace))
 
@@ -67,12 +74,36 @@ def build_window(data_dir: str | None = None, capture_factory: Any = None, detec
     return MainWindow(context, host, dictation, player or SoundDevicePlayer(), hub_endpoint)
 
 
+def _close_on_signals(window: Any) -> None:
+    """Ctrl+C or a polite kill closes the window the normal way (a dictation is finished and saved)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(signum: int, frame: Any) -> None:
+        QTimer.singleShot(0, window.close)
+
+    signal.signal(signal.SIGINT, close)
+    signal.signal(signal.SIGTERM, close)
+    ticker = QTimer(window)  # Python runs signal handlers only between bytecodes: wake up now and then
+    ticker.timeout.connect(_idle)
+    ticker.start(200)
+
+
+def _idle() -> None:
+    pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the window; returns when it is closed."""
     parser = argparse.ArgumentParser(prog="mms-desktop-gui", description="MMS Desktop: dictation and read-aloud.")
     parser.add_argument("--data-dir", help="where models and settings live (default: the user data folder)")
     parser.add_argument("--debug", action="store_true", help="log debug details to the log file")
     args, qt_args = parser.parse_known_args(argv)
+    if not has_display():
+        print("mms-desktop-gui: there is no display to open the window on; start it in a desktop session, "
+              "or use the command line (mms-desktop --help).", file=sys.stderr)  # fmt: skip
+        return 2
     crash_file = configure_logging(args.debug)
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -85,7 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.setWindowIcon(QIcon(str(icon)))
     window = build_window(args.data_dir)
     window.show()
+    _close_on_signals(window)
+    log.info("window open (data in %s)", window.context.paths.data)
     status = int(app.exec())
+    log.info("window closed")
     if crash_file is not None:
         crash_file.close()
     return status

@@ -43,14 +43,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _has_display() -> bool:
-    """Whether a window can open: a display on Linux; always elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                or os.environ.get("QT_QPA_PLATFORM"))  # fmt: skip
-
-
 def _configure_logging(debug: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
@@ -69,10 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        if not _has_display():
+        from mms_desktop.app import has_display
+        from mms_desktop.app import main as open_window
+
+        if not has_display():
             parser.print_help()
             return 0
-        from mms_desktop.app import main as open_window
 
         return open_window(
             [*(["--data-dir", args.data_dir] if args.data_dir else []), *(["--debug"] if args.debug else [])]

@@ -1,6 +1,7 @@
 """The real ``mms-desktop`` program, run as a process against tiny models and a local hub."""
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -259,3 +260,40 @@ def test_train_adapter_then_transcribe_with_it(tiny_repos, tmp_path: Path, home:
     assert again.returncode == 0, again.stderr
     assert_user_error(run_cli("train-adapter", str(data), "--lang", "Italian", "--steps", "1", "--model",
                               str(base), home=home), "is not a language code")  # fmt: skip
+
+
+def test_without_a_display_the_window_command_says_so(home: Path) -> None:
+    env = {"DISPLAY": "", "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": ""}
+    result = run_cli(home=home, env=env)
+    assert result.returncode == 0 and "transcribe" in result.stdout  # no command, no display: the help
+    import shutil
+    import subprocess
+    import sys
+
+    gui = shutil.which("mms-desktop-gui", path=str(Path(sys.executable).parent))
+    full = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([gui], capture_output=True, text=True, env={**full, "MMS_DESKTOP_HOME": str(home)})
+    assert result.returncode == 2 and "no display" in result.stderr
+
+
+def test_no_command_opens_the_window_and_a_kill_closes_it(home: Path, tmp_path: Path) -> None:
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    exe = shutil.which("mms-desktop", path=str(Path(sys.executable).parent))
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MMS_DESKTOP")},
+           "QT_QPA_PLATFORM": "offscreen", "MMS_DESKTOP_HOME": str(home), "XDG_STATE_HOME": str(tmp_path),
+           "HOME": str(tmp_path)}  # fmt: skip
+    process = subprocess.Popen([exe], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "mms-desktop" / "log" / "mms-desktop.log"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (log.exists() and "window open" in log.read_text()):
+        time.sleep(0.1)
+    assert "window open" in log.read_text()
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert "window closed" in log.read_text()

@@ -1,0 +1,133 @@
+"""Screenshots of the real application under Xvfb, with speech played into a PulseAudio virtual microphone.
+
+    python tests/e2e/screenshots.py OUT_DIR
+
+Starts a private X server and sound server, opens the window over a fresh data folder (the bundled
+demonstration pack is what is installed), and saves PNGs of its main states: idle, dictating with live
+text, the language manager and the settings. Prints a JSON summary (files, the dictated text).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SPEECH = "son gente sol nueve camino pez viejo pequeño seis gente uno azul. pero voz hombre ojo andar"
+
+
+def start_xvfb(display: str) -> subprocess.Popen[bytes]:
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    socket = Path(f"/tmp/.X11-unix/X{display.lstrip(':')}")
+    deadline = time.monotonic() + 10
+    while not socket.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if not socket.exists():
+        xvfb.kill()
+        raise RuntimeError("Xvfb did not start")
+    return xvfb
+
+
+def outer(out: Path) -> dict:
+    sys.path.insert(0, str(HERE))
+    from pulse import PulseServer
+
+    work = Path(tempfile.mkdtemp(prefix="mms-shots-"))
+    (work / "pulse").mkdir()
+    pulse = PulseServer(work / "pulse").start()
+    display = f":{90 + os.getpid() % 9}"
+    xvfb = start_xvfb(display)
+    try:
+        env = {**os.environ, **pulse.env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
+               "MMS_DESKTOP_HOME": str(work / "home"), "HOME": str(work)}  # fmt: skip
+        env.pop("WAYLAND_DISPLAY", None)
+        result = subprocess.run([sys.executable, __file__, "--inner", str(out)], env=env, capture_output=True,
+                                text=True, timeout=300)  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"the window script failed:\n{result.stdout}\n{result.stderr}")
+        return json.loads(result.stdout.strip().splitlines()[-1])
+    finally:
+        xvfb.terminate()
+        pulse.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def inner(out: Path) -> dict:
+    """Runs inside the X and sound servers: the real app, real microphone, real speech."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from mms_desktop import settings as S
+    from mms_desktop.app import build_window
+    from mms_desktop.paths import resolve
+
+    app = QApplication([sys.argv[0]])
+    home = resolve().data
+    home.mkdir(parents=True, exist_ok=True)
+    S.save(S.Settings(language="spa", favourites=["spa", "deu"], input_device="pulse",
+                      recordings_dir=str(home / "recordings")), home / "settings.json")  # fmt: skip
+    window = build_window()
+    window.show()
+
+    def wait(condition, seconds: float) -> bool:  # noqa: ANN001
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if condition():
+                return True
+            loop = QEventLoop()
+            QTimer.singleShot(50, loop.quit)
+            loop.exec()
+        return False
+
+    def shot(name: str) -> str:
+        wait(lambda: False, 0.4)  # let the window repaint
+        path = out / f"{name}.png"
+        frame = window.frameGeometry()  # the window and any dialog over it
+        app.primaryScreen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(str(path))
+        return str(path)
+
+    files = []
+    wait(lambda: window.status_text.text().startswith("Ready"), 120)
+    window.view.setPlainText("")
+    files.append(shot("1-idle"))
+    wav = home / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", "es", "-s", "140", "-w", str(wav), SPEECH], check=True)
+    window.bar.record_button.click()
+    wait(lambda: window.status_text.text() == "Listening…", 60)
+    player = subprocess.Popen(["paplay", "--device=virtmic", str(wav)])
+    live = wait(lambda: len(window.view.live_text.split()) >= 3 and bool(window.view.tentative_ranges()), 30)
+    files.append(shot("2-dictating"))
+    player.wait(30)
+    wait(lambda: len(window.segments) >= 2, 15)
+    window.bar.record_button.click()
+    wait(lambda: not window.dictation.is_running, 30)
+    text = window.view.toPlainText()
+    manager = window.open_language_manager()
+    wait(lambda: manager.model.rowCount() > 0, 30)
+    manager.select_code("spa")
+    manager.search.setText("")
+    files.append(shot("3-language-manager"))
+    manager.close()
+    dialog = window.open_settings()
+    files.append(shot("4-settings"))
+    dialog.reject()
+    window.close()
+    wait(lambda: not window.isVisible(), 30)
+    window.jobs.pool.waitForDone()
+    return {"files": files, "text": text, "live_partial_seen": live, "status": window.status_text.text()}
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "--inner":
+        print(json.dumps(inner(Path(sys.argv[2]))))
+    else:
+        target = Path(sys.argv[1])
+        target.mkdir(parents=True, exist_ok=True)
+        print(json.dumps(outer(target), indent=1))

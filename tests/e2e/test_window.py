@@ -1,0 +1,33 @@
+"""The real application under Xvfb with speech played into a PulseAudio virtual microphone."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pulse import available
+
+pytestmark = pytest.mark.skipif(not (available() and shutil.which("Xvfb")), reason="Xvfb or PulseAudio missing")
+
+
+def test_the_window_shows_words_spoken_into_the_microphone_and_its_dialogs(tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    from mms_desktop.core.training import character_error_rate
+
+    script = Path(__file__).parent / "screenshots.py"
+    result = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True,
+                            timeout=400)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout)
+    assert summary["live_partial_seen"], "live text appeared while the speech was still playing"
+    spoken = "son gente sol nueve camino pez viejo pequeño seis gente uno azul pero voz hombre ojo andar"
+    assert character_error_rate([spoken], [summary["text"]]) <= 0.2, summary["text"]
+    assert "recording was saved" in summary["status"]
+    for name in ("1-idle", "2-dictating", "3-language-manager", "4-settings"):
+        image = QImage(str(tmp_path / f"{name}.png"))
+        assert image.width() >= 900 and image.height() >= 600, name
+        colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 29)}
+        assert len(colours) > 10, f"{name} is blank"
