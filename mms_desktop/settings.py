@@ -76,6 +76,12 @@ class Settings:
     recordings_dir: str = _option(
         "", "Recordings folder", "Where dictations are recorded (empty: Documents/MMS Desktop).", "folder"
     )
+    project_dir: str = _option(
+        "",
+        "Field project folder",
+        "The folder of your field sessions (a visible folder you back up, never a cache).",
+        "folder",
+    )
     device: str = _option(
         "auto",
         "Compute device",

@@ -111,7 +111,20 @@ class Project:
         return folder / f"{session_id}_{n:02d}.wav"
 
     def recordings(self, session_id: str) -> list[Path]:
-        return sorted(p for p in (self.folder / session_id).glob("*.wav") if not p.name.endswith(".recovered.wav"))
+        """The session's recordings; a recording repaired after a crash is listed as its repaired copy."""
+        found = []
+        for wav in sorted((self.folder / session_id).glob("*.wav")):
+            if wav.name.endswith(".recovered.wav"):
+                continue
+            repaired = wav.with_name(wav.stem + ".recovered.wav")
+            found.append(repaired if repaired.exists() else wav)
+        return found
+
+    def repair(self, session_id: str) -> list[Path]:
+        """Repair the session's recordings that a crash or a kill left unfinished; returns the repaired copies."""
+        from mms_desktop.core.recorder import repair_unfinished
+
+        return [copy for _, copy in repair_unfinished(self.folder / session_id)]
 
 
 def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_edits: bool = False) -> None:

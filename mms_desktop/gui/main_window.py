@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
             "&Speech": [("Read aloud", "F5", self.read_aloud), ("Stop reading", "Esc", self.reader.stop),
                         ("Save speech…", "Ctrl+Shift+S", self.save_speech)],
             "&Tools": [("Languages…", "Ctrl+Shift+L", self.open_language_manager),
+                       ("Field sessions…", "Ctrl+Shift+F", self.open_sessions),
                        ("Settings…", "Ctrl+,", self.open_settings)],
         }  # fmt: skip
         for title, entries in menus.items():
@@ -297,14 +298,27 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> Any:
         return self.tasks.open_settings()
 
+    @Slot()
+    def open_sessions(self) -> Any:
+        return self.tasks.open_sessions()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a dictation (here or in the sessions window) or a job is still running."""
+        sessions = self.tasks.sessions
+        return bool(self.dictation.is_running or self.jobs.running or (sessions and sessions.dictation.is_running))
+
     # -- closing ---------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing while busy stops the dictation (saving it) and cancels jobs; the window goes after."""
-        if self.dictation.is_running or self.jobs.running:
+        if self.busy:
             self._closing = True
             self.show_status("Finishing the work in progress before closing…")
             self.dictation.stop()
+            if self.tasks.sessions is not None:
+                self.tasks.sessions.dictation.stop()
+                self.tasks.sessions.dictation.running.connect(self._maybe_close)
             self.jobs.cancel_all()
             event.ignore()
             return
@@ -313,6 +327,6 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _maybe_close(self) -> None:
-        if self._closing and not self.dictation.is_running and not self.jobs.running:
+        if self._closing and not self.busy:
             self._closing = False
             self.close()

@@ -74,6 +74,10 @@ class ReadAloud(QObject):
         self._watch.setInterval(200)
         self._watch.timeout.connect(self._check_playing)
 
+    @property
+    def player(self) -> Player:
+        return self._player
+
     def speak(self, text: str, language: str) -> None:
         """Synthesize ``text`` in the background, then play it."""
         self.status.emit(f"Preparing speech in {language}…")

@@ -86,6 +86,7 @@ class SettingsDialog(QDialog):
         box_layout = QHBoxLayout(row)
         box_layout.setContentsMargins(0, 0, 0, 0)
         browse = QPushButton("Browse…")
+        browse.setObjectName(f.name)
         browse.clicked.connect(self._browse_folder)
         box_layout.addWidget(line, 1)
         box_layout.addWidget(browse)
@@ -118,9 +119,10 @@ class SettingsDialog(QDialog):
 
     @Slot()
     def _browse_folder(self) -> None:
-        editor = self.editors["recordings_dir"]
+        name = self.sender().objectName()
+        editor = self.editors[name]
         assert isinstance(editor, QLineEdit)
-        folder = QFileDialog.getExistingDirectory(self, "Where should recordings be saved?", editor.text())
+        folder = QFileDialog.getExistingDirectory(self, self._fields[name].metadata["label"], editor.text())
         if folder:
             editor.setText(folder)
 

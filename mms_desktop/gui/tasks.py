@@ -20,6 +20,7 @@ from mms_desktop.gui.jobs import Job, describe_error
 if TYPE_CHECKING:
     from mms_desktop.gui.language_manager import LanguageManager
     from mms_desktop.gui.main_window import MainWindow
+    from mms_desktop.gui.sessions_window import SessionsWindow
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Tasks(QObject):
         self.w = window
         self._transcription: Job | None = None
         self.manager: LanguageManager | None = None
+        self.sessions: SessionsWindow | None = None
 
     @property
     def transcribing(self) -> bool:
@@ -208,6 +210,15 @@ class Tasks(QObject):
     def _store_changed(self) -> None:
         self.w.host.forget()
         self.refresh_languages()
+
+    def open_sessions(self) -> SessionsWindow:
+        from mms_desktop.gui.sessions_window import SessionsWindow
+
+        if self.sessions is None:
+            self.sessions = SessionsWindow(self.w)
+        self.sessions.show()
+        self.sessions.raise_()
+        return self.sessions
 
     def open_settings(self) -> Any:
         from mms_desktop.gui.settings_dialog import SettingsDialog

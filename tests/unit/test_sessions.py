@@ -41,3 +41,35 @@ def test_hand_corrections_are_never_overwritten_silently_and_a_backup_is_kept(tm
     assert json.loads(path.read_text())["text"] == "hello"
     save_transcript(path, machine, edited=False, overwrite_edits=True)
     assert json.loads(path.read_text())["text"] == "helo"
+
+
+def test_a_killed_recording_is_recovered_into_its_session(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import soundfile as sf
+
+    from mms_desktop.core.sessions import Project, SessionInfo
+
+    project = Project(tmp_path / "project")
+    info = project.create(SessionInfo(id="", title="Elder stories", language="sah"))
+    wav = project.next_recording(info.id)
+    script = f"""
+import os, signal, time, numpy as np
+from pathlib import Path
+from mms_desktop.core.recorder import Recorder
+r = Recorder(Path({str(wav)!r}), 48000, 1, sync_s=0.1)
+for _ in range(100):
+    r.write(np.full((480, 1), 0.25, np.float32))
+time.sleep(0.6)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    killed = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert killed.returncode == -9
+    assert project.recordings(info.id) == [wav]
+    repaired = project.repair(info.id)
+    assert len(repaired) == 1 and repaired[0].parent == wav.parent
+    assert project.recordings(info.id) == repaired
+    data, rate = sf.read(repaired[0])
+    assert rate == 48000 and len(data) == 48000  # every block written before the kill
+    assert project.repair(info.id) == []  # already repaired: nothing more to do

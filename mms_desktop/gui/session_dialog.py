@@ -1,0 +1,89 @@
+"""The form of a field session's metadata: title, language, speakers, date, place, consent …"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
+
+from mms_desktop.core.languages import is_valid_name
+from mms_desktop.core.sessions import SessionInfo, Speaker
+
+LABELS = {
+    "title": "Title", "language": "Language code", "language_name": "Language name", "date": "Date",
+    "place": "Place", "recorder": "Recorded by", "equipment": "Equipment", "consent": "Consent",
+    "access": "Access", "description": "Description",
+}  # fmt: skip
+HINTS = {
+    "language": "ISO 639-3, e.g. sah (leave empty if the language has none)",
+    "language_name": "free text, for languages without a code",
+    "date": "YYYY-MM-DD",
+    "consent": "what the speakers agreed to",
+    "access": "who may hear and read this",
+}
+
+
+class SessionDialog(QDialog):
+    """Creates a session's metadata; :attr:`info` holds it once accepted."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("New session")
+        self.setMinimumWidth(520)
+        self.info: SessionInfo | None = None
+        defaults = SessionInfo(id="", title="")
+        form = QFormLayout(self)
+        self.editors: dict[str, QLineEdit | QPlainTextEdit] = {}
+        for f in fields(SessionInfo):
+            if f.name in LABELS:
+                editor: QLineEdit | QPlainTextEdit
+                if f.name == "description":
+                    editor = QPlainTextEdit()
+                    editor.setFixedHeight(70)
+                else:
+                    editor = QLineEdit(str(getattr(defaults, f.name)))
+                    editor.setPlaceholderText(HINTS.get(f.name, ""))
+                self.editors[f.name] = editor
+                form.addRow(LABELS[f.name], editor)
+        self.speakers = QLineEdit(placeholderText="ID:Name; ID:Name  (e.g. SP1:Maria; SP2)")
+        form.addRow("Speakers", self.speakers)
+        self.error = QLabel(wordWrap=True)
+        self.error.setStyleSheet("color: #b00020;")
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _text(self, name: str) -> str:
+        editor = self.editors[name]
+        return (editor.toPlainText() if isinstance(editor, QPlainTextEdit) else editor.text()).strip()
+
+    def values(self) -> SessionInfo:
+        speakers = []
+        for part in self.speakers.text().split(";"):
+            sid, _, name = part.strip().partition(":")
+            if sid.strip():
+                speakers.append(Speaker(sid.strip(), name.strip()))
+        return SessionInfo(id="", speakers=speakers, **{name: self._text(name) for name in LABELS})
+
+    def problem(self, info: SessionInfo) -> str | None:
+        """One sentence about what must change, or None."""
+        if not info.title:
+            return "Give the session a title."
+        if info.language and not is_valid_name(info.language):
+            return f"'{info.language}' is not an ISO 639-3 code; leave it empty and fill in the language name instead."
+        if not info.language and not info.language_name:
+            return "Give the language: its ISO 639-3 code, or its name if it has no code."
+        if len({s.id for s in info.speakers}) != len(info.speakers):
+            return "Two speakers have the same ID; give each speaker a different one."
+        return None
+
+    def accept(self) -> None:
+        info = self.values()
+        problem = self.problem(info)
+        if problem:
+            self.error.setText(problem)
+            return
+        self.info = info
+        super().accept()
