@@ -115,15 +115,14 @@ def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:
     import sys
 
     from mms_desktop.core.adapter_data import collect
-    from mms_desktop.core.adapter_training import AdapterJob, check_name, train_adapter
+    from mms_desktop.core.adapter_training import check_name, teach
 
     if args.steps < 1:
         raise UserError("--steps must be 1 or more.")
-    check_name(args.name or args.lang)
+    name = args.name or args.lang
+    check_name(name)
     data = collect([Path(d) for d in args.data])
     base = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
-    folder = ctx.store.writable_model(base)
-    name = args.name or args.lang
     print(f"Training '{name}' on {len(data.train)} recordings ({data.seconds / 60:.1f} min), "
           f"{len(data.held_out)} held out; {len(data.skipped)} skipped.", file=sys.stderr)  # fmt: skip
 
@@ -131,11 +130,8 @@ def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:
         if p.step % 50 == 0 or p.step == p.steps:
             print(f"step {p.step}/{p.steps} loss {p.loss:.3f}", file=sys.stderr, flush=True)
 
-    job = AdapterJob(name, folder, args.steps, args.from_adapter, args.train_device,
-                     checkpoint_dir=ctx.paths.data / "training")  # fmt: skip
-    report = train_adapter(job, data, progress=progress)
-    ctx.store.record_files(folder, [report.adapter_file.name, "vocab.json"])
-    (ctx.paths.data / "training" / f"{name}.ckpt").unlink(missing_ok=True)
+    report = teach(ctx.store, data, name, args.steps, base, ctx.paths.data / "training", args.from_adapter,
+                   args.train_device, progress)  # fmt: skip
     print(f"Adapter '{name}' saved to {report.adapter_file}")
     print(f"held-out CER {report.cer_before:.1%} -> {report.cer_after:.1%}, "
           f"WER {report.wer_before:.1%} -> {report.wer_after:.1%}")  # fmt: skip

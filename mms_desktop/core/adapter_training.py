@@ -64,11 +64,22 @@ def fingerprint(model: Any) -> str:
 
 
 def _prepare(job: AdapterJob, vocab: dict[str, int]) -> Any:
+    from mms_desktop.core.modelfiles import LOADING
+
+    with LOADING:  # no other thread may switch torch's default dtype while the layers are built
+        return _build(job, vocab)
+
+
+def _build(job: AdapterJob, vocab: dict[str, int]) -> Any:
+    """The base in full precision (whatever the running app's recognizer uses), with fresh or stock adapter
+    layers and a head for ``vocab``."""
     import torch
 
     from mms_desktop.core.asr import _hf
 
-    model = _hf("Wav2Vec2ForCTC").from_pretrained(str(job.base_dir), use_safetensors=True, local_files_only=True)
+    model = _hf("Wav2Vec2ForCTC").from_pretrained(
+        str(job.base_dir), use_safetensors=True, dtype=torch.float32, local_files_only=True
+    )
     torch.manual_seed(job.seed)  # the fresh layers start the same way every time: runs are repeatable
     old_head: tuple[Any, dict[str, int]] | None = None
     if job.from_adapter:
@@ -81,7 +92,7 @@ def _prepare(job: AdapterJob, vocab: dict[str, int]) -> Any:
                 module.linear_1.reset_parameters()
                 torch.nn.init.zeros_(module.linear_2.weight)  # a fresh adapter starts as the identity
                 torch.nn.init.zeros_(module.linear_2.bias)
-    head = torch.nn.Linear(model.config.hidden_size, len(vocab))
+    head = torch.nn.Linear(model.config.hidden_size, len(vocab), dtype=torch.float32)
     if old_head is not None:  # keep what the stock adapter knew about the characters both share
         with torch.no_grad():
             for token, index in vocab.items():
@@ -144,3 +155,33 @@ def train_adapter(
         round(cer_before, 4), round(cer_after, 4), round(wer_before, 4), round(wer_after, 4),
         job.base_dir / f"adapter.{job.name}.safetensors",
     )  # fmt: skip
+
+
+def teach(
+    store: Any,
+    data: Dataset,
+    name: str,
+    steps: int,
+    base: Path,
+    checkpoint_dir: Path,
+    from_adapter: str | None = None,
+    device: str = "cpu",
+    progress: Callable[[training.TrainProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> AdapterReport:
+    """Train ``name`` on ``data`` for the model in ``base`` and install it in the user's own copy of that
+    model in the store (bundled models are copied first), ready for dictation and transcription.
+
+    An interrupted run leaves its checkpoint in ``checkpoint_dir``; the next run with the same name continues.
+    """
+    if steps < 1:
+        raise UserError("Train for at least one step.")
+    check_name(name)
+    if not data.train:
+        raise UserError("None of the recordings can be used for training; see the list of skipped items.")
+    folder = store.writable_model(base)
+    job = AdapterJob(name, folder, steps, from_adapter, device, checkpoint_dir=checkpoint_dir)
+    report = train_adapter(job, data, progress=progress, cancel=cancel)
+    store.record_files(folder, [report.adapter_file.name, "vocab.json"])
+    (checkpoint_dir / f"{name}.ckpt").unlink(missing_ok=True)
+    return report

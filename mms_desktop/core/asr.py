@@ -17,7 +17,7 @@ from mms_desktop.core import ctc
 from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import Cancelled, ModelError
 from mms_desktop.core.events import Progress, Transcript, Word
-from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, normalize
+from mms_desktop.core.modelfiles import LOADING, Placement, check_model_dir, choose_placement, normalize
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +110,10 @@ class Recognizer:
         try:
             # No target_lang here: it would load the adapter allowing a pickle fallback; we load it below,
             # safetensors only.
-            model = _hf("Wav2Vec2ForCTC").from_pretrained(
-                str(model_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
-            )
+            with LOADING:
+                model = _hf("Wav2Vec2ForCTC").from_pretrained(
+                    str(model_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
+                )
             tokenizer = _hf("Wav2Vec2CTCTokenizer").from_pretrained(
                 str(model_dir), target_lang=language, local_files_only=True
             )

@@ -14,7 +14,7 @@ from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import ModelError, UserError
 from mms_desktop.core.events import LanguageScore
 from mms_desktop.core.languages import lid_code_for
-from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, normalize
+from mms_desktop.core.modelfiles import LOADING, Placement, check_model_dir, choose_placement, normalize
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +43,10 @@ class LanguageIdentifier:
         placement = choose_placement(device, precision)
 
         try:
-            model = _hf("Wav2Vec2ForSequenceClassification").from_pretrained(
-                str(model_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
-            )
+            with LOADING:
+                model = _hf("Wav2Vec2ForSequenceClassification").from_pretrained(
+                    str(model_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
+                )
         except (OSError, ValueError, RuntimeError) as exc:
             raise ModelError(f"The model in {model_dir} could not be loaded ({exc}); reinstall it.") from exc
         model.to(placement.device).eval()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,10 @@ from typing import Any
 from mms_desktop.core.errors import ModelError
 
 log = logging.getLogger(__name__)
+
+# transformers switches torch's process-wide default dtype while it builds a model: two loads in different
+# threads (the window loads in the background) must not overlap, or one gets the other's precision.
+LOADING = threading.Lock()
 
 
 @dataclass(frozen=True)

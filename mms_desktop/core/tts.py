@@ -14,7 +14,7 @@ import numpy as np
 
 from mms_desktop.core.errors import ModelError, UserError
 from mms_desktop.core.events import Speech
-from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement
+from mms_desktop.core.modelfiles import LOADING, Placement, check_model_dir, choose_placement
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,10 @@ class Synthesizer:
         placement = choose_placement(device, "float32")  # VITS is small; full precision keeps its sound
 
         try:
-            model = _hf("VitsModel").from_pretrained(str(voice_dir), use_safetensors=True, local_files_only=True)
+            with LOADING:
+                model = _hf("VitsModel").from_pretrained(
+                    str(voice_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
+                )
             tokenizer = _hf("VitsTokenizer").from_pretrained(str(voice_dir), local_files_only=True)
         except (OSError, ValueError, RuntimeError) as exc:
             raise ModelError(f"The voice in {voice_dir} could not be loaded ({exc}); reinstall it.") from exc

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
                         ("Save speech…", "Ctrl+Shift+S", self.save_speech)],
             "&Tools": [("Languages…", "Ctrl+Shift+L", self.open_language_manager),
                        ("Field sessions…", "Ctrl+Shift+F", self.open_sessions),
+                       ("Teach a new language…", "Ctrl+Shift+T", self.open_training),
                        ("Settings…", "Ctrl+,", self.open_settings)],
         }  # fmt: skip
         for title, entries in menus.items():
@@ -301,6 +302,10 @@ class MainWindow(QMainWindow):
     @Slot()
     def open_sessions(self) -> Any:
         return self.tasks.open_sessions()
+
+    @Slot()
+    def open_training(self) -> Any:
+        return self.tasks.open_training()
 
     @property
     def busy(self) -> bool:

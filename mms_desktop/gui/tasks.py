@@ -220,6 +220,13 @@ class Tasks(QObject):
         self.sessions.raise_()
         return self.sessions
 
+    def open_training(self) -> Any:
+        from mms_desktop.gui.training_window import TrainingWindow
+
+        window = TrainingWindow(self.w)
+        window.show()
+        return window
+
     def open_settings(self) -> Any:
         from mms_desktop.gui.settings_dialog import SettingsDialog
 

@@ -1,0 +1,67 @@
+"""Teaching the tiny model a new language from the window: espeak-ng Italian, which it has no adapter for."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+PHRASES = ["buongiorno a tutti", "la casa rossa", "il cane nero", "una bella giornata", "grazie mille amico",
+           "dove sei andato", "il libro aperto", "acqua fresca", "la luna piena", "sei sette otto"]  # fmt: skip
+
+
+def italian(folder: Path) -> Path:
+    folder.mkdir()
+    for i, text in enumerate(PHRASES):
+        subprocess.run(["espeak-ng", "-v", "it", "-w", str(folder / f"{i:02d}.wav"), text], check=True)
+        (folder / f"{i:02d}.txt").write_text(text, encoding="utf-8")
+    (folder / "broken.wav").write_bytes(b"not audio")
+    (folder / "broken.txt").write_text("rotto")
+    return folder
+
+
+def test_train_watch_and_use_a_new_language(qtbot, make_window, installed_home: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(installed_home, home)
+    window = make_window(home)
+    trainer = window.open_training()
+    trainer.train()
+    assert "Add at least one folder" in trainer.result.text()
+    trainer.add_source(italian(tmp_path / "italian"))
+    trainer.language.setText("Italian")
+    trainer.train()
+    qtbot.waitUntil(lambda: trainer.job is None, timeout=60000)
+    assert "not a language code" in trainer.result.text()
+    trainer.language.setText("ita")
+    trainer.steps.setValue(40)
+    trainer.train()
+    qtbot.waitUntil(lambda: trainer.job is None, timeout=300000)
+    assert trainer.report is not None, trainer.result.text()
+    assert len(trainer.curve.losses) == 40 and trainer.curve.losses[-1][1] < trainer.curve.losses[0][1]
+    assert "'ita' is installed" in trainer.result.text() and "CER" in trainer.result.text()
+    assert "broken.wav" in trainer.result.text()  # skipped items are listed
+    qtbot.waitUntil(lambda: window.bar.language_box.findData("ita") >= 0, timeout=30000)  # usable at once
+    trainer.close()
+
+
+def test_cancelled_training_continues_from_its_checkpoint(qtbot, make_window, installed_home: Path,
+                                                          tmp_path: Path) -> None:  # fmt: skip
+    home = tmp_path / "home"
+    shutil.copytree(installed_home, home)
+    window = make_window(home)
+    trainer = window.open_training()
+    trainer.add_source(italian(tmp_path / "italian"))
+    trainer.language.setText("ita")
+    trainer.steps.setValue(400)
+    trainer.train()
+    qtbot.waitUntil(lambda: len(trainer.curve.losses) >= 30, timeout=120000)
+    trainer.cancel_button.click()
+    qtbot.waitUntil(lambda: trainer.job is None, timeout=60000)
+    assert trainer.result.text().startswith("Stopped.")
+    assert (home / "training" / "ita.ckpt").exists()
+    stopped_at = trainer.curve.losses[-1][0]
+    trainer.steps.setValue(stopped_at + 5)
+    trainer.train()
+    qtbot.waitUntil(lambda: trainer.job is None, timeout=120000)
+    assert trainer.report is not None, trainer.result.text()
+    assert trainer.curve.losses[0][0] > 20, "training went on from the checkpoint, not from step 1"
