@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run sample test lint typecheck screenshots demo-model demo-eval clean
+.PHONY: run sample test lint typecheck screenshots bundle bundle-test demo-model demo-eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# The installable one-folder build (dist/mms-desktop) and its archive, with PyInstaller (CPU-only torch).
+bundle: $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bundle]'
+	bash packaging/build.sh $(BIN)/python
+
+# Build the bundle, then run the frozen command line and the frozen window (under Xvfb).
+bundle-test: bundle
+	bash .ci/system-deps
+	SKIP_BUILD=1 bash packaging/smoke_test.sh
 
 # Rebuild the bundled demonstration model from nothing (corpus and training); prints wall time and CER.
 demo-model: $(STAMP)

@@ -94,11 +94,33 @@ def _idle() -> None:
     pass
 
 
+def _screenshot_when_ready(window: Any, path: str, limit_s: float = 120.0) -> None:
+    """Save the window as a PNG once its models are loaded (or after ``limit_s``), then close it."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    deadline = time.monotonic() + limit_s
+    timer = QTimer(window)
+
+    def check() -> None:
+        ready = window.status_text.text().startswith("Ready") or window.banner.isVisible()
+        if ready or time.monotonic() > deadline:
+            timer.stop()
+            saved = window.grab().save(path)
+            log.info("screenshot %s %s", path, "saved" if saved else "could not be saved")
+            window.close()
+
+    timer.timeout.connect(check)
+    timer.start(250)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the window; returns when it is closed."""
     parser = argparse.ArgumentParser(prog="mms-desktop-gui", description="MMS Desktop: dictation and read-aloud.")
     parser.add_argument("--data-dir", help="where models and settings live (default: the user data folder)")
     parser.add_argument("--debug", action="store_true", help="log debug details to the log file")
+    parser.add_argument("--screenshot", metavar="PNG", help="save a picture of the window once it is ready, then quit")
     args, qt_args = parser.parse_known_args(argv)
     if not has_display():
         print("mms-desktop-gui: there is no display to open the window on; start it in a desktop session, "
@@ -117,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = build_window(args.data_dir)
     window.show()
     _close_on_signals(window)
+    if args.screenshot:
+        _screenshot_when_ready(window, args.screenshot)
     log.info("window open (data in %s)", window.context.paths.data)
     status = int(app.exec())
     log.info("window closed")

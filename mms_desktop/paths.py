@@ -1,12 +1,17 @@
 """Every on-disk location the application uses, in one place.
 
 The data directory comes from, in order: an explicit ``--data-dir``, the ``MMS_DESKTOP_HOME``
-environment variable, and the platform's user data directory. Tests point it at a temporary folder.
+environment variable, a ``data`` folder beside a bundled executable that has a ``portable`` marker file
+next to it, and the platform's user data directory. Tests point it at a temporary folder.
+
+Files shipped with the application are found through :func:`resources_dir`, from a source checkout and
+from a PyInstaller bundle alike; nothing depends on the current directory.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +19,7 @@ import platformdirs
 
 APP_NAME = "mms-desktop"
 HOME_ENV = "MMS_DESKTOP_HOME"
+PORTABLE_MARKER = "portable"
 
 
 @dataclass(frozen=True)
@@ -44,11 +50,25 @@ def resolve(data_dir: str | os.PathLike[str] | None = None, environ: dict[str, s
         return Paths(Path(data_dir).expanduser().absolute())
     if env.get(HOME_ENV):
         return Paths(Path(env[HOME_ENV]).expanduser().absolute())
+    portable = portable_home()
+    if portable is not None:
+        return Paths(portable)
     return Paths(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
 
 
+def portable_home() -> Path | None:
+    """``<bundle>/data`` when a bundled executable has a ``portable`` marker file beside it, else None."""
+    if not getattr(sys, "frozen", False):
+        return None
+    folder = Path(sys.executable).resolve().parent
+    return folder / "data" if (folder / PORTABLE_MARKER).exists() else None
+
+
 def resources_dir() -> Path:
-    """The folder of files shipped with the application (sample audio, bundled models)."""
+    """The folder of files shipped with the application (sample audio, bundled models, icons)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
     return Path(__file__).resolve().parent.parent / "resources"
 
 
@@ -60,5 +80,8 @@ def recordings_dir(setting: str = "") -> Path:
 
 
 def log_dir() -> Path:
-    """Where the window writes its log file and crash reports."""
+    """Where the window writes its log file and crash reports (inside the data folder when portable)."""
+    portable = portable_home()
+    if portable is not None:
+        return portable / "logs"
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
