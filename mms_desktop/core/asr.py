@@ -117,7 +117,9 @@ class Recognizer:
             tokenizer = _hf("Wav2Vec2CTCTokenizer").from_pretrained(
                 str(model_dir), target_lang=language, local_files_only=True
             )
-        except (OSError, ValueError, RuntimeError) as exc:
+        except MemoryError:
+            raise
+        except Exception as exc:  # unreadable or damaged files of any kind: reinstalling fixes them
             log.debug("loading %s failed", model_dir, exc_info=True)
             raise ModelError(f"The model in {model_dir} could not be loaded ({exc}); reinstall it.") from exc
         if getattr(model.config, "adapter_attn_dim", None) is None:

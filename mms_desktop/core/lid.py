@@ -47,7 +47,9 @@ class LanguageIdentifier:
                 model = _hf("Wav2Vec2ForSequenceClassification").from_pretrained(
                     str(model_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
                 )
-        except (OSError, ValueError, RuntimeError) as exc:
+        except MemoryError:
+            raise
+        except Exception as exc:  # unreadable or damaged files of any kind: reinstalling fixes them
             raise ModelError(f"The model in {model_dir} could not be loaded ({exc}); reinstall it.") from exc
         model.to(placement.device).eval()
         id2label: dict[Any, str] = model.config.id2label

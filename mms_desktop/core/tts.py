@@ -78,7 +78,9 @@ class Synthesizer:
                     str(voice_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
                 )
             tokenizer = _hf("VitsTokenizer").from_pretrained(str(voice_dir), local_files_only=True)
-        except (OSError, ValueError, RuntimeError) as exc:
+        except MemoryError:
+            raise
+        except Exception as exc:  # unreadable or damaged files of any kind: reinstalling fixes them
             raise ModelError(f"The voice in {voice_dir} could not be loaded ({exc}); reinstall it.") from exc
         model.to(placement.device).eval()
         return cls(model, tokenizer, placement, voice_dir.name, bool(tok_config.get("is_uroman")))

@@ -7,6 +7,7 @@ GUI thread through queued signals, so callers only ever touch widgets in their c
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -22,12 +23,23 @@ Work = Callable[[Callable[[Progress], None], threading.Event], Any]
 Done = Callable[[Any, BaseException | None], None]
 
 
+# The engine's messages name command-line remedies; in the window the same remedy is a menu away.
+_WINDOW_REMEDIES = [
+    (re.compile(r"`mms-desktop languages install ([^`]+)`"), r"Tools → Languages (\1)"),
+    (re.compile(r"`mms-desktop languages list`"), "Tools → Languages"),
+    (re.compile(r" with --lang\b"), " in the language chooser"),
+]
+
+
 def describe_error(error: BaseException) -> str:
     """One sentence for the user: the engine's own message for errors they can fix."""
     if isinstance(error, Cancelled):
         return "Cancelled; nothing partial was kept."
     if isinstance(error, UserError):
-        return str(error)
+        text = str(error)
+        for pattern, replacement in _WINDOW_REMEDIES:
+            text = pattern.sub(replacement, text)
+        return text
     if isinstance(error, MemoryError):
         return "The computer ran out of memory; close other programs or choose a smaller model in Settings."
     return f"Something went wrong ({type(error).__name__}: {error}); the details are in the log file."

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from mms_desktop.context import Context
 from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, Segment, SpeechStarted, Transcript
 from mms_desktop.core.models import AUTO, ModelHost
+from mms_desktop.core.recorder import RecorderEvent
 from mms_desktop.gui.dictation_bar import DictationBar
 from mms_desktop.gui.dictation_controller import DictationController
 from mms_desktop.gui.jobs import JobRunner, describe_error
@@ -200,8 +201,8 @@ class MainWindow(QMainWindow):
             self.show_status("Detecting the language…" if self.bar.language == AUTO else "Transcribing…")
         elif isinstance(event, LanguageDetected):
             self.bar.show_detected(event.code, event.probability)
-        elif getattr(event, "kind", "") in ("warning", "disk-low", "error"):
-            self.show_status(str(getattr(event, "message", "")))
+        elif isinstance(event, RecorderEvent) and event.kind != "finished":
+            self.show_status(event.message)  # low disk, a stop forced by a full disk, a write error
 
     @Slot(bool)
     def _dictation_running(self, running: bool) -> None:

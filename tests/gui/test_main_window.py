@@ -207,4 +207,32 @@ def test_read_aloud_plays_the_text_and_saves_it(qtbot, make_window, player, inst
     window.transcript_language = "fra"  # recognition is installed for French, a voice is not
     window.read_aloud()
     qtbot.waitUntil(lambda: "No voice is installed for 'fra'" in window.status_text.text(), timeout=30000)
+    assert "install it with Tools → Languages (fra)" in window.status_text.text()
     assert len(player.played) == 1
+
+
+def test_recorder_warnings_reach_the_status_line(qtbot, make_window) -> None:
+    from mms_desktop.core.recorder import RecorderEvent
+
+    window = make_window()
+    message = "The disk is nearly full; recording to x.wav stopped and everything so far was saved."
+    window.dictation.event.emit(RecorderEvent("disk-full", message))
+    assert window.status_text.text() == message
+    window.dictation.event.emit(RecorderEvent("finished", "Saved x.wav."))
+    assert window.status_text.text() == message  # the end of a recording is reported by the stop itself
+
+
+def test_a_model_that_fails_to_load_is_one_sentence(qtbot, make_window, installed_home: Path, tmp_path: Path) -> None:
+    import shutil
+
+    home = tmp_path / "broken-home"
+    shutil.copytree(installed_home, home)
+    weights = home / "store" / "facebook" / "mms-1b-all" / "model.safetensors"
+    data = weights.read_bytes()
+    weights.write_bytes(b"\xff" * 64 + data[64:])  # damaged on disk after it was installed (same size)
+    window = make_window(home)
+    qtbot.waitUntil(lambda: "reinstall it" in window.status_text.text(), timeout=60000)
+    assert window.status_text.text().count(".") >= 1 and "Traceback" not in window.status_text.text()
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=60000)
+    assert "reinstall it" in window.status_text.text() and window.bar.record_button.isEnabled()
