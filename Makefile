@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 
 # Open the window (the bundled demonstration pack works with no download).
 run: $(STAMP)
+	bash .ci/system-deps run
 	$(BIN)/mms-desktop-gui
 
 # Transcribe the shipped sample on the command line, detecting its language.

@@ -71,3 +71,31 @@ def ensure_repo(folder: Path) -> Path:
     layout.write_adapter(folder, "fra", model, vocab)
     marker.write_text(json.dumps({"parameters": sum(p.numel() for p in model.parameters())}))
     return folder
+
+
+def ensure_lid_repo(folder: Path, labels: int = 126) -> Path:
+    """Write (once) a language identifier with the architecture of facebook/mms-lid-126 (random weights)."""
+    marker = folder / "complete.json"
+    if marker.exists():
+        return folder
+    import torch
+    from transformers import Wav2Vec2ForSequenceClassification
+
+    log.info("writing the full-size identification benchmark model to %s (about 3.9 GB, once)", folder)
+    config = full_size_config()
+    codes = [f"{a}{b}{c}" for a in "abcdefgh" for b in "aeiou" for c in "nrst"][:labels]
+    config.update({"architectures": ["Wav2Vec2ForSequenceClassification"], "classifier_proj_size": 1024,
+                   "num_labels": labels, "id2label": dict(enumerate(codes)),
+                   "label2id": {c: i for i, c in enumerate(codes)}})  # fmt: skip
+    with torch.device("meta"):
+        model = Wav2Vec2ForSequenceClassification(config)
+    model = model.to_empty(device="cpu")
+    generator = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for param in model.parameters():
+            param.normal_(0.0, 0.02, generator=generator)
+        for buffer in model.buffers():
+            buffer.zero_()
+    layout.write_lid(folder, model)
+    marker.write_text(json.dumps({"parameters": sum(p.numel() for p in model.parameters())}))
+    return folder

@@ -9,6 +9,7 @@ from typing import Any
 import platformdirs
 
 from mms_desktop.context import Context
+from mms_desktop.core.errors import UserError
 
 
 def add_commands(sub: Any) -> None:
@@ -21,6 +22,9 @@ def add_commands(sub: Any) -> None:
     s.add_argument("--chunk", type=float, help="seconds of new audio per window")
     s.add_argument("--context", type=float, help="seconds of context on each side of a window")
     s.set_defaults(run=run_streaming)
+    f = kinds.add_parser("file", help="file transcription: load, switch, speed against the pipeline, memory")
+    f.add_argument("--seconds", type=float, default=60.0, help="length of the test recording")
+    f.set_defaults(run=run_file)
     t = kinds.add_parser("adapter-step", help="one adapter training step on the full-size architecture")
     t.add_argument("--batch", type=int, default=4)
     t.add_argument("--seconds", type=float, default=5.0, help="seconds of audio per example")
@@ -62,6 +66,22 @@ def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
             folder, "eng" if "eng" in languages else languages[0], ctx.settings.device, ctx.settings.precision
         )
         print(streaming.report(title, streaming.run(recognizer, options)), flush=True)
+    return 0
+
+
+def run_file(args: argparse.Namespace, ctx: Context) -> int:
+    """Full-size recognition and identification, every precision this processor computes natively."""
+    from mms_desktop.benchmark import file
+    from mms_desktop.benchmark.fullsize import ensure_lid_repo
+    from mms_desktop.core.modelfiles import choose_placement
+
+    if args.seconds < 5:
+        raise UserError("--seconds must be 5 or more.")
+    _, asr = resolve_model("full", ctx)
+    lid = ensure_lid_repo(asr.parent / "mms-lid-126-random")
+    precisions = ["float32"] + [p for p in ("bfloat16",) if choose_placement("cpu", "auto").dtype == p]
+    figures, baseline = file.run(asr, lid, precisions, args.seconds)
+    print(file.report("MMS-1B and MMS-LID-126 architectures, random weights, CPU", figures, baseline))
     return 0
 
 

@@ -1,0 +1,156 @@
+"""File-transcription benchmark: load and switch times, speed against one plain pass and against the
+transformers pipeline, and peak memory with recognition and identification both loaded.
+
+Each configuration runs in a fresh process (``python -m mms_desktop.benchmark.file``), so that its peak
+resident memory is its own and every load starts from a warm disk cache, not from memory already held.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mms_desktop.core.audio import SAMPLE_RATE
+
+
+@dataclass(frozen=True)
+class FileFigures:
+    precision: str
+    audio_s: float
+    load_s: float  # loading the recognizer from a warm disk cache
+    switch_ms: float  # changing the language adapter (mean of two switches)
+    plain_s: float  # one forward pass over the whole recording (the floor for this model and precision)
+    transcribe_s: float  # the app's file transcription: overlapping windows, decoding, timings
+    peak_rss_mb: float  # recognition and identification loaded, after transcribing
+    lid_load_s: float
+    import_s: float  # importing torch and transformers, before any model
+
+    @property
+    def rtf(self) -> float:
+        return self.transcribe_s / self.audio_s
+
+
+def test_audio(seconds: float) -> np.ndarray:
+    """Speech-like audio: espeak-ng sentences repeated to the wanted length."""
+    from mms_desktop.benchmark.streaming import speech_with_pauses
+
+    speech, _ = speech_with_pauses()
+    reps = int(np.ceil(seconds * SAMPLE_RATE / len(speech)))
+    return np.tile(speech, reps)[: int(seconds * SAMPLE_RATE)]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(asr: Path, lid: Path, precision: str, seconds: float) -> FileFigures:
+    """One configuration, in this process."""
+    from mms_desktop.core.asr import Recognizer, WindowOptions
+    from mms_desktop.core.lid import LanguageIdentifier
+
+    audio = test_audio(seconds)
+    started = time.perf_counter()
+    import transformers  # noqa: F401 - the libraries' own start-up, reported apart from the model load
+
+    import_s = time.perf_counter() - started
+    started = time.perf_counter()
+    recognizer = Recognizer.load(asr, "eng", "cpu", precision)
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    recognizer.set_language("fra")
+    recognizer.set_language("eng")
+    switch_ms = (time.perf_counter() - started) / 2 * 1000
+    started = time.perf_counter()
+    identifier = LanguageIdentifier.load(lid, "cpu", precision)
+    lid_load_s = time.perf_counter() - started
+    identifier.identify(audio[: 3 * SAMPLE_RATE])
+    recognizer.log_probs(audio[:SAMPLE_RATE])  # warm-up
+    started = time.perf_counter()
+    recognizer.log_probs(audio)
+    plain_s = time.perf_counter() - started
+    started = time.perf_counter()
+    recognizer.transcribe(audio, WindowOptions())
+    transcribe_s = time.perf_counter() - started
+    return FileFigures(
+        recognizer.placement.dtype, round(seconds, 1), round(load_s, 2), round(switch_ms, 1), round(plain_s, 2),
+        round(transcribe_s, 2), round(_peak_rss_mb()), round(lid_load_s, 2), round(import_s, 2),
+    )  # fmt: skip
+
+
+def pipeline_baseline(asr: Path, seconds: float, chunk_length_s: float = 20.0) -> float:
+    """Seconds the transformers ASR pipeline takes in fp32 with ``chunk_length_s`` on the same audio."""
+    from transformers import AutoFeatureExtractor, Wav2Vec2CTCTokenizer, Wav2Vec2ForCTC, pipeline
+
+    audio = test_audio(seconds)
+    model = Wav2Vec2ForCTC.from_pretrained(str(asr), target_lang="eng", ignore_mismatched_sizes=True,
+                                           use_safetensors=True, local_files_only=True)  # fmt: skip
+    tokenizer = Wav2Vec2CTCTokenizer.from_pretrained(str(asr), target_lang="eng", local_files_only=True)
+    extractor = AutoFeatureExtractor.from_pretrained(str(asr), local_files_only=True)
+    asr_pipe = pipeline("automatic-speech-recognition", model=model, tokenizer=tokenizer,
+                        feature_extractor=extractor, chunk_length_s=chunk_length_s, device="cpu")  # fmt: skip
+    asr_pipe(audio[:SAMPLE_RATE].copy())  # warm-up
+    started = time.perf_counter()
+    asr_pipe(audio.copy())
+    return time.perf_counter() - started
+
+
+def _in_subprocess(*args: str) -> dict:
+    result = subprocess.run([sys.executable, "-m", "mms_desktop.benchmark.file", *args], capture_output=True,
+                            text=True, check=False)  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"benchmark process failed: {result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run(asr: Path, lid: Path, precisions: list[str], seconds: float) -> tuple[list[FileFigures], float]:
+    """Every precision, then the pipeline baseline, each in its own process."""
+    figures = [FileFigures(**_in_subprocess("--one", str(asr), str(lid), p, str(seconds))) for p in precisions]
+    baseline = _in_subprocess("--pipeline", str(asr), str(seconds))["seconds"]
+    return figures, baseline
+
+
+def report(title: str, figures: list[FileFigures], baseline_s: float) -> str:
+    lines = [f"{title}: {figures[0].audio_s:g} s of speech, windows 20 s + 2 s context",
+             f"  transformers pipeline fp32 (chunk_length_s=20): {baseline_s:.2f} s "
+             f"(real-time factor {baseline_s / figures[0].audio_s:.3f})"]  # fmt: skip
+    for f in figures:
+        lines += [
+            f"  {f.precision}:",
+            f"    libraries import {f.import_s:.2f} s, then load {f.load_s:.2f} s (identifier {f.lid_load_s:.2f} s); "
+            f"adapter switch {f.switch_ms:.0f} ms",
+            f"    one plain pass {f.plain_s:.2f} s; file transcription {f.transcribe_s:.2f} s "
+            f"(real-time factor {f.rtf:.3f}; {f.transcribe_s / f.plain_s:.2f} x the plain pass; "
+            f"{baseline_s / f.transcribe_s:.2f} x faster than the pipeline)",
+            f"    peak resident memory with recognition and identification loaded: {f.peak_rss_mb / 1024:.2f} GB",
+        ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--one", nargs=4, metavar=("ASR", "LID", "PRECISION", "SECONDS"))
+    parser.add_argument("--pipeline", nargs=2, metavar=("ASR", "SECONDS"))
+    args = parser.parse_args()
+    import logging
+    import os
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    logging.basicConfig(level=logging.ERROR)
+    if args.one:
+        asr, lid, precision, seconds = args.one
+        print(json.dumps(asdict(measure(Path(asr), Path(lid), precision, float(seconds)))))
+    else:
+        asr, seconds = args.pipeline
+        print(json.dumps({"seconds": pipeline_baseline(Path(asr), float(seconds))}))
+
+
+if __name__ == "__main__":
+    main()
