@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -24,8 +23,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -35,8 +32,8 @@ from mms_desktop.core.events import FinalResult, Segment, Transcript
 from mms_desktop.core.models import AUTO
 from mms_desktop.core.sessions import Project, SessionInfo
 from mms_desktop.gui.jobs import describe_error
+from mms_desktop.gui.segment_table import SegmentTable
 
-LOW_CONFIDENCE = 0.5
 EXPORT_FORMATS = ("eaf", "textgrid", "srt", "vtt", "txt", "json")
 
 
@@ -62,7 +59,6 @@ class SessionsWindow(QMainWindow):
         self._live_language = ""
         self._infos: list[SessionInfo] = []
         self._paths: list[Path] = []
-        self._filling = False
         self._build()
         folder = main.context.settings.project_dir
         if folder:
@@ -84,11 +80,9 @@ class SessionsWindow(QMainWindow):
         self.record_button.toggled.connect(self._record_toggled)
         self.transcribe_button = QPushButton("Transcribe")
         self.transcribe_button.clicked.connect(self.transcribe)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Start", "End", "Speaker", "Text"])
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = SegmentTable()
         self.table.cellClicked.connect(self._cell_clicked)
-        self.table.itemChanged.connect(self._edited)
+        self.table.corrected.connect(self._corrected)
         self.save_button = QPushButton("Save corrections")
         self.save_button.clicked.connect(self.save_corrections)
         self.format_box = QComboBox()
@@ -233,7 +227,7 @@ class SessionsWindow(QMainWindow):
 
     def _show_recording(self, path: Path | None) -> None:
         self.recording, self.transcript, self.audio = path, None, None
-        self._fill([])
+        self.table.show_segments([])
         self._update_buttons()
 
     def _opened(self, result: Any, error: BaseException | None) -> None:
@@ -241,28 +235,9 @@ class SessionsWindow(QMainWindow):
             self.status.setText(describe_error(error))
             return
         self.audio, self.transcript = result
-        self._fill(list(self.transcript.segments) if self.transcript else [])
+        self.table.show_segments(list(self.transcript.segments) if self.transcript else [])
         self.status.setText("" if self.transcript else "No transcript yet: press Transcribe.")
         self._update_buttons()
-
-    def _fill(self, segments: list[Segment]) -> None:
-        self._filling = True
-        self.table.setRowCount(len(segments))
-        for row, seg in enumerate(segments):
-            items = [QTableWidgetItem(f"{seg.start:.2f}"), QTableWidgetItem(f"{seg.end:.2f}"),
-                     QTableWidgetItem(seg.speaker), QTableWidgetItem(seg.text)]  # fmt: skip
-            for item in items[:2]:
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            doubtful = [w.word for w in seg.words if w.confidence < LOW_CONFIDENCE]
-            if doubtful:
-                items[3].setBackground(QColor("#fff3cd"))
-                items[3].setToolTip("Low confidence: " + ", ".join(doubtful))
-            for col, item in enumerate(items):
-                self.table.setItem(row, col, item)
-        self._filling = False
-
-    def low_confidence_rows(self) -> list[int]:
-        return [r for r in range(self.table.rowCount()) if self.table.item(r, 3).toolTip()]
 
     @Slot(int, int)
     def _cell_clicked(self, row: int, column: int) -> None:
@@ -276,16 +251,12 @@ class SessionsWindow(QMainWindow):
         if error is not None:
             self.status.setText(describe_error(error))
 
-    @Slot(QTableWidgetItem)
-    def _edited(self, item: QTableWidgetItem) -> None:
-        if self._filling or self.transcript is None:
+    @Slot(int, object)
+    def _corrected(self, row: int, segment: Segment) -> None:
+        if self.transcript is None:
             return
         segments = list(self.transcript.segments)
-        seg = segments[item.row()]
-        if item.column() == 3 and item.text() != seg.text:
-            segments[item.row()] = dataclasses.replace(seg, text=item.text().strip(), words=())
-        elif item.column() == 2:
-            segments[item.row()] = dataclasses.replace(seg, speaker=item.text().strip())
+        segments[row] = segment
         self.transcript = dataclasses.replace(self.transcript, segments=tuple(segments))
         self.status.setText("Corrected; press Save corrections to keep it.")
 
@@ -379,7 +350,7 @@ class SessionsWindow(QMainWindow):
             self._live_language = event.language
             speaker = self.session.speakers[0].id if self.session and self.session.speakers else ""
             self._live.append(dataclasses.replace(event.segment, speaker=speaker))
-            self._fill(self._live)
+            self.table.show_segments(self._live)
 
     @Slot(object)
     def _dictation_ended(self, result: Any) -> None:

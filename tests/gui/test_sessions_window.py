@@ -82,6 +82,6 @@ def test_low_confidence_words_are_marked(qtbot, make_window, tmp_path: Path) -> 
     sessions = window.open_sessions()
     words = (Word("casa", 0.0, 0.4, 0.95), Word("pez", 0.5, 0.8, 0.2))
     sessions.transcript = Transcript("spa", 1.0, (Segment(0.0, 0.8, "casa pez", words),))
-    sessions._fill(list(sessions.transcript.segments))
-    assert sessions.low_confidence_rows() == [0]
+    sessions.table.show_segments(list(sessions.transcript.segments))
+    assert sessions.table.low_confidence_rows() == [0]
     assert "pez" in sessions.table.item(0, 3).toolTip() and "casa" not in sessions.table.item(0, 3).toolTip()

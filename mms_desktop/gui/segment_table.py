@@ -1,0 +1,66 @@
+"""A transcript as a table of segments: times, speaker and text; low-confidence lines highlighted."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
+
+from mms_desktop.core.events import Segment
+
+LOW_CONFIDENCE = 0.5
+
+
+class SegmentTable(QTableWidget):
+    """Shows segments; the speaker and text cells are editable.
+
+    Signals:
+        corrected(int, object): row and its corrected :class:`Segment` (a corrected text drops the word
+            timings, which no longer match it).
+    """
+
+    corrected = Signal(int, object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(0, 4, parent)
+        self.setHorizontalHeaderLabels(["Start", "End", "Speaker", "Text"])
+        self.horizontalHeader().setStretchLastSection(True)
+        self.segments: list[Segment] = []
+        self._filling = False
+        self.itemChanged.connect(self._changed)
+
+    def show_segments(self, segments: list[Segment]) -> None:
+        self._filling = True
+        self.segments = list(segments)
+        self.setRowCount(len(segments))
+        for row, seg in enumerate(segments):
+            items = [QTableWidgetItem(f"{seg.start:.2f}"), QTableWidgetItem(f"{seg.end:.2f}"),
+                     QTableWidgetItem(seg.speaker), QTableWidgetItem(seg.text)]  # fmt: skip
+            for item in items[:2]:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            doubtful = [w.word for w in seg.words if w.confidence < LOW_CONFIDENCE]
+            if doubtful:
+                items[3].setBackground(QColor("#fff3cd"))
+                items[3].setToolTip("Low confidence: " + ", ".join(doubtful))
+            for col, item in enumerate(items):
+                self.setItem(row, col, item)
+        self._filling = False
+
+    def low_confidence_rows(self) -> list[int]:
+        return [r for r in range(self.rowCount()) if self.item(r, 3).toolTip()]
+
+    @Slot(QTableWidgetItem)
+    def _changed(self, item: QTableWidgetItem) -> None:
+        if self._filling or item.row() >= len(self.segments):
+            return
+        seg = self.segments[item.row()]
+        if item.column() == 3 and item.text().strip() != seg.text:
+            seg = dataclasses.replace(seg, text=item.text().strip(), words=())
+        elif item.column() == 2 and item.text().strip() != seg.speaker:
+            seg = dataclasses.replace(seg, speaker=item.text().strip())
+        else:
+            return
+        self.segments[item.row()] = seg
+        self.corrected.emit(item.row(), seg)
