@@ -16,6 +16,7 @@ from mms_desktop.core.dictation import Dictation
 from mms_desktop.core.errors import AudioError
 from mms_desktop.core.models import AUTO, ModelHost
 from mms_desktop.gui.dictation_worker import DictationWorker, start_thread
+from mms_desktop.gui.tasks import LOADING
 from mms_desktop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class DictationController(QObject):
         from mms_desktop.core.streaming import RecognitionStream, StreamOptions
 
         capture = self._capture_factory(settings.input_device or None)
-        status("Loading the speech recognition model…")
+        status(LOADING)
         recognizer = self._host.recognizer(None, language)
         identifier = None
         if language == AUTO:

@@ -17,6 +17,8 @@ from mms_desktop.core.events import Progress
 from mms_desktop.core.models import AUTO
 from mms_desktop.gui.jobs import Job, describe_error
 
+LOADING = "Loading the speech recognition model…"
+
 if TYPE_CHECKING:
     from mms_desktop.gui.language_manager import LanguageManager
     from mms_desktop.gui.main_window import MainWindow
@@ -82,7 +84,7 @@ class Tasks(QObject):
 
     def preload(self, language: str) -> None:
         """Load the models in the background so that the first word comes quickly."""
-        self.w.show_status("Loading the speech recognition model…")
+        self.w.show_status(LOADING)
 
         def work(report: Any, cancel: threading.Event) -> None:
             self.w.host.recognizer(None, language)
@@ -93,8 +95,9 @@ class Tasks(QObject):
 
     @Slot(object, object)
     def _preloaded(self, result: Any, error: BaseException | None) -> None:
-        if not self.w.dictation.is_running:
-            self.w.show_status(describe_error(error) if error else "Ready. Press Record (Ctrl+R) and speak.")
+        if self.w.status_text.text() != LOADING or self.w.dictation.is_running:
+            return  # something the user started since then has more recent news
+        self.w.show_status(describe_error(error) if error else "Ready. Press Record (Ctrl+R) and speak.")
 
     def list_microphones(self) -> None:
         from mms_desktop.core.capture import list_devices
