@@ -51,8 +51,21 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def convert(asr: Path, precision: str) -> float:
+    """Seconds to convert the base weights to ``precision`` once (0 when already cached or not needed)."""
+    from mms_desktop.core.converted import converted_folder
+
+    started = time.perf_counter()
+    converted_folder(asr, precision, _cache(asr))
+    return time.perf_counter() - started
+
+
+def _cache(asr: Path) -> Path:
+    return asr.parent / "converted"
+
+
 def measure(asr: Path, lid: Path, precision: str, seconds: float) -> FileFigures:
-    """One configuration, in this process."""
+    """One configuration, in this process (reduced-precision weights come from the converted copy)."""
     from mms_desktop.core.asr import Recognizer, WindowOptions
     from mms_desktop.core.lid import LanguageIdentifier
 
@@ -62,7 +75,7 @@ def measure(asr: Path, lid: Path, precision: str, seconds: float) -> FileFigures
 
     import_s = time.perf_counter() - started
     started = time.perf_counter()
-    recognizer = Recognizer.load(asr, "eng", "cpu", precision)
+    recognizer = Recognizer.load(asr, "eng", "cpu", precision, cache_dir=_cache(asr))
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     recognizer.set_language("fra")
@@ -111,7 +124,11 @@ def _in_subprocess(*args: str) -> dict:
 
 
 def run(asr: Path, lid: Path, precisions: list[str], seconds: float) -> tuple[list[FileFigures], float]:
-    """Every precision, then the pipeline baseline, each in its own process."""
+    """Every precision (its weights converted first when needed), then the pipeline baseline, each in its
+    own process."""
+    for p in precisions:
+        if p != "float32":
+            _in_subprocess("--convert", str(asr), p)
     figures = [FileFigures(**_in_subprocess("--one", str(asr), str(lid), p, str(seconds))) for p in precisions]
     baseline = _in_subprocess("--pipeline", str(asr), str(seconds))["seconds"]
     return figures, baseline
@@ -138,6 +155,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--one", nargs=4, metavar=("ASR", "LID", "PRECISION", "SECONDS"))
     parser.add_argument("--pipeline", nargs=2, metavar=("ASR", "SECONDS"))
+    parser.add_argument("--convert", nargs=2, metavar=("ASR", "PRECISION"))
     args = parser.parse_args()
     import logging
     import os
@@ -147,6 +165,8 @@ def main() -> None:
     if args.one:
         asr, lid, precision, seconds = args.one
         print(json.dumps(asdict(measure(Path(asr), Path(lid), precision, float(seconds)))))
+    elif args.convert:
+        print(json.dumps({"seconds": convert(Path(args.convert[0]), args.convert[1])}))
     else:
         asr, seconds = args.pipeline
         print(json.dumps({"seconds": pipeline_baseline(Path(asr), float(seconds))}))

@@ -15,6 +15,7 @@ import numpy as np
 
 from mms_desktop.core import ctc
 from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.converted import converted_folder
 from mms_desktop.core.errors import Cancelled, ModelError
 from mms_desktop.core.events import Progress, Transcript, Word
 from mms_desktop.core.modelfiles import LOADING, Placement, check_model_dir, choose_placement, normalize
@@ -96,8 +97,19 @@ class Recognizer:
         self._id_to_token: dict[int, str] = {}
 
     @classmethod
-    def load(cls, model_dir: Path, language: str, device: str = "auto", precision: str = "auto") -> Recognizer:
+    def load(
+        cls,
+        model_dir: Path,
+        language: str,
+        device: str = "auto",
+        precision: str = "auto",
+        cache_dir: Path | None = None,
+    ) -> Recognizer:
         """Load the base model from a local folder in the MMS layout and switch to ``language``.
+
+        Args:
+            cache_dir: where base weights converted to a reduced precision are kept, so that later loads
+                memory-map them instead of converting again (None: convert on every load).
 
         Raises:
             ModelError: the folder is not a complete MMS model or the language is not in it.
@@ -111,9 +123,13 @@ class Recognizer:
             # No target_lang here: it would load the adapter allowing a pickle fallback; we load it below,
             # safetensors only.
             with LOADING:
+                weights_dir = model_dir
+                if cache_dir is not None and placement.dtype != "float32":
+                    weights_dir = converted_folder(model_dir, placement.dtype, cache_dir) or model_dir
                 model = _hf("Wav2Vec2ForCTC").from_pretrained(
-                    str(model_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
+                    str(weights_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
                 )
+                model.config._name_or_path = str(model_dir)  # adapters are loaded from the model's own folder
             tokenizer = _hf("Wav2Vec2CTCTokenizer").from_pretrained(
                 str(model_dir), target_lang=language, local_files_only=True
             )

@@ -13,6 +13,7 @@ from typing import Any
 from mms_desktop.core.store import LanguageStore
 
 AUTO = "auto"
+CONVERTED = ".converted"  # in the store: base weights converted to the precision they run in
 
 
 class ModelHost:
@@ -52,7 +53,7 @@ class ModelHost:
             if recognizer is None:
                 installed = available_languages(folder)
                 first = language if language and language != AUTO else (installed[0] if installed else "")
-                recognizer = Recognizer.load(folder, first, self.device, self.precision)
+                recognizer = Recognizer.load(folder, first, self.device, self.precision, self.store.root / CONVERTED)
                 self._recognizers[folder] = recognizer
         if language and language != AUTO:
             recognizer.set_language(language)

@@ -1,0 +1,64 @@
+"""Base weights converted once to the precision they run in, so that later starts memory-map them.
+
+The MMS checkpoints are stored in fp32. Loading them in bf16 converts 4 GB of weights on every start
+(about 13 s on a 2-core CPU); the converted copy loads as fast as the fp32 file does. A copy is keyed on
+the source file's size and modification time, written to a temporary folder and renamed into place, so
+a crash never leaves a half-written copy that would be used.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+WEIGHTS = "model.safetensors"
+
+
+def converted_folder(model_dir: Path, dtype: str, cache_root: Path) -> Path | None:
+    """A folder with ``config.json`` and the base weights of ``model_dir`` in ``dtype``, converting them
+    the first time; None when they are already stored in that precision or the copy cannot be written."""
+    import torch
+    from safetensors import safe_open
+
+    source = model_dir / WEIGHTS
+    stat = source.stat()
+    folder = cache_root / f"{model_dir.name}-{dtype}-{stat.st_size}-{int(stat.st_mtime)}"
+    if (folder / WEIGHTS).exists():
+        return folder
+    target = getattr(torch, dtype)
+    with safe_open(str(source), framework="pt") as f:
+        names = list(f.keys())
+        if all(f.get_slice(n).get_dtype() != "F32" for n in names):
+            return None
+        try:
+            cache_root.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=cache_root))
+        except OSError as exc:
+            log.info("not caching converted weights in %s: %s", cache_root, exc)
+            return None
+        tensors = {}
+        for name in names:
+            tensor = f.get_tensor(name)
+            tensors[name] = tensor.to(target) if tensor.is_floating_point() else tensor
+    return _publish(tensors, model_dir, tmp, folder, cache_root)
+
+
+def _publish(tensors: dict, model_dir: Path, tmp: Path, folder: Path, cache_root: Path) -> Path | None:
+    from safetensors.torch import save_file
+
+    try:
+        save_file(tensors, str(tmp / WEIGHTS), metadata={"format": "pt"})
+        shutil.copy(model_dir / "config.json", tmp / "config.json")
+        for old in cache_root.glob(f"{model_dir.name}-*"):  # copies of an older version of the model
+            if old.is_dir() and old != folder:
+                shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, folder)
+    except OSError as exc:
+        log.info("not caching converted weights in %s: %s", cache_root, exc)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return None
+    return folder
