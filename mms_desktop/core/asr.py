@@ -15,7 +15,7 @@ import numpy as np
 
 from mms_desktop.core import ctc
 from mms_desktop.core.audio import SAMPLE_RATE
-from mms_desktop.core.converted import converted_folder
+from mms_desktop.core.converted import weights_folder
 from mms_desktop.core.errors import Cancelled, ModelError
 from mms_desktop.core.events import Progress, Transcript, Word
 from mms_desktop.core.modelfiles import LOADING, Placement, check_model_dir, choose_placement, normalize
@@ -123,11 +123,11 @@ class Recognizer:
             # No target_lang here: it would load the adapter allowing a pickle fallback; we load it below,
             # safetensors only.
             with LOADING:
-                weights_dir = model_dir
-                if cache_dir is not None and placement.dtype != "float32":
-                    weights_dir = converted_folder(model_dir, placement.dtype, cache_dir) or model_dir
                 model = _hf("Wav2Vec2ForCTC").from_pretrained(
-                    str(weights_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
+                    str(weights_folder(model_dir, placement.dtype, cache_dir)),
+                    use_safetensors=True,
+                    dtype=placement.torch_dtype(),
+                    local_files_only=True,
                 )
                 model.config._name_or_path = str(model_dir)  # adapters are loaded from the model's own folder
             tokenizer = _hf("Wav2Vec2CTCTokenizer").from_pretrained(

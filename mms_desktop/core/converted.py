@@ -18,6 +18,14 @@ log = logging.getLogger(__name__)
 WEIGHTS = "model.safetensors"
 
 
+def weights_folder(model_dir: Path, dtype: str, cache_root: Path | None) -> Path:
+    """The folder to load the base weights from: the converted copy for a reduced precision when a cache
+    is given (made the first time), else the model's own folder."""
+    if cache_root is None or dtype == "float32":
+        return model_dir
+    return converted_folder(model_dir, dtype, cache_root) or model_dir
+
+
 def converted_folder(model_dir: Path, dtype: str, cache_root: Path) -> Path | None:
     """A folder with ``config.json`` and the base weights of ``model_dir`` in ``dtype``, converting them
     the first time; None when they are already stored in that precision or the copy cannot be written."""
@@ -26,7 +34,8 @@ def converted_folder(model_dir: Path, dtype: str, cache_root: Path) -> Path | No
 
     source = model_dir / WEIGHTS
     stat = source.stat()
-    folder = cache_root / f"{model_dir.name}-{dtype}-{stat.st_size}-{int(stat.st_mtime)}"
+    stem = f"{model_dir.parent.name}--{model_dir.name}-{dtype}"  # owner and name, as in the store
+    folder = cache_root / f"{stem}-{stat.st_size}-{int(stat.st_mtime)}"
     if (folder / WEIGHTS).exists():
         return folder
     target = getattr(torch, dtype)
@@ -44,21 +53,21 @@ def converted_folder(model_dir: Path, dtype: str, cache_root: Path) -> Path | No
         for name in names:
             tensor = f.get_tensor(name)
             tensors[name] = tensor.to(target) if tensor.is_floating_point() else tensor
-    return _publish(tensors, model_dir, tmp, folder, cache_root)
+    return _publish(tensors, model_dir, tmp, folder, stem)
 
 
-def _publish(tensors: dict, model_dir: Path, tmp: Path, folder: Path, cache_root: Path) -> Path | None:
+def _publish(tensors: dict, model_dir: Path, tmp: Path, folder: Path, stem: str) -> Path | None:
     from safetensors.torch import save_file
 
     try:
         save_file(tensors, str(tmp / WEIGHTS), metadata={"format": "pt"})
         shutil.copy(model_dir / "config.json", tmp / "config.json")
-        for old in cache_root.glob(f"{model_dir.name}-*"):  # copies of an older version of the model
+        for old in folder.parent.glob(f"{stem}-*"):  # copies of an older version of the same model
             if old.is_dir() and old != folder:
                 shutil.rmtree(old, ignore_errors=True)
         os.replace(tmp, folder)
     except OSError as exc:
-        log.info("not caching converted weights in %s: %s", cache_root, exc)
+        log.info("not caching converted weights in %s: %s", folder.parent, exc)
         shutil.rmtree(tmp, ignore_errors=True)
         return None
     return folder

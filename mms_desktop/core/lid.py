@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.converted import weights_folder
 from mms_desktop.core.errors import ModelError, UserError
 from mms_desktop.core.events import LanguageScore
 from mms_desktop.core.languages import lid_code_for
@@ -31,8 +32,13 @@ class LanguageIdentifier:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, model_dir: Path, device: str = "auto", precision: str = "auto") -> LanguageIdentifier:
+    def load(
+        cls, model_dir: Path, device: str = "auto", precision: str = "auto", cache_dir: Path | None = None
+    ) -> LanguageIdentifier:
         """Load an MMS-LID checkpoint from a local folder.
+
+        Args:
+            cache_dir: where weights converted to a reduced precision are kept for later loads.
 
         Raises:
             ModelError: the folder is not a complete language identification model.
@@ -45,7 +51,10 @@ class LanguageIdentifier:
         try:
             with LOADING:
                 model = _hf("Wav2Vec2ForSequenceClassification").from_pretrained(
-                    str(model_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
+                    str(weights_folder(model_dir, placement.dtype, cache_dir)),
+                    use_safetensors=True,
+                    dtype=placement.torch_dtype(),
+                    local_files_only=True,
                 )
         except MemoryError:
             raise

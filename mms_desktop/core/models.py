@@ -70,7 +70,9 @@ class ModelHost:
         folder = self.store.resolve(ref, "language identifier") if ref else self.store.default_model("lid")
         with self._lock:
             if folder not in self._identifiers:
-                self._identifiers[folder] = LanguageIdentifier.load(folder, self.device, self.precision)
+                self._identifiers[folder] = LanguageIdentifier.load(
+                    folder, self.device, self.precision, self.store.root / CONVERTED
+                )
             return self._identifiers[folder]
 
     def voice(self, language: str) -> Any:

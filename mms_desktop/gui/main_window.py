@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.banner = self._make_banner()
         self.segments: list[Segment] = []
         self.transcript_language = ""
+        self._offset = 0.0
         self._closing = False
         self._compose()
         self._connect()
@@ -167,6 +168,8 @@ class MainWindow(QMainWindow):
                 self.show_status("Wait for the file transcription to finish, or cancel it, before dictating.")
                 return
             self.bar.show_detected("", 0.0)
+            # a new dictation's times start at zero: they follow what is already in the transcript
+            self._offset = self.segments[-1].end if self.segments else 0.0
             self.dictation.start(dataclasses.replace(self.context.settings), self.bar.language)
         elif not on:
             self.dictation.stop()
@@ -194,7 +197,7 @@ class MainWindow(QMainWindow):
             self.show_status("Transcribing…")
         elif isinstance(event, FinalResult):
             self.view.add_final(event.segment.text)
-            self.segments.append(event.segment)
+            self.segments.append(event.segment.shifted(self._offset))
             self.transcript_language = event.language
             self.show_status("Listening…")
         elif isinstance(event, SpeechStarted):
