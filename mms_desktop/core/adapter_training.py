@@ -75,9 +75,9 @@ def _build(job: AdapterJob, vocab: dict[str, int]) -> Any:
     layers and a head for ``vocab``."""
     import torch
 
-    from mms_desktop.core.asr import _hf
+    from mms_desktop.core.modelfiles import hf_class
 
-    model = _hf("Wav2Vec2ForCTC").from_pretrained(
+    model = hf_class("Wav2Vec2ForCTC").from_pretrained(
         str(job.base_dir), use_safetensors=True, dtype=torch.float32, local_files_only=True
     )
     torch.manual_seed(job.seed)  # the fresh layers start the same way every time: runs are repeatable

@@ -15,10 +15,9 @@ import numpy as np
 
 from mms_desktop.core import ctc
 from mms_desktop.core.audio import SAMPLE_RATE
-from mms_desktop.core.converted import weights_folder
 from mms_desktop.core.errors import Cancelled, ModelError
 from mms_desktop.core.events import Progress, Transcript, Word
-from mms_desktop.core.modelfiles import LOADING, Placement, check_model_dir, choose_placement, normalize
+from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint, normalize
 
 log = logging.getLogger(__name__)
 
@@ -119,28 +118,12 @@ class Recognizer:
         _check_language(model_dir, language, languages)
         placement = choose_placement(device, precision)
 
-        try:
-            # No target_lang here: it would load the adapter allowing a pickle fallback; we load it below,
-            # safetensors only.
-            with LOADING:
-                model = _hf("Wav2Vec2ForCTC").from_pretrained(
-                    str(weights_folder(model_dir, placement.dtype, cache_dir)),
-                    use_safetensors=True,
-                    dtype=placement.torch_dtype(),
-                    local_files_only=True,
-                )
-                model.config._name_or_path = str(model_dir)  # adapters are loaded from the model's own folder
-            tokenizer = _hf("Wav2Vec2CTCTokenizer").from_pretrained(
-                str(model_dir), target_lang=language, local_files_only=True
-            )
-        except MemoryError:
-            raise
-        except Exception as exc:  # unreadable or damaged files of any kind: reinstalling fixes them
-            log.debug("loading %s failed", model_dir, exc_info=True)
-            raise ModelError(f"The model in {model_dir} could not be loaded ({exc}); reinstall it.") from exc
+        # No target_lang for the model: it would load the adapter allowing a pickle fallback; set_language
+        # below loads it, safetensors only.
+        model, tokenizer = load_checkpoint("Wav2Vec2ForCTC", model_dir, placement, "model", cache_dir,
+                                           "Wav2Vec2CTCTokenizer", target_lang=language)  # fmt: skip
         if getattr(model.config, "adapter_attn_dim", None) is None:
             raise ModelError(f"{model_dir} is not a multilingual MMS model (it has no language adapters).")
-        model.to(placement.device).eval()
         model.target_lang = ""  # no adapter chosen yet: set_language below loads one
         recognizer = cls(model, tokenizer, model_dir, placement, _reads_normalized(model_dir))
         recognizer.set_language(language)
@@ -260,10 +243,3 @@ def _reads_normalized(model_dir: Path) -> bool:
     except (OSError, ValueError):
         return True
     return bool(config.get("do_normalize", True))
-
-
-def _hf(name: str) -> Any:
-    """A transformers class, typed loosely (its decorated ``from_pretrained`` confuses type checkers)."""
-    import transformers
-
-    return getattr(transformers, name)

@@ -11,11 +11,10 @@ from typing import Any
 import numpy as np
 
 from mms_desktop.core.audio import SAMPLE_RATE
-from mms_desktop.core.converted import weights_folder
 from mms_desktop.core.errors import ModelError, UserError
 from mms_desktop.core.events import LanguageScore
 from mms_desktop.core.languages import lid_code_for
-from mms_desktop.core.modelfiles import LOADING, Placement, check_model_dir, choose_placement, normalize
+from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint, normalize
 
 log = logging.getLogger(__name__)
 
@@ -48,19 +47,7 @@ class LanguageIdentifier:
             raise ModelError(f"{model_dir} is not a language identification model (it has no labels).")
         placement = choose_placement(device, precision)
 
-        try:
-            with LOADING:
-                model = _hf("Wav2Vec2ForSequenceClassification").from_pretrained(
-                    str(weights_folder(model_dir, placement.dtype, cache_dir)),
-                    use_safetensors=True,
-                    dtype=placement.torch_dtype(),
-                    local_files_only=True,
-                )
-        except MemoryError:
-            raise
-        except Exception as exc:  # unreadable or damaged files of any kind: reinstalling fixes them
-            raise ModelError(f"The model in {model_dir} could not be loaded ({exc}); reinstall it.") from exc
-        model.to(placement.device).eval()
+        model, _ = load_checkpoint("Wav2Vec2ForSequenceClassification", model_dir, placement, "model", cache_dir)
         id2label: dict[Any, str] = model.config.id2label
         labels = [id2label[i] for i in range(len(id2label))]
         return cls(model, labels, placement)
@@ -129,10 +116,3 @@ def first_speech(samples: np.ndarray, seconds: float = DEFAULT_SECONDS, threshol
     loud = np.flatnonzero(20 * np.log10(rms / rms.max()) > threshold_db)
     start = max(0, int(loud[0]) - 5) * frame if len(loud) else 0
     return samples[start : start + int(seconds * SAMPLE_RATE)]
-
-
-def _hf(name: str) -> Any:
-    """A transformers class, typed loosely (its decorated ``from_pretrained`` confuses type checkers)."""
-    import transformers
-
-    return getattr(transformers, name)

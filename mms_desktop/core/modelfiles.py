@@ -89,3 +89,49 @@ def normalize(samples: Any) -> Any:
 
     x = np.asarray(samples, dtype=np.float32)
     return (x - x.mean()) / np.sqrt(x.var() + 1e-7)
+
+
+def hf_class(name: str) -> Any:
+    """A transformers class, typed loosely (its decorated ``from_pretrained`` confuses type checkers)."""
+    import transformers
+
+    return getattr(transformers, name)
+
+
+def load_checkpoint(
+    model_class: str,
+    model_dir: Path,
+    placement: Placement,
+    what: str = "model",
+    cache_dir: Path | None = None,
+    tokenizer_class: str | None = None,
+    **tokenizer_options: Any,
+) -> tuple[Any, Any]:
+    """A model (and its tokenizer) from a local folder, safetensors only, placed and in eval mode.
+
+    Args:
+        cache_dir: where weights converted to a reduced precision are kept for later loads.
+
+    Raises:
+        ModelError: the files cannot be read (damaged or incomplete); reinstalling fixes it.
+    """
+    from mms_desktop.core.converted import weights_folder
+
+    tokenizer = None
+    try:
+        with LOADING:
+            model = hf_class(model_class).from_pretrained(
+                str(weights_folder(model_dir, placement.dtype, cache_dir)), use_safetensors=True,
+                dtype=placement.torch_dtype(), local_files_only=True,
+            )  # fmt: skip
+        model.config._name_or_path = str(model_dir)  # adapters and the like come from the model's own folder
+        if tokenizer_class:
+            tokenizer = hf_class(tokenizer_class).from_pretrained(
+                str(model_dir), local_files_only=True, **tokenizer_options
+            )
+    except MemoryError:
+        raise
+    except Exception as exc:  # unreadable or damaged files of any kind: reinstalling fixes them
+        log.debug("loading %s failed", model_dir, exc_info=True)
+        raise ModelError(f"The {what} in {model_dir} could not be loaded ({exc}); reinstall it.") from exc
+    return model.to(placement.device).eval(), tokenizer

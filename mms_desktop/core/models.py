@@ -89,6 +89,28 @@ class ModelHost:
                 self._voices[folder] = Synthesizer.load(folder, self.device)
             return self._voices[folder]
 
+    def transcribe_file(
+        self,
+        path: Path,
+        language: str,
+        among: list[str],
+        options: Any,
+        progress: Any = None,
+        cancel: threading.Event | None = None,
+    ) -> Any:
+        """Transcribe an audio file in ``language`` (or the detected one when it is ``auto``).
+
+        Raises:
+            UserError: the file cannot be read, or a model is missing; Cancelled when ``cancel`` is set.
+        """
+        from mms_desktop.core.audio import load_audio
+        from mms_desktop.core.transcribe import transcribe
+
+        samples = load_audio(path)
+        recognizer = self.recognizer(None, language)
+        identifier = self.identifier() if language == AUTO else None
+        return transcribe(samples, recognizer, language, identifier, among, options, progress, cancel)
+
     def configure(self, store: LanguageStore, device: str, precision: str) -> None:
         """Serve models from another store or on another device; what was loaded is dropped."""
         with self._lock:

@@ -14,7 +14,7 @@ import numpy as np
 
 from mms_desktop.core.errors import ModelError, UserError
 from mms_desktop.core.events import Speech
-from mms_desktop.core.modelfiles import LOADING, Placement, check_model_dir, choose_placement
+from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -72,17 +72,7 @@ class Synthesizer:
             raise ModelError(f"The voice in {voice_dir} has no readable tokenizer; reinstall it.") from exc
         placement = choose_placement(device, "float32")  # VITS is small; full precision keeps its sound
 
-        try:
-            with LOADING:
-                model = _hf("VitsModel").from_pretrained(
-                    str(voice_dir), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
-                )
-            tokenizer = _hf("VitsTokenizer").from_pretrained(str(voice_dir), local_files_only=True)
-        except MemoryError:
-            raise
-        except Exception as exc:  # unreadable or damaged files of any kind: reinstalling fixes them
-            raise ModelError(f"The voice in {voice_dir} could not be loaded ({exc}); reinstall it.") from exc
-        model.to(placement.device).eval()
+        model, tokenizer = load_checkpoint("VitsModel", voice_dir, placement, "voice", None, "VitsTokenizer")
         return cls(model, tokenizer, placement, voice_dir.name, bool(tok_config.get("is_uroman")))
 
     def _input_ids(self, sentence: str) -> Any | None:
@@ -125,10 +115,3 @@ class Synthesizer:
             if seed is not None:
                 torch.random.set_rng_state(generator_state)
         return Speech(np.concatenate(pieces[:-1]), self.sample_rate)
-
-
-def _hf(name: str) -> Any:
-    """A transformers class, typed loosely (its decorated ``from_pretrained`` confuses type checkers)."""
-    import transformers
-
-    return getattr(transformers, name)

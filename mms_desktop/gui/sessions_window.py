@@ -278,15 +278,10 @@ class SessionsWindow(QMainWindow):
 
         def work() -> Transcript:
             from mms_desktop.core.asr import WindowOptions
-            from mms_desktop.core.audio import load_audio
             from mms_desktop.core.sessions import save_transcript
-            from mms_desktop.core.transcribe import transcribe
 
-            samples = load_audio(recording)
-            identifier = self.main.host.identifier() if language == AUTO else None
             options = WindowOptions(settings.window_s, settings.context_s)
-            result = transcribe(samples, self.main.host.recognizer(None, language), language, identifier,
-                                settings.auto_among, options)  # fmt: skip
+            result = self.main.host.transcribe_file(recording, language, settings.auto_among, options)
             save_transcript(_transcript_path(recording), result, edited=False, overwrite_edits=overwrite)
             return result
 

@@ -136,14 +136,9 @@ class Tasks(QObject):
 
         def work(report: Any, cancel: threading.Event) -> Any:
             from mms_desktop.core.asr import WindowOptions
-            from mms_desktop.core.audio import load_audio
-            from mms_desktop.core.transcribe import transcribe
 
-            samples = load_audio(path)
-            recognizer = self.w.host.recognizer(None, language)
-            identifier = self.w.host.identifier() if language == AUTO else None
             options = WindowOptions(settings.window_s, settings.context_s)
-            return transcribe(samples, recognizer, language, identifier, settings.auto_among, options, report, cancel)
+            return self.w.host.transcribe_file(path, language, settings.auto_among, options, report, cancel)
 
         self._transcription = self.w.jobs.start(f"transcribe {path.name}", work, self._transcribed, self._progress)
 

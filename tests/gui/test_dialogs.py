@@ -49,7 +49,8 @@ def test_install_with_progress_then_remove(qtbot, make_window, hub) -> None:
     manager.close()
 
 
-def test_cancelling_a_download_keeps_nothing_half_installed(qtbot, make_window, hub) -> None:
+def slow_install_in_progress(qtbot, make_window, hub):
+    """A window with nothing installed, and its language manager half-way through installing French."""
     window = make_window(hub_endpoint=hub.url, bundled=[])
     hub.faults["model.safetensors"] = "slow"
     manager = window.open_language_manager()
@@ -58,6 +59,11 @@ def test_cancelling_a_download_keeps_nothing_half_installed(qtbot, make_window, 
     manager.select_code("fra")
     manager.buttons["Install"].click()
     qtbot.waitUntil(lambda: 0 < manager.progress.value() < 1000, timeout=30000)
+    return window, manager
+
+
+def test_cancelling_a_download_keeps_nothing_half_installed(qtbot, make_window, hub) -> None:
+    window, manager = slow_install_in_progress(qtbot, make_window, hub)
     manager.cancel_button.click()
     qtbot.waitUntil(lambda: not manager.busy, timeout=30000)
     assert manager.note.text().startswith("Cancelled")
@@ -65,14 +71,7 @@ def test_cancelling_a_download_keeps_nothing_half_installed(qtbot, make_window, 
 
 
 def test_closing_the_manager_during_a_download_cancels_it(qtbot, make_window, hub) -> None:
-    window = make_window(hub_endpoint=hub.url, bundled=[])
-    hub.faults["model.safetensors"] = "slow"
-    manager = window.open_language_manager()
-    manager.refresh_catalogue()
-    qtbot.waitUntil(lambda: "more available" in manager.note.text(), timeout=30000)
-    manager.select_code("fra")
-    manager.buttons["Install"].click()
-    qtbot.waitUntil(lambda: 0 < manager.progress.value() < 1000, timeout=30000)
+    window, manager = slow_install_in_progress(qtbot, make_window, hub)
     manager.close()
     assert manager.isVisible(), "the dialog stays until the download has stopped"
     qtbot.waitUntil(lambda: not manager.isVisible(), timeout=30000)

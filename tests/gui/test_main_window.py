@@ -53,12 +53,16 @@ def choose(qtbot, window, code: str) -> None:
     box.activated.emit(box.currentIndex())
 
 
+def start_dictating(qtbot, window, language: str) -> None:
+    choose(qtbot, window, language)
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: window.status_text.text() == "Listening…", timeout=60000)
+
+
 def test_switching_language_while_dictating_applies_to_the_next_sentence(qtbot, make_window, microphone,
                                                                           tmp_path: Path) -> None:  # fmt: skip
     window = make_window()
-    choose(qtbot, window, "spa")
-    window.bar.record_button.click()
-    qtbot.waitUntil(lambda: window.status_text.text() == "Listening…", timeout=60000)
+    start_dictating(qtbot, window, "spa")
     microphone.say(espeak("son gente sol nueve camino", "es", tmp_path))
     qtbot.waitUntil(lambda: len(window.segments) == 1, timeout=30000)
     choose(qtbot, window, "deu")
@@ -73,9 +77,7 @@ def test_switching_language_while_dictating_applies_to_the_next_sentence(qtbot, 
 
 def test_detected_language_is_shown_with_its_confidence(qtbot, make_window, microphone, tmp_path: Path) -> None:
     window = make_window()
-    choose(qtbot, window, "auto")
-    window.bar.record_button.click()
-    qtbot.waitUntil(lambda: window.status_text.text() == "Listening…", timeout=60000)
+    start_dictating(qtbot, window, "auto")
     microphone.say(espeak("der alte Mann kann ein Buch lesen und das Haus ist sehr groß", "de", tmp_path))
     qtbot.waitUntil(lambda: len(window.segments) == 1, timeout=30000)
     assert window.bar.detected.text().startswith("Detected: German (")
@@ -144,9 +146,7 @@ def test_cancelling_a_file_transcription(qtbot, make_window, tmp_path: Path) -> 
 def test_closing_while_dictating_saves_the_recording_then_closes(qtbot, make_window, microphone,
                                                                   tmp_path: Path) -> None:  # fmt: skip
     window = make_window()
-    choose(qtbot, window, "spa")
-    window.bar.record_button.click()
-    qtbot.waitUntil(lambda: window.status_text.text() == "Listening…", timeout=60000)
+    start_dictating(qtbot, window, "spa")
     microphone.say(espeak("pero voz hombre ojo andar", "es", tmp_path))
     qtbot.waitUntil(lambda: bool(window.view.toPlainText()), timeout=30000)
     window.close()
