@@ -6,7 +6,7 @@ import dataclasses
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from mms_desktop.core.events import Segment
 
@@ -26,7 +26,11 @@ class SegmentTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(0, 4, parent)
         self.setHorizontalHeaderLabels(["Start", "End", "Speaker", "Text"])
-        self.horizontalHeader().setStretchLastSection(True)
+        header = self.horizontalHeader()
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.setWordWrap(True)
         self.segments: list[Segment] = []
         self._filling = False
         self.itemChanged.connect(self._changed)
@@ -46,6 +50,7 @@ class SegmentTable(QTableWidget):
                 items[3].setToolTip("Low confidence: " + ", ".join(doubtful))
             for col, item in enumerate(items):
                 self.setItem(row, col, item)
+        self.resizeRowsToContents()
         self._filling = False
 
     def low_confidence_rows(self) -> list[int]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -70,11 +70,12 @@ class SessionsWindow(QMainWindow):
         self.project_label = QLabel("No project folder chosen.")
         choose = QPushButton("Choose project folder…")
         choose.clicked.connect(self._ask_project)
-        self.sessions = QListWidget()
+        self.sessions = QListWidget(wordWrap=True)
         self.sessions.currentRowChanged.connect(self._session_chosen)
         self.new_button = QPushButton("New session…")
         self.new_button.clicked.connect(self.new_session)
-        self.recordings = QListWidget()
+        self.recordings = QListWidget(textElideMode=Qt.TextElideMode.ElideMiddle)
+        self.recordings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.recordings.currentRowChanged.connect(self._recording_chosen)
         self.record_button = QPushButton("●  Record", checkable=True)
         self.record_button.toggled.connect(self._record_toggled)
@@ -161,7 +162,7 @@ class SessionsWindow(QMainWindow):
         self._infos = infos
         self.sessions.clear()
         for info in infos:
-            self.sessions.addItem(f"{info.title}  ({info.date}, {info.language or info.language_name})")
+            self.sessions.addItem(f"{info.title}\n{info.date} · {info.language or info.language_name}")
         self.status.setText(f"Repaired {len(repaired)} unfinished recording(s)." if repaired else "")
         ids = [i.id for i in infos]
         if select in ids:
@@ -274,6 +275,7 @@ class SessionsWindow(QMainWindow):
         recording, language = self.recording, self._language()
         if recording is None:
             return
+        speaker = self._speaker()
         settings = self.main.context.settings
 
         def work() -> Transcript:
@@ -282,6 +284,10 @@ class SessionsWindow(QMainWindow):
 
             options = WindowOptions(settings.window_s, settings.context_s)
             result = self.main.host.transcribe_file(recording, language, settings.auto_among, options)
+            if speaker:  # the session's first speaker, until the linguist says otherwise
+                result = dataclasses.replace(
+                    result, segments=tuple(dataclasses.replace(seg, speaker=speaker) for seg in result.segments)
+                )
             save_transcript(_transcript_path(recording), result, edited=False, overwrite_edits=overwrite)
             return result
 
@@ -299,6 +305,9 @@ class SessionsWindow(QMainWindow):
             self.status.setText(describe_error(error))
             return
         self._recording_chosen(self.recordings.currentRow())
+
+    def _speaker(self) -> str:
+        return self.session.speakers[0].id if self.session and self.session.speakers else ""
 
     def _language(self) -> str:
         session = self.session
@@ -343,8 +352,7 @@ class SessionsWindow(QMainWindow):
     def _dictation_event(self, event: object) -> None:
         if isinstance(event, FinalResult):
             self._live_language = event.language
-            speaker = self.session.speakers[0].id if self.session and self.session.speakers else ""
-            self._live.append(dataclasses.replace(event.segment, speaker=speaker))
+            self._live.append(dataclasses.replace(event.segment, speaker=self._speaker()))
             self.table.show_segments(self._live)
 
     @Slot(object)

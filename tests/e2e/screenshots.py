@@ -118,10 +118,44 @@ def inner(out: Path) -> dict:
     dialog = window.open_settings()
     files.append(shot("4-settings"))
     dialog.reject()
+    files += field_work_shots(window, home, wait, shot)
     window.close()
     wait(lambda: not window.isVisible(), 30)
     window.jobs.pool.waitForDone()
     return {"files": files, "text": text, "live_partial_seen": live, "status": window.status_text.text()}
+
+
+def field_work_shots(window, home: Path, wait, shot) -> list[str]:  # noqa: ANN001
+    """The sessions window over a session recorded from the dictation's WAV, and the teaching window."""
+    from mms_desktop.core.sessions import Project, SessionInfo, Speaker
+
+    project = Project(home / "project")
+    info = project.create(SessionInfo(id="", title="Stories of the village", language="spa", place="Oaxaca",
+                                      speakers=[Speaker("SP1", "Maria")]))  # fmt: skip
+    recording = next((home / "recordings").glob("dictation-*.wav"))
+    target = project.next_recording(info.id)
+    target.write_bytes(recording.read_bytes())
+    sessions = window.open_sessions()
+    sessions.resize(window.size())
+    sessions.move(window.pos())
+    sessions.open_project(project.folder)
+    wait(lambda: sessions.sessions.count() == 1, 30)
+    sessions.sessions.setCurrentRow(0)
+    wait(lambda: sessions.recordings.count() == 1, 30)
+    sessions.recordings.setCurrentRow(0)
+    sessions.transcribe()
+    wait(lambda: sessions.table.rowCount() > 0, 60)
+    files = [shot("5-field-sessions")]
+    sessions.close()
+    trainer = window.open_training()
+    trainer.add_source(home / "project")
+    trainer.language.setText("sah")
+    trainer.curve.reset(200)
+    for step in range(1, 121):  # what the curve looks like part-way through a run
+        trainer.curve.add(step, 3.2 * 0.985**step + 0.4, 0.9 - step * 0.004 if step % 20 == 0 else None)
+    files.append(shot("6-teach-a-language"))
+    trainer.close()
+    return files
 
 
 if __name__ == "__main__":
