@@ -91,7 +91,7 @@ def _close_on_signals(window: Any) -> None:
 
 
 def _idle() -> None:
-    pass
+    """Nothing to do: the timer only hands control back to Python so that pending signal handlers run."""
 
 
 def _screenshot_when_ready(window: Any, path: str, limit_s: float = 120.0) -> None:
