@@ -137,11 +137,11 @@ class DictationController(QObject):
     @Slot(object)
     def _ended(self, result: object) -> None:
         self._meter.stop()
-        self._worker = None
         self.level.emit(0.0)
         self.ended.emit(result)
 
     @Slot()
     def _thread_done(self) -> None:
+        self._worker = None  # released only now that its thread has stopped
         self._thread = None
         self.running.emit(False)

@@ -77,13 +77,16 @@ class DictationWorker(QObject):
 
 
 def start_thread(worker: DictationWorker, parent: QObject) -> QThread:
-    """Move the worker to a new thread that ends (and is deleted) once the worker has ended."""
+    """Move the worker to a new thread that ends (and is deleted) once the worker has ended.
+
+    The caller keeps the worker referenced until the thread has finished: the worker is then released on
+    the GUI thread, never while its own thread still runs.
+    """
     thread = QThread(parent)
     thread.setObjectName("dictation")
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     worker.ended.connect(thread.quit)
-    thread.finished.connect(worker.deleteLater)
     thread.finished.connect(thread.deleteLater)
     thread.start()
     return thread

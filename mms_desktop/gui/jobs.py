@@ -1,7 +1,8 @@
 """One-shot background work (downloads, file transcription, model loading, speech synthesis).
 
 A job runs a plain function on a thread pool; its progress and its ``(result, error)`` come back on the
-GUI thread through queued signals, so callers only ever touch widgets in their callbacks.
+GUI thread through the queued signals of one bridge object that lives as long as the runner, so callers
+only ever touch widgets in their callbacks.
 """
 
 from __future__ import annotations
@@ -45,58 +46,52 @@ def describe_error(error: BaseException) -> str:
     return f"Something went wrong ({type(error).__name__}: {error}); the details are in the log file."
 
 
-class Job(QObject):
-    """A running job: cancel it with :meth:`cancel`.
+class Job:
+    """A running job: cancel it, or ask to be told when it has delivered its result.
 
-    Signals:
-        progress(Progress): from the work, delivered on the GUI thread.
-        finished(object, object): the result and the error (one of them is None), on the GUI thread.
+    A plain object, not a QObject: what crosses threads is the runner's long-lived bridge, so no Qt object
+    is ever deleted on a pool thread or while its signal is in flight.
     """
 
-    progress = Signal(object)
-    finished = Signal(object, object)
-
     def __init__(self, name: str, work: Work, on_done: Done, on_progress: Callable[[Progress], None] | None):
-        super().__init__()
         self.name = name
         self.cancel_event = threading.Event()
-        self._work = work
-        self._on_done = on_done
-        self._on_progress = on_progress
-        self.progress.connect(self._relay_progress)
-        self.finished.connect(self._relay_finished)
+        self.work = work
+        self.on_done = on_done
+        self.on_progress = on_progress
+        self.afterwards: list[Callable[[], None]] = []
 
     def cancel(self) -> None:
         self.cancel_event.set()
 
-    def execute(self) -> None:
-        """Runs on a pool thread."""
-        try:
-            result = self._work(self.progress.emit, self.cancel_event)
-        except BaseException as exc:  # delivered to the caller, who shows it; nothing escapes the pool
-            if not isinstance(exc, UserError | Cancelled):
-                log.exception("job %s failed", self.name)
-            self.finished.emit(None, exc)
-        else:
-            self.finished.emit(result, None)
+    def then(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (on the GUI thread) once the job's result has been delivered."""
+        self.afterwards.append(callback)
 
-    @Slot(object)
-    def _relay_progress(self, progress: Progress) -> None:
-        if self._on_progress is not None:
-            self._on_progress(progress)
 
-    @Slot(object, object)
-    def _relay_finished(self, result: Any, error: BaseException | None) -> None:
-        self._on_done(result, error)
+class _Bridge(QObject):
+    """Carries progress and results from pool threads to the GUI thread (queued connections)."""
+
+    progress = Signal(object, object)  # job, Progress
+    finished = Signal(object, object, object)  # job, result, error
 
 
 class _Runnable(QRunnable):
-    def __init__(self, job: Job):
+    def __init__(self, job: Job, bridge: _Bridge):
         super().__init__()
         self.job = job
+        self.bridge = bridge
 
     def run(self) -> None:
-        self.job.execute()
+        job, bridge = self.job, self.bridge
+        try:
+            result = job.work(lambda p: bridge.progress.emit(job, p), job.cancel_event)
+        except BaseException as exc:  # delivered to the caller, who shows it; nothing escapes the pool
+            if not isinstance(exc, UserError | Cancelled):
+                log.exception("job %s failed", job.name)
+            bridge.finished.emit(job, None, exc)
+        else:
+            bridge.finished.emit(job, result, None)
 
 
 class JobRunner(QObject):
@@ -113,13 +108,15 @@ class JobRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
         self._running: list[Job] = []
+        self._bridge = _Bridge(self)
+        self._bridge.progress.connect(self._progress)
+        self._bridge.finished.connect(self._finished)
 
     def start(self, name: str, work: Work, on_done: Done, on_progress: Callable[[Progress], None] | None = None) -> Job:
         """Run ``work(report, cancel)`` in the background; ``on_done(result, error)`` runs on the GUI thread."""
         job = Job(name, work, on_done, on_progress)
-        job.finished.connect(self._forget)
         self._running.append(job)
-        self.pool.start(_Runnable(job))
+        self.pool.start(_Runnable(job, self._bridge))
         return job
 
     @property
@@ -131,9 +128,16 @@ class JobRunner(QObject):
             job.cancel()
 
     @Slot(object, object)
-    def _forget(self, result: Any, error: BaseException | None) -> None:
-        job = self.sender()
+    def _progress(self, job: Job, progress: Progress) -> None:
+        if job.on_progress is not None:
+            job.on_progress(progress)
+
+    @Slot(object, object, object)
+    def _finished(self, job: Job, result: Any, error: BaseException | None) -> None:
         if job in self._running:
-            self._running.remove(job)  # type: ignore[arg-type]
+            self._running.remove(job)
+        job.on_done(result, error)
+        for callback in job.afterwards:
+            callback()
         if not self._running:
             self.idle.emit()

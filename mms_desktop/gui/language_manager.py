@@ -278,7 +278,7 @@ class LanguageManager(QDialog):
         """Closing cancels a download; the dialog goes once the download has stopped."""
         if self._job is not None:
             self.cancel()
-            self._job.finished.connect(self.close)
+            self._job.then(self.close)
             event.ignore()
             return
         super().closeEvent(event)

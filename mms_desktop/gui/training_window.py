@@ -201,7 +201,7 @@ class TrainingWindow(QDialog):
         """Closing stops the training at its next step (its checkpoint is kept); the window goes after."""
         if self.job is not None:
             self.cancel()
-            self.job.finished.connect(self.close)
+            self.job.then(self.close)
             event.ignore()
             return
         super().closeEvent(event)
