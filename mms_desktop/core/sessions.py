@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Transcript
@@ -125,6 +126,20 @@ class Project:
         from mms_desktop.core.recorder import repair_unfinished
 
         return [copy for _, copy in repair_unfinished(self.folder / session_id)]
+
+
+def transcript_path(recording: Path) -> Path:
+    """Where a recording's transcript is kept: beside it, with the same root name."""
+    return recording.with_suffix(".json")
+
+
+def open_recording(recording: Path) -> tuple[Any, Transcript | None]:
+    """The recording as 16 kHz samples and its saved transcript, if it has one."""
+    from mms_desktop.core import formats
+    from mms_desktop.core.audio import load_audio
+
+    saved = transcript_path(recording)
+    return load_audio(recording), formats.load(saved) if saved.exists() else None
 
 
 def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_edits: bool = False) -> None:

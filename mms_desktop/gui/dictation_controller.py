@@ -64,9 +64,10 @@ class DictationController(QObject):
     def is_running(self) -> bool:
         return self._worker is not None or self._thread is not None
 
-    def start(self, settings: Settings, language: str, recording: Path | None = None) -> None:
-        """Start dictating in ``language`` (or ``auto``) with a snapshot of the settings, recording into
-        ``recording`` (default: a new file in the recordings folder)."""
+    def start(self, settings: Settings, language: str, recording: Callable[[], Path] | None = None) -> None:
+        """Start dictating in ``language`` (or ``auto``) with a snapshot of the settings, recording into the
+        file ``recording()`` names (it runs on the dictation thread; default: a new file in the recordings
+        folder)."""
         if self.is_running:
             return
         self._worker = DictationWorker(
@@ -91,7 +92,8 @@ class DictationController(QObject):
         if self._worker is not None:
             self._worker.choose_language(language)
 
-    def _build(self, settings: Settings, language: str, recording: Path | None, status: Callable[[str], None],
+    def _build(self, settings: Settings, language: str, recording: Callable[[], Path] | None,
+               status: Callable[[str], None],
                on_event: Callable[[object], None]) -> Dictation:  # fmt: skip
         """Runs on the dictation thread: open the microphone, load the models, open the recording."""
         from mms_desktop.core.asr import WindowOptions
@@ -108,7 +110,7 @@ class DictationController(QObject):
         if recording is None:
             wav = self._recordings_folder(settings) / time.strftime("dictation-%Y%m%d-%H%M%S.wav")
         else:
-            wav = recording
+            wav = recording()
         recorder = Recorder(wav, capture.sample_rate, capture.channels, on_event=on_event, device=capture.device.name)
         options = StreamOptions(window=WindowOptions(settings.window_s, settings.context_s))
         detector = self._detector_factory() if self._detector_factory else None

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import FinalResult, Segment, Transcript
 from mms_desktop.core.models import AUTO
-from mms_desktop.core.sessions import Project, SessionInfo
+from mms_desktop.core.sessions import Project, SessionInfo, open_recording, save_transcript, transcript_path
 from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.segment_table import SegmentTable
 
@@ -224,7 +224,7 @@ class SessionsWindow(QMainWindow):
         path = self._paths[row] if 0 <= row < len(self._paths) else None
         self._show_recording(path)
         if path is not None:
-            self._run(f"Opening {path.name}", lambda: _open_recording(path), self._opened)
+            self._run(f"Opening {path.name}", lambda: open_recording(path), self._opened)
 
     def _show_recording(self, path: Path | None) -> None:
         self.recording, self.transcript, self.audio = path, None, None
@@ -263,9 +263,9 @@ class SessionsWindow(QMainWindow):
 
     @Slot()
     def save_corrections(self) -> None:
-        from mms_desktop.core.sessions import save_transcript
-
-        path, transcript = _transcript_path(self.recording), self.transcript
+        if self.recording is None or self.transcript is None:
+            return
+        path, transcript = transcript_path(self.recording), self.transcript
         self._run("Saving", lambda: save_transcript(path, transcript, edited=True),
                   lambda r, e: self.status.setText(describe_error(e) if e else f"Saved {path.name}."))  # fmt: skip
 
@@ -280,7 +280,6 @@ class SessionsWindow(QMainWindow):
 
         def work() -> Transcript:
             from mms_desktop.core.asr import WindowOptions
-            from mms_desktop.core.sessions import save_transcript
 
             options = WindowOptions(settings.window_s, settings.context_s)
             result = self.main.host.transcribe_file(recording, language, settings.auto_among, options)
@@ -288,7 +287,7 @@ class SessionsWindow(QMainWindow):
                 result = dataclasses.replace(
                     result, segments=tuple(dataclasses.replace(seg, speaker=speaker) for seg in result.segments)
                 )
-            save_transcript(_transcript_path(recording), result, edited=False, overwrite_edits=overwrite)
+            save_transcript(transcript_path(recording), result, edited=False, overwrite_edits=overwrite)
             return result
 
         self._run(f"Transcribing {recording.name}", work, self._transcribed)
@@ -343,10 +342,9 @@ class SessionsWindow(QMainWindow):
             self.status.setText("Stop the dictation in the main window first; one microphone recording at a time.")
             return
         self._live, self._live_language = [], ""
-        target = self.project.next_recording(self.session.id)
-        self._target = target
+        project, session_id = self.project, self.session.id
         snapshot = dataclasses.replace(self.main.context.settings)
-        self.dictation.start(snapshot, self._language(), recording=target)
+        self.dictation.start(snapshot, self._language(), recording=lambda: project.next_recording(session_id))
 
     @Slot(object)
     def _dictation_event(self, event: object) -> None:
@@ -360,12 +358,12 @@ class SessionsWindow(QMainWindow):
         if isinstance(result, BaseException):
             self.status.setText(describe_error(result))
             return
-        from mms_desktop.core.sessions import save_transcript
-
-        target = self._target
+        if not result.recording:
+            return
+        target = Path(result.recording)
         end = self._live[-1].end if self._live else 0.0
         transcript = Transcript(self._live_language or self._language(), end, tuple(self._live))
-        self._run("Saving the transcript", lambda: save_transcript(_transcript_path(target), transcript, False),
+        self._run("Saving the transcript", lambda: save_transcript(transcript_path(target), transcript, False),
                   lambda r, e: self._list_recordings(select=target))  # fmt: skip
 
     @Slot(bool)
@@ -401,17 +399,3 @@ def _column(title: str, main: QWidget, *buttons: QWidget) -> QWidget:
         row.addWidget(button)
     layout.addLayout(row)
     return box
-
-
-def _transcript_path(recording: Path | None) -> Path:
-    assert recording is not None
-    return recording.with_suffix(".json")
-
-
-def _open_recording(path: Path) -> tuple[np.ndarray, Transcript | None]:
-    """The recording at 16 kHz and its saved transcript, if any (a worker-thread task)."""
-    from mms_desktop.core import formats
-    from mms_desktop.core.audio import load_audio
-
-    json_path = _transcript_path(path)
-    return load_audio(path), formats.load(json_path) if json_path.exists() else None
