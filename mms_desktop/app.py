@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from mms_desktop import findings
 from mms_desktop import paths as paths_module
 
 log = logging.getLogger("mms_desktop")
@@ -69,7 +70,8 @@ def build_window(data_dir: str | None = None, capture_factory: Any = None, detec
     from mms_desktop.gui.read_aloud import SoundDevicePlayer
 
     context = Context.create(data_dir, None, bundled=bundled)
-    host = ModelHost(context.store, context.settings.device, context.settings.precision)
+    host = ModelHost(context.store, context.settings.device, context.settings.precision,
+                     findings.cpu_precision(context.paths.findings_file))  # fmt: skip
     dictation = DictationController(host, capture_factory or open_microphone, detector_factory)
     return MainWindow(context, host, dictation, player or SoundDevicePlayer(), hub_endpoint)
 

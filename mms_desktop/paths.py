@@ -37,6 +37,11 @@ class Paths:
     def settings_file(self) -> Path:
         return self.data / "settings.json"
 
+    @property
+    def findings_file(self) -> Path:
+        """What ``mms-desktop benchmark file`` measured here (the automatic precision follows it)."""
+        return self.data / "benchmark.json"
+
 
 def resolve(data_dir: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Paths:
     """Work out the data directory.

@@ -92,9 +92,11 @@ class Settings:
     precision: str = _option(
         "auto",
         "Precision",
-        "Model precision: auto (fp16 on GPU, bf16 on CPUs that support it), float32, bfloat16, or float16 (GPU only).",
+        "Model precision: auto (fp16 on GPU; on the CPU what `mms-desktop benchmark file` found fastest, or bf16 "
+        "where the processor supports it, else int8), float32, bfloat16, float16 (GPU only) or int8 (CPU only: "
+        "the least memory).",
         "choice",
-        choices=("auto", "float32", "bfloat16", "float16"),
+        choices=("auto", "float32", "bfloat16", "float16", "int8"),
     )
     window_s: float = _option(
         20.0, "Window", "Seconds of new audio per recognition window.", "seconds", minimum=2.0, maximum=60.0

@@ -56,7 +56,14 @@ def convert(model: Path, precision: str) -> float:
     from mms_desktop.core.converted import converted_folder
 
     started = time.perf_counter()
-    converted_folder(model, precision, _cache(model))
+    if precision == "int8":
+        from mms_desktop.core import quantized
+        from mms_desktop.core.modelfiles import hf_class
+
+        architecture = json.loads((model / "config.json").read_text())["architectures"][0]
+        quantized.load(hf_class(architecture), model, _cache(model))
+    else:
+        converted_folder(model, precision, _cache(model))
     return time.perf_counter() - started
 
 

@@ -30,8 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], help="compute device (default: auto)")
     parser.add_argument(
         "--precision",
-        choices=["auto", "float32", "bfloat16", "float16"],
-        help="model precision (default: auto: fp16 on GPU, bf16 on CPUs that support it)",
+        choices=["auto", "float32", "bfloat16", "float16", "int8"],
+        help="model precision (default: auto: fp16 on GPU; on the CPU the fastest `benchmark file` found, "
+        "else bf16 where the processor supports it, else int8)",
     )
     parser.add_argument("--debug", action="store_true", help="show debug logging and full tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -71,8 +71,12 @@ def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_file(args: argparse.Namespace, ctx: Context) -> int:
     """Full-size recognition and identification, every precision this processor computes natively."""
+    import dataclasses
+
+    from mms_desktop import findings
     from mms_desktop.benchmark import file
     from mms_desktop.benchmark.fullsize import ensure_lid_repo
+    from mms_desktop.core import quantized
     from mms_desktop.core.modelfiles import choose_placement
 
     if args.seconds < 5:
@@ -80,8 +84,13 @@ def run_file(args: argparse.Namespace, ctx: Context) -> int:
     _, asr = resolve_model("full", ctx)
     lid = ensure_lid_repo(asr.parent / "mms-lid-126-random")
     precisions = ["float32"] + [p for p in ("bfloat16",) if choose_placement("cpu", "auto").dtype == p]
+    if quantized.available():
+        precisions.append("int8")
     figures, baseline = file.run(asr, lid, precisions, args.seconds)
     print(file.report("MMS-1B and MMS-LID-126 architectures, random weights, CPU", figures, baseline))
+    choice = findings.record(ctx.paths.findings_file, [dataclasses.asdict(f) for f in figures])
+    print(f"Automatic precision on this CPU from now on: {choice} (fastest, then least memory; "
+          f"saved in {ctx.paths.findings_file})")  # fmt: skip
     return 0
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mms_desktop import findings
 from mms_desktop.context import Context
 from mms_desktop.core.errors import UserError
 
@@ -53,7 +54,8 @@ def _load_all(files: list[str]) -> list[tuple[str, Any]]:
 def host(ctx: Context) -> Any:
     from mms_desktop.core.models import ModelHost
 
-    return ModelHost(ctx.store, ctx.settings.device, ctx.settings.precision)
+    preference = findings.cpu_precision(ctx.paths.findings_file)
+    return ModelHost(ctx.store, ctx.settings.device, ctx.settings.precision, preference)
 
 
 def load_identifier(args: argparse.Namespace, ctx: Context) -> Any:

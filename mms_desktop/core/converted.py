@@ -3,7 +3,8 @@
 The MMS checkpoints are stored in fp32. Loading them in bf16 converts 4 GB of weights on every start
 (about 13 s on a 2-core CPU); the converted copy loads as fast as the fp32 file does. A copy is keyed on
 the source file's size and modification time, written to a temporary folder and renamed into place, so
-a crash never leaves a half-written copy that would be used.
+a crash never leaves a half-written copy that would be used. Int8 copies (``quantized.py``) are kept the
+same way.
 """
 
 from __future__ import annotations
@@ -26,40 +27,43 @@ def weights_folder(model_dir: Path, dtype: str, cache_root: Path | None) -> Path
     return converted_folder(model_dir, dtype, cache_root) or model_dir
 
 
+def cache_folder(model_dir: Path, kind: str, cache_root: Path) -> Path:
+    """Where the ``kind`` copy of the current version of ``model_dir``'s weights lives (it may not exist)."""
+    stat = (model_dir / WEIGHTS).stat()
+    return cache_root / f"{_stem(model_dir, kind)}-{stat.st_size}-{int(stat.st_mtime)}"
+
+
 def converted_folder(model_dir: Path, dtype: str, cache_root: Path) -> Path | None:
     """A folder with ``config.json`` and the base weights of ``model_dir`` in ``dtype``, converting them
     the first time; None when they are already stored in that precision or the copy cannot be written."""
     import torch
     from safetensors import safe_open
 
-    source = model_dir / WEIGHTS
-    stat = source.stat()
-    stem = f"{model_dir.parent.name}--{model_dir.name}-{dtype}"  # owner and name, as in the store
-    folder = cache_root / f"{stem}-{stat.st_size}-{int(stat.st_mtime)}"
+    folder = cache_folder(model_dir, dtype, cache_root)
     if (folder / WEIGHTS).exists():
         return folder
     target = getattr(torch, dtype)
-    with safe_open(str(source), framework="pt") as f:
+    with safe_open(str(model_dir / WEIGHTS), framework="pt") as f:
         names = list(f.keys())
         if all(f.get_slice(n).get_dtype() != "F32" for n in names):
-            return None
-        try:
-            cache_root.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=cache_root))
-        except OSError as exc:
-            log.info("not caching converted weights in %s: %s", cache_root, exc)
             return None
         tensors = {}
         for name in names:
             tensor = f.get_tensor(name)
             tensors[name] = tensor.to(target) if tensor.is_floating_point() else tensor
-    return _publish(tensors, model_dir, tmp, folder, stem)
+    return folder if publish(tensors, model_dir, folder) else None
 
 
-def _publish(tensors: dict, model_dir: Path, tmp: Path, folder: Path, stem: str) -> Path | None:
+def publish(tensors: dict, model_dir: Path, folder: Path) -> bool:
+    """Write ``tensors`` and ``model_dir``'s config as the copy ``folder`` (from ``cache_folder``), whole or
+    not at all, and remove copies of older versions of the same model; False if it cannot be written."""
     from safetensors.torch import save_file
 
+    stem = folder.name.rsplit("-", 2)[0]
+    tmp = None
     try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=folder.parent))
         save_file(tensors, str(tmp / WEIGHTS), metadata={"format": "pt"})
         shutil.copy(model_dir / "config.json", tmp / "config.json")
         for old in folder.parent.glob(f"{stem}-*"):  # copies of an older version of the same model
@@ -68,6 +72,11 @@ def _publish(tensors: dict, model_dir: Path, tmp: Path, folder: Path, stem: str)
         os.replace(tmp, folder)
     except OSError as exc:
         log.info("not caching converted weights in %s: %s", folder.parent, exc)
-        shutil.rmtree(tmp, ignore_errors=True)
-        return None
-    return folder
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return False
+    return True
+
+
+def _stem(model_dir: Path, kind: str) -> str:
+    return f"{model_dir.parent.name}--{model_dir.name}-{kind}"  # owner and name, as in the store

@@ -23,22 +23,25 @@ class Placement:
     """Where and in which precision a model runs."""
 
     device: str  # "cpu" or "cuda"
-    dtype: str  # "float32", "float16" or "bfloat16"
+    dtype: str  # "float32", "float16", "bfloat16" or "int8" (int8 linear layers, float32 elsewhere)
 
     def torch_dtype(self) -> Any:
+        """The dtype of the model's inputs and float weights."""
         import torch
 
-        return getattr(torch, self.dtype)
+        return torch.float32 if self.dtype == "int8" else getattr(torch, self.dtype)
 
 
-PRECISIONS = ("auto", "float32", "bfloat16", "float16")
+PRECISIONS = ("auto", "float32", "bfloat16", "float16", "int8")
 
 
 def choose_placement(device: str = "auto", precision: str = "auto") -> Placement:
     """Where and in which precision to run.
 
     ``auto`` picks CUDA in fp16 when a GPU is present; on the CPU, bf16 where the processor computes it
-    natively (AVX-512 BF16 or AMX, measured 2.7 x faster than fp32 on MMS-1B here), otherwise fp32.
+    natively (AVX-512 BF16 or AMX, measured 2.7 x faster than fp32 on MMS-1B here), otherwise int8 linear
+    layers where PyTorch has quantized kernels for it (x86-64 and ARM), otherwise fp32. ``mms-desktop
+    benchmark file`` can refine the CPU choice (see ``findings.py``).
 
     Raises:
         ModelError: an unknown choice, ``cuda`` without a usable GPU, or fp16 on the CPU.
@@ -53,11 +56,23 @@ def choose_placement(device: str = "auto", precision: str = "auto") -> Placement
     if device == "cuda" and not has_cuda:
         raise ModelError("No CUDA GPU is available on this machine; choose the cpu device.")
     if device == "cuda" or (device == "auto" and has_cuda):
+        if precision == "int8":
+            raise ModelError("int8 is for the CPU; on a GPU choose float16, bfloat16 or float32.")
         return Placement("cuda", "float16" if precision == "auto" else precision)
     if precision == "float16":
-        raise ModelError("float16 is for GPUs; on the CPU choose bfloat16 or float32.")
+        raise ModelError("float16 is for GPUs; on the CPU choose int8, bfloat16 or float32.")
+    if precision == "int8":
+        from mms_desktop.core import quantized
+
+        if not quantized.available():
+            raise ModelError("This build of PyTorch has no int8 kernels for this processor; choose float32.")
     if precision == "auto":
-        precision = "bfloat16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "float32"
+        from mms_desktop.core import quantized
+
+        if torch.ops.mkldnn._is_mkldnn_bf16_supported():
+            precision = "bfloat16"
+        else:
+            precision = "int8" if quantized.available() else "float32"
     return Placement("cpu", precision)
 
 
@@ -120,10 +135,15 @@ def load_checkpoint(
     tokenizer = None
     try:
         with LOADING:
-            model = hf_class(model_class).from_pretrained(
-                str(weights_folder(model_dir, placement.dtype, cache_dir)), use_safetensors=True,
-                dtype=placement.torch_dtype(), local_files_only=True,
-            )  # fmt: skip
+            if placement.dtype == "int8":
+                from mms_desktop.core import quantized
+
+                model = quantized.load(hf_class(model_class), model_dir, cache_dir)
+            else:
+                model = hf_class(model_class).from_pretrained(
+                    str(weights_folder(model_dir, placement.dtype, cache_dir)), use_safetensors=True,
+                    dtype=placement.torch_dtype(), local_files_only=True,
+                )  # fmt: skip
         model.config._name_or_path = str(model_dir)  # adapters and the like come from the model's own folder
         if tokenizer_class:
             tokenizer = hf_class(tokenizer_class).from_pretrained(
@@ -134,4 +154,57 @@ def load_checkpoint(
     except Exception as exc:  # unreadable or damaged files of any kind: reinstalling fixes them
         log.debug("loading %s failed", model_dir, exc_info=True)
         raise ModelError(f"The {what} in {model_dir} could not be loaded ({exc}); reinstall it.") from exc
+    encode_features_in_blocks(model)
+    fix_positional_weights(model)
     return model.to(placement.device).eval(), tokenizer
+
+
+def fix_positional_weights(model: Any) -> None:
+    """Compute the weight-normalized positional convolution's weights once, for inference.
+
+    Left as a parametrization, the 52 MB kernel of MMS-1B is recomputed from its two factors on every
+    forward pass (time and a transient copy); fixed, the outputs are the same.
+    """
+    from torch.nn.utils import parametrize
+
+    conv = getattr(getattr(getattr(model, "wav2vec2", None), "encoder", None), "pos_conv_embed", None)
+    conv = getattr(conv, "conv", None)
+    if conv is not None and parametrize.is_parametrized(conv, "weight"):
+        parametrize.remove_parametrizations(conv, "weight", leave_parametrized=True)
+
+
+FEATURE_BLOCK_FRAMES = 250  # 5 s of audio per pass of the convolutional feature encoder
+
+
+def encode_features_in_blocks(model: Any, block_frames: int = FEATURE_BLOCK_FRAMES) -> None:
+    """Run the convolutional feature encoder of a wav2vec2 model over long inputs a block at a time.
+
+    With layer normalization (as in MMS; not group normalization, which spans time) each output frame
+    depends only on the samples under its receptive field, so encoding overlapping blocks of samples
+    gives exactly the frames of one pass, while the encoder's activations (512 channels at up to 3,200
+    steps a second) stay the size of one block: about 0.5 GB less peak memory for a 24 s window of
+    MMS-1B. Inputs of up to two blocks go through in one pass as before.
+    """
+    base = getattr(model, "wav2vec2", None)
+    config: Any = getattr(model, "config", None)
+    if base is None or getattr(config, "feat_extract_norm", None) != "layer":
+        return
+    stride, field = 1, 1
+    for kernel, step in zip(config.conv_kernel, config.conv_stride, strict=True):
+        field += (kernel - 1) * stride
+        stride *= step
+    whole = base.feature_extractor.forward
+
+    def forward(input_values: Any) -> Any:
+        import torch
+
+        frames = (input_values.shape[-1] - field) // stride + 1
+        if frames <= 2 * block_frames:
+            return whole(input_values)
+        blocks = []
+        for first in range(0, frames, block_frames):
+            last = min(frames, first + block_frames)
+            blocks.append(whole(input_values[..., first * stride : (last - 1) * stride + field]))
+        return torch.cat(blocks, dim=-1)
+
+    base.feature_extractor.forward = forward

@@ -22,13 +22,18 @@ class ModelHost:
     Args:
         store: where the models are installed.
         device: ``auto``, ``cpu`` or ``cuda``.
-        precision: ``auto``, ``float32``, ``bfloat16`` or ``float16``.
+        precision: ``auto``, ``float32``, ``bfloat16``, ``float16`` or ``int8``.
+        cpu_preference: what ``auto`` means when the models run on the CPU (the benchmark's finding);
+            None leaves it to the processor's features.
     """
 
-    def __init__(self, store: LanguageStore, device: str = "auto", precision: str = "auto"):
+    def __init__(
+        self, store: LanguageStore, device: str = "auto", precision: str = "auto", cpu_preference: str | None = None
+    ):
         self.store = store
         self.device = device
         self.precision = precision
+        self.cpu_preference = cpu_preference
         self._lock = threading.RLock()
         self._recognizers: dict[Path, Any] = {}
         self._identifiers: dict[Path, Any] = {}
@@ -53,7 +58,7 @@ class ModelHost:
             if recognizer is None:
                 installed = available_languages(folder)
                 first = language if language and language != AUTO else (installed[0] if installed else "")
-                recognizer = Recognizer.load(folder, first, self.device, self.precision, self.store.root / CONVERTED)
+                recognizer = Recognizer.load(folder, first, self.device, self._precision(), self.store.root / CONVERTED)
                 self._recognizers[folder] = recognizer
         if language and language != AUTO:
             recognizer.set_language(language)
@@ -71,7 +76,7 @@ class ModelHost:
         with self._lock:
             if folder not in self._identifiers:
                 self._identifiers[folder] = LanguageIdentifier.load(
-                    folder, self.device, self.precision, self.store.root / CONVERTED
+                    folder, self.device, self._precision(), self.store.root / CONVERTED
                 )
             return self._identifiers[folder]
 
@@ -110,6 +115,13 @@ class ModelHost:
         recognizer = self.recognizer(None, language)
         identifier = self.identifier() if language == AUTO else None
         return transcribe(samples, recognizer, language, identifier, among, options, progress, cancel)
+
+    def _precision(self) -> str:
+        if self.precision != AUTO or self.cpu_preference is None:
+            return self.precision
+        from mms_desktop.core.modelfiles import choose_placement
+
+        return self.cpu_preference if choose_placement(self.device, AUTO).device == "cpu" else AUTO
 
     def configure(self, store: LanguageStore, device: str, precision: str) -> None:
         """Serve models from another store or on another device; what was loaded is dropped."""

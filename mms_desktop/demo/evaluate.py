@@ -15,6 +15,7 @@ from typing import Any
 
 from mms_desktop.core.asr import Recognizer
 from mms_desktop.core.lid import LanguageIdentifier
+from mms_desktop.core.modelfiles import PRECISIONS
 from mms_desktop.core.store import Repos
 from mms_desktop.core.training import character_error_rate
 from mms_desktop.demo import corpus
@@ -32,16 +33,18 @@ def held_out(options: BuildOptions) -> dict[str, list[corpus.Utterance]]:
     return result
 
 
-def evaluate(models: Path, options: BuildOptions) -> dict[str, Any]:
+def evaluate(
+    models: Path, options: BuildOptions, precision: str = "auto", data: dict[str, list[corpus.Utterance]] | None = None
+) -> dict[str, Any]:
     repos = Repos()
-    data = held_out(options)
-    recognizer = Recognizer.load(models / repos.demo_asr, options.languages[0], device="cpu")
+    data = data or held_out(options)
+    recognizer = Recognizer.load(models / repos.demo_asr, options.languages[0], device="cpu", precision=precision)
     report: dict[str, Any] = {"cer": {}}
     for lang, utterances in data.items():
         recognizer.set_language(lang)
         hypotheses = [recognizer.transcribe(u.samples).text for u in utterances]
         report["cer"][lang] = round(character_error_rate([u.text for u in utterances], hypotheses), 4)
-    identifier = LanguageIdentifier.load(models / repos.demo_lid, device="cpu")
+    identifier = LanguageIdentifier.load(models / repos.demo_lid, device="cpu", precision=precision)
     right = total = 0
     for lang, utterances in data.items():
         for clip in clips(utterances, seed=options.seed):
@@ -57,12 +60,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", type=Path, default=resources_dir() / "models")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--precision", nargs="+", default=["auto"], choices=PRECISIONS,
+                        help="one or more CPU precisions to compare (default: the automatic one)")  # fmt: skip
     args = parser.parse_args()
-    report = evaluate(args.models, BuildOptions(seed=args.seed))
-    for lang, cer in report["cer"].items():
-        print(f"{lang}\tCER {cer:.2%}")
-    print(f"LID\taccuracy {report['lid_accuracy']:.2%} on {report['lid_clips']} clips of {CLIP_SECONDS:.0f} s")
-    print(json.dumps(report))
+    options = BuildOptions(seed=args.seed)
+    data = held_out(options)
+    for precision in args.precision:
+        report = evaluate(args.models, options, precision, data)
+        if len(args.precision) > 1:
+            print(f"[{precision}]")
+        for lang, cer in report["cer"].items():
+            print(f"{lang}\tCER {cer:.2%}")
+        print(f"LID\taccuracy {report['lid_accuracy']:.2%} on {report['lid_clips']} clips of {CLIP_SECONDS:.0f} s")
+        print(json.dumps(report))
 
 
 if __name__ == "__main__":

@@ -5,8 +5,13 @@ from mms_desktop.core.errors import ModelError
 from mms_desktop.core.modelfiles import choose_placement
 
 
-def test_auto_uses_bf16_only_where_the_cpu_computes_it() -> None:
-    expected = "bfloat16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "float32"
+def test_auto_uses_bf16_where_the_cpu_computes_it_else_int8() -> None:
+    from mms_desktop.core import quantized
+
+    if torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        expected = "bfloat16"
+    else:
+        expected = "int8" if quantized.available() else "float32"
     if not torch.cuda.is_available():
         assert choose_placement("auto", "auto").dtype == expected
         assert choose_placement("cpu", "float32").dtype == "float32"
@@ -56,3 +61,62 @@ def test_reduced_precision_weights_are_converted_once_and_loaded_from_the_copy(t
     newer = converted_folder(model, "bfloat16", cache)
     assert newer != folder and not folder.exists() and newer.exists()
     assert converted_folder(newer, "bfloat16", tmp_path / "again") is None  # already bf16: nothing to do
+
+
+def test_int8_copy_is_made_once_and_loads_to_the_same_model(tiny_repos, tmp_path) -> None:
+    import shutil
+
+    import numpy as np
+    from helpers import noise
+
+    from mms_desktop.core.asr import Recognizer
+    from mms_desktop.core.converted import cache_folder
+    from mms_desktop.core.quantized import Int8Linear
+
+    model = tmp_path / "mms-1b-all"
+    shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)
+    cache = tmp_path / "converted"
+    audio = noise(2.0)
+    full = Recognizer.load(model, "eng", "cpu", "float32")
+    exact = full.log_probs(audio)
+    first = Recognizer.load(model, "eng", "cpu", "int8", cache_dir=cache)  # converts and stores the copy
+    copy = cache_folder(model, "int8", cache) / "model.safetensors"
+    assert copy.stat().st_size < (model / "model.safetensors").stat().st_size
+    written = copy.stat().st_mtime_ns
+    again = Recognizer.load(model, "eng", "cpu", "int8", cache_dir=cache)  # built from the copy
+    assert copy.stat().st_mtime_ns == written
+    layers = [m for m in again._model.modules() if isinstance(m, Int8Linear)]
+    assert len(layers) == 6 * again._model.config.num_hidden_layers  # q, k, v, out and the feed-forward pair
+    assert not any(isinstance(m, Int8Linear) for m in again._model.lm_head.modules())
+
+    quantized = again.log_probs(audio)
+    assert np.array_equal(first.log_probs(audio), quantized)
+    assert np.abs(np.exp(quantized) - np.exp(exact)).max() < 0.05  # close to fp32, not equal
+    again.set_language("fra")  # adapters and heads stay in float32 and still swap in place
+    full.set_language("fra")
+    assert np.abs(np.exp(again.log_probs(audio)) - np.exp(full.log_probs(audio))).max() < 0.05
+
+
+def test_int8_is_for_the_cpu() -> None:
+    if torch.cuda.is_available():
+        with pytest.raises(ModelError, match="int8 is for the CPU"):
+            choose_placement("cuda", "int8")
+    placement = choose_placement("cpu", "int8")
+    assert placement.dtype == "int8" and placement.torch_dtype() == torch.float32
+
+
+def test_feature_encoder_in_blocks_gives_the_frames_of_one_pass(tiny_repos) -> None:
+    from helpers import noise
+
+    from mms_desktop.core.modelfiles import encode_features_in_blocks, hf_class
+
+    model = hf_class("Wav2Vec2ForCTC").from_pretrained(str(tiny_repos["facebook/mms-1b-all"])).eval()
+    inputs = torch.from_numpy(noise(3.3))[None]
+    with torch.inference_mode():
+        whole = model.wav2vec2.feature_extractor(inputs)
+        encode_features_in_blocks(model, block_frames=7)  # 3.3 s is 164 frames: 24 blocks, the last one short
+        blocks = model.wav2vec2.feature_extractor(inputs)
+        short = model.wav2vec2.feature_extractor(inputs[:, :4000])  # two blocks or less: one pass
+    assert blocks.shape == whole.shape == (1, model.config.conv_dim[-1], 164)
+    assert torch.allclose(blocks, whole, atol=1e-5)
+    assert short.shape[-1] == 12

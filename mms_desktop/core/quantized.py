@@ -1,0 +1,232 @@
+"""Int8 weights for the transformer's linear layers (dynamic quantization), converted once and cached.
+
+The linear layers of the transformer hold 96 % of MMS-1B's parameters. Kept as int8 with one scale per
+output channel and multiplied by PyTorch's quantized CPU kernels (fbgemm or oneDNN on x86, qnnpack on
+ARM), with the activations quantized on the fly, they take a quarter of their fp32 memory. Everything
+else stays in float32: the convolutional feature encoder, layer norms, the positional convolution, and
+the language adapters and output heads, which are swapped per language and are small.
+
+The first load reads the fp32 checkpoint and converts one layer at a time (each fp32 weight is released
+as soon as its int8 copy exists, so converting never needs more memory than an fp32 load), then stores
+the int8 copy beside the other converted copies; later loads build the model from that copy without
+ever holding fp32 linear weights.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import logging
+import os
+import platform
+import sys
+import warnings
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from mms_desktop.core.converted import WEIGHTS, cache_folder, publish
+from mms_desktop.core.modelfiles import fix_positional_weights
+
+log = logging.getLogger(__name__)
+INT8 = "int8"
+_QWEIGHT, _SCALE, _BIAS = ".int8_weight", ".int8_scale", ".int8_bias"
+_M_MMAP_THRESHOLD = -3  # mallopt parameter of glibc
+
+# Creating qint8 tensors is flagged as deprecated in favour of torchao; the kernels used here are not.
+warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor, torch\.quantize_per_channel")
+
+
+def available() -> bool:
+    """Whether this build of PyTorch has a quantized CPU engine to run int8 linear layers with."""
+    return any(engine in torch.backends.quantized.supported_engines for engine in ("x86", "fbgemm", "qnnpack"))
+
+
+class Int8Linear(torch.nn.Module):
+    """A linear layer with int8 weights, one scale per output channel, and float inputs and outputs."""
+
+    def __init__(self, weight: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None):
+        super().__init__()
+        self.out_features, self.in_features = weight.shape
+        zero_points = torch.zeros(len(scale), dtype=torch.long)
+        qweight = torch._make_per_channel_quantized_tensor(weight, scale.double(), zero_points, 0)
+        self._packed = torch.ops.quantized.linear_prepack(qweight, bias)
+
+    @classmethod
+    def from_float(cls, weight: torch.Tensor, bias: torch.Tensor | None) -> Int8Linear:
+        """Symmetric per-channel quantization of a float linear layer's weights."""
+        w = weight.detach().float()
+        scale = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
+        q = torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8)
+        return cls(q, scale, None if bias is None else bias.detach().float())
+
+    def tensors(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """The int8 weights, their float32 scales and the bias, as stored in the cached copy."""
+        qweight, bias = torch.ops.quantized.linear_unpack(self._packed)
+        return qweight.int_repr(), qweight.q_per_channel_scales().float(), bias
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.ops.quantized.linear_dynamic(x, self._packed, True)  # 7-bit activations, as fbgemm needs
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, int8"
+
+
+def quantizable(name: str, module: torch.nn.Module) -> bool:
+    """The transformer's attention and feed-forward projections; not adapters, heads or the feature path."""
+    return type(module) is torch.nn.Linear and ".layers." in name and "adapter" not in name
+
+
+def quantize(model: torch.nn.Module, source: Path | None = None) -> torch.nn.Module:
+    """Replace the quantizable linear layers of ``model`` in place, one at a time.
+
+    Args:
+        source: the safetensors file the model was loaded from; each layer's fp32 weights are read from
+            it into ordinary memory and released at once, instead of through the model's memory map, whose
+            touched pages would stay resident until the whole model is released.
+    """
+    names = [name for name, module in model.named_modules() if quantizable(name, module)]
+    with TensorFile(source) if source else _no_file() as weights:
+        for name in names:  # by name: holding the modules would keep every fp32 weight alive to the end
+            if weights is not None and f"{name}.weight" in weights.entries:
+                weight = weights.get(f"{name}.weight")
+                bias = weights.get(f"{name}.bias") if f"{name}.bias" in weights.entries else None
+            else:
+                linear: Any = model.get_submodule(name)
+                weight, bias = linear.weight, linear.bias
+            _replace(model, name, Int8Linear.from_float(weight, bias))
+            del weight, bias
+    return model
+
+
+def load(model_class: Any, model_dir: Path, cache_root: Path | None) -> Any:
+    """``model_class`` from ``model_dir`` with int8 linear layers, from the cached copy when there is one.
+
+    Args:
+        model_class: a transformers model class (``Wav2Vec2ForCTC`` and the like).
+        cache_root: where the int8 copy is kept (None: convert on every load).
+    """
+    folder = cache_folder(model_dir, INT8, cache_root) if cache_root is not None else None
+    with _large_blocks_returned():
+        if folder is not None and (folder / WEIGHTS).exists():
+            return _from_copy(model_class, folder)
+        model = model_class.from_pretrained(
+            str(model_dir), use_safetensors=True, dtype=torch.float32, local_files_only=True
+        )
+        quantize(model.eval(), model_dir / WEIGHTS)
+        fix_positional_weights(model)
+    if folder is not None and publish(_stored_tensors(model), model_dir, folder):
+        log.info("int8 copy of %s stored in %s", model_dir, folder)
+    return model
+
+
+@contextlib.contextmanager
+def _large_blocks_returned() -> Iterator[None]:
+    """Have glibc map every block over 1 MB on its own while a model loads.
+
+    Once glibc has seen a large block freed, it serves blocks up to 32 MB from its heap. Loading layer by
+    layer allocates and frees hundreds of such blocks between the ones it keeps, and the holes left behind
+    cost about 0.6 GB of peak memory per MMS-1B model. Mapped apiece, each goes back to the system when
+    freed. Afterwards the threshold is set to 32 MB, where glibc's own adjustment ends up anyway (mapping
+    every large block during inference would cost page faults on each forward pass).
+    """
+    libc = None
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        try:
+            libc = ctypes.CDLL("libc.so.6")
+        except OSError:
+            libc = None
+    if libc is not None:
+        libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+    try:
+        yield
+    finally:
+        if libc is not None:
+            libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
+
+
+def _stored_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    tensors = {name: t.contiguous() for name, t in model.state_dict().items()}
+    for name, module in model.named_modules():
+        if isinstance(module, Int8Linear):
+            weight, scale, bias = module.tensors()
+            tensors[name + _QWEIGHT], tensors[name + _SCALE] = weight, scale
+            if bias is not None:
+                tensors[name + _BIAS] = bias
+    return tensors
+
+
+def _from_copy(model_class: Any, folder: Path) -> Any:
+
+    config = model_class.config_class.from_pretrained(str(folder))
+    with torch.device("meta"):  # no memory for weights that the copy replaces anyway
+        model = model_class(config)
+        fix_positional_weights(model)  # the copy holds the fixed weights
+    with TensorFile(folder / WEIGHTS) as f:
+        keys = set(f.entries)
+        names = sorted(k[: -len(_QWEIGHT)] for k in keys if k.endswith(_QWEIGHT))
+
+        def layer(name: str) -> Int8Linear:
+            bias = f.get(name + _BIAS) if name + _BIAS in keys else None
+            return Int8Linear(f.get(name + _QWEIGHT), f.get(name + _SCALE), bias)
+
+        with ThreadPoolExecutor(max(1, torch.get_num_threads())) as pool:  # packing is the slow part
+            for name, module in zip(names, pool.map(layer, names), strict=True):
+                _replace(model, name, module)
+        rest = {k: f.get(k) for k in keys if not k.endswith((_QWEIGHT, _SCALE, _BIAS))}
+    model.load_state_dict(rest, strict=True, assign=True)
+    return model.eval()
+
+
+_DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "I8": torch.int8,
+           "U8": torch.uint8, "I32": torch.int32, "I64": torch.int64, "BOOL": torch.bool}  # fmt: skip
+
+
+class TensorFile:
+    """The tensors of a safetensors file, read one at a time into ordinary memory.
+
+    Not memory-mapped on purpose: the pages of a mapped file count as resident memory once touched and
+    stay so while the mapping lives, so reading a whole model through a map costs its full size in peak
+    memory even when each tensor is converted and dropped at once. Safe to read from several threads.
+    """
+
+    def __init__(self, path: Path):
+        self._fd = os.open(path, os.O_RDONLY)
+        size = int.from_bytes(os.pread(self._fd, 8, 0), "little")
+        header = json.loads(os.pread(self._fd, size, 8))
+        header.pop("__metadata__", None)
+        self.entries: dict[str, Any] = header
+        self._base = 8 + size
+
+    def get(self, name: str) -> torch.Tensor:
+        entry = self.entries[name]
+        start, end = entry["data_offsets"]
+        tensor = torch.empty(entry["shape"], dtype=_DTYPES[entry["dtype"]])
+        buffer = memoryview(tensor.view(-1).view(torch.uint8).numpy())  # type: ignore[arg-type]
+        done = 0
+        while done < end - start:
+            read = os.preadv(self._fd, [buffer[done:]], self._base + start + done)
+            if read <= 0:
+                raise OSError(f"{name} is cut short in the weights file")
+            done += read
+        return tensor
+
+    def __enter__(self) -> TensorFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self._fd)
+
+
+@contextlib.contextmanager
+def _no_file() -> Iterator[None]:
+    yield None
+
+
+def _replace(model: torch.nn.Module, name: str, module: torch.nn.Module) -> None:
+    parent, _, attr = name.rpartition(".")
+    setattr(model.get_submodule(parent), attr, module)
