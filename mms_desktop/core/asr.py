@@ -161,6 +161,46 @@ class Recognizer:
             self.compute_seconds += time.perf_counter() - started
             return result
 
+    def features(self, samples: np.ndarray, stats: tuple[float, float] | None = None) -> Any:
+        """The convolutional features ``(frames, channels)`` of 16 kHz samples (a tensor).
+
+        Each frame depends only on the 400 samples under it, so the features of consecutive stretches,
+        each starting 320 samples after the last frame of the one before, join into exactly the features of
+        the whole: live recognition computes them once per sample.
+
+        Args:
+            stats: mean and variance to normalize with; default: the samples' own, as :meth:`log_probs`.
+        """
+        import torch
+
+        x = normalize(samples, stats) if self._normalize else np.asarray(samples, dtype=np.float32)
+        with self._lock, torch.inference_mode():
+            started = time.perf_counter()
+            inputs = torch.from_numpy(np.ascontiguousarray(x))[None].to(
+                self.placement.device, self.placement.torch_dtype()
+            )
+            features = self._model.wav2vec2.feature_extractor(inputs)[0].transpose(0, 1)
+            self.compute_seconds += time.perf_counter() - started
+            return features
+
+    def log_probs_from_features(self, features: Any) -> np.ndarray:
+        """The rest of one forward pass, from :meth:`features`: ``(frames, vocab)`` log-probabilities."""
+        import torch
+
+        if len(features) == 0:
+            return np.zeros((0, len(self._id_to_token)), np.float32)
+        with self._lock, torch.inference_mode():
+            started = time.perf_counter()
+            base = self._model.wav2vec2
+            hidden, _ = base.feature_projection(features[None])
+            hidden = base.encoder(hidden).last_hidden_state
+            if base.adapter is not None:
+                hidden = base.adapter(hidden)
+            logits = self._model.lm_head(hidden)[0]  # the dropout before the head does nothing in inference
+            result = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
+            self.compute_seconds += time.perf_counter() - started
+            return result
+
     def decode(self, log_probs: np.ndarray, offset_s: float = 0.0) -> list[Word]:
         """Words with timings and confidences from log-probabilities of the current language."""
         return ctc.decode(

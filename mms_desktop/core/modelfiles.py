@@ -98,12 +98,17 @@ def check_model_dir(path: Path, what: str) -> dict[str, Any]:
     return config
 
 
-def normalize(samples: Any) -> Any:
-    """Zero-mean, unit-variance normalization, as the MMS feature extractor does (``do_normalize``)."""
+def normalize(samples: Any, stats: tuple[float, float] | None = None) -> Any:
+    """Zero-mean, unit-variance normalization, as the MMS feature extractor does (``do_normalize``).
+
+    Args:
+        stats: the mean and variance to normalize with; default: those of ``samples``.
+    """
     import numpy as np
 
     x = np.asarray(samples, dtype=np.float32)
-    return (x - x.mean()) / np.sqrt(x.var() + 1e-7)
+    mean, var = (x.mean(), x.var()) if stats is None else (np.float32(stats[0]), np.float32(stats[1]))
+    return (x - mean) / np.sqrt(var + 1e-7)
 
 
 def hf_class(name: str) -> Any:

@@ -38,12 +38,22 @@ class StreamOptions:
 
 
 @dataclass
+class _Tail:
+    """Convolutional features of the stretch a partial result covers, extended as audio arrives."""
+
+    start: int  # utterance sample where the stretch starts
+    stats: tuple[float, float]  # mean and variance it is normalized with, fixed for the stretch
+    features: Any = None  # (frames, channels) tensor
+
+
+@dataclass
 class _Utterance:
     index: int
     start: int  # stream sample where the utterance audio starts
     parts: list[np.ndarray] = field(default_factory=list)
     last_partial: int = 0
     silence: int = 0
+    tail: _Tail | None = None
 
 
 class RecognitionStream:
@@ -207,7 +217,7 @@ class RecognitionStream:
     def _partial(self, u: _Utterance, end: int, frontier: int, context: int) -> PartialResult:
         committed_lp = np.concatenate(u.parts) if u.parts else None
         first = max(0, frontier - context)
-        tail = self._run(u.start, first * ctc.SAMPLES_PER_FRAME, end - u.start)[frontier - first :]
+        tail = self._tail_log_probs(u, first * ctc.SAMPLES_PER_FRAME, end)[frontier - first :]
         committed_tokens = self._tokens(committed_lp) if committed_lp is not None else []
         delimiters = [i for i, t in enumerate(committed_tokens) if t.text == self._delimiter]
         cut = delimiters[-1] if delimiters else 0
@@ -218,6 +228,30 @@ class RecognitionStream:
             u.index, " ".join(w.word for w in words), " ".join(w.word for w in tentative)
         )
         return self._last_partial
+
+    def _tail_log_probs(self, u: _Utterance, start: int, end: int) -> np.ndarray:
+        """Log-probabilities of utterance samples ``[start, end)`` for a partial result.
+
+        Partial results come every second over a stretch that grows until its window is committed, so the
+        convolutional features of each sample are computed once and kept: the stretch is normalized with
+        the statistics of its first partial's audio rather than its own (committed windows and final
+        results keep their own statistics, and so stay equal to offline transcription).
+        """
+        import torch
+
+        audio = self.audio(u.start + start, end)
+        if u.tail is None or u.tail.start != start:
+            u.tail = _Tail(start, (float(audio.mean()), float(audio.var())) if len(audio) else (0.0, 1.0))
+        tail = u.tail
+        total = ctc.frames_for_samples(len(audio))
+        have = 0 if tail.features is None else len(tail.features)
+        if total > have:
+            stretch = audio[have * ctc.SAMPLES_PER_FRAME : (total - 1) * ctc.SAMPLES_PER_FRAME + ctc.RECEPTIVE_FIELD]
+            new = self.recognizer.features(stretch, tail.stats)
+            tail.features = new if tail.features is None else torch.cat([tail.features, new])
+        if tail.features is None:
+            return np.zeros((0, len(self.recognizer._id_to_token)), np.float32)
+        return self.recognizer.log_probs_from_features(tail.features[:total])
 
     @property
     def _delimiter(self) -> str:

@@ -89,3 +89,15 @@ def test_progress_and_cancel(recognizer: Recognizer) -> None:
     cancel.set()
     with pytest.raises(Cancelled):
         recognizer.transcribe(noise(6.0), WindowOptions(chunk_s=2.0, context_s=0.5), cancel=cancel)
+
+
+def test_features_computed_in_stretches_give_the_log_probs_of_one_pass(tiny_repos) -> None:
+    recognizer = Recognizer.load(tiny_repos["facebook/mms-1b-all"], "eng", "cpu", "float32")
+    audio = noise(2.0)
+    stats = (float(audio.mean()), float(audio.var()))
+    whole = recognizer.features(audio)
+    assert np.allclose(recognizer.log_probs_from_features(whole), recognizer.log_probs(audio), atol=1e-5)
+    first = recognizer.features(audio[: 320 * 40 + 80], stats)  # frames 0..39
+    rest = recognizer.features(audio[320 * 40 :], stats)  # frames 40..
+    assert torch.allclose(torch.cat([first, rest]), whole, atol=1e-6)
+    assert recognizer.log_probs_from_features(whole[:0]).shape == (0, len(recognizer._id_to_token))

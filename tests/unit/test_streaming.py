@@ -143,3 +143,34 @@ def test_silero_detector_finds_speech_and_not_silence() -> None:
     import torch
 
     assert torch.get_num_threads() > 1 or __import__("os").cpu_count() == 1, "silero must not pin torch to 1 thread"
+
+
+def test_partial_results_compute_each_samples_features_once(recognizer: Recognizer) -> None:
+    import torch
+
+    stream = RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector())
+    audio = dictation()
+    computed: list[int] = []
+    original = recognizer.features
+
+    def counting(samples, stats=None):
+        computed.append(len(samples))
+        return original(samples, stats)
+
+    run_until(stream, audio, 16000 * 6)  # the first utterance, finished
+    recognizer.features = counting  # type: ignore[method-assign]
+    try:
+        start = 16000 * 6  # then 2 s into the long one, before anything is committed
+        events = run_until(stream, audio[start:], 16000 * 2)
+    finally:
+        del recognizer.features
+    partials = [e for e in events if isinstance(e, PartialResult) and e.utterance == 1]
+    assert len(partials) >= 3
+    utterance = stream._utterance
+    assert utterance is not None and utterance.tail is not None and not utterance.parts
+    stretch = stream.audio(utterance.start + utterance.tail.start, stream.end)
+    whole = original(stretch, utterance.tail.stats)
+    assert torch.allclose(utterance.tail.features, whole[: len(utterance.tail.features)], atol=1e-6)
+    assert sum(computed) < len(stretch) + 80 * len(computed)  # each sample once, plus the frames' overlap
+    tail_text = recognizer.decode(recognizer.log_probs_from_features(utterance.tail.features))
+    assert partials[-1].tentative == " ".join(w.word for w in tail_text)
