@@ -99,10 +99,33 @@ class Settings:
         choices=("auto", "float32", "bfloat16", "float16", "int8"),
     )
     window_s: float = _option(
-        20.0, "Window", "Seconds of new audio per recognition window.", "seconds", minimum=2.0, maximum=60.0
+        20.0, "Window", "Seconds of new audio per recognition window of a file.", "seconds", minimum=2.0, maximum=60.0
     )
-    context_s: float = _option(2.0, "Context", "Seconds of context on each side of a recognition window.",
+    context_s: float = _option(2.0, "Context", "Seconds of context on each side of a recognition window of a file.",
                                "seconds", minimum=0.0, maximum=10.0)  # fmt: skip
+    # Live windows: measured with `mms-desktop benchmark streaming --sweep` on MMS-1B (2-core CPU, int8):
+    # 8 + 1 s gives the offline text on every utterance of the benchmark at 1.28 x the frames of one pass;
+    # 4 + 1 s and 2 + 0.5 s commit sooner but differ from offline (CER 6 % and 14 %). A GPU affords 20 + 2 s.
+    live_window_s: float = _option(8.0, "Live window", "Seconds of new audio per recognition window while dictating "
+                                   "(shorter: text is final sooner; longer: more accurate).", "seconds",
+                                   minimum=2.0, maximum=60.0)  # fmt: skip
+    live_context_s: float = _option(1.0, "Live context", "Seconds of context on each side of a window while dictating.",
+                                    "seconds", minimum=0.0, maximum=10.0)  # fmt: skip
+    live_budget: float = _option(1.5, "Live compute budget", "How much more work live recognition may do than "
+                                 "transcribing the same audio as a file; partial results come less often to stay "
+                                 "within it.", "factor", minimum=1.0, maximum=10.0)  # fmt: skip
+
+
+def live_options(settings: Settings) -> Any:
+    """The live recognition options (a ``StreamOptions``) these settings ask for."""
+    from mms_desktop.core.asr import WindowOptions
+    from mms_desktop.core.streaming import StreamOptions
+
+    window = WindowOptions(settings.live_window_s, settings.live_context_s)
+    return StreamOptions(window=window, compute_budget=settings.live_budget)
+
+
+UNITS = {"seconds": " seconds", "factor": " times"}  # numeric kinds and how their values read
 
 
 def check(settings: Settings) -> str | None:
@@ -125,8 +148,9 @@ def check(settings: Settings) -> str | None:
                 check_repo_id(value)
             except UserError:
                 return f"{label}: '{value}' is not a model name; use owner/name, like {f.default}."
-        elif f.metadata["kind"] == "seconds" and not f.metadata["minimum"] <= value <= f.metadata["maximum"]:
-            return f"{label} must be between {f.metadata['minimum']:g} and {f.metadata['maximum']:g} seconds."
+        elif f.metadata["kind"] in UNITS and not f.metadata["minimum"] <= value <= f.metadata["maximum"]:
+            unit = UNITS[f.metadata["kind"]]
+            return f"{label} must be between {f.metadata['minimum']:g} and {f.metadata['maximum']:g}{unit}."
     return None
 
 

@@ -14,15 +14,18 @@ from pathlib import Path
 
 import numpy as np
 
-from mms_desktop.core.asr import Recognizer
+from mms_desktop.core.asr import Recognizer, WindowOptions
 from mms_desktop.core.audio import SAMPLE_RATE, load_audio
-from mms_desktop.core.events import FinalResult, PartialResult
+from mms_desktop.core.events import FinalResult, PartialResult, Segment
 from mms_desktop.core.streaming import RecognitionStream, StreamOptions
+from mms_desktop.core.training import character_error_rate
 
 SENTENCES = [
     "the old man can read a book",
     "a small red bird is near the river",
     "my friend will open the green door today",
+    # one long utterance, so that windows are committed while the speaker goes on
+    "the old man can read a book and a small red bird is near the river while my friend will open the green door today",
 ]
 PAUSE_S = 1.5
 
@@ -37,6 +40,10 @@ class StreamingFigures:
     partial_lag_s: float
     max_lag_s: float
     placement: str = ""
+    window: str = ""
+    frames_ratio: float = float("nan")  # frames through the transformer, streaming over offline (exact)
+    cer_vs_offline: float = float("nan")  # final texts against offline transcription of the same utterances
+    cer_vs_reference: float = float("nan")  # final texts against the sentences spoken
 
     @property
     def compute_ratio(self) -> float:
@@ -67,16 +74,18 @@ def speech_with_pauses() -> tuple[np.ndarray, list[float]]:
 
 def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -> StreamingFigures:
     audio, speech_ends = speech_with_pauses()
-    recognizer.transcribe(audio[:SAMPLE_RATE], options.window)  # warm-up
-    started = time.perf_counter()
-    recognizer.transcribe(audio, options.window)
+    recognizer.transcribe(audio[:SAMPLE_RATE])  # warm-up
+    started, frames_before = time.perf_counter(), recognizer.encoded_frames
+    recognizer.transcribe(audio)  # offline, as a file: one pass over the whole recording
     offline = time.perf_counter() - started
+    offline_frames = recognizer.encoded_frames - frames_before
 
     stream = RecognitionStream(recognizer, options, language=recognizer.language)
-    compute_before = recognizer.compute_seconds
+    compute_before, frames_before = recognizer.compute_seconds, recognizer.encoded_frames
     block = int(block_s * SAMPLE_RATE)
     clock = busy = 0.0
     finals: list[float] = []
+    segments: list[Segment] = []
     lags: list[float] = []
     max_lag = 0.0
     for start in range(0, len(audio), block):
@@ -89,8 +98,15 @@ def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -
         clock = max(clock, arrived) + spent
         max_lag = max(max_lag, clock - arrived)
         finals += [clock for e in events if isinstance(e, FinalResult)]
+        segments += [e.segment for e in events if isinstance(e, FinalResult)]
         lags += [clock - arrived for e in events if isinstance(e, PartialResult)]
     latencies = [f - end for f, end in zip(finals, speech_ends, strict=False)]
+    frames_ratio = (recognizer.encoded_frames - frames_before) / max(1, offline_frames)
+    heard = " ".join(s.text for s in segments if s.text)
+    offline_text = " ".join(  # each utterance transcribed offline, with the file transcription windows
+        recognizer.transcribe(audio[round(s.start * SAMPLE_RATE) : round(s.end * SAMPLE_RATE)], WindowOptions()).text
+        for s in segments
+    )
     return StreamingFigures(
         audio_s=len(audio) / SAMPLE_RATE,
         offline_s=offline,
@@ -100,6 +116,10 @@ def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -
         partial_lag_s=float(np.mean(lags)) if lags else float("nan"),
         max_lag_s=max_lag,
         placement=f"{recognizer.placement.device} {recognizer.placement.dtype}",
+        window=f"{options.window.chunk_s:g} + {options.window.context_s:g}, every {options.partial_every_s:g}",
+        frames_ratio=frames_ratio,
+        cer_vs_offline=character_error_rate([offline_text], [heard]),
+        cer_vs_reference=character_error_rate([" ".join(SENTENCES)], [heard]),
     )
 
 
@@ -108,9 +128,23 @@ def report(name: str, figures: StreamingFigures) -> str:
     return (
         f"{name}: {f.audio_s:.1f} s of speech with pauses, {f.placement}\n"
         f"  offline pass          {f.offline_s:8.2f} s   (real-time factor {f.offline_s / f.audio_s:.3f})\n"
-        f"  streaming model compute {f.recognition_s:6.2f} s   ({f.compute_ratio:.2f} x offline)\n"
+        f"  streaming model compute {f.recognition_s:6.2f} s   ({f.compute_ratio:.2f} x offline; "
+        f"{f.frames_ratio:.2f} x its frames through the transformer)\n"
         f"  streaming total (with voice detection) {f.streaming_s:.2f} s\n"
         f"  final text after end of speech  {f.final_latency_s:6.2f} s (mean)\n"
         f"  partial results lag audio by    {f.partial_lag_s:6.2f} s (mean)\n"
-        f"  keeps up in real time: {'yes' if f.keeps_up else 'no'} (largest lag {f.max_lag_s:.2f} s)"
+        f"  keeps up in real time: {'yes' if f.keeps_up else 'no'} (largest lag {f.max_lag_s:.2f} s)\n"
+        f"  final text against offline transcription: CER {f.cer_vs_offline:.1%}; "
+        f"against the words spoken: CER {f.cer_vs_reference:.1%}"
     )
+
+
+def table(name: str, rows: list[StreamingFigures]) -> str:
+    """One line per window choice: what a live window costs and what it gets right."""
+    lines = [f"{name}, {rows[0].placement}, {rows[0].audio_s:.1f} s of speech with pauses",
+             f"  {'window + context, partials every (s)':>36} {'compute/offline':>16} {'frames/offline':>15} "
+             f"{'largest lag':>12} {'final after':>12} {'CER vs offline':>15} {'CER vs spoken':>14}"]  # fmt: skip
+    for f in rows:
+        lines.append(f"  {f.window:>36} {f.compute_ratio:>15.2f}x {f.frames_ratio:>14.2f}x {f.max_lag_s:>10.2f} s "
+                     f"{f.final_latency_s:>10.2f} s {f.cer_vs_offline:>15.1%} {f.cer_vs_reference:>14.1%}")  # fmt: skip
+    return "\n".join(lines)

@@ -21,6 +21,7 @@ def add_commands(sub: Any) -> None:
                         "repeatable (default: demo and full)")  # fmt: skip
     s.add_argument("--chunk", type=float, help="seconds of new audio per window")
     s.add_argument("--context", type=float, help="seconds of context on each side of a window")
+    s.add_argument("--sweep", action="store_true", help="compare several window and context lengths")
     s.set_defaults(run=run_streaming)
     f = kinds.add_parser("file", help="file transcription: load, switch, speed against the pipeline, memory")
     f.add_argument("--seconds", type=float, default=60.0, help="length of the test recording")
@@ -48,10 +49,11 @@ def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
     import dataclasses
 
     from mms_desktop.benchmark import streaming
-    from mms_desktop.core.asr import Recognizer, available_languages
-    from mms_desktop.core.streaming import StreamOptions
+    from mms_desktop.cli.models import host
+    from mms_desktop.core.asr import Recognizer, WindowOptions, available_languages
+    from mms_desktop.settings import live_options
 
-    options = StreamOptions()
+    options = live_options(ctx.settings)
     window = dataclasses.replace(
         options.window,
         **{k: v for k, v in (("chunk_s", args.chunk), ("context_s", args.context)) if v is not None},
@@ -59,14 +61,26 @@ def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
     options = dataclasses.replace(options, window=window)
     print(f"windows: {window.chunk_s:g} s new audio + {window.context_s:g} s context each side; "
           f"partial results every {options.partial_every_s:g} s")  # fmt: skip
+    precision = host(ctx).effective_precision()
     for name in args.model or ["demo", "full"]:
         title, folder = resolve_model(name, ctx)
         languages = available_languages(folder)
         recognizer = Recognizer.load(
-            folder, "eng" if "eng" in languages else languages[0], ctx.settings.device, ctx.settings.precision
+            folder, "eng" if "eng" in languages else languages[0], ctx.settings.device, precision
         )
-        print(streaming.report(title, streaming.run(recognizer, options)), flush=True)
+        if args.sweep:
+            rows = [streaming.run(recognizer, dataclasses.replace(options, window=WindowOptions(chunk, context),
+                                                                  partial_every_s=every))
+                    for chunk, context, every in SWEEP]  # fmt: skip
+            print(streaming.table(title, rows), flush=True)
+        else:
+            print(streaming.report(title, streaming.run(recognizer, options)), flush=True)
     return 0
+
+
+# seconds of new audio per window, of context on each side, between partial results
+SWEEP = [(2.0, 0.5, 1.0), (4.0, 1.0, 1.0), (4.0, 1.0, 2.0), (8.0, 1.0, 1.0), (8.0, 1.0, 2.0), (8.0, 2.0, 2.0),
+         (20.0, 2.0, 1.0), (20.0, 2.0, 2.0)]  # fmt: skip
 
 
 def run_file(args: argparse.Namespace, ctx: Context) -> int:

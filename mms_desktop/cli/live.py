@@ -139,14 +139,13 @@ def run_record(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_dictate(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.cli.models import load_recognizer
-    from mms_desktop.core.asr import WindowOptions
     from mms_desktop.core.capture import Capture, find_device
-    from mms_desktop.core.streaming import RecognitionStream, StreamOptions
+    from mms_desktop.core.streaming import RecognitionStream
+    from mms_desktop.settings import live_options
 
     printer = _Printer()
     capture = Capture(find_device(args.input))
     recognizer, language, identifier = load_recognizer(args, ctx)
-    window = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
-    stream = RecognitionStream(recognizer, StreamOptions(window=window), language=language,
+    stream = RecognitionStream(recognizer, live_options(ctx.settings), language=language,
                                identifier=identifier, among=args.among or ctx.settings.auto_among)  # fmt: skip
     return _run(capture, stream, _recorder(args.record, capture, printer), printer)

@@ -92,6 +92,7 @@ class Recognizer:
         self._normalize = normalize
         self._lock = threading.Lock()
         self.compute_seconds = 0.0  # time spent in forward passes, for benchmarks and status
+        self.encoded_frames = 0  # frames through the transformer: compute, counted exactly
         self.language = ""
         self._id_to_token: dict[int, str] = {}
 
@@ -159,6 +160,7 @@ class Recognizer:
             logits = self._model(inputs).logits[0]
             result = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
             self.compute_seconds += time.perf_counter() - started
+            self.encoded_frames += len(result)
             return result
 
     def features(self, samples: np.ndarray, stats: tuple[float, float] | None = None) -> Any:
@@ -199,6 +201,7 @@ class Recognizer:
             logits = self._model.lm_head(hidden)[0]  # the dropout before the head does nothing in inference
             result = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
             self.compute_seconds += time.perf_counter() - started
+            self.encoded_frames += len(result)
             return result
 
     def decode(self, log_probs: np.ndarray, offset_s: float = 0.0) -> list[Word]:

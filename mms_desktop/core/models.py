@@ -58,7 +58,8 @@ class ModelHost:
             if recognizer is None:
                 installed = available_languages(folder)
                 first = language if language and language != AUTO else (installed[0] if installed else "")
-                recognizer = Recognizer.load(folder, first, self.device, self._precision(), self.store.root / CONVERTED)
+                precision, cache = self.effective_precision(), self.store.root / CONVERTED
+                recognizer = Recognizer.load(folder, first, self.device, precision, cache)
                 self._recognizers[folder] = recognizer
         if language and language != AUTO:
             recognizer.set_language(language)
@@ -76,7 +77,7 @@ class ModelHost:
         with self._lock:
             if folder not in self._identifiers:
                 self._identifiers[folder] = LanguageIdentifier.load(
-                    folder, self.device, self._precision(), self.store.root / CONVERTED
+                    folder, self.device, self.effective_precision(), self.store.root / CONVERTED
                 )
             return self._identifiers[folder]
 
@@ -116,7 +117,8 @@ class ModelHost:
         identifier = self.identifier() if language == AUTO else None
         return transcribe(samples, recognizer, language, identifier, among, options, progress, cancel)
 
-    def _precision(self) -> str:
+    def effective_precision(self) -> str:
+        """The precision models load in: the automatic one follows the benchmark findings on the CPU."""
         if self.precision != AUTO or self.cpu_preference is None:
             return self.precision
         from mms_desktop.core.modelfiles import choose_placement

@@ -28,8 +28,18 @@ Event = SpeechStarted | LanguageDetected | PartialResult | FinalResult
 
 @dataclass(frozen=True)
 class StreamOptions:
+    """How live recognition cuts and paces its work.
+
+    ``compute_budget`` bounds the frames run through the model, counted from the start of the stream, to
+    that many times the frames of audio received (one offline pass is 1). Committed windows and final
+    results always run; a partial result is left out when it would exceed the budget, so in a long
+    stretch of speech without pauses partial results come less often (about every 2 s instead of every
+    second with the defaults) instead of falling behind. Pauses earn the budget back.
+    """
+
     window: WindowOptions = WindowOptions(chunk_s=8.0, context_s=1.0)
     partial_every_s: float = 1.0
+    compute_budget: float = 1.5
     threshold: float = 0.5
     min_silence_s: float = 0.6
     pre_roll_s: float = 0.3
@@ -103,6 +113,7 @@ class RecognitionStream:
         self._count = 0
         self._endpoint = False
         self._last_partial: PartialResult | None = None
+        self._frames_run = 0  # frames this stream has run through the model
         self._detector.reset()
 
     # -- input -----------------------------------------------------------------------------------
@@ -207,12 +218,18 @@ class RecognitionStream:
             window = window_at(len(u.parts), total, n, self.options.window)
             u.parts.append(self._run(u.start, window.start, window.end)[window.keep_from : window.keep_to])
         if end - u.last_partial >= self.options.partial_every_s * SAMPLE_RATE:
-            u.last_partial = end
-            events.append(self._partial(u, end, chunk * len(u.parts), context))
+            frontier = chunk * len(u.parts)
+            tail_frames = ctc.frames_for_samples(end - u.start) - max(0, frontier - context)
+            allowed = self.options.compute_budget * ctc.frames_for_samples(self.end)
+            if self._frames_run + tail_frames <= allowed:
+                u.last_partial = end
+                events.append(self._partial(u, end, frontier, context))
         return events
 
     def _run(self, base: int, start: int, stop: int) -> np.ndarray:
-        return self.recognizer.log_probs(self.audio(base + start, base + stop))
+        result = self.recognizer.log_probs(self.audio(base + start, base + stop))
+        self._frames_run += len(result)
+        return result
 
     def _partial(self, u: _Utterance, end: int, frontier: int, context: int) -> PartialResult:
         committed_lp = np.concatenate(u.parts) if u.parts else None
@@ -251,6 +268,7 @@ class RecognitionStream:
             tail.features = new if tail.features is None else torch.cat([tail.features, new])
         if tail.features is None:
             return np.zeros((0, len(self.recognizer._id_to_token)), np.float32)
+        self._frames_run += total
         return self.recognizer.log_probs_from_features(tail.features[:total])
 
     @property

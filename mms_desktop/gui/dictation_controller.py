@@ -17,7 +17,7 @@ from mms_desktop.core.errors import AudioError
 from mms_desktop.core.models import AUTO, ModelHost
 from mms_desktop.gui.dictation_worker import DictationWorker, start_thread
 from mms_desktop.gui.tasks import LOADING
-from mms_desktop.settings import Settings
+from mms_desktop.settings import Settings, live_options
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +96,8 @@ class DictationController(QObject):
                status: Callable[[str], None],
                on_event: Callable[[object], None]) -> Dictation:  # fmt: skip
         """Runs on the dictation thread: open the microphone, load the models, open the recording."""
-        from mms_desktop.core.asr import WindowOptions
         from mms_desktop.core.recorder import Recorder
-        from mms_desktop.core.streaming import RecognitionStream, StreamOptions
+        from mms_desktop.core.streaming import RecognitionStream
 
         capture = self._capture_factory(settings.input_device or None)
         status(LOADING)
@@ -112,9 +111,10 @@ class DictationController(QObject):
         else:
             wav = recording()
         recorder = Recorder(wav, capture.sample_rate, capture.channels, on_event=on_event, device=capture.device.name)
-        options = StreamOptions(window=WindowOptions(settings.window_s, settings.context_s))
         detector = self._detector_factory() if self._detector_factory else None
-        stream = RecognitionStream(recognizer, options, language, identifier, settings.auto_among, detector)
+        stream = RecognitionStream(
+            recognizer, live_options(settings), language, identifier, settings.auto_among, detector
+        )
         return Dictation(capture, stream, recorder, on_event)
 
     @staticmethod

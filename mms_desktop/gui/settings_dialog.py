@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from mms_desktop import settings as settings_module
-from mms_desktop.settings import Settings
+from mms_desktop.settings import UNITS, Settings
 
 
 class SettingsDialog(QDialog):
@@ -73,8 +73,8 @@ class SettingsDialog(QDialog):
             if kind == "input-device":
                 box.lineEdit().setPlaceholderText("System default")
             return box, box
-        if kind == "seconds":
-            spin = QDoubleSpinBox(suffix=" s", decimals=1, singleStep=0.5)
+        if kind in UNITS:
+            spin = QDoubleSpinBox(suffix=" s" if kind == "seconds" else " ×", decimals=1, singleStep=0.5)
             spin.setRange(f.metadata["minimum"], f.metadata["maximum"])
             spin.setValue(value)
             return spin, spin

@@ -29,7 +29,7 @@ def test_recorded_choice_drives_the_automatic_precision_on_the_cpu(tmp_path, tin
     store = LanguageStore(tmp_path / "store", bundled=[tiny_repos["facebook/mms-1b-all"].parent.parent])
     host = ModelHost(store, "cpu", "auto", findings.cpu_precision(path))
     assert host.recognizer(str(tiny_repos["facebook/mms-1b-all"]), "eng").placement.dtype == "int8"
-    assert ModelHost(store, "cpu", "float32", "int8")._precision() == "float32"  # an explicit choice wins
+    assert ModelHost(store, "cpu", "float32", "int8").effective_precision() == "float32"  # an explicit choice wins
 
     path.write_text("{not json")
     assert findings.cpu_precision(path) is None  # a damaged file is ignored, not fatal

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from helpers import noise
 
-from mms_desktop.core.asr import Recognizer, WindowOptions
+from mms_desktop.core import ctc
+from mms_desktop.core.asr import Recognizer, WindowOptions, window_frames
 from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, SpeechStarted
 from mms_desktop.core.lid import LanguageIdentifier
 from mms_desktop.core.streaming import RecognitionStream, StreamOptions
@@ -28,7 +29,7 @@ class EnergyDetector:
         return (np.sqrt((chunks**2).mean(axis=1)) > 0.01).astype(np.float32)
 
 
-OPTIONS = StreamOptions(window=WindowOptions(chunk_s=2.0, context_s=0.5), partial_every_s=0.5)
+OPTIONS = StreamOptions(window=WindowOptions(chunk_s=2.0, context_s=0.5), partial_every_s=0.5, compute_budget=1e9)
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +175,26 @@ def test_partial_results_compute_each_samples_features_once(recognizer: Recogniz
     assert sum(computed) < len(stretch) + 80 * len(computed)  # each sample once, plus the frames' overlap
     tail_text = recognizer.decode(recognizer.log_probs_from_features(utterance.tail.features))
     assert partials[-1].tentative == " ".join(w.word for w in tail_text)
+
+
+def test_partial_results_stay_within_the_compute_budget(recognizer: Recognizer) -> None:
+    import dataclasses
+
+    audio = dictation()
+    counts = {}
+    for budget in (1e9, 1.5):
+        options = dataclasses.replace(OPTIONS, compute_budget=budget)
+        stream = RecognitionStream(recognizer, options, detector=EnergyDetector())
+        before = recognizer.encoded_frames
+        events = run(stream, audio)
+        run_frames = recognizer.encoded_frames - before
+        counts[budget] = [sum(isinstance(e, PartialResult) and e.utterance == i for e in events) for i in (0, 1)]
+        finals = [e.segment.text for e in events if isinstance(e, FinalResult)]
+        assert len(finals) == 2, "finals never wait for the budget"
+        if budget == 1.5:  # over it by at most one final pass over an uncommitted stretch
+            chunk, context = window_frames(OPTIONS.window)
+            assert run_frames <= 1.5 * ctc.frames_for_samples(len(audio)) + chunk + 2 * context
+        else:
+            assert run_frames > 1.5 * ctc.frames_for_samples(len(audio)), "unlimited, partials cost more"
+    assert counts[1.5][0] > 0, "partial results still come"
+    assert counts[1.5][1] < counts[1e9][1], "fewer of them in the long stretch of speech"
