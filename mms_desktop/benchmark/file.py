@@ -58,10 +58,9 @@ def convert(model: Path, precision: str) -> float:
     started = time.perf_counter()
     if precision == "int8":
         from mms_desktop.core import quantized
-        from mms_desktop.core.modelfiles import hf_class
 
         architecture = json.loads((model / "config.json").read_text())["architectures"][0]
-        quantized.load(hf_class(architecture), model, _cache(model))
+        quantized.load(architecture, model, _cache(model))
     else:
         converted_folder(model, precision, _cache(model))
     return time.perf_counter() - started

@@ -143,7 +143,7 @@ def load_checkpoint(
             if placement.dtype == "int8":
                 from mms_desktop.core import quantized
 
-                model = quantized.load(hf_class(model_class), model_dir, cache_dir)
+                model = quantized.load(model_class, model_dir, cache_dir)
             else:
                 model = hf_class(model_class).from_pretrained(
                     str(weights_folder(model_dir, placement.dtype, cache_dir)), use_safetensors=True,

@@ -30,7 +30,7 @@ from typing import Any
 import torch
 
 from mms_desktop.core.converted import WEIGHTS, cache_folder, publish
-from mms_desktop.core.modelfiles import fix_positional_weights
+from mms_desktop.core.modelfiles import fix_positional_weights, hf_class
 
 log = logging.getLogger(__name__)
 INT8 = "int8"
@@ -103,18 +103,18 @@ def quantize(model: torch.nn.Module, source: Path | None = None) -> torch.nn.Mod
     return model
 
 
-def load(model_class: Any, model_dir: Path, cache_root: Path | None) -> Any:
+def load(model_class: str, model_dir: Path, cache_root: Path | None) -> Any:
     """``model_class`` from ``model_dir`` with int8 linear layers, from the cached copy when there is one.
 
     Args:
-        model_class: a transformers model class (``Wav2Vec2ForCTC`` and the like).
+        model_class: the name of a transformers model class (``Wav2Vec2ForCTC`` and the like).
         cache_root: where the int8 copy is kept (None: convert on every load).
     """
     folder = cache_folder(model_dir, INT8, cache_root) if cache_root is not None else None
     with _large_blocks_returned():
         if folder is not None and (folder / WEIGHTS).exists():
             return _from_copy(model_class, folder)
-        model = model_class.from_pretrained(
+        model = hf_class(model_class).from_pretrained(
             str(model_dir), use_safetensors=True, dtype=torch.float32, local_files_only=True
         )
         quantize(model.eval(), model_dir / WEIGHTS)
@@ -160,13 +160,8 @@ def _stored_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return tensors
 
 
-def _from_copy(model_class: Any, folder: Path) -> Any:
-
-    config = model_class.config_class.from_pretrained(str(folder))
-    with torch.device("meta"):  # no memory for weights that the copy replaces anyway
-        model = model_class(config)
-        fix_positional_weights(model)  # the copy holds the fixed weights
-    with TensorFile(folder / WEIGHTS) as f:
+def _from_copy(model_class: str, folder: Path) -> Any:
+    with TensorFile(folder / WEIGHTS) as f, ThreadPoolExecutor(max(1, torch.get_num_threads())) as pool:
         keys = set(f.entries)
         names = sorted(k[: -len(_QWEIGHT)] for k in keys if k.endswith(_QWEIGHT))
 
@@ -174,9 +169,14 @@ def _from_copy(model_class: Any, folder: Path) -> Any:
             bias = f.get(name + _BIAS) if name + _BIAS in keys else None
             return Int8Linear(f.get(name + _QWEIGHT), f.get(name + _SCALE), bias)
 
-        with ThreadPoolExecutor(max(1, torch.get_num_threads())) as pool:  # packing is the slow part
-            for name, module in zip(names, pool.map(layer, names), strict=True):
-                _replace(model, name, module)
+        layers = pool.map(layer, names)  # packing, the slow part, runs while the model code is imported
+        cls = hf_class(model_class)
+        config = cls.config_class.from_pretrained(str(folder))
+        with torch.device("meta"):  # no memory for weights that the copy replaces anyway
+            model = cls(config)
+            fix_positional_weights(model)  # the copy holds the fixed weights
+        for name, module in zip(names, layers, strict=True):
+            _replace(model, name, module)
         rest = {k: f.get(k) for k in keys if not k.endswith((_QWEIGHT, _SCALE, _BIAS))}
     model.load_state_dict(rest, strict=True, assign=True)
     return model.eval()
