@@ -67,3 +67,15 @@ def test_names_come_from_iso_639_3() -> None:
     assert languages.display_name("cmn-script_simplified") == "Mandarin Chinese (Simplified)"
     assert languages.lid_code_for("azj-script_cyrillic") == "aze"
     assert languages.is_valid_name("cac-dialect_sanmateoixtatan") and not languages.is_valid_name("../x")
+
+
+def test_identifier_in_int8_agrees_with_float32(tiny_repos, tmp_path) -> None:
+    from mms_desktop.core.quantized import Int8Linear
+
+    folder = tiny_repos["facebook/mms-lid-126"]
+    full = LanguageIdentifier.load(folder, "cpu", "float32")
+    small = LanguageIdentifier.load(folder, "cpu", "int8", cache_dir=tmp_path)
+    assert any(isinstance(m, Int8Linear) for m in small._model.modules())
+    assert small._model.config._attn_implementation == "sdpa"
+    audio = noise(3.0)
+    assert abs(small.probabilities(audio) - full.probabilities(audio)).max() < 0.05

@@ -88,6 +88,7 @@ def test_int8_copy_is_made_once_and_loads_to_the_same_model(tiny_repos, tmp_path
     layers = [m for m in again._model.modules() if isinstance(m, Int8Linear)]
     assert len(layers) == 6 * again._model.config.num_hidden_layers  # q, k, v, out and the feed-forward pair
     assert not any(isinstance(m, Int8Linear) for m in again._model.lm_head.modules())
+    assert again._model.config._attn_implementation == "sdpa"  # PyTorch's fused attention, as in float
 
     quantized = again.log_probs(audio)
     assert np.array_equal(first.log_probs(audio), quantized)
