@@ -98,10 +98,9 @@ class Settings:
         "choice",
         choices=("auto", "float32", "bfloat16", "float16", "int8"),
     )
-    window_s: float = _option(
-        20.0, "Window", "Seconds of new audio per recognition window of a file.", "seconds", minimum=2.0, maximum=60.0
-    )
-    context_s: float = _option(2.0, "Context", "Seconds of context on each side of a recognition window of a file.",
+    window_s: float = _option(20.0, "File window", "Seconds of new audio per recognition window of a file.",
+                              "seconds", minimum=2.0, maximum=60.0)  # fmt: skip
+    context_s: float = _option(2.0, "File context", "Seconds of context on each side of a window of a file.",
                                "seconds", minimum=0.0, maximum=10.0)  # fmt: skip
     # Live windows: measured with `mms-desktop benchmark streaming --sweep` on MMS-1B (2-core CPU, int8):
     # 8 + 1 s gives the offline text on every utterance of the benchmark at 1.28 x the frames of one pass;

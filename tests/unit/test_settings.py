@@ -43,3 +43,9 @@ def test_check_names_the_first_unusable_value() -> None:
     assert "must be one of" in S.check(S.Settings(device="tpu"))
     assert "owner/name" in S.check(S.Settings(asr_repo="mms"))
     assert "between" in S.check(S.Settings(window_s=0.5))
+
+
+def test_live_settings_make_the_stream_options() -> None:
+    options = S.live_options(S.Settings(live_window_s=4.0, live_context_s=0.5, live_budget=2.0))
+    assert (options.window.chunk_s, options.window.context_s, options.compute_budget) == (4.0, 0.5, 2.0)
+    assert "Live compute budget must be between 1 and 10 times." == S.check(S.Settings(live_budget=0.5))
