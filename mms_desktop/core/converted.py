@@ -78,5 +78,14 @@ def publish(tensors: dict, model_dir: Path, folder: Path) -> bool:
     return True
 
 
+def drop_copies(model_dir: Path, cache_root: Path) -> bool:
+    """Remove every converted copy of ``model_dir`` (a damaged one is made again on the next load);
+    returns whether there was any."""
+    copies = [p for p in cache_root.glob(f"{model_dir.parent.name}--{model_dir.name}-*") if p.is_dir()]
+    for copy in copies:
+        shutil.rmtree(copy, ignore_errors=True)
+    return bool(copies)
+
+
 def _stem(model_dir: Path, kind: str) -> str:
     return f"{model_dir.parent.name}--{model_dir.name}-{kind}"  # owner and name, as in the store

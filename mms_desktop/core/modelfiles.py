@@ -135,20 +135,20 @@ def load_checkpoint(
     Raises:
         ModelError: the files cannot be read (damaged or incomplete); reinstalling fixes it.
     """
-    from mms_desktop.core.converted import weights_folder
+    from mms_desktop.core.converted import drop_copies
 
     tokenizer = None
     try:
         with LOADING:
-            if placement.dtype == "int8":
-                from mms_desktop.core import quantized
-
-                model = quantized.load(model_class, model_dir, cache_dir)
-            else:
-                model = hf_class(model_class).from_pretrained(
-                    str(weights_folder(model_dir, placement.dtype, cache_dir)), use_safetensors=True,
-                    dtype=placement.torch_dtype(), local_files_only=True,
-                )  # fmt: skip
+            try:
+                model = _load_weights(model_class, model_dir, placement, cache_dir)
+            except MemoryError:
+                raise
+            except Exception:
+                if cache_dir is None or not drop_copies(model_dir, cache_dir):
+                    raise
+                log.warning("the converted copy of %s was damaged; converting it again", model_dir, exc_info=True)
+                model = _load_weights(model_class, model_dir, placement, cache_dir)
         model.config._name_or_path = str(model_dir)  # adapters and the like come from the model's own folder
         if tokenizer_class:
             tokenizer = hf_class(tokenizer_class).from_pretrained(
@@ -176,6 +176,19 @@ def fix_positional_weights(model: Any) -> None:
     conv = getattr(conv, "conv", None)
     if conv is not None and parametrize.is_parametrized(conv, "weight"):
         parametrize.remove_parametrizations(conv, "weight", leave_parametrized=True)
+
+
+def _load_weights(model_class: str, model_dir: Path, placement: Placement, cache_dir: Path | None) -> Any:
+    from mms_desktop.core.converted import weights_folder
+
+    if placement.dtype == "int8":
+        from mms_desktop.core import quantized
+
+        return quantized.load(model_class, model_dir, cache_dir)
+    return hf_class(model_class).from_pretrained(
+        str(weights_folder(model_dir, placement.dtype, cache_dir)), use_safetensors=True,
+        dtype=placement.torch_dtype(), local_files_only=True,
+    )  # fmt: skip
 
 
 FEATURE_BLOCK_FRAMES = 250  # 5 s of audio per pass of the convolutional feature encoder

@@ -121,3 +121,25 @@ def test_feature_encoder_in_blocks_gives_the_frames_of_one_pass(tiny_repos) -> N
     assert blocks.shape == whole.shape == (1, model.config.conv_dim[-1], 164)
     assert torch.allclose(blocks, whole, atol=1e-5)
     assert short.shape[-1] == 12
+
+
+@pytest.mark.parametrize("precision", ["int8", "bfloat16"])
+def test_a_damaged_converted_copy_is_made_again(tiny_repos, tmp_path, precision: str) -> None:
+    import shutil
+
+    from helpers import noise
+
+    from mms_desktop.core.asr import Recognizer
+    from mms_desktop.core.converted import cache_folder
+
+    model = tmp_path / "mms-1b-all"
+    shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)
+    cache = tmp_path / "converted"
+    audio = noise(1.0)
+    expected = Recognizer.load(model, "eng", "cpu", precision, cache_dir=cache).log_probs(audio)
+    copy = cache_folder(model, precision, cache) / "model.safetensors"
+    whole = copy.read_bytes()
+    copy.write_bytes(whole[: len(whole) // 2])  # a disk error, a killed copy tool
+    again = Recognizer.load(model, "eng", "cpu", precision, cache_dir=cache)
+    assert (again.log_probs(audio) == expected).all()
+    assert copy.read_bytes() == whole  # converted again, whole
