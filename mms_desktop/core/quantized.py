@@ -125,6 +125,22 @@ def load(model_class: str, model_dir: Path, cache_root: Path | None) -> Any:
 
 
 @contextlib.contextmanager
+def _frequent_thread_switches() -> Iterator[None]:
+    """Hand the GIL between threads every 0.2 ms instead of every 5 ms while a copy loads.
+
+    The packing threads need the GIL for a moment between their long native steps, while the loading
+    thread imports the model code, which holds it almost all the time; with the default interval the
+    packers mostly wait (measured: 5.7 s to 5.0 s for MMS-1B, mean of four loads each).
+    """
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.0002)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+@contextlib.contextmanager
 def _large_blocks_returned() -> Iterator[None]:
     """Have glibc map every block over 1 MB on its own while a model loads.
 
@@ -161,7 +177,8 @@ def _stored_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 
 def _from_copy(model_class: str, folder: Path) -> Any:
-    with TensorFile(folder / WEIGHTS) as f, ThreadPoolExecutor(max(1, torch.get_num_threads())) as pool:
+    pool = ThreadPoolExecutor(max(1, torch.get_num_threads()))
+    with TensorFile(folder / WEIGHTS) as f, pool, _frequent_thread_switches():
         keys = set(f.entries)
         names = sorted(k[: -len(_QWEIGHT)] for k in keys if k.endswith(_QWEIGHT))
 
