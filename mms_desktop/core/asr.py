@@ -149,19 +149,7 @@ class Recognizer:
 
     def log_probs(self, samples: np.ndarray) -> np.ndarray:
         """One forward pass over 16 kHz samples; returns ``(frames, vocab)`` float32 log-probabilities."""
-        import torch
-
-        x = normalize(samples) if self._normalize else np.asarray(samples, dtype=np.float32)
-        with self._lock, torch.inference_mode():
-            started = time.perf_counter()
-            inputs = torch.from_numpy(np.ascontiguousarray(x))[None].to(
-                self.placement.device, self.placement.torch_dtype()
-            )
-            logits = self._model(inputs).logits[0]
-            result = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
-            self.compute_seconds += time.perf_counter() - started
-            self.encoded_frames += len(result)
-            return result
+        return self.log_probs_from_features(self.features(samples))
 
     def features(self, samples: np.ndarray, stats: tuple[float, float] | None = None) -> Any:
         """The convolutional features ``(frames, channels)`` of 16 kHz samples (a tensor).

@@ -61,14 +61,11 @@ def choose_placement(device: str = "auto", precision: str = "auto") -> Placement
         return Placement("cuda", "float16" if precision == "auto" else precision)
     if precision == "float16":
         raise ModelError("float16 is for GPUs; on the CPU choose int8, bfloat16 or float32.")
-    if precision == "int8":
-        from mms_desktop.core import quantized
+    from mms_desktop.core import quantized
 
-        if not quantized.available():
-            raise ModelError("This build of PyTorch has no int8 kernels for this processor; choose float32.")
+    if precision == "int8" and not quantized.available():
+        raise ModelError("This build of PyTorch has no int8 kernels for this processor; choose float32.")
     if precision == "auto":
-        from mms_desktop.core import quantized
-
         if torch.ops.mkldnn._is_mkldnn_bf16_supported():
             precision = "bfloat16"
         else:
