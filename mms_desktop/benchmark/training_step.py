@@ -22,7 +22,7 @@ def run(batch: int = 4, seconds: float = 5.0, steps: int = 2, device: str = "cpu
     import torch
 
     from mms_desktop.benchmark.fullsize import full_size_config, random_model
-    from mms_desktop.core.training import Example, TrainOptions, _batch, prepare_model
+    from mms_desktop.core.training import Example, TrainOptions, prepare_model, train_step
 
     model = random_model(full_size_config(60))
     params = prepare_model(model, adapters_only=True)
@@ -35,11 +35,7 @@ def run(batch: int = 4, seconds: float = 5.0, steps: int = 2, device: str = "cpu
     times = []
     for _ in range(steps + 1):  # the first step warms up allocations and kernels
         started = time.perf_counter()
-        audio, mask, labels = _batch(examples, options.device)
-        loss = model(audio, attention_mask=mask, labels=labels).loss
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        train_step(model, examples, optimizer, params, options)
         if device.startswith("cuda"):
             torch.cuda.synchronize()
         times.append(time.perf_counter() - started)

@@ -167,12 +167,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=resources_dir() / "models")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--train-sentences", type=int, default=BuildOptions.train_sentences)
     parser.add_argument("--base-steps", type=int, default=BuildOptions.base_steps)
     parser.add_argument("--adapter-steps", type=int, default=BuildOptions.adapter_steps)
     parser.add_argument("--lid-steps", type=int, default=BuildOptions.lid_steps)
     args = parser.parse_args()
-    options = BuildOptions(seed=args.seed, base_steps=args.base_steps, adapter_steps=args.adapter_steps,
-                           lid_steps=args.lid_steps)  # fmt: skip
+    options = BuildOptions(seed=args.seed, train_sentences=args.train_sentences, base_steps=args.base_steps,
+                           adapter_steps=args.adapter_steps, lid_steps=args.lid_steps)  # fmt: skip
     print(json.dumps(build(options, args.out)), flush=True)
 
 
