@@ -32,9 +32,9 @@ log = logging.getLogger(__name__)
 class BuildOptions:
     languages: tuple[str, ...] = tuple(LANGUAGES)
     seed: int = 0
-    train_sentences: int = 600
+    train_sentences: int = 1200
     held_out_sentences: int = 40
-    base_steps: int = 4500
+    base_steps: int = 10000
     adapter_steps: int = 300
     lid_steps: int = 400
 
