@@ -79,7 +79,7 @@ def train_lid(
         loss.backward()
         optimizer.step()
         if step % 100 == 0:
-            print(f"[lid] step {step}/{steps} loss {float(loss):.3f}", flush=True)
+            print(f"[lid] step {step}/{steps} loss {float(loss.detach()):.3f}", flush=True)
     result = accuracy(model, held)
     print(f"[lid] held-out accuracy on {len(held)} clips of {CLIP_SECONDS:.0f} s: {result:.3f}", flush=True)
     return LidResult(model, result)
