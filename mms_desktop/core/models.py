@@ -58,7 +58,7 @@ class ModelHost:
             if recognizer is None:
                 installed = available_languages(folder)
                 first = language if language and language != AUTO else (installed[0] if installed else "")
-                precision, cache = self.effective_precision(), self.store.root / CONVERTED
+                precision, cache = self.effective_precision(folder), self.store.root / CONVERTED
                 recognizer = Recognizer.load(folder, first, self.device, precision, cache)
                 self._recognizers[folder] = recognizer
         if language and language != AUTO:
@@ -77,7 +77,7 @@ class ModelHost:
         with self._lock:
             if folder not in self._identifiers:
                 self._identifiers[folder] = LanguageIdentifier.load(
-                    folder, self.device, self.effective_precision(), self.store.root / CONVERTED
+                    folder, self.device, self.effective_precision(folder), self.store.root / CONVERTED
                 )
             return self._identifiers[folder]
 
@@ -117,12 +117,19 @@ class ModelHost:
         identifier = self.identifier() if language == AUTO else None
         return transcribe(samples, recognizer, language, identifier, among, options, progress, cancel)
 
-    def effective_precision(self) -> str:
-        """The precision models load in: the automatic one follows the benchmark findings on the CPU."""
+    def effective_precision(self, folder: Path | None = None) -> str:
+        """The precision models (the one in ``folder``) load in.
+
+        The automatic one follows the benchmark findings on the CPU, except for small models, which
+        ``choose_placement`` keeps in fp32.
+        """
+        from mms_desktop.core.modelfiles import SMALL_MODEL_BYTES, choose_placement, weights_bytes
+
         if self.precision != AUTO or self.cpu_preference is None:
             return self.precision
-        from mms_desktop.core.modelfiles import choose_placement
-
+        size = weights_bytes(folder) if folder is not None else None
+        if size is not None and size < SMALL_MODEL_BYTES:
+            return AUTO
         return self.cpu_preference if choose_placement(self.device, AUTO).device == "cpu" else AUTO
 
     def configure(self, store: LanguageStore, device: str, precision: str) -> None:

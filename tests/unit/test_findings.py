@@ -17,7 +17,8 @@ def test_the_fastest_wins_and_memory_breaks_near_ties() -> None:
     assert findings.best_cpu_precision([]) is None
 
 
-def test_recorded_choice_drives_the_automatic_precision_on_the_cpu(tmp_path, tiny_repos) -> None:
+def test_recorded_choice_drives_the_automatic_precision_on_the_cpu(tmp_path, tiny_repos, monkeypatch) -> None:
+    from mms_desktop.core import modelfiles
     from mms_desktop.core.store import LanguageStore
 
     path = tmp_path / "benchmark.json"
@@ -27,8 +28,12 @@ def test_recorded_choice_drives_the_automatic_precision_on_the_cpu(tmp_path, tin
     assert findings.cpu_precision(path) == "int8"
 
     store = LanguageStore(tmp_path / "store", bundled=[tiny_repos["facebook/mms-1b-all"].parent.parent])
+    asr = str(tiny_repos["facebook/mms-1b-all"])
     host = ModelHost(store, "cpu", "auto", findings.cpu_precision(path))
-    assert host.recognizer(str(tiny_repos["facebook/mms-1b-all"]), "eng").placement.dtype == "int8"
+    assert host.recognizer(asr, "eng").placement.dtype == "float32"  # a small model stays exact
+    monkeypatch.setattr(modelfiles, "SMALL_MODEL_BYTES", 0)  # the tiny model stands in for a large one
+    host = ModelHost(store, "cpu", "auto", findings.cpu_precision(path))
+    assert host.recognizer(asr, "eng").placement.dtype == "int8"
     assert ModelHost(store, "cpu", "float32", "int8").effective_precision() == "float32"  # an explicit choice wins
 
     path.write_text("{not json")

@@ -14,6 +14,9 @@ def test_auto_uses_bf16_where_the_cpu_computes_it_else_int8() -> None:
         expected = "int8" if quantized.available() else "float32"
     if not torch.cuda.is_available():
         assert choose_placement("auto", "auto").dtype == expected
+        assert choose_placement("cpu", "auto", model_bytes=4_000_000_000).dtype == expected
+        assert choose_placement("cpu", "auto", model_bytes=3_500_000).dtype == "float32"  # small: exact
+        assert choose_placement("cpu", "bfloat16", model_bytes=3_500_000).dtype == "bfloat16"  # asked for
         assert choose_placement("cpu", "float32").dtype == "float32"
 
 
