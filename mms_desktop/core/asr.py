@@ -17,14 +17,7 @@ from mms_desktop.core import ctc
 from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import Cancelled, ModelError
 from mms_desktop.core.events import Progress, Transcript, Word
-from mms_desktop.core.modelfiles import (
-    Placement,
-    check_model_dir,
-    choose_placement,
-    load_checkpoint,
-    normalize,
-    weights_bytes,
-)
+from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint, normalize
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +117,7 @@ class Recognizer:
         check_model_dir(model_dir, "speech recognition model")
         languages = available_languages(model_dir)
         _check_language(model_dir, language, languages)
-        placement = choose_placement(device, precision, weights_bytes(model_dir))
+        placement = choose_placement(device, precision, model_dir)
 
         # No target_lang for the model: it would load the adapter allowing a pickle fallback; set_language
         # below loads it, safetensors only.

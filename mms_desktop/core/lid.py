@@ -14,14 +14,7 @@ from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import ModelError, UserError
 from mms_desktop.core.events import LanguageScore
 from mms_desktop.core.languages import lid_code_for
-from mms_desktop.core.modelfiles import (
-    Placement,
-    check_model_dir,
-    choose_placement,
-    load_checkpoint,
-    normalize,
-    weights_bytes,
-)
+from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint, normalize
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +45,7 @@ class LanguageIdentifier:
         config = check_model_dir(model_dir, "language identification model")
         if not config.get("id2label"):
             raise ModelError(f"{model_dir} is not a language identification model (it has no labels).")
-        placement = choose_placement(device, precision, weights_bytes(model_dir))
+        placement = choose_placement(device, precision, model_dir)
 
         model, _ = load_checkpoint("Wav2Vec2ForSequenceClassification", model_dir, placement, "model", cache_dir)
         id2label: dict[Any, str] = model.config.id2label

@@ -38,21 +38,17 @@ PRECISIONS = ("auto", "float32", "bfloat16", "float16", "int8")
 SMALL_MODEL_BYTES = 100_000_000  # weights below this run in fp32 on the CPU unless a precision is chosen
 
 
-def weights_bytes(model_dir: Path) -> int | None:
-    """Size of a model folder's base weights, or None where there is no ``model.safetensors``."""
-    path = model_dir / "model.safetensors"
-    return path.stat().st_size if path.is_file() else None
-
-
-def choose_placement(device: str = "auto", precision: str = "auto", model_bytes: int | None = None) -> Placement:
+def choose_placement(
+    device: str = "auto", precision: str = "auto", model_dir: Path | None = None, cpu_preference: str | None = None
+) -> Placement:
     """Where and in which precision to run.
 
     ``auto`` picks CUDA in fp16 when a GPU is present; on the CPU, bf16 where the processor computes it
     natively (AVX-512 BF16 or AMX, measured 2.7 x faster than fp32 on MMS-1B here), otherwise int8 linear
     layers where PyTorch has quantized kernels for it (x86-64 and ARM), otherwise fp32. ``mms-desktop
-    benchmark file`` can refine the CPU choice (see ``findings.py``). A small model (``model_bytes`` under
-    100 MB, like the demonstration pack) runs in fp32 on the CPU: it is fast anyway, and a reduced
-    precision would only cost accuracy and a converted copy.
+    benchmark file`` measures the CPU choice, passed in as ``cpu_preference`` (see ``findings.py``). A
+    small model (the base weights in ``model_dir`` under 100 MB, like the demonstration pack) runs in fp32
+    on the CPU: it is fast anyway, and a reduced precision would only cost accuracy and a converted copy.
 
     Raises:
         ModelError: an unknown choice, ``cuda`` without a usable GPU, or fp16 on the CPU.
@@ -76,14 +72,21 @@ def choose_placement(device: str = "auto", precision: str = "auto", model_bytes:
 
     if precision == "int8" and not quantized.available():
         raise ModelError("This build of PyTorch has no int8 kernels for this processor; choose float32.")
-    if precision == "auto" and model_bytes is not None and model_bytes < SMALL_MODEL_BYTES:
+    if precision == "auto" and model_dir is not None and _is_small(model_dir):
         precision = "float32"
+    if precision == "auto" and cpu_preference in ("float32", "bfloat16", "int8"):
+        precision = cpu_preference if cpu_preference != "int8" or quantized.available() else "auto"
     if precision == "auto":
         if torch.ops.mkldnn._is_mkldnn_bf16_supported():
             precision = "bfloat16"
         else:
             precision = "int8" if quantized.available() else "float32"
     return Placement("cpu", precision)
+
+
+def _is_small(model_dir: Path) -> bool:
+    weights = model_dir / "model.safetensors"
+    return weights.is_file() and weights.stat().st_size < SMALL_MODEL_BYTES
 
 
 def check_model_dir(path: Path, what: str) -> dict[str, Any]:

@@ -118,19 +118,10 @@ class ModelHost:
         return transcribe(samples, recognizer, language, identifier, among, options, progress, cancel)
 
     def effective_precision(self, folder: Path | None = None) -> str:
-        """The precision models (the one in ``folder``) load in.
+        """The precision models (the one in ``folder``) load in; ``auto`` on the CPU follows the findings."""
+        from mms_desktop.core.modelfiles import choose_placement
 
-        The automatic one follows the benchmark findings on the CPU, except for small models, which
-        ``choose_placement`` keeps in fp32.
-        """
-        from mms_desktop.core.modelfiles import SMALL_MODEL_BYTES, choose_placement, weights_bytes
-
-        if self.precision != AUTO or self.cpu_preference is None:
-            return self.precision
-        size = weights_bytes(folder) if folder is not None else None
-        if size is not None and size < SMALL_MODEL_BYTES:
-            return AUTO
-        return self.cpu_preference if choose_placement(self.device, AUTO).device == "cpu" else AUTO
+        return choose_placement(self.device, self.precision, folder, self.cpu_preference).dtype
 
     def configure(self, store: LanguageStore, device: str, precision: str) -> None:
         """Serve models from another store or on another device; what was loaded is dropped."""

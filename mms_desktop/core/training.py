@@ -181,7 +181,7 @@ def train(
     for step in range(first, options.steps + 1):
         if cancel is not None and cancel.is_set():
             raise Cancelled()
-        while len(order) < options.batch_size:  # small data sets: several passes fill one batch
+        if len(order) < options.batch_size:  # a new pass, in whole batches, when the last one is used up
             order += _length_grouped(examples, options.batch_size, rng)
         batch = [examples[order.pop()] for _ in range(options.batch_size)]
         loss = train_step(model, batch, optimizer, params, options)

@@ -1,11 +1,12 @@
 import pytest
 import torch
 
+from mms_desktop.core import modelfiles
 from mms_desktop.core.errors import ModelError
 from mms_desktop.core.modelfiles import choose_placement
 
 
-def test_auto_uses_bf16_where_the_cpu_computes_it_else_int8() -> None:
+def test_auto_uses_bf16_where_the_cpu_computes_it_else_int8(tiny_repos, monkeypatch) -> None:
     from mms_desktop.core import quantized
 
     if torch.ops.mkldnn._is_mkldnn_bf16_supported():
@@ -14,9 +15,13 @@ def test_auto_uses_bf16_where_the_cpu_computes_it_else_int8() -> None:
         expected = "int8" if quantized.available() else "float32"
     if not torch.cuda.is_available():
         assert choose_placement("auto", "auto").dtype == expected
-        assert choose_placement("cpu", "auto", model_bytes=4_000_000_000).dtype == expected
-        assert choose_placement("cpu", "auto", model_bytes=3_500_000).dtype == "float32"  # small: exact
-        assert choose_placement("cpu", "bfloat16", model_bytes=3_500_000).dtype == "bfloat16"  # asked for
+        tiny = tiny_repos["facebook/mms-1b-all"]
+        assert choose_placement("cpu", "auto", tiny).dtype == "float32"  # a small model runs exactly
+        assert choose_placement("cpu", "auto", tiny, cpu_preference="int8").dtype == "float32"
+        assert choose_placement("cpu", "bfloat16", tiny).dtype == "bfloat16"  # unless asked otherwise
+        monkeypatch.setattr(modelfiles, "SMALL_MODEL_BYTES", 0)  # the tiny model stands in for a large one
+        assert choose_placement("cpu", "auto", tiny).dtype == expected
+        assert choose_placement("cpu", "auto", tiny, cpu_preference="float32").dtype == "float32"
         assert choose_placement("cpu", "float32").dtype == "float32"
 
 
