@@ -71,7 +71,8 @@ def build_window(data_dir: str | None = None, capture_factory: Any = None, detec
 
     context = Context.create(data_dir, None, bundled=bundled)
     host = ModelHost(context.store, context.settings.device, context.settings.precision,
-                     findings.cpu_precision(context.paths.findings_file))  # fmt: skip
+                     findings.cpu_precision(context.paths.findings_file),
+                     context.settings.word_lists == "use")  # fmt: skip
     dictation = DictationController(host, capture_factory or open_microphone, detector_factory)
     return MainWindow(context, host, dictation, player or SoundDevicePlayer(), hub_endpoint)
 

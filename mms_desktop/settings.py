@@ -98,6 +98,14 @@ class Settings:
         "choice",
         choices=("auto", "float32", "bfloat16", "float16", "int8"),
     )
+    word_lists: str = _option(
+        "use",
+        "Word lists",
+        "'use': a language with a word list is recognized in its words only (best for closed vocabularies such "
+        "as elicitation lists; add one with `mms-desktop words add`); 'ignore': spell freely.",
+        "choice",
+        choices=("use", "ignore"),
+    )
     window_s: float = _option(20.0, "File window", "Seconds of new audio per recognition window of a file.",
                               "seconds", minimum=2.0, maximum=60.0)  # fmt: skip
     context_s: float = _option(2.0, "File context", "Seconds of context on each side of a window of a file.",

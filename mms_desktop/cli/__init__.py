@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from mms_desktop import __version__
-from mms_desktop.cli import bench, fieldwork, live, models, store_commands
+from mms_desktop.cli import bench, fieldwork, live, models, store_commands, words
 from mms_desktop.context import Context
 from mms_desktop.core.errors import Cancelled, UserError
 
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_commands(sub)
     fieldwork.add_commands(sub)
     bench.add_commands(sub)
+    words.add_commands(sub)
     return parser
 
 

@@ -27,6 +27,8 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--lid-model", help="identification model: a folder or an installed owner/name")
     p.add_argument("--format", choices=FORMATS, default="txt")
     p.add_argument("-o", "--output", help="output file (a folder when several files are given)")
+    p.add_argument("--word-list", choices=["use", "ignore"],
+                   help="keep to the language's word list (if any) or spell freely (default: setting)")  # fmt: skip
     p.set_defaults(run=run_transcribe)
 
     p = sub.add_parser("identify", help="identify the spoken language of audio files")
@@ -55,7 +57,8 @@ def host(ctx: Context) -> Any:
     from mms_desktop.core.models import ModelHost
 
     preference = findings.cpu_precision(ctx.paths.findings_file)
-    return ModelHost(ctx.store, ctx.settings.device, ctx.settings.precision, preference)
+    return ModelHost(ctx.store, ctx.settings.device, ctx.settings.precision, preference,
+                     ctx.settings.word_lists == "use")  # fmt: skip
 
 
 def load_identifier(args: argparse.Namespace, ctx: Context) -> Any:
@@ -86,6 +89,8 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.transcribe import transcribe
 
     audio = _load_all(args.files)
+    if args.word_list:
+        ctx.settings.word_lists = args.word_list
     recognizer, language, identifier = load_recognizer(args, ctx)
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     among = args.among or ctx.settings.auto_among

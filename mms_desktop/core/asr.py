@@ -6,14 +6,14 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from mms_desktop.core import ctc
+from mms_desktop.core import ctc, wordlist
 from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import Cancelled, ModelError
 from mms_desktop.core.events import Progress, Transcript, Word
@@ -95,6 +95,10 @@ class Recognizer:
         self.encoded_frames = 0  # frames through the transformer: compute, counted exactly
         self.language = ""
         self._id_to_token: dict[int, str] = {}
+        # Word lists (``words.<code>.txt``) are looked for in these folders, then in the model folder.
+        self.word_list_dirs: list[Path] = []
+        self.use_word_lists = True
+        self._word_decoders: dict[tuple[str, Path, int], wordlist.WordDecoder | None] = {}
 
     @classmethod
     def load(
@@ -104,12 +108,14 @@ class Recognizer:
         device: str = "auto",
         precision: str = "auto",
         cache_dir: Path | None = None,
+        word_list_dirs: Sequence[Path] = (),
     ) -> Recognizer:
         """Load the base model from a local folder in the MMS layout and switch to ``language``.
 
         Args:
             cache_dir: where base weights converted to a reduced precision are kept, so that later loads
                 memory-map them instead of converting again (None: convert on every load).
+            word_list_dirs: folders searched for word lists before the model folder.
 
         Raises:
             ModelError: the folder is not a complete MMS model or the language is not in it.
@@ -127,6 +133,7 @@ class Recognizer:
             raise ModelError(f"{model_dir} is not a multilingual MMS model (it has no language adapters).")
         model.target_lang = ""  # no adapter chosen yet: set_language below loads one
         recognizer = cls(model, tokenizer, model_dir, placement, _reads_normalized(model_dir))
+        recognizer.word_list_dirs = list(word_list_dirs)
         recognizer.set_language(language)
         return recognizer
 
@@ -193,14 +200,45 @@ class Recognizer:
             return result
 
     def decode(self, log_probs: np.ndarray, offset_s: float = 0.0) -> list[Word]:
-        """Words with timings and confidences from log-probabilities of the current language."""
+        """Words with timings and confidences from log-probabilities of the current language.
+
+        With a word list for the language (and :attr:`use_word_lists`), only listed words come out.
+        """
+        decoder = self.word_decoder()
         return ctc.decode(
             log_probs,
             self._id_to_token,
             blank_id=self._tokenizer.pad_token_id,
             delimiter=self._tokenizer.word_delimiter_token,
             offset_s=offset_s,
+            path=decoder.best_path(log_probs) if decoder is not None else None,
         )
+
+    def word_list(self) -> Path | None:
+        """The word list of the current language, if it has one and word lists are in use."""
+        if not self.use_word_lists:
+            return None
+        return wordlist.find(self.language, [*self.word_list_dirs, self.model_dir])
+
+    def word_decoder(self) -> wordlist.WordDecoder | None:
+        """The decoder of the current language's word list (built once per list and version of it)."""
+        path = self.word_list()
+        if path is None:
+            return None
+        try:
+            key = (self.language, path, path.stat().st_mtime_ns)
+            if key not in self._word_decoders:
+                text = path.read_text(encoding="utf-8")
+                words, unspellable = wordlist.read_words(text, self._id_to_token, self._tokenizer.word_delimiter_token)
+                if unspellable:
+                    log.warning("%s: %d words the alphabet cannot spell are left out", path, len(unspellable))
+                self._word_decoders[key] = wordlist.WordDecoder(
+                    words, self._id_to_token, self._tokenizer.pad_token_id, self._tokenizer.word_delimiter_token
+                ) if words else None  # fmt: skip
+            return self._word_decoders[key]
+        except (OSError, UnicodeDecodeError) as exc:
+            log.warning("word list %s is unreadable (%s); decoding without it", path, exc)
+            return None
 
     def windowed_log_probs(
         self,

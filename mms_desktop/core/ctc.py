@@ -44,9 +44,17 @@ def greedy_tokens(log_probs: np.ndarray, id_to_token: Mapping[int, str], blank_i
         id_to_token: maps ids to token strings.
         blank_id: the CTC blank (``<pad>`` in MMS vocabularies).
     """
-    if log_probs.shape[0] == 0:
+    return path_tokens(log_probs.argmax(axis=-1), log_probs, id_to_token, blank_id)
+
+
+def path_tokens(
+    path: np.ndarray, log_probs: np.ndarray, id_to_token: Mapping[int, str], blank_id: int = 0
+) -> list[Token]:
+    """The characters of a CTC path (one token id per frame): one :class:`Token` per run of identical
+    non-blank ids, scored by the mean log-probability of its frames."""
+    if len(path) == 0:
         return []
-    ids = log_probs.argmax(axis=-1)
+    ids = np.asarray(path)
     best = log_probs[np.arange(len(ids)), ids]
     # Boundaries of runs of identical ids.
     change = np.flatnonzero(np.diff(ids)) + 1
@@ -131,6 +139,13 @@ def decode(
     blank_id: int = 0,
     delimiter: str = "|",
     offset_s: float = 0.0,
+    path: np.ndarray | None = None,
 ) -> list[Word]:
-    """Log-probabilities of one recording (or window) to timed words."""
-    return tokens_to_words(greedy_tokens(log_probs, id_to_token, blank_id), delimiter, offset_s)
+    """Log-probabilities of one recording (or window) to timed words.
+
+    Args:
+        path: the frame path to read the words from (one token id per frame); default: the best path.
+    """
+    tokens = greedy_tokens(log_probs, id_to_token, blank_id) if path is None else path_tokens(
+        path, log_probs, id_to_token, blank_id)  # fmt: skip
+    return tokens_to_words(tokens, delimiter, offset_s)

@@ -25,12 +25,19 @@ class ModelHost:
         precision: ``auto``, ``float32``, ``bfloat16``, ``float16`` or ``int8``.
         cpu_preference: what ``auto`` means when the models run on the CPU (the benchmark's finding);
             None leaves it to the processor's features.
+        word_lists: recognize in the words of a language's word list when it has one.
     """
 
     def __init__(
-        self, store: LanguageStore, device: str = "auto", precision: str = "auto", cpu_preference: str | None = None
+        self,
+        store: LanguageStore,
+        device: str = "auto",
+        precision: str = "auto",
+        cpu_preference: str | None = None,
+        word_lists: bool = True,
     ):
         self.store = store
+        self.word_lists = word_lists
         self.device = device
         self.precision = precision
         self.cpu_preference = cpu_preference
@@ -59,8 +66,10 @@ class ModelHost:
                 installed = available_languages(folder)
                 first = language if language and language != AUTO else (installed[0] if installed else "")
                 precision, cache = self.effective_precision(folder), self.store.root / CONVERTED
-                recognizer = Recognizer.load(folder, first, self.device, precision, cache)
+                recognizer = Recognizer.load(folder, first, self.device, precision, cache,
+                                             [self.store.word_lists_dir])  # fmt: skip
                 self._recognizers[folder] = recognizer
+        recognizer.use_word_lists = self.word_lists
         if language and language != AUTO:
             recognizer.set_language(language)
         return recognizer

@@ -110,6 +110,11 @@ class LanguageStore:
         check_repo_id(repo_id)
         return self.root / repo_id
 
+    @property
+    def word_lists_dir(self) -> Path:
+        """The user's word lists (``words.<code>.txt``), which win over those shipped in a model folder."""
+        return self.root / "wordlists"
+
     def _folders(self, repo_id: str) -> Iterator[Path]:
         yield self.repo_dir(repo_id)
         for base in self.bundled:

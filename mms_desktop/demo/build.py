@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core import layout, training
+from mms_desktop.core import layout, training, wordlist
 from mms_desktop.core.fsutil import sha256_file
 from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore, Repos
 from mms_desktop.demo import corpus
@@ -133,6 +133,7 @@ def build(options: BuildOptions, out: Path) -> dict[str, Any]:
         if index == 0:  # like mms-1b-all, the base file carries the first language's adapter and head
             layout.write_asr_base(folder, base, {lang: vocabs[lang]}, default_language=lang)
         layout.write_adapter(folder, lang, base, vocabs[lang])
+        write_word_list(folder, lang)
     lid = train_lid(base_state, data.train, data.held_out, options.lid_steps, options.seed)
     layout.write_lid(out / repos.demo_lid, lid.model)
     summary["lid_accuracy"] = lid.accuracy
@@ -142,11 +143,17 @@ def build(options: BuildOptions, out: Path) -> dict[str, Any]:
     return summary
 
 
+def write_word_list(folder: Path, lang: str) -> None:
+    """The language's closed vocabulary (the corpus words), which recognition in the pack keeps to."""
+    text = "\n".join(corpus.word_list(lang)) + "\n"
+    (folder / wordlist.file_name(lang)).write_text(text, encoding="utf-8")
+
+
 def record_bundled(root: Path, repo: str) -> None:
     """Write the store manifest, so the bundled folder counts as installed and verified."""
     folder = root / repo
     store = LanguageStore(root)
-    names = [p.name for p in folder.iterdir() if p.name in MODEL_FILES or p.name.startswith("adapter.")]
+    names = [p.name for p in folder.iterdir() if p.name in MODEL_FILES or p.name.startswith(("adapter.", "words."))]
     store.record(folder, {n: FileRecord((folder / n).stat().st_size, sha256=sha256_file(folder / n)) for n in names})
 
 

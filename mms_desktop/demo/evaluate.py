@@ -2,8 +2,9 @@
 
     python -m mms_desktop.demo.evaluate [--models resources/models] [--seed 0]
 
-Prints the character error rate per language (recognition through the product's own ``Recognizer``)
-and the language identifier's accuracy on 3-second clips (through ``LanguageIdentifier``).
+Prints the character error rate per language (recognition through the product's own ``Recognizer``),
+decoded as the app does (keeping to the pack's word lists) and with characters only, and the language
+identifier's accuracy on 3-second clips (through ``LanguageIdentifier``).
 """
 
 from __future__ import annotations
@@ -39,11 +40,14 @@ def evaluate(
     repos = Repos()
     data = data or held_out(options)
     recognizer = Recognizer.load(models / repos.demo_asr, options.languages[0], device="cpu", precision=precision)
-    report: dict[str, Any] = {"cer": {}}
+    report: dict[str, Any] = {"cer": {}, "cer_characters": {}}
     for lang, utterances in data.items():
         recognizer.set_language(lang)
-        hypotheses = [recognizer.transcribe(u.samples).text for u in utterances]
-        report["cer"][lang] = round(character_error_rate([u.text for u in utterances], hypotheses), 4)
+        log_probs = [recognizer.windowed_log_probs(u.samples) for u in utterances]
+        for key, word_lists in (("cer", True), ("cer_characters", False)):
+            recognizer.use_word_lists = word_lists
+            hypotheses = [" ".join(w.word for w in recognizer.decode(lp)) for lp in log_probs]
+            report[key][lang] = round(character_error_rate([u.text for u in utterances], hypotheses), 4)
     identifier = LanguageIdentifier.load(models / repos.demo_lid, device="cpu", precision=precision)
     right = total = 0
     for lang, utterances in data.items():
@@ -70,7 +74,7 @@ def main() -> None:
         if len(args.precision) > 1:
             print(f"[{precision}]")
         for lang, cer in report["cer"].items():
-            print(f"{lang}\tCER {cer:.2%}")
+            print(f"{lang}\tCER {cer:.2%} (characters only: {report['cer_characters'][lang]:.2%})")
         print(f"LID\taccuracy {report['lid_accuracy']:.2%} on {report['lid_clips']} clips of {CLIP_SECONDS:.0f} s")
         print(json.dumps(report))
 

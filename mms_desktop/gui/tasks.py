@@ -250,6 +250,7 @@ class Tasks(QObject):
         self.save_settings()
         if models_changed:
             self.w.host.configure(self.w.context.store, chosen.device, chosen.precision)
+        self.w.host.word_lists = chosen.word_lists == "use"
         self.w.bar.set_microphones(self._microphone_names(), chosen.input_device)
         self.refresh_languages()
         self.w.show_status("Settings saved.")

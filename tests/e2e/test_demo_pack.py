@@ -82,6 +82,34 @@ def test_the_shipped_sample_is_transcribed_with_no_download(home: Path) -> None:
     assert character_error_rate([SAMPLE_TEXT], [result.stdout.strip()]) <= 0.3, result.stdout
 
 
+def test_a_users_word_list_is_checked_used_and_removed(home: Path, tmp_path: Path) -> None:
+    sample = str(resources_dir() / "sample.wav")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("book\nbuch\nstraße\n", encoding="utf-8")
+    result = run_cli("words", "add", "eng", str(bad), home=home)
+    assert result.returncode == 2, result.stderr
+    assert "A word in bad.txt uses letters that 'eng' does not have (straße)" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = run_cli("words", "add", "xyz", str(bad), home=home)
+    assert result.returncode == 2 and "'xyz' is not installed for recognition" in result.stderr
+
+    animals = tmp_path / "animals.txt"
+    animals.write_text("Cat dog\nbird fish\n", encoding="utf-8")
+    result = run_cli("words", "add", "eng", str(animals), home=home)
+    assert result.returncode == 0 and "your 4 words" in result.stdout, result.stderr
+    listing = run_cli("words", "list", home=home).stdout.splitlines()
+    assert any(line.startswith("eng\t4 words\tyours") for line in listing), listing
+    assert any(line.startswith("deu\t95 words\tshipped") for line in listing), listing
+    heard = run_cli("transcribe", sample, "--lang", "eng", home=home).stdout.split()
+    assert heard and set(heard) <= {"cat", "dog", "bird", "fish"}, heard
+    free = run_cli("transcribe", sample, "--lang", "eng", "--word-list", "ignore", home=home).stdout.split()
+    assert character_error_rate([SAMPLE_TEXT], [" ".join(free)]) <= 0.3, free
+
+    assert run_cli("words", "remove", "eng", home=home).returncode == 0
+    result = run_cli("words", "remove", "eng", home=home)
+    assert result.returncode == 2 and "You have no word list for 'eng'" in result.stderr
+
+
 def _read(path: Path) -> np.ndarray:
     from mms_desktop.core.audio import load_audio
 

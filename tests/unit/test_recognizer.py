@@ -104,3 +104,29 @@ def test_features_computed_in_stretches_give_the_log_probs_of_one_pass(tiny_repo
     rest = recognizer.features(audio[320 * 40 :], stats)  # frames 40..
     assert torch.allclose(torch.cat([first, rest]), whole, atol=1e-6)
     assert recognizer.log_probs_from_features(whole[:0]).shape == (0, len(recognizer._id_to_token))
+
+
+def test_a_word_list_keeps_recognition_to_its_words(tiny_repos, tmp_path: Path) -> None:
+    import shutil
+
+    model, mine = tmp_path / "model", tmp_path / "wordlists"
+    shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)
+    recognizer = Recognizer.load(model, "eng", device="cpu", precision="float32", word_list_dirs=[mine])
+    log_probs = recognizer.log_probs(noise(4.0, seed=5))
+    free = recognizer.decode(log_probs)
+    assert free and recognizer.word_list() is None
+
+    (model / "words.eng.txt").write_text("cat\ndog\n", encoding="utf-8")  # shipped with the model
+    shipped = [w.word for w in recognizer.decode(log_probs)]
+    assert shipped and set(shipped) <= {"cat", "dog"}
+
+    mine.mkdir()
+    (mine / "words.eng.txt").write_text("Zebra\n", encoding="utf-8")  # the user's own list wins
+    assert recognizer.word_list() == mine / "words.eng.txt"
+    assert {w.word for w in recognizer.decode(log_probs)} == {"zebra"}
+
+    recognizer.use_word_lists = False
+    assert recognizer.decode(log_probs) == free
+    recognizer.use_word_lists = True
+    recognizer.set_language("fra")
+    assert recognizer.word_list() is None
