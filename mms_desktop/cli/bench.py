@@ -26,6 +26,9 @@ def add_commands(sub: Any) -> None:
     f = kinds.add_parser("file", help="file transcription: load, switch, speed against the pipeline, memory")
     f.add_argument("--seconds", type=float, default=60.0, help="length of the test recording")
     f.set_defaults(run=run_file)
+    w = kinds.add_parser("startup", help="the window with the full-size models: how soon after it opens they are ready")
+    w.add_argument("--runs", type=int, default=2, help="warm starts per precision and language choice")
+    w.set_defaults(run=run_startup)
     t = kinds.add_parser("adapter-step", help="one adapter training step on the full-size architecture")
     t.add_argument("--batch", type=int, default=4)
     t.add_argument("--seconds", type=float, default=5.0, help="seconds of audio per example")
@@ -90,22 +93,41 @@ def run_file(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop import findings
     from mms_desktop.benchmark import file
     from mms_desktop.benchmark.fullsize import ensure_lid_repo
-    from mms_desktop.core import quantized
-    from mms_desktop.core.modelfiles import choose_placement
 
     if args.seconds < 5:
         raise UserError("--seconds must be 5 or more.")
     _, asr = resolve_model("full", ctx)
     lid = ensure_lid_repo(asr.parent / "mms-lid-126-random")
-    precisions = ["float32"] + [p for p in ("bfloat16",) if choose_placement("cpu", "auto").dtype == p]
-    if quantized.available():
-        precisions.append("int8")
-    figures, baseline = file.run(asr, lid, precisions, args.seconds)
+    figures, baseline = file.run(asr, lid, _cpu_precisions(), args.seconds)
     print(file.report("MMS-1B and MMS-LID-126 architectures, random weights, CPU", figures, baseline))
     choice = findings.record(ctx.paths.findings_file, [dataclasses.asdict(f) for f in figures])
     print(f"Automatic precision on this CPU from now on: {choice} (fastest, then least memory; "
           f"saved in {ctx.paths.findings_file})")  # fmt: skip
     return 0
+
+
+def run_startup(args: argparse.Namespace, ctx: Context) -> int:
+    """Warm starts of the real window on MMS-1B and MMS-LID-126 (random weights), per CPU precision."""
+    from mms_desktop.benchmark import startup
+    from mms_desktop.benchmark.fullsize import ensure_lid_repo
+
+    if args.runs < 1:
+        raise UserError("--runs must be 1 or more.")
+    _, asr = resolve_model("full", ctx)
+    lid = ensure_lid_repo(asr.parent / "mms-lid-126-random")
+    figures = startup.run(asr.parent, asr, lid, _cpu_precisions(), args.runs)
+    print("MMS-1B and MMS-LID-126 architectures, random weights, CPU, warm disk cache")
+    print(startup.report(figures))
+    return 0
+
+
+def _cpu_precisions() -> list[str]:
+    """The precisions worth measuring on this CPU: fp32, bf16 where it is native, int8 where available."""
+    from mms_desktop.core import quantized
+    from mms_desktop.core.modelfiles import choose_placement
+
+    precisions = ["float32"] + [p for p in ("bfloat16",) if choose_placement("cpu", "auto").dtype == p]
+    return precisions + (["int8"] if quantized.available() else [])
 
 
 def run_adapter_step(args: argparse.Namespace, ctx: Context) -> int:

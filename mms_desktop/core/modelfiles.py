@@ -124,11 +124,40 @@ def normalize(samples: Any, stats: tuple[float, float] | None = None) -> Any:
     return (x - mean) / np.sqrt(var + 1e-7)
 
 
+# The classes a recognizer and an identifier load (importing them is most of a cold start).
+MODEL_CLASSES = ("Wav2Vec2ForCTC", "Wav2Vec2CTCTokenizer", "Wav2Vec2ForSequenceClassification")
+# transformers imports its model code lazily, on first access; two threads doing that at once can each
+# hold a module the other needs, which Python reports as a failed import. One lock serializes it.
+_IMPORT_LOCK = threading.Lock()
+_imported = False
+
+
+def import_model_code() -> None:
+    """Import what loading a model needs (torch, transformers' wav2vec2 code, int8 kernels), so that a
+    thread can do it ahead of the first load; a load that comes while it runs waits for it."""
+    with _IMPORT_LOCK:
+        _import_once()
+
+
+def _import_once() -> None:
+    global _imported
+    if not _imported:
+        import transformers
+
+        from mms_desktop.core import quantized  # noqa: F401  (the int8 kernels)
+
+        for name in MODEL_CLASSES:
+            getattr(transformers, name)
+        _imported = True
+
+
 def hf_class(name: str) -> Any:
     """A transformers class, typed loosely (its decorated ``from_pretrained`` confuses type checkers)."""
-    import transformers
+    with _IMPORT_LOCK:
+        _import_once()
+        import transformers
 
-    return getattr(transformers, name)
+        return getattr(transformers, name)
 
 
 def load_checkpoint(
