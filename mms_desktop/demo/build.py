@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 class BuildOptions:
     languages: tuple[str, ...] = tuple(LANGUAGES)
     seed: int = 0
-    train_sentences: int = 1200
+    train_sentences: int = 4800
     held_out_sentences: int = 40
     base_steps: int = 10000
     adapter_steps: int = 300

@@ -15,10 +15,10 @@ from mms_desktop.paths import resources_dir
 
 LANGUAGES = ["eng", "deu", "spa", "fra"]
 SAMPLE_TEXT = "the old man can read a book"
-# Regression guards at the quality the shipped pack has (held-out CER from `make demo-eval`: eng 9.7 %,
-# deu 1.1 %, spa 2.4 %, fra 5.7 %; on these three sentences 12.5 %, 0 %, 1.4 %, 6.7 %), with room for the
-# variance of three sentences; random output scores near 100 %.
-MAX_CER = {"eng": 0.25, "deu": 0.08, "spa": 0.08, "fra": 0.18}
+# Regression guards at the quality the shipped pack has: held-out CER from `make demo-eval` is eng 0.4 %,
+# deu 0 %, spa 0 %, fra 0.1 % with its word lists (0 % on each language's three sentences here), with room
+# for another espeak-ng build; random output scores near 100 %.
+MAX_CER = {"eng": 0.08, "deu": 0.05, "spa": 0.05, "fra": 0.05}
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_auto_language_picks_the_spoken_language(spoken, home: Path, tmp_path: P
 def test_the_shipped_sample_is_transcribed_with_no_download(home: Path) -> None:
     result = run_cli("transcribe", str(resources_dir() / "sample.wav"), home=home)
     assert result.returncode == 0, result.stderr
-    assert character_error_rate([SAMPLE_TEXT], [result.stdout.strip()]) <= 0.3, result.stdout
+    assert result.stdout.strip() == SAMPLE_TEXT
 
 
 def test_a_users_word_list_is_checked_used_and_removed(home: Path, tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_a_users_word_list_is_checked_used_and_removed(home: Path, tmp_path: Pat
     heard = run_cli("transcribe", sample, "--lang", "eng", home=home).stdout.split()
     assert heard and set(heard) <= {"cat", "dog", "bird", "fish"}, heard
     free = run_cli("transcribe", sample, "--lang", "eng", "--word-list", "ignore", home=home).stdout.split()
-    assert character_error_rate([SAMPLE_TEXT], [" ".join(free)]) <= 0.3, free
+    assert character_error_rate([SAMPLE_TEXT], [" ".join(free)]) <= 0.2, free  # "theold man can readher book"
 
     assert run_cli("words", "remove", "eng", home=home).returncode == 0
     result = run_cli("words", "remove", "eng", home=home)
