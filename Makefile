@@ -14,10 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-# Open the window (the bundled demonstration pack works with no download).
+# Open the window and transcribe the shipped sample in it, printing its text too (the bundled
+# demonstration pack works with no download).
 run: $(STAMP)
 	bash .ci/system-deps run
-	$(BIN)/mms-desktop-gui
+	$(BIN)/mms-desktop-gui resources/sample.wav
 
 # Transcribe the shipped sample on the command line, detecting its language.
 sample: $(STAMP)

@@ -1,6 +1,6 @@
 """The desktop application's composition root: paths, settings, store, models, window.
 
-mms-desktop-gui [--data-dir DIR]      (also: ``mms-desktop`` with no command)
+mms-desktop-gui [--data-dir DIR] [AUDIO]      (also: ``mms-desktop`` with no command)
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from mms_desktop import findings
@@ -131,7 +132,7 @@ def _screenshot_when_ready(window: Any, path: str, limit_s: float = 120.0) -> No
     timer = QTimer(window)
 
     def check() -> None:
-        ready = window.status_text.text().startswith("Ready") or window.banner.isVisible()
+        ready = window.status_text.text().startswith(("Ready", "Transcribed")) or window.banner.isVisible()
         if ready or time.monotonic() > deadline:
             timer.stop()
             if ready:
@@ -151,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", help="where models and settings live (default: the user data folder)")
     parser.add_argument("--debug", action="store_true", help="log debug details to the log file")
     parser.add_argument("--screenshot", metavar="PNG", help="save a picture of the window once it is ready, then quit")
+    parser.add_argument("audio", nargs="?", help="an audio file to transcribe in the window (its text is also printed)")
     args, qt_args = parser.parse_known_args(argv)
     if not has_display():
         print("mms-desktop-gui: there is no display to open the window on; start it in a desktop session, "
@@ -167,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     window = build_window(args.data_dir)
+    if args.audio:
+        window.tasks.open_when_ready(Path(args.audio).resolve())
     # Only now: the window's own imports are done, so no other thread imports the same packages meanwhile.
     importer = start_importing_model_code()
     window.show()

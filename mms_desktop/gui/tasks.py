@@ -6,6 +6,7 @@ Each task starts a job and updates the window from its callback on the GUI threa
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,8 @@ class Tasks(QObject):
         super().__init__(window)
         self.w = window
         self._transcription: Job | None = None
+        self._pending: Path | None = None  # a file named on the command line, opened once the models are known
+        self._echo = False  # print the transcript of the file in progress on standard output as well
         self.manager: LanguageManager | None = None
         self.sessions: SessionsWindow | None = None
 
@@ -81,6 +84,17 @@ class Tasks(QObject):
         self.w.show_first_run(found.missing)
         if not found.missing and not self.w.dictation.is_running and not self.transcribing:
             self.preload(self.w.bar.language)
+        if self._pending is not None:
+            path, self._pending = self._pending, None
+            if found.missing:
+                self.w.show_status(f"Install a language to transcribe {path.name}.")
+            else:
+                self.transcribe_file(path, echo=True)
+
+    def open_when_ready(self, path: Path) -> None:
+        """Transcribe ``path`` (named on the command line) as soon as the installed models are known; its
+        text is shown in the window and printed on standard output."""
+        self._pending = path
 
     def preload(self, language: str) -> None:
         """Load the models in the background so that the first word comes quickly."""
@@ -125,7 +139,7 @@ class Tasks(QObject):
 
     # -- files -----------------------------------------------------------------------------------
 
-    def transcribe_file(self, path: Path) -> None:
+    def transcribe_file(self, path: Path, echo: bool = False) -> None:
         if self.w.dictation.is_running or self._transcription is not None:
             self.w.show_status("Finish the dictation or transcription in progress before opening a file.")
             return
@@ -140,6 +154,7 @@ class Tasks(QObject):
             options = WindowOptions(settings.window_s, settings.context_s)
             return self.w.host.transcribe_file(path, language, settings.auto_among, options, report, cancel)
 
+        self._echo = echo
         self._transcription = self.w.jobs.start(f"transcribe {path.name}", work, self._transcribed, self._progress)
 
     @Slot(object)
@@ -153,7 +168,11 @@ class Tasks(QObject):
         self.w.show_busy(False)
         if error is not None:
             self.w.show_status(describe_error(error))
+            if self._echo:
+                print(describe_error(error), file=sys.stderr, flush=True)
             return
+        if self._echo:
+            print(transcript.text, flush=True)
         offset = self.w.segments[-1].end if self.w.segments else 0.0
         for segment in transcript.segments:
             self.w.view.add_final(segment.text)

@@ -7,18 +7,34 @@ import subprocess
 import sys
 from pathlib import Path
 
+from mms_desktop.paths import resources_dir
 
-def test_the_window_opens_at_once_and_gets_ready_in_the_background(tmp_path: Path) -> None:
+READY = re.compile(r"window open after ([\d.]+) s; ready ([\d.]+) s later")
+
+
+def run_window(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``mms-desktop-gui`` in a new process on Qt's offscreen platform, closed once it is ready."""
     gui = shutil.which("mms-desktop-gui", path=str(Path(sys.executable).parent))
     assert gui is not None
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_STATE_HOME": str(tmp_path / "state")}
-    shot = tmp_path / "window.png"
-    result = subprocess.run([gui, "--data-dir", str(tmp_path / "home"), "--screenshot", str(shot)],
-                            capture_output=True, text=True, env=env, timeout=180)  # fmt: skip
+    command = [gui, "--data-dir", str(tmp_path / "home"), "--screenshot", str(tmp_path / "window.png"), *args]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180)
     assert result.returncode == 0, result.stderr[-2000:]
-    found = re.search(r"window open after ([\d.]+) s; ready ([\d.]+) s later", result.stdout)
+    assert (tmp_path / "window.png").stat().st_size > 10_000
+    return result
+
+
+def test_the_window_opens_at_once_and_gets_ready_in_the_background(tmp_path: Path) -> None:
+    result = run_window(tmp_path)
+    found = READY.search(result.stdout)
     assert found, (result.stdout, result.stderr[-2000:])
     assert float(found.group(1)) < 10  # the window does not wait for the models
-    assert shot.stat().st_size > 10_000
     log = next((tmp_path / "state").rglob("mms-desktop.log")).read_text(encoding="utf-8")
     assert "model code imported" in log and "could not be loaded" not in log
+
+
+def test_a_file_named_on_the_command_line_is_transcribed_and_printed(tmp_path: Path) -> None:
+    """What ``make run`` does: the shipped sample, transcribed by the demonstration pack with no download."""
+    result = run_window(tmp_path, str(resources_dir() / "sample.wav"))
+    assert result.stdout.splitlines()[0] == "the old man can read a book", result.stdout
+    assert READY.search(result.stdout), result.stdout
