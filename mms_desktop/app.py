@@ -157,7 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not has_display():
         print("mms-desktop-gui: there is no display to open the window on; start it in a desktop session, "
               "or use the command line (mms-desktop --help).", file=sys.stderr)  # fmt: skip
-        return 2
+        if not args.audio:
+            return 2
+        from mms_desktop.cli import main as command_line  # the file is transcribed all the same
+
+        return command_line([*(["--data-dir", args.data_dir] if args.data_dir else []), "transcribe", args.audio])
     crash_file = configure_logging(args.debug)
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication

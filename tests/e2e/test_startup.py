@@ -12,10 +12,15 @@ from mms_desktop.paths import resources_dir
 READY = re.compile(r"window open after ([\d.]+) s; ready ([\d.]+) s later")
 
 
-def run_window(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``mms-desktop-gui`` in a new process on Qt's offscreen platform, closed once it is ready."""
+def gui_program() -> str:
     gui = shutil.which("mms-desktop-gui", path=str(Path(sys.executable).parent))
     assert gui is not None
+    return gui
+
+
+def run_window(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``mms-desktop-gui`` in a new process on Qt's offscreen platform, closed once it is ready."""
+    gui = gui_program()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_STATE_HOME": str(tmp_path / "state")}
     command = [gui, "--data-dir", str(tmp_path / "home"), "--screenshot", str(tmp_path / "window.png"), *args]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180)
@@ -38,3 +43,14 @@ def test_a_file_named_on_the_command_line_is_transcribed_and_printed(tmp_path: P
     result = run_window(tmp_path, str(resources_dir() / "sample.wav"))
     assert result.stdout.splitlines()[0] == "the old man can read a book", result.stdout
     assert READY.search(result.stdout), result.stdout
+
+
+def test_with_no_display_the_named_file_is_still_transcribed(tmp_path: Path) -> None:
+    gui = gui_program()
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    sample = str(resources_dir() / "sample.wav")
+    command = [gui, "--data-dir", str(tmp_path / "home"), sample]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "the old man can read a book"
+    assert "there is no display to open the window on" in result.stderr
