@@ -86,11 +86,52 @@ def test_eaf_has_the_structure_elan_requires(tmp_path: Path) -> None:
         assert tier.get("PARENT_REF") in (None, *tiers)
     for annotation in root.iter("ALIGNABLE_ANNOTATION"):
         assert annotation.get("TIME_SLOT_REF1") in slots and annotation.get("TIME_SLOT_REF2") in slots
-    ids = {a.get("ANNOTATION_ID") for a in root.iter("ALIGNABLE_ANNOTATION")}
-    refs = list(root.iter("REF_ANNOTATION"))
-    assert len(refs) == 3 and all(r.get("ANNOTATION_REF") in ids for r in refs)
-    assert declared["confidence"].get("CONSTRAINTS") == "Symbolic_Association"
+    assert not list(root.iter("REF_ANNOTATION"))
+    assert declared["confidence"].get("CONSTRAINTS") == "Included_In"
     assert declared["words"].get("CONSTRAINTS") == "Included_In"
+    assert tiers["confidence - S1"].get("PARENT_REF") == "words - S1"
+    assert tiers["words - S1"].get("PARENT_REF") == "transcription - S1"
+
+
+def test_eaf_export_reads_in_pympi_tier_by_tier(tmp_path: Path) -> None:
+    """Scripts read exports with pympi: every tier, confidence included, on the words' own times."""
+    import pympi
+
+    path = tmp_path / "t.eaf"
+    path.write_text(formats.render(SAMPLES["overlapping speakers"], "eaf"), encoding="utf-8")
+    eaf = pympi.Elan.Eaf(str(path))
+    read = {tier: sorted(eaf.get_annotation_data_for_tier(tier)) for tier in eaf.get_tier_names()}
+    assert read["words - S1"] == [(500, 1000, "yes"), (1200, 2500, "indeed")]
+    assert read["confidence - S1"] == [(500, 1000, "0.9000"), (1200, 2500, "0.8000")]
+    assert read["transcription - S2"] == [(1500, 3000, "no")]
+
+
+def test_eaf_zero_length_words_are_exported_with_one_millisecond(tmp_path: Path) -> None:
+    transcript = Transcript("eng", 2.0, (seg(0.5, 1.0, [("a", 0.5, 0.5, 0.9), ("b", 0.6, 1.0, 0.8)]),))
+    back = export_import(transcript, "eaf", tmp_path)
+    assert [(w.word, w.start, w.end) for w in back.segments[0].words] == [("a", 0.5, 0.501), ("b", 0.6, 1.0)]
+
+
+def test_eaf_confidence_as_reference_annotations_still_loads(tmp_path: Path) -> None:
+    """Exports from earlier versions held confidence as symbolic associations to the word ids."""
+    import pympi
+
+    eaf = pympi.Eaf(author="MMS Desktop")
+    eaf.add_linguistic_type("transcription")
+    eaf.add_linguistic_type("words", constraints="Included_In")
+    eaf.add_linguistic_type("confidence", constraints="Symbolic_Association", timealignable=False)
+    eaf.add_tier("transcription - A", ling="transcription")
+    eaf.add_tier("words - A", ling="words", parent="transcription - A")
+    eaf.add_tier("confidence - A", ling="confidence", parent="words - A")
+    eaf.add_annotation("transcription - A", 0, 2000, "hello world")
+    eaf.add_annotation("words - A", 0, 900, "hello")
+    eaf.add_annotation("words - A", 1000, 2000, "world")
+    eaf.add_ref_annotation("confidence - A", "words - A", 450, "0.3")
+    eaf.add_ref_annotation("confidence - A", "words - A", 1500, "0.7")
+    path = tmp_path / "old.eaf"
+    pympi.Elan.to_eaf(str(path), eaf)
+    words = formats.load(path).segments[0].words
+    assert [(w.word, w.confidence) for w in words] == [("hello", 0.3), ("world", 0.7)]
 
 
 def test_choosing_a_tier_and_reading_plain_text(tmp_path: Path) -> None:

@@ -1,7 +1,10 @@
 """ELAN ``.eaf`` (EAF 3.0) through pympi-ling: tiers for transcription, words and word confidence.
 
 Per speaker: a time-alignable ``transcription`` tier, a ``words`` tier included in it, and a
-``confidence`` tier of reference annotations on the words. The media file is linked in the header.
+``confidence`` tier included in the words, one annotation per word on the word's own time slots. (A
+symbolic-association tier would be ELAN's other idiom, but pympi cannot read reference annotations whose
+words sit on a child tier, and scripts that read exports use pympi.) Files from earlier versions, with
+confidence as reference annotations, still load. The media file is linked in the header.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ def dumps(transcript: Transcript, media: Path | None = None) -> str:
     eaf.remove_tier("default")
     eaf.add_linguistic_type(TRANSCRIPTION, timealignable=True)
     eaf.add_linguistic_type(WORDS, constraints="Included_In", timealignable=True)
-    eaf.add_linguistic_type(CONFIDENCE, constraints="Symbolic_Association", timealignable=False)
+    eaf.add_linguistic_type(CONFIDENCE, constraints="Included_In", timealignable=True)
     eaf.add_property(LANGUAGE_PROPERTY, transcript.language)
     if media is not None:
         eaf.add_linked_file(media.absolute().as_uri(), relpath=f"./{media.name}",
@@ -49,9 +52,9 @@ def dumps(transcript: Transcript, media: Path | None = None) -> str:
         for segment in (s for s in transcript.segments if s.speaker == speaker):
             eaf.add_annotation(main, _ms(segment.start), _ms(segment.end), segment.text)
             for word in segment.words:
-                eaf.add_annotation(words, _ms(word.start), _ms(word.end), word.word)
-                middle = (_ms(word.start) + _ms(word.end)) // 2
-                eaf.add_ref_annotation(conf, words, middle, f"{word.confidence:.4f}")
+                start, end = _ms(word.start), max(_ms(word.end), _ms(word.start) + 1)  # ELAN needs length
+                eaf.add_annotation(words, start, end, word.word)
+                eaf.add_annotation(conf, start, end, f"{word.confidence:.4f}")
     return str(pympi.Elan.to_string(eaf))
 
 
@@ -96,23 +99,25 @@ def _words(eaf: object, main: str) -> list[Word]:
     word_tier = next((c for c in children if eaf.tiers[c][2].get("LINGUISTIC_TYPE_REF") == WORDS), None)  # type: ignore[attr-defined]
     if word_tier is None:
         return []
-    # Reference annotations point at word annotation ids: {ref_id: (word_id, value, prev, svg)}.
-    word_ids = eaf.tiers[word_tier][0]  # type: ignore[attr-defined]
-    by_word = {}
-    for c in eaf.get_child_tiers_for(word_tier):  # type: ignore[attr-defined]
-        for word_id, value, *_ in eaf.tiers[c][1].values():  # type: ignore[attr-defined]
-            by_word[word_id] = float(value) if _is_number(value) else 1.0
     slots = eaf.timeslots  # type: ignore[attr-defined]
+    word_ids = eaf.tiers[word_tier][0]  # type: ignore[attr-defined]  {id: (slot1, slot2, value, svg)}
+    by_word, by_time = {}, {}
+    for c in eaf.get_child_tiers_for(word_tier):  # type: ignore[attr-defined]
+        aligned, refs = eaf.tiers[c][0], eaf.tiers[c][1]  # type: ignore[attr-defined]
+        for b, e, value, _svg in aligned.values():  # confidence on the word's own times
+            by_time[(slots[b], slots[e])] = _number(value)
+        for word_id, value, *_ in refs.values():  # earlier exports: references to word ids
+            by_word[word_id] = _number(value)
     words = [
-        Word(value, slots[b] / 1000, slots[e] / 1000, by_word.get(word_id, 1.0))
+        Word(value, slots[b] / 1000, slots[e] / 1000, by_word.get(word_id, by_time.get((slots[b], slots[e]), 1.0)))
         for word_id, (b, e, value, _svg) in word_ids.items()
     ]
     return sorted(words, key=lambda w: (w.start, w.end))
 
 
-def _is_number(text: str) -> bool:
+def _number(text: str) -> float:
+    """A confidence value; anything that is not a number (a linguist's note) counts as certain."""
     try:
-        float(text)
+        return float(text)
     except ValueError:
-        return False
-    return True
+        return 1.0
