@@ -10,6 +10,7 @@ confidence as reference annotations, still load. The media file is linked in the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any  # pympi has no type hints
 
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Transcript, Word
@@ -89,21 +90,21 @@ def load(path: Path, tier: str | None = None) -> Transcript:
     return Transcript(language=language, duration=duration, segments=tuple(segments))
 
 
-def _sorted(eaf: object, tier: str) -> list[tuple[int, int, str]]:
-    rows = eaf.get_annotation_data_for_tier(tier)  # type: ignore[attr-defined]
+def _sorted(eaf: Any, tier: str) -> list[tuple[int, int, str]]:
+    rows = eaf.get_annotation_data_for_tier(tier)
     return sorted((int(r[0]), int(r[1]), str(r[2])) for r in rows)
 
 
-def _words(eaf: object, main: str) -> list[Word]:
-    children = eaf.get_child_tiers_for(main)  # type: ignore[attr-defined]
-    word_tier = next((c for c in children if eaf.tiers[c][2].get("LINGUISTIC_TYPE_REF") == WORDS), None)  # type: ignore[attr-defined]
+def _words(eaf: Any, main: str) -> list[Word]:
+    children = eaf.get_child_tiers_for(main)
+    word_tier = next((c for c in children if eaf.tiers[c][2].get("LINGUISTIC_TYPE_REF") == WORDS), None)
     if word_tier is None:
         return []
-    slots = eaf.timeslots  # type: ignore[attr-defined]
-    word_ids = eaf.tiers[word_tier][0]  # type: ignore[attr-defined]  {id: (slot1, slot2, value, svg)}
+    slots = eaf.timeslots
+    word_ids = eaf.tiers[word_tier][0]  # {id: (slot1, slot2, value, svg)}
     by_word, by_time = {}, {}
-    for c in eaf.get_child_tiers_for(word_tier):  # type: ignore[attr-defined]
-        aligned, refs = eaf.tiers[c][0], eaf.tiers[c][1]  # type: ignore[attr-defined]
+    for c in eaf.get_child_tiers_for(word_tier):
+        aligned, refs = eaf.tiers[c][0], eaf.tiers[c][1]
         for b, e, value, _svg in aligned.values():  # confidence on the word's own times
             by_time[(slots[b], slots[e])] = _number(value)
         for word_id, value, *_ in refs.values():  # earlier exports: references to word ids
