@@ -5,7 +5,7 @@ import pytest
 import torch
 from helpers import noise
 
-from mms_desktop.core import ctc
+from mms_desktop.core import ctc, modelfiles
 from mms_desktop.core.asr import Recognizer, WindowOptions, plan_windows
 from mms_desktop.core.errors import ModelError
 
@@ -93,7 +93,8 @@ def test_progress_and_cancel(recognizer: Recognizer) -> None:
 
 def test_features_computed_in_stretches_give_the_log_probs_of_one_pass(tiny_repos) -> None:
     recognizer = Recognizer.load(tiny_repos["facebook/mms-1b-all"], "eng", "cpu", "float32")
-    audio = noise(2.0)
+    audio = noise(12.0)  # 600 frames: the feature encoder runs it in blocks
+    assert ctc.frames_for_samples(len(audio)) > 2 * modelfiles.FEATURE_BLOCK_FRAMES
     stats = (float(audio.mean()), float(audio.var()))
     whole = recognizer.features(audio)
     with torch.inference_mode():  # the split pass equals the model's own forward pass
