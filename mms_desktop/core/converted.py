@@ -9,14 +9,18 @@ same way.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 WEIGHTS = "model.safetensors"
+# The model's own names for tensors that checkpoints store under older names.
+_RENAMED = {".weight_g": ".parametrizations.weight.original0", ".weight_v": ".parametrizations.weight.original1"}
 
 
 def weights_folder(model_dir: Path, dtype: str, cache_root: Path | None) -> Path:
@@ -52,6 +56,64 @@ def converted_folder(model_dir: Path, dtype: str, cache_root: Path) -> Path | No
             tensor = f.get_tensor(name)
             tensors[name] = tensor.to(target) if tensor.is_floating_point() else tensor
     return folder if publish(tensors, model_dir, folder) else None
+
+
+def load_mapped(model_class: Any, folder: Path) -> Any | None:
+    """``model_class`` built from the copy in ``folder``, its weights memory-mapped from the file.
+
+    Nothing is read until the first forward pass touches it (from the disk cache, a fraction of a second
+    for MMS-1B), and the pages stay shared with the cache. transformers' loader would take 0.5 s of Python
+    per model to check and rename what is already in the right form. None when the copy's tensors are not
+    exactly the model's (the caller then loads it the usual way).
+    """
+    import torch
+
+    config = model_class.config_class.from_pretrained(str(folder))
+    with torch.device("meta"):  # no memory for weights that the file provides
+        model = model_class(config)
+    expected = model.state_dict().keys()
+    tensors = {_current_name(name, expected): t for name, t in mapped_tensors(folder / WEIGHTS).items()}
+    if tensors.keys() != expected:
+        return None
+    model.load_state_dict(tensors, strict=True, assign=True)
+    return model.eval()
+
+
+def mapped_tensors(path: Path) -> dict[str, Any]:
+    """The tensors of a safetensors file as views of a private (copy-on-write) memory map of it."""
+    import numpy as np
+    import torch
+
+    entries, base = safetensors_header(path)
+    data = np.memmap(path, dtype=np.uint8, mode="c")
+    tensors = {}
+    for name, entry in entries.items():
+        start, end = (base + offset for offset in entry["data_offsets"])
+        if end > len(data):
+            raise OSError(f"{name} is cut short in {path}")
+        raw = torch.from_numpy(data[start:end])
+        tensors[name] = raw.view(getattr(torch, DTYPES[entry["dtype"]])).reshape(entry["shape"])
+    return tensors
+
+
+DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16", "I8": "int8", "U8": "uint8", "I32": "int32",
+          "I64": "int64", "BOOL": "bool"}  # fmt: skip
+
+
+def safetensors_header(path: Path) -> tuple[dict[str, Any], int]:
+    """The tensor entries of a safetensors file (name: dtype, shape, data offsets) and where data begins."""
+    with open(path, "rb") as f:
+        size = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(size))
+    header.pop("__metadata__", None)
+    return header, 8 + size
+
+
+def _current_name(name: str, expected: Any) -> str:
+    for old, new in _RENAMED.items():
+        if name.endswith(old) and name[: -len(old)] + new in expected:
+            return name[: -len(old)] + new
+    return name
 
 
 def publish(tensors: dict, model_dir: Path, folder: Path) -> bool:

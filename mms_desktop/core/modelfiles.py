@@ -221,16 +221,21 @@ def fix_positional_weights(model: Any) -> None:
 
 
 def _load_weights(model_class: str, model_dir: Path, placement: Placement, cache_dir: Path | None) -> Any:
-    from mms_desktop.core.converted import weights_folder
+    from mms_desktop.core.converted import load_mapped, weights_folder
 
     if placement.dtype == "int8":
         from mms_desktop.core import quantized
 
         return quantized.load(model_class, model_dir, cache_dir)
+    folder = weights_folder(model_dir, placement.dtype, cache_dir)
+    if folder != model_dir:  # a converted copy, in the model's own form: mapped as it is
+        model = load_mapped(hf_class(model_class), folder)
+        if model is not None:
+            return model
+        log.info("the converted copy in %s does not match its model; loading it through transformers", folder)
     return hf_class(model_class).from_pretrained(
-        str(weights_folder(model_dir, placement.dtype, cache_dir)), use_safetensors=True,
-        dtype=placement.torch_dtype(), local_files_only=True,
-    )  # fmt: skip
+        str(folder), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
+    )
 
 
 FEATURE_BLOCK_FRAMES = 100  # 2 s of audio per pass of the convolutional feature encoder

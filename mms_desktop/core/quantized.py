@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
 import logging
 import os
 import platform
@@ -29,7 +28,7 @@ from typing import Any
 
 import torch
 
-from mms_desktop.core.converted import WEIGHTS, cache_folder, publish
+from mms_desktop.core.converted import DTYPES, WEIGHTS, cache_folder, publish, safetensors_header
 from mms_desktop.core.modelfiles import fix_positional_weights, hf_class
 
 log = logging.getLogger(__name__)
@@ -199,10 +198,6 @@ def _from_copy(model_class: str, folder: Path) -> Any:
     return model.eval()
 
 
-_DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "I8": torch.int8,
-           "U8": torch.uint8, "I32": torch.int32, "I64": torch.int64, "BOOL": torch.bool}  # fmt: skip
-
-
 class TensorFile:
     """The tensors of a safetensors file, read one at a time into ordinary memory.
 
@@ -212,17 +207,13 @@ class TensorFile:
     """
 
     def __init__(self, path: Path):
+        self.entries, self._base = safetensors_header(path)
         self._fd = os.open(path, os.O_RDONLY)
-        size = int.from_bytes(os.pread(self._fd, 8, 0), "little")
-        header = json.loads(os.pread(self._fd, size, 8))
-        header.pop("__metadata__", None)
-        self.entries: dict[str, Any] = header
-        self._base = 8 + size
 
     def get(self, name: str) -> torch.Tensor:
         entry = self.entries[name]
         start, end = entry["data_offsets"]
-        tensor = torch.empty(entry["shape"], dtype=_DTYPES[entry["dtype"]])
+        tensor = torch.empty(entry["shape"], dtype=getattr(torch, DTYPES[entry["dtype"]]))
         buffer = memoryview(tensor.view(-1).view(torch.uint8).numpy())  # type: ignore[arg-type]
         done = 0
         while done < end - start:

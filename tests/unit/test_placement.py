@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -60,6 +62,10 @@ def test_reduced_precision_weights_are_converted_once_and_loaded_from_the_copy(t
     audio = noise(2.0)
     direct = Recognizer.load(model, "eng", "cpu", "bfloat16")
     cached = Recognizer.load(model, "eng", "cpu", "bfloat16", cache_dir=cache)
+    weights = dict(cached._model.named_parameters())
+    assert all(p.dtype == torch.bfloat16 for p in weights.values())
+    assert mapped_from(weights["wav2vec2.encoder.layers.0.attention.q_proj.weight"]) == folder / "model.safetensors"
+    assert mapped_from(weights["wav2vec2.encoder.pos_conv_embed.conv.weight"]) is None  # computed once, in memory
     assert np.array_equal(direct.log_probs(audio), cached.log_probs(audio))
     cached.set_language("fra")  # adapters still come from the model's own folder
     direct.set_language("fra")
@@ -69,6 +75,48 @@ def test_reduced_precision_weights_are_converted_once_and_loaded_from_the_copy(t
     newer = converted_folder(model, "bfloat16", cache)
     assert newer != folder and not folder.exists() and newer.exists()
     assert converted_folder(newer, "bfloat16", tmp_path / "again") is None  # already bf16: nothing to do
+
+
+def test_a_copy_under_the_checkpoints_older_names_maps_or_else_loads_the_usual_way(tiny_repos, tmp_path) -> None:
+    """MMS checkpoints store the positional convolution as ``weight_g``/``weight_v``."""
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    from mms_desktop.core.converted import load_mapped
+    from mms_desktop.core.modelfiles import hf_class
+
+    folder = tmp_path / "copy"
+    shutil.copytree(tiny_repos["facebook/mms-1b-all"], folder)
+    tensors = load_file(str(folder / "model.safetensors"))
+    prefix = "wav2vec2.encoder.pos_conv_embed.conv."
+    for old, new in (
+        ("weight_g", "parametrizations.weight.original0"),
+        ("weight_v", "parametrizations.weight.original1"),
+    ):
+        tensors[prefix + old] = tensors.pop(prefix + new)
+    save_file(tensors, str(folder / "model.safetensors"))
+    ctc = hf_class("Wav2Vec2ForCTC")
+    mapped = load_mapped(ctc, folder)
+    assert mapped is not None
+    reference = ctc.from_pretrained(str(tiny_repos["facebook/mms-1b-all"])).state_dict()
+    assert mapped.state_dict().keys() == reference.keys()
+    assert all(torch.equal(mapped.state_dict()[k], reference[k]) for k in reference)
+    del tensors["lm_head.bias"]  # not the model's tensors: the caller loads through transformers instead
+    save_file(tensors, str(folder / "model.safetensors"))
+    assert load_mapped(ctc, folder) is None
+
+
+def mapped_from(tensor: torch.Tensor) -> Path | None:
+    """The file whose memory map holds ``tensor``'s data, if any (from /proc/self/maps)."""
+    address = tensor.data_ptr()
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        fields = line.split(maxsplit=5)  # address range, permissions, offset, device, inode, path
+        name = fields[5] if len(fields) == 6 else ""
+        low, high = (int(x, 16) for x in fields[0].split("-"))
+        if low <= address < high:
+            return Path(name) if name.startswith("/") else None
+    return None
 
 
 def test_int8_copy_is_made_once_and_loads_to_the_same_model(tiny_repos, tmp_path) -> None:
