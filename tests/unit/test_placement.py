@@ -154,6 +154,33 @@ def test_int8_copy_is_made_once_and_loads_to_the_same_model(tiny_repos, tmp_path
     assert np.abs(np.exp(again.log_probs(audio)) - np.exp(full.log_probs(audio))).max() < 0.05
 
 
+@pytest.mark.parametrize("kernel", ["onednn", "quantized engine"])
+def test_int8_linear_layers_match_float_and_keep_their_weights(kernel: str, monkeypatch) -> None:
+    from mms_desktop.core import quantized
+
+    if kernel == "onednn" and not quantized.onednn():
+        pytest.skip("this PyTorch has no oneDNN int8 kernels")
+    if kernel != "onednn":
+        monkeypatch.setattr(quantized, "onednn", lambda: False)
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(96, 40)
+    layer = quantized.Int8Linear.from_float(linear.weight, linear.bias)
+    with torch.inference_mode():
+        for shape in [(1, 50, 96), (3, 96), (1, 1, 96)]:
+            x = torch.randn(*shape)
+            expected, got = linear(x), layer(x)
+            assert got.shape == expected.shape and got.dtype == torch.float32
+            assert (got - expected).abs().max() < 0.03 * expected.abs().max()
+        assert layer(torch.zeros(1, 0, 96)).shape == (1, 0, 40)  # nothing to recognize yet
+    weight, scale, bias = layer.tensors()  # what the stored copy holds, and what it rebuilds
+    assert weight.dtype == torch.int8 and weight.shape == (40, 96) and bias is not None
+    assert torch.allclose(weight.float() * scale[:, None], linear.weight, atol=scale.max().item())
+    rebuilt = quantized.Int8Linear(weight, scale, bias)
+    x = torch.randn(2, 96)
+    with torch.inference_mode():
+        assert torch.equal(rebuilt(x), layer(x))
+
+
 def test_int8_is_for_the_cpu() -> None:
     if torch.cuda.is_available():
         with pytest.raises(ModelError, match="int8 is for the CPU"):
