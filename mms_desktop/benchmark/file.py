@@ -154,7 +154,8 @@ def report(title: str, figures: list[FileFigures], baseline_s: float) -> str:
             f"    one plain pass {f.plain_s:.2f} s; file transcription {f.transcribe_s:.2f} s "
             f"(real-time factor {f.rtf:.3f}; {f.transcribe_s / f.plain_s:.2f} x the plain pass; "
             f"{baseline_s / f.transcribe_s:.2f} x faster than the pipeline)",
-            f"    peak resident memory with recognition and identification loaded: {f.peak_rss_mb / 1024:.2f} GB",
+            f"    peak resident memory with recognition and identification loaded: {f.peak_rss_mb / 1024:.2f} GiB "
+            f"({f.peak_rss_mb * 1.048576 / 1000:.2f} GB)",
         ]
     return "\n".join(lines)
 
