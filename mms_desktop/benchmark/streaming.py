@@ -100,6 +100,7 @@ def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -
         finals += [clock for e in events if isinstance(e, FinalResult)]
         segments += [e.segment for e in events if isinstance(e, FinalResult)]
         lags += [clock - arrived for e in events if isinstance(e, PartialResult)]
+    recognition = recognizer.compute_seconds - compute_before  # before the offline comparison below adds to it
     latencies = [f - end for f, end in zip(finals, speech_ends, strict=False)]
     frames_ratio = (recognizer.encoded_frames - frames_before) / max(1, offline_frames)
     heard = " ".join(s.text for s in segments if s.text)
@@ -111,7 +112,7 @@ def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -
         audio_s=len(audio) / SAMPLE_RATE,
         offline_s=offline,
         streaming_s=busy,
-        recognition_s=recognizer.compute_seconds - compute_before,
+        recognition_s=recognition,
         final_latency_s=float(np.mean(latencies)) if latencies else float("nan"),
         partial_lag_s=float(np.mean(lags)) if lags else float("nan"),
         max_lag_s=max_lag,
