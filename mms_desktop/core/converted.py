@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 WEIGHTS = "model.safetensors"
 # The model's own names for tensors that checkpoints store under older names.
 _RENAMED = {".weight_g": ".parametrizations.weight.original0", ".weight_v": ".parametrizations.weight.original1"}
+# safetensors dtype names and the torch dtypes they hold
+DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16", "I8": "int8", "U8": "uint8", "I32": "int32",
+          "I64": "int64", "BOOL": "bool"}  # fmt: skip
 
 
 def weights_folder(model_dir: Path, dtype: str, cache_root: Path | None) -> Path:
@@ -62,9 +65,9 @@ def load_mapped(model_class: Any, folder: Path) -> Any | None:
     """``model_class`` built from the copy in ``folder``, its weights memory-mapped from the file.
 
     Nothing is read until the first forward pass touches it (from the disk cache, a fraction of a second
-    for MMS-1B), and the pages stay shared with the cache. transformers' loader would take 0.5 s of Python
-    per model to check and rename what is already in the right form. None when the copy's tensors are not
-    exactly the model's (the caller then loads it the usual way).
+    for MMS-1B), and the pages stay shared with the cache. transformers' loader takes 0.5 s of Python per
+    model to check, rename and initialize what the file already holds. None when the copy's tensors are
+    not exactly the model's (the caller then loads it the usual way).
     """
     import torch
 
@@ -94,10 +97,6 @@ def mapped_tensors(path: Path) -> dict[str, Any]:
         raw = torch.from_numpy(data[start:end])
         tensors[name] = raw.view(getattr(torch, DTYPES[entry["dtype"]])).reshape(entry["shape"])
     return tensors
-
-
-DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16", "I8": "int8", "U8": "uint8", "I32": "int32",
-          "I64": "int64", "BOOL": "bool"}  # fmt: skip
 
 
 def safetensors_header(path: Path) -> tuple[dict[str, Any], int]:
