@@ -66,8 +66,8 @@ def load_mapped(model_class: Any, folder: Path) -> Any | None:
 
     Nothing is read until the first forward pass touches it (from the disk cache, a fraction of a second
     for MMS-1B), and the pages stay shared with the cache. transformers' loader takes 0.5 s of Python per
-    model to check, rename and initialize what the file already holds. None when the copy's tensors are
-    not exactly the model's (the caller then loads it the usual way).
+    model to check, rename and initialize what the file already holds. None when the copy lacks some of
+    the model's tensors (the caller then loads it the usual way).
     """
     import torch
 
@@ -76,9 +76,11 @@ def load_mapped(model_class: Any, folder: Path) -> Any | None:
         model = model_class(config)
     expected = model.state_dict().keys()
     tensors = {_current_name(name, expected): t for name, t in mapped_tensors(folder / WEIGHTS).items()}
-    if tensors.keys() != expected:
+    if not expected <= tensors.keys():
         return None
-    model.load_state_dict(tensors, strict=True, assign=True)
+    # Tensors the model has no place for (a masking embedding kept from training) are left out, as
+    # transformers leaves them out.
+    model.load_state_dict({name: tensors[name] for name in expected}, strict=True, assign=True)
     return model.eval()
 
 
