@@ -67,9 +67,11 @@ def test_reduced_precision_weights_are_converted_once_and_loaded_from_the_copy(t
     assert mapped_from(weights["wav2vec2.encoder.layers.0.attention.q_proj.weight"]) == folder / "model.safetensors"
     assert mapped_from(weights["wav2vec2.encoder.pos_conv_embed.conv.weight"]) is None  # computed once, in memory
     assert np.array_equal(direct.log_probs(audio), cached.log_probs(audio))
+    stored = (folder / "model.safetensors").read_bytes()
     cached.set_language("fra")  # adapters still come from the model's own folder
     direct.set_language("fra")
     assert np.array_equal(direct.log_probs(audio), cached.log_probs(audio))
+    assert (folder / "model.safetensors").read_bytes() == stored  # written into the map, never into the file
 
     os.utime(model / "model.safetensors", (1, 1))  # the model was updated: a new copy replaces the old
     newer = converted_folder(model, "bfloat16", cache)
