@@ -107,9 +107,13 @@ def test_eaf_export_reads_in_pympi_tier_by_tier(tmp_path: Path) -> None:
 
 
 def test_eaf_zero_length_words_are_exported_with_one_millisecond(tmp_path: Path) -> None:
-    transcript = Transcript("eng", 2.0, (seg(0.5, 1.0, [("a", 0.5, 0.5, 0.9), ("b", 0.6, 1.0, 0.8)]),))
-    back = export_import(transcript, "eaf", tmp_path)
-    assert [(w.word, w.start, w.end) for w in back.segments[0].words] == [("a", 0.5, 0.501), ("b", 0.6, 1.0)]
+    words = [("a", 0.5, 0.5, 0.9), ("b", 0.6, 0.9, 0.8), ("c", 1.0, 1.0, 0.7)]  # "c" ends the segment
+    back = export_import(Transcript("eng", 2.0, (seg(0.5, 1.0, words),)), "eaf", tmp_path)
+    assert [(w.word, w.start, w.end) for w in back.segments[0].words] == [
+        ("a", 0.5, 0.501),
+        ("b", 0.6, 0.9),
+        ("c", 0.999, 1.0),
+    ]
 
 
 def test_eaf_confidence_as_reference_annotations_still_loads(tmp_path: Path) -> None:

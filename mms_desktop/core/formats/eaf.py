@@ -53,10 +53,19 @@ def dumps(transcript: Transcript, media: Path | None = None) -> str:
         for segment in (s for s in transcript.segments if s.speaker == speaker):
             eaf.add_annotation(main, _ms(segment.start), _ms(segment.end), segment.text)
             for word in segment.words:
-                start, end = _ms(word.start), max(_ms(word.end), _ms(word.start) + 1)  # ELAN needs length
+                start, end = _word_span(word, _ms(segment.end))
                 eaf.add_annotation(words, start, end, word.word)
                 eaf.add_annotation(conf, start, end, f"{word.confidence:.4f}")
     return str(pympi.Elan.to_string(eaf))
+
+
+def _word_span(word: Word, segment_end: int) -> tuple[int, int]:
+    """A word's annotation in ms; ELAN refuses empty ones, so a word of no length gets 1 ms, taken before
+    it when there is no room after it in its segment."""
+    start, end = _ms(word.start), _ms(word.end)
+    if end > start:
+        return start, end
+    return (start, start + 1) if start < segment_end else (start - 1, start)
 
 
 def load(path: Path, tier: str | None = None) -> Transcript:
