@@ -66,7 +66,7 @@ def align(
         UserError: nothing in the text is in the language's alphabet, or the audio is too short for it.
     """
     vocab = {token: i for i, token in recognizer._id_to_token.items()}
-    delimiter = str(recognizer._tokenizer.word_delimiter_token)
+    delimiter = str(recognizer.vocabulary.word_delimiter_token)
     words = [(si, w) for si, s in enumerate(transcript.segments) for w in s.text.split()]
     targets: list[int] = []
     owners: list[int] = []  # which word each target belongs to (-1: the delimiter)
@@ -80,7 +80,7 @@ def align(
     if not targets:
         raise UserError(f"None of the text is in the alphabet of '{recognizer.language}'; check the language.")
     log_probs = recognizer.windowed_log_probs(samples, options, cancel=cancel)
-    spans = viterbi(log_probs, targets, blank=int(recognizer._tokenizer.pad_token_id))
+    spans = viterbi(log_probs, targets, blank=int(recognizer.vocabulary.pad_token_id))
     timing: dict[int, tuple[int, int, list[float]]] = {}
     for (index, first, end), owner in zip(spans, owners, strict=True):
         if owner < 0:

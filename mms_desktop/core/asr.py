@@ -18,6 +18,7 @@ from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import Cancelled, ModelError
 from mms_desktop.core.events import Progress, Transcript, Word
 from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint, normalize
+from mms_desktop.core.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +80,14 @@ def window_at(k: int, total: int, n_samples: int, options: WindowOptions) -> Win
 
 
 class Recognizer:
-    """Owns the MMS CTC model, its tokenizer and the current language adapter.
+    """Owns the MMS CTC model, its vocabulary and the current language adapter.
 
     Not thread-safe: one thread runs it at a time (an internal lock enforces this).
     """
 
-    def __init__(self, model: Any, tokenizer: Any, model_dir: Path, placement: Placement, normalize: bool):
+    def __init__(self, model: Any, vocabulary: Vocabulary, model_dir: Path, placement: Placement, normalize: bool):
         self._model = model
-        self._tokenizer = tokenizer
+        self.vocabulary = vocabulary
         self.model_dir = model_dir
         self.placement = placement
         self._normalize = normalize
@@ -125,14 +126,12 @@ class Recognizer:
         _check_language(model_dir, language, languages)
         placement = choose_placement(device, precision, model_dir)
 
-        # No target_lang for the model: it would load the adapter allowing a pickle fallback; set_language
-        # below loads it, safetensors only.
-        model, tokenizer = load_checkpoint("Wav2Vec2ForCTC", model_dir, placement, "model", cache_dir,
-                                           "Wav2Vec2CTCTokenizer", target_lang=language)  # fmt: skip
+        vocabulary = Vocabulary(model_dir, language)
+        model, _ = load_checkpoint("Wav2Vec2ForCTC", model_dir, placement, "model", cache_dir)
         if getattr(model.config, "adapter_attn_dim", None) is None:
             raise ModelError(f"{model_dir} is not a multilingual MMS model (it has no language adapters).")
         model.target_lang = ""  # no adapter chosen yet: set_language below loads one
-        recognizer = cls(model, tokenizer, model_dir, placement, _reads_normalized(model_dir))
+        recognizer = cls(model, vocabulary, model_dir, placement, _reads_normalized(model_dir))
         recognizer.word_list_dirs = list(word_list_dirs)
         recognizer.set_language(language)
         return recognizer
@@ -149,8 +148,8 @@ class Recognizer:
         _check_language(self.model_dir, language, self.languages)
         with self._lock:
             self._model.load_adapter(language, use_safetensors=True, local_files_only=True)
-            self._tokenizer.set_target_lang(language)
-            self._id_to_token = dict(self._tokenizer.decoder)
+            self.vocabulary.set_target_lang(language)
+            self._id_to_token = dict(self.vocabulary.decoder)
             self.language = language
         log.info("recognition language is now %s", language)
 
@@ -208,8 +207,8 @@ class Recognizer:
         return ctc.decode(
             log_probs,
             self._id_to_token,
-            blank_id=self._tokenizer.pad_token_id,
-            delimiter=self._tokenizer.word_delimiter_token,
+            blank_id=self.vocabulary.pad_token_id,
+            delimiter=self.vocabulary.word_delimiter_token,
             offset_s=offset_s,
             path=decoder.best_path(log_probs) if decoder is not None else None,
         )
@@ -229,11 +228,11 @@ class Recognizer:
             key = (self.language, path, path.stat().st_mtime_ns)
             if key not in self._word_decoders:
                 text = path.read_text(encoding="utf-8")
-                words, unspellable = wordlist.read_words(text, self._id_to_token, self._tokenizer.word_delimiter_token)
+                words, unspellable = wordlist.read_words(text, self._id_to_token, self.vocabulary.word_delimiter_token)
                 if unspellable:
                     log.warning("%s: %d words the alphabet cannot spell are left out", path, len(unspellable))
                 self._word_decoders[key] = wordlist.WordDecoder(
-                    words, self._id_to_token, self._tokenizer.pad_token_id, self._tokenizer.word_delimiter_token
+                    words, self._id_to_token, self.vocabulary.pad_token_id, self.vocabulary.word_delimiter_token
                 ) if words else None  # fmt: skip
             return self._word_decoders[key]
         except (OSError, UnicodeDecodeError) as exc:

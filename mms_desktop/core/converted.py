@@ -19,8 +19,6 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 WEIGHTS = "model.safetensors"
-# The model's own names for tensors that checkpoints store under older names.
-_RENAMED = {".weight_g": ".parametrizations.weight.original0", ".weight_v": ".parametrizations.weight.original1"}
 # safetensors dtype names and the torch dtypes they hold
 DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16", "I8": "int8", "U8": "uint8", "I32": "int32",
           "I64": "int64", "BOOL": "bool"}  # fmt: skip
@@ -61,31 +59,13 @@ def converted_folder(model_dir: Path, dtype: str, cache_root: Path) -> Path | No
     return folder if publish(tensors, model_dir, folder) else None
 
 
-def load_mapped(model_class: Any, folder: Path) -> Any | None:
-    """``model_class`` built from the copy in ``folder``, its weights memory-mapped from the file.
-
-    Nothing is read until the first forward pass touches it (from the disk cache, a fraction of a second
-    for MMS-1B), and the pages stay shared with the cache. transformers' loader takes 0.5 s of Python per
-    model to check, rename and initialize what the file already holds. None when the copy lacks some of
-    the model's tensors (the caller then loads it the usual way).
-    """
-    import torch
-
-    config = model_class.config_class.from_pretrained(str(folder))
-    with torch.device("meta"):  # no memory for weights that the file provides
-        model = model_class(config)
-    expected = model.state_dict().keys()
-    tensors = {_current_name(name, expected): t for name, t in mapped_tensors(folder / WEIGHTS).items()}
-    if not expected <= tensors.keys():
-        return None
-    # Tensors the model has no place for (a masking embedding kept from training) are left out, as
-    # transformers leaves them out.
-    model.load_state_dict({name: tensors[name] for name in expected}, strict=True, assign=True)
-    return model.eval()
-
-
 def mapped_tensors(path: Path) -> dict[str, Any]:
-    """The tensors of a safetensors file as views of a private (copy-on-write) memory map of it."""
+    """The tensors of a safetensors file as views of a private (copy-on-write) memory map of it.
+
+    Nothing is read until a forward pass touches it (from the disk cache, a fraction of a second for
+    MMS-1B), and the pages stay shared with the cache; writing to one (a new language's adapter) copies
+    only that page, and never into the file.
+    """
     import numpy as np
     import torch
 
@@ -108,13 +88,6 @@ def safetensors_header(path: Path) -> tuple[dict[str, Any], int]:
         header = json.loads(f.read(size))
     header.pop("__metadata__", None)
     return header, 8 + size
-
-
-def _current_name(name: str, expected: Any) -> str:
-    for old, new in _RENAMED.items():
-        if name.endswith(old) and name[: -len(old)] + new in expected:
-            return name[: -len(old)] + new
-    return name
 
 
 def publish(tensors: dict, model_dir: Path, folder: Path) -> bool:

@@ -124,37 +124,22 @@ def normalize(samples: Any, stats: tuple[float, float] | None = None) -> Any:
     return (x - mean) / np.sqrt(var + 1e-7)
 
 
-# The classes a recognizer and an identifier load (importing them is most of a cold start).
-MODEL_CLASSES = ("Wav2Vec2ForCTC", "Wav2Vec2CTCTokenizer", "Wav2Vec2ForSequenceClassification")
 # transformers imports its model code lazily, on first access; two threads doing that at once can each
 # hold a module the other needs, which Python reports as a failed import. One lock serializes it.
 _IMPORT_LOCK = threading.Lock()
-_imported = False
 
 
 def import_model_code() -> None:
-    """Import what loading a model needs (torch, transformers' wav2vec2 code, int8 kernels), so that a
-    thread can do it ahead of the first load; a load that comes while it runs waits for it."""
-    with _IMPORT_LOCK:
-        _import_once()
+    """Import what loading a recognizer or an identifier needs (torch, the wav2vec2 modules, the int8
+    kernels), so that a thread can do it ahead of the first load."""
+    from safetensors import torch as _  # noqa: F401
 
-
-def _import_once() -> None:
-    global _imported
-    if not _imported:
-        import transformers
-
-        from mms_desktop.core import quantized  # noqa: F401  (the int8 kernels)
-
-        for name in MODEL_CLASSES:
-            getattr(transformers, name)
-        _imported = True
+    from mms_desktop.core import quantized, wav2vec2  # noqa: F401
 
 
 def hf_class(name: str) -> Any:
     """A transformers class, typed loosely (its decorated ``from_pretrained`` confuses type checkers)."""
     with _IMPORT_LOCK:
-        _import_once()
         import transformers
 
         return getattr(transformers, name)
@@ -221,21 +206,32 @@ def fix_positional_weights(model: Any) -> None:
 
 
 def _load_weights(model_class: str, model_dir: Path, placement: Placement, cache_dir: Path | None) -> Any:
-    from mms_desktop.core.converted import load_mapped, weights_folder
+    from mms_desktop.core import wav2vec2
+    from mms_desktop.core.converted import WEIGHTS, mapped_tensors, weights_folder
 
     if placement.dtype == "int8":
         from mms_desktop.core import quantized
 
         return quantized.load(model_class, model_dir, cache_dir)
     folder = weights_folder(model_dir, placement.dtype, cache_dir)
-    if folder != model_dir:  # a converted copy, in the model's own form: mapped as it is
-        model = load_mapped(hf_class(model_class), folder)
-        if model is not None:
+    model = mapped_model(model_class, model_dir)
+    if model is not None:
+        if wav2vec2.assign(model, mapped_tensors(folder / WEIGHTS), placement.torch_dtype()):
             return model
-        log.info("the converted copy in %s does not match its model; loading it through transformers", folder)
+        log.info("the weights in %s do not match their model; loading them through transformers", folder)
     return hf_class(model_class).from_pretrained(
         str(folder), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
     )
+
+
+def mapped_model(model_class: str, model_dir: Path) -> Any | None:
+    """An empty model of ``model_dir``'s architecture from ``wav2vec2.py``, to assign memory-mapped
+    weights to (nothing is read until a forward pass touches it, and the pages stay shared with the
+    disk cache); None for an architecture that only transformers computes."""
+    from mms_desktop.core import wav2vec2
+
+    config = wav2vec2.read_config(model_dir)
+    return wav2vec2.build(model_class, config) if wav2vec2.supported(model_class, config) else None
 
 
 FEATURE_BLOCK_FRAMES = 100  # 2 s of audio per pass of the convolutional feature encoder

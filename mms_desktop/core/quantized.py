@@ -32,8 +32,9 @@ from typing import Any
 
 import torch
 
-from mms_desktop.core.converted import DTYPES, WEIGHTS, cache_folder, publish, safetensors_header
-from mms_desktop.core.modelfiles import fix_positional_weights, hf_class
+from mms_desktop.core import wav2vec2
+from mms_desktop.core.converted import DTYPES, WEIGHTS, cache_folder, mapped_tensors, publish, safetensors_header
+from mms_desktop.core.modelfiles import fix_positional_weights, hf_class, mapped_model
 
 log = logging.getLogger(__name__)
 INT8 = "int8"
@@ -151,10 +152,8 @@ def load(model_class: str, model_dir: Path, cache_root: Path | None) -> Any:
     folder = cache_folder(model_dir, INT8, cache_root) if cache_root is not None else None
     with _large_blocks_returned():
         if folder is not None and (folder / WEIGHTS).exists():
-            return _from_copy(model_class, folder)
-        model = hf_class(model_class).from_pretrained(
-            str(model_dir), use_safetensors=True, dtype=torch.float32, local_files_only=True
-        )
+            return _from_copy(model_class, model_dir, folder)
+        model = _float_model(model_class, model_dir)
         quantize(model.eval(), model_dir / WEIGHTS)
         fix_positional_weights(model)
     if folder is not None and publish(_stored_tensors(model), model_dir, folder):
@@ -167,8 +166,9 @@ def _frequent_thread_switches() -> Iterator[None]:
     """Hand the GIL between threads every 0.2 ms instead of every 5 ms while a copy loads.
 
     The packing threads need the GIL for a moment between their long native steps, while the loading
-    thread imports the model code, which holds it almost all the time; with the default interval the
-    packers mostly wait (measured: 5.7 s to 5.0 s for MMS-1B, mean of four loads each).
+    thread builds the model and the window's threads run Python, which hold it most of the time; with
+    the default interval the packers mostly wait (measured while transformers' model code was being
+    imported: 5.7 s to 5.0 s for MMS-1B, mean of four loads each).
     """
     before = sys.getswitchinterval()
     sys.setswitchinterval(0.0002)
@@ -214,7 +214,18 @@ def _stored_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return tensors
 
 
-def _from_copy(model_class: str, folder: Path) -> Any:
+def _float_model(model_class: str, model_dir: Path) -> Any:
+    """The fp32 model to convert; its weights mapped, so that the linear layers' pages are never read
+    (``quantize`` reads them from the file a layer at a time)."""
+    model = mapped_model(model_class, model_dir)
+    if model is not None and wav2vec2.assign(model, mapped_tensors(model_dir / WEIGHTS), torch.float32):
+        return model
+    return hf_class(model_class).from_pretrained(
+        str(model_dir), use_safetensors=True, dtype=torch.float32, local_files_only=True
+    )
+
+
+def _from_copy(model_class: str, model_dir: Path, folder: Path) -> Any:
     pool = ThreadPoolExecutor(max(1, torch.get_num_threads()))
     with TensorFile(folder / WEIGHTS) as f, pool, _frequent_thread_switches():
         keys = set(f.entries)
@@ -224,17 +235,19 @@ def _from_copy(model_class: str, folder: Path) -> Any:
             bias = f.get(name + _BIAS) if name + _BIAS in keys else None
             return Int8Linear(f.get(name + _QWEIGHT), f.get(name + _SCALE), bias)
 
-        layers = pool.map(layer, names)  # packing, the slow part, runs while the model code is imported
-        cls = hf_class(model_class)
-        config = cls.config_class.from_pretrained(str(folder))
-        with torch.device("meta"):  # no memory for weights that the copy replaces anyway
-            model = cls(config)
-            fix_positional_weights(model)  # the copy holds the fixed weights
+        layers = pool.map(layer, names)  # packing, the slow part, runs while the model is built
+        model = mapped_model(model_class, model_dir)
+        if model is None:  # an architecture only transformers has: its model code is imported meanwhile
+            cls = hf_class(model_class)
+            with torch.device("meta"):  # no memory for weights that the copy replaces anyway
+                model = cls(cls.config_class.from_pretrained(str(folder)))
+                fix_positional_weights(model)  # the copy holds the fixed weights
         for name, module in zip(names, layers, strict=True):
             _replace(model, name, module)
         rest = {k: f.get(k) for k in keys if not k.endswith((_QWEIGHT, _SCALE, _BIAS))}
-    model.load_state_dict(rest, strict=True, assign=True)
-    return model.eval()
+    if not wav2vec2.assign(model, rest):
+        raise ValueError(f"the int8 copy in {folder} lacks some of its model's weights")
+    return model
 
 
 class TensorFile:

@@ -273,10 +273,10 @@ class RecognitionStream:
 
     @property
     def _delimiter(self) -> str:
-        return str(self.recognizer._tokenizer.word_delimiter_token)
+        return str(self.recognizer.vocabulary.word_delimiter_token)
 
     def _tokens(self, log_probs: np.ndarray) -> list[ctc.Token]:
-        return ctc.greedy_tokens(log_probs, self.recognizer._id_to_token, self.recognizer._tokenizer.pad_token_id)
+        return ctc.greedy_tokens(log_probs, self.recognizer._id_to_token, self.recognizer.vocabulary.pad_token_id)
 
     def _finalize(self, u: _Utterance, end: int) -> list[Event]:
         """Run the remaining windows of the offline plan and report the utterance's final result."""

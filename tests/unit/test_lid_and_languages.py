@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from helpers import noise
 
-from mms_desktop.core import languages
+from mms_desktop.core import languages, wav2vec2
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.lid import LanguageIdentifier, first_speech
 
@@ -76,6 +76,6 @@ def test_identifier_in_int8_agrees_with_float32(tiny_repos, tmp_path) -> None:
     full = LanguageIdentifier.load(folder, "cpu", "float32")
     small = LanguageIdentifier.load(folder, "cpu", "int8", cache_dir=tmp_path)
     assert any(isinstance(m, Int8Linear) for m in small._model.modules())
-    assert small._model.config._attn_implementation == "sdpa"
+    assert isinstance(small._model, wav2vec2.ForSequenceClassification)  # fused attention, as in float
     audio = noise(3.0)
     assert abs(small.probabilities(audio) - full.probabilities(audio)).max() < 0.05

@@ -39,7 +39,7 @@ def recognizer(tiny_repos) -> Recognizer:
 
     recognizer = Recognizer.load(tiny_repos["facebook/mms-1b-all"], "eng", device="cpu")
     with torch.no_grad():
-        recognizer._model.lm_head.bias[recognizer._tokenizer.convert_tokens_to_ids("|")] += 2.0
+        recognizer._model.lm_head.bias[recognizer.vocabulary.convert_tokens_to_ids("|")] += 2.0
     return recognizer
 
 
