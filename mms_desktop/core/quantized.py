@@ -242,9 +242,9 @@ def _from_copy(model_class: str, model_dir: Path, folder: Path) -> Any:
             with torch.device("meta"):  # no memory for weights that the copy replaces anyway
                 model = cls(cls.config_class.from_pretrained(str(folder)))
                 fix_positional_weights(model)  # the copy holds the fixed weights
+        rest = {k: f.get(k) for k in keys if not k.endswith((_QWEIGHT, _SCALE, _BIAS))}  # while packing
         for name, module in zip(names, layers, strict=True):
             _replace(model, name, module)
-        rest = {k: f.get(k) for k in keys if not k.endswith((_QWEIGHT, _SCALE, _BIAS))}
     if not wav2vec2.assign(model, rest):
         raise ValueError(f"the int8 copy in {folder} lacks some of its model's weights")
     return model
