@@ -41,7 +41,6 @@ def read_config(folder: Path) -> SimpleNamespace:
     """A checkpoint's ``config.json`` with attribute access, as the model code reads it."""
     config = SimpleNamespace(**json.loads((folder / "config.json").read_text(encoding="utf-8")))
     config._name_or_path = str(folder)
-    config._attn_implementation = "sdpa"
     if isinstance(getattr(config, "id2label", None), dict):
         config.id2label = {int(k): v for k, v in config.id2label.items()}
     return config

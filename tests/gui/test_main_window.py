@@ -198,7 +198,8 @@ def test_read_aloud_plays_the_text_and_saves_it(qtbot, make_window, player, inst
     qtbot.waitUntil(lambda: bool(player.played), timeout=60000)
     samples, rate = player.played[0]
     assert rate == 16000 and len(samples) > 1000
-    assert window.status_text.text() == "Reading aloud…"
+    # The voice's job starts playing, then tells the window (a queued signal, so a moment later).
+    qtbot.waitUntil(lambda: window.status_text.text() == "Reading aloud…", timeout=5000)
     window.reader.stop()
     qtbot.waitUntil(lambda: not window.reader._watch.isActive(), timeout=5000)
     window.reader.save("Hello everyone.", "eng", tmp_path / "speech.wav")
