@@ -24,6 +24,7 @@ import logging
 import os
 import platform
 import sys
+import threading
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -231,9 +232,17 @@ def _from_copy(model_class: str, model_dir: Path, folder: Path) -> Any:
         keys = set(f.entries)
         names = sorted(k[: -len(_QWEIGHT)] for k in keys if k.endswith(_QWEIGHT))
 
+        per_thread = threading.local()
+
         def layer(name: str) -> Int8Linear:
             bias = f.get(name + _BIAS) if name + _BIAS in keys else None
-            return Int8Linear(f.get(name + _QWEIGHT), f.get(name + _SCALE), bias)
+            # oneDNN copies the weights into its own layout, so one buffer per thread serves every layer
+            # instead of a gigabyte of fresh pages (packing MMS-1B: 1.84-2.06 s against 2.13-2.28 s);
+            # fbgemm keeps the weights it was given, so they get their own memory.
+            if not hasattr(per_thread, "scratch"):
+                per_thread.scratch = {}
+            weight = f.get(name + _QWEIGHT, per_thread.scratch if onednn() else None)
+            return Int8Linear(weight, f.get(name + _SCALE), bias)
 
         layers = pool.map(layer, names)  # packing, the slow part, runs while the model is built
         model = mapped_model(model_class, model_dir)
@@ -262,10 +271,18 @@ class TensorFile:
         self.entries, self._base = safetensors_header(path)
         self._fd = os.open(path, os.O_RDONLY)
 
-    def get(self, name: str) -> torch.Tensor:
+    def get(self, name: str, scratch: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
+        """The tensor ``name``; read into ``scratch["bytes"]`` (made or grown as needed) when given, so
+        that the result is only valid until the next read into the same scratch."""
         entry = self.entries[name]
         start, end = entry["data_offsets"]
-        tensor = torch.empty(entry["shape"], dtype=getattr(torch, DTYPES[entry["dtype"]]))
+        dtype = getattr(torch, DTYPES[entry["dtype"]])
+        if scratch is None:
+            tensor = torch.empty(entry["shape"], dtype=dtype)
+        else:
+            if scratch.get("bytes") is None or scratch["bytes"].numel() < end - start:
+                scratch["bytes"] = torch.empty(end - start, dtype=torch.uint8)
+            tensor = scratch["bytes"][: end - start].view(dtype).view(entry["shape"])
         buffer = memoryview(tensor.view(-1).view(torch.uint8).numpy())  # type: ignore[arg-type]
         done = 0
         while done < end - start:
