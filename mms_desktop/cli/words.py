@@ -27,7 +27,8 @@ def add_commands(sub: Any) -> None:
 def _vocabularies(ctx: Context) -> tuple[Path, dict[str, dict[int, str]]]:
     """The default recognition model's folder and each language's ``{id: token}``."""
     from mms_desktop.cli.models import host
-    from mms_desktop.core.asr import available_languages, read_vocab
+    from mms_desktop.core.asr import available_languages
+    from mms_desktop.core.vocab import read_vocab
 
     folder = host(ctx).recognizer_dir()
     vocab = read_vocab(folder)

@@ -18,9 +18,9 @@ from typing import Any
 
 from mms_desktop.core import layout, training
 from mms_desktop.core.adapter_data import Dataset
-from mms_desktop.core.asr import read_vocab
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.languages import is_valid_name
+from mms_desktop.core.vocab import read_vocab
 
 log = logging.getLogger(__name__)
 

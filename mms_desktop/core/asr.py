@@ -18,7 +18,7 @@ from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import Cancelled, ModelError
 from mms_desktop.core.events import Progress, Transcript, Word
 from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint, normalize
-from mms_desktop.core.vocab import Vocabulary
+from mms_desktop.core.vocab import Vocabulary, read_vocab
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class Recognizer:
         _check_language(model_dir, language, languages)
         placement = choose_placement(device, precision, model_dir)
 
-        vocabulary = Vocabulary(model_dir, language)
+        vocabulary = Vocabulary(model_dir)
         model, _ = load_checkpoint("Wav2Vec2ForCTC", model_dir, placement, "model", cache_dir)
         if getattr(model.config, "adapter_attn_dim", None) is None:
             raise ModelError(f"{model_dir} is not a multilingual MMS model (it has no language adapters).")
@@ -284,17 +284,6 @@ def available_languages(model_dir: Path) -> list[str]:
 def _adapter_files(model_dir: Path) -> Iterator[str]:
     for path in model_dir.glob("adapter.*.safetensors"):
         yield path.name[len("adapter.") : -len(".safetensors")]
-
-
-def read_vocab(model_dir: Path) -> dict[str, dict[str, int]]:
-    """The nested ``{language: {token: id}}`` vocabulary of an MMS model folder."""
-    try:
-        vocab = json.loads((model_dir / "vocab.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"The vocabulary of {model_dir} is missing or unreadable; reinstall the model.") from exc
-    if not isinstance(vocab, dict) or not all(isinstance(v, dict) for v in vocab.values()):
-        raise ModelError(f"{model_dir}/vocab.json is not a multilingual MMS vocabulary.")
-    return vocab
 
 
 def _check_language(model_dir: Path, language: str, languages: list[str]) -> None:

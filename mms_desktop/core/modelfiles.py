@@ -206,22 +206,30 @@ def fix_positional_weights(model: Any) -> None:
 
 
 def _load_weights(model_class: str, model_dir: Path, placement: Placement, cache_dir: Path | None) -> Any:
-    from mms_desktop.core import wav2vec2
-    from mms_desktop.core.converted import WEIGHTS, mapped_tensors, weights_folder
+    from mms_desktop.core.converted import weights_folder
 
     if placement.dtype == "int8":
         from mms_desktop.core import quantized
 
         return quantized.load(model_class, model_dir, cache_dir)
-    folder = weights_folder(model_dir, placement.dtype, cache_dir)
+    return load_float(model_class, model_dir, weights_folder(model_dir, placement.dtype, cache_dir),
+                      placement.torch_dtype())  # fmt: skip
+
+
+def load_float(model_class: str, model_dir: Path, folder: Path, dtype: Any) -> Any:
+    """``model_dir``'s model with the float weights in ``folder`` (the model's own, or a converted copy),
+    in ``dtype``: memory-mapped into the modules of ``wav2vec2.py``, or through transformers for another
+    architecture or a file that lacks one of the tensors."""
+    from mms_desktop.core import wav2vec2
+    from mms_desktop.core.converted import WEIGHTS, mapped_tensors
+
     model = mapped_model(model_class, model_dir)
     if model is not None:
-        if wav2vec2.assign(model, mapped_tensors(folder / WEIGHTS), placement.torch_dtype()):
+        if wav2vec2.assign(model, mapped_tensors(folder / WEIGHTS), dtype):
             return model
         log.info("the weights in %s do not match their model; loading them through transformers", folder)
-    return hf_class(model_class).from_pretrained(
-        str(folder), use_safetensors=True, dtype=placement.torch_dtype(), local_files_only=True
-    )
+    return hf_class(model_class).from_pretrained(str(folder), use_safetensors=True, dtype=dtype,
+                                                 local_files_only=True)  # fmt: skip
 
 
 def mapped_model(model_class: str, model_dir: Path) -> Any | None:

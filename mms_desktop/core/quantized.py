@@ -34,8 +34,8 @@ from typing import Any
 import torch
 
 from mms_desktop.core import wav2vec2
-from mms_desktop.core.converted import DTYPES, WEIGHTS, cache_folder, mapped_tensors, publish, safetensors_header
-from mms_desktop.core.modelfiles import fix_positional_weights, hf_class, mapped_model
+from mms_desktop.core.converted import DTYPES, WEIGHTS, cache_folder, publish, safetensors_header
+from mms_desktop.core.modelfiles import fix_positional_weights, hf_class, load_float, mapped_model
 
 log = logging.getLogger(__name__)
 INT8 = "int8"
@@ -154,7 +154,8 @@ def load(model_class: str, model_dir: Path, cache_root: Path | None) -> Any:
     with _large_blocks_returned():
         if folder is not None and (folder / WEIGHTS).exists():
             return _from_copy(model_class, model_dir, folder)
-        model = _float_model(model_class, model_dir)
+        # mapped: quantize reads the linear layers from the file a layer at a time; their pages are never touched
+        model = load_float(model_class, model_dir, model_dir, torch.float32)
         quantize(model.eval(), model_dir / WEIGHTS)
         fix_positional_weights(model)
     if folder is not None and publish(_stored_tensors(model), model_dir, folder):
@@ -215,33 +216,23 @@ def _stored_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return tensors
 
 
-def _float_model(model_class: str, model_dir: Path) -> Any:
-    """The fp32 model to convert; its weights mapped, so that the linear layers' pages are never read
-    (``quantize`` reads them from the file a layer at a time)."""
-    model = mapped_model(model_class, model_dir)
-    if model is not None and wav2vec2.assign(model, mapped_tensors(model_dir / WEIGHTS), torch.float32):
-        return model
-    return hf_class(model_class).from_pretrained(
-        str(model_dir), use_safetensors=True, dtype=torch.float32, local_files_only=True
-    )
-
-
 def _from_copy(model_class: str, model_dir: Path, folder: Path) -> Any:
     pool = ThreadPoolExecutor(max(1, torch.get_num_threads()))
     with TensorFile(folder / WEIGHTS) as f, pool, _frequent_thread_switches():
         keys = set(f.entries)
         names = sorted(k[: -len(_QWEIGHT)] for k in keys if k.endswith(_QWEIGHT))
 
+        # oneDNN copies the weights into its own layout, so one buffer per thread serves every layer
+        # instead of a gigabyte of fresh pages (packing MMS-1B: 1.84-2.06 s against 2.13-2.28 s); fbgemm
+        # keeps the weights it was given, so they get their own memory.
+        largest = max(f.nbytes(name + _QWEIGHT) for name in names) if onednn() else 0
         per_thread = threading.local()
 
         def layer(name: str) -> Int8Linear:
             bias = f.get(name + _BIAS) if name + _BIAS in keys else None
-            # oneDNN copies the weights into its own layout, so one buffer per thread serves every layer
-            # instead of a gigabyte of fresh pages (packing MMS-1B: 1.84-2.06 s against 2.13-2.28 s);
-            # fbgemm keeps the weights it was given, so they get their own memory.
-            if not hasattr(per_thread, "scratch"):
-                per_thread.scratch = {}
-            weight = f.get(name + _QWEIGHT, per_thread.scratch if onednn() else None)
+            if largest and not hasattr(per_thread, "buffer"):
+                per_thread.buffer = torch.empty(largest, dtype=torch.uint8)
+            weight = f.get(name + _QWEIGHT, getattr(per_thread, "buffer", None))
             return Int8Linear(weight, f.get(name + _SCALE), bias)
 
         layers = pool.map(layer, names)  # packing, the slow part, runs while the model is built
@@ -271,18 +262,20 @@ class TensorFile:
         self.entries, self._base = safetensors_header(path)
         self._fd = os.open(path, os.O_RDONLY)
 
-    def get(self, name: str, scratch: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
-        """The tensor ``name``; read into ``scratch["bytes"]`` (made or grown as needed) when given, so
-        that the result is only valid until the next read into the same scratch."""
+    def nbytes(self, name: str) -> int:
+        start, end = self.entries[name]["data_offsets"]
+        return int(end - start)
+
+    def get(self, name: str, into: torch.Tensor | None = None) -> torch.Tensor:
+        """The tensor ``name``; read into the start of ``into`` (bytes, at least :meth:`nbytes` of them)
+        when given, so that it shares that memory and is valid until the next read into it."""
         entry = self.entries[name]
         start, end = entry["data_offsets"]
         dtype = getattr(torch, DTYPES[entry["dtype"]])
-        if scratch is None:
+        if into is None:
             tensor = torch.empty(entry["shape"], dtype=dtype)
         else:
-            if scratch.get("bytes") is None or scratch["bytes"].numel() < end - start:
-                scratch["bytes"] = torch.empty(end - start, dtype=torch.uint8)
-            tensor = scratch["bytes"][: end - start].view(dtype).view(entry["shape"])
+            tensor = into[: end - start].view(dtype).view(entry["shape"])
         buffer = memoryview(tensor.view(-1).view(torch.uint8).numpy())  # type: ignore[arg-type]
         done = 0
         while done < end - start:

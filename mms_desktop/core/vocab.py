@@ -1,4 +1,4 @@
-"""The output alphabet of a multilingual MMS model: one token list per language in ``vocab.json``.
+"""The output alphabets of a multilingual MMS model: one token list per language in ``vocab.json``.
 
 Recognition only needs the token of each output row, the blank (padding) token and the word delimiter;
 reading them here spares transformers' tokenizer module and its import at every start.
@@ -13,28 +13,38 @@ from typing import Any
 from mms_desktop.core.errors import ModelError
 
 
-class Vocabulary:
-    """The tokens of the current language; ``set_target_lang`` switches language."""
+def read_vocab(model_dir: Path) -> dict[str, dict[str, int]]:
+    """The nested ``{language: {token: id}}`` vocabulary of an MMS model folder."""
+    try:
+        vocab = json.loads((model_dir / "vocab.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"The vocabulary of {model_dir} is missing or unreadable; reinstall the model.") from exc
+    if not isinstance(vocab, dict) or not all(isinstance(v, dict) for v in vocab.values()):
+        raise ModelError(f"{model_dir}/vocab.json is not a multilingual MMS vocabulary.")
+    return vocab
 
-    def __init__(self, model_dir: Path, language: str):
+
+class Vocabulary:
+    """The tokens of the current language; :meth:`set_target_lang` switches language (reading the file
+    then, so that a language added since, such as a newly trained adapter's, is found)."""
+
+    def __init__(self, model_dir: Path):
+        self.model_dir = model_dir
+        config_file = model_dir / "tokenizer_config.json"
         try:
-            self._vocabs = json.loads((model_dir / "vocab.json").read_text(encoding="utf-8"))
-            config_file = model_dir / "tokenizer_config.json"
             config = json.loads(config_file.read_text(encoding="utf-8")) if config_file.is_file() else {}
         except (OSError, ValueError) as exc:
-            raise ModelError(f"The vocabulary of {model_dir} cannot be read; reinstall the model.") from exc
-        if not isinstance(self._vocabs, dict) or not all(isinstance(v, dict) for v in self._vocabs.values()):
-            raise ModelError(f"{model_dir} has no vocabulary per language; it is not a multilingual MMS model.")
+            raise ModelError(f"The tokenizer settings of {model_dir} cannot be read; reinstall the model.") from exc
         self.word_delimiter_token = _token(config.get("word_delimiter_token"), "|")
         self.pad_token = _token(config.get("pad_token"), "<pad>")
         self.unk_token = _token(config.get("unk_token"), "<unk>")
         self.encoder: dict[str, int] = {}
-        self.set_target_lang(language)
 
     def set_target_lang(self, language: str) -> None:
-        if language not in self._vocabs:
+        vocabs = read_vocab(self.model_dir)
+        if language not in vocabs:
             raise ModelError(f"The vocabulary has no alphabet for '{language}'; reinstall the model.")
-        self.encoder = {str(token): int(i) for token, i in self._vocabs[language].items()}
+        self.encoder = {str(token): int(i) for token, i in vocabs[language].items()}
 
     @property
     def decoder(self) -> dict[int, str]:

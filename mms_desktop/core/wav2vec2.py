@@ -214,8 +214,9 @@ class ForCTC(nn.Module):
         from safetensors.torch import load_file
 
         state = load_file(str(Path(self.config._name_or_path) / f"adapter.{language}.safetensors"))
-        if state.keys() != self._adapter_parameters().keys():
-            differing = sorted(state.keys() ^ self._adapter_parameters().keys())
+        names = self._adapter_parameters().keys()
+        if state.keys() != names:
+            differing = sorted(state.keys() ^ names)
             raise ValueError(f"the adapter for {language} does not fit the model ({', '.join(differing[:3])})")
         rows = state["lm_head.weight"].shape[0]
         if rows != self.lm_head.out_features:  # each language has its own alphabet

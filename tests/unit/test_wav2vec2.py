@@ -1,5 +1,6 @@
 """The wav2vec2 inference modules compute what transformers' classes compute, from the same files."""
 
+import json
 import shutil
 
 import pytest
@@ -99,7 +100,7 @@ def test_a_mismatched_adapter_is_refused_and_the_model_kept(tiny_repos, tmp_path
 def test_vocabulary_reads_what_the_tokenizer_reads(tiny_repos, tmp_path) -> None:
     folder = tiny_repos["facebook/mms-1b-all"]
     tokenizer = hf_class("Wav2Vec2CTCTokenizer").from_pretrained(str(folder), target_lang="eng")
-    vocabulary = Vocabulary(folder, "eng")
+    vocabulary = Vocabulary(folder)
     for language in ("eng", "cmn-script_simplified"):
         tokenizer.set_target_lang(language)
         vocabulary.set_target_lang(language)
@@ -109,8 +110,16 @@ def test_vocabulary_reads_what_the_tokenizer_reads(tiny_repos, tmp_path) -> None
         assert vocabulary.convert_tokens_to_ids("|") == tokenizer.convert_tokens_to_ids("|")
     with pytest.raises(ModelError, match="no alphabet for 'xyz'"):
         vocabulary.set_target_lang("xyz")
-    flat = tmp_path / "flat"
-    shutil.copytree(folder, flat)
-    (flat / "vocab.json").write_text('{"<pad>": 0, "a": 1}')
-    with pytest.raises(ModelError, match="not a multilingual MMS model"):
-        Vocabulary(flat, "eng")
+    assert vocabulary.decoder == dict(tokenizer.decoder)  # a refused language changes nothing
+
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    vocabulary = Vocabulary(copy)
+    vocabs = json.loads((copy / "vocab.json").read_text())
+    vocabs["xyz"] = {"<pad>": 0, "|": 1, "a": 2}  # a language trained after the model was loaded
+    (copy / "vocab.json").write_text(json.dumps(vocabs))
+    vocabulary.set_target_lang("xyz")
+    assert vocabulary.decoder == {0: "<pad>", 1: "|", 2: "a"} and vocabulary.pad_token_id == 0
+    (copy / "vocab.json").write_text('{"<pad>": 0, "a": 1}')  # one alphabet, not one per language
+    with pytest.raises(ModelError, match="not a multilingual MMS vocabulary"):
+        vocabulary.set_target_lang("eng")
