@@ -314,8 +314,7 @@ class SessionsWindow(QMainWindow):
 
     @Slot()
     def export_current(self) -> None:
-        fmt = self.format_box.currentText()
-        self.export(fmt)
+        self.export(self.format_box.currentText())
 
     def export(self, fmt: str) -> None:
         """Write the transcript in ``fmt`` beside its recording (same root name)."""
