@@ -1,4 +1,4 @@
-"""Helpers tests import: the real CLI in a new process, and test signals."""
+"""Helpers tests import: the real CLI in a new process, test signals, and a language identifier held back."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -35,3 +36,20 @@ def tone(seconds: float, rate: int = 16000, freq: float = 440.0, channels: int =
 
 def noise(seconds: float, seed: int = 0) -> np.ndarray:
     return (np.random.RandomState(seed).randn(int(seconds * 16000)) * 0.1).astype(np.float32)
+
+
+def hold_identifier_loads(monkeypatch) -> tuple[threading.Event, list[str]]:
+    """Language identifier loads wait for the returned event, then load the real model; the names of the
+    threads that loaded are listed."""
+    from mms_desktop.core.lid import LanguageIdentifier
+
+    release, loads = threading.Event(), []
+    real_load = LanguageIdentifier.load.__func__
+
+    def held_load(cls, *args, **kwargs):
+        loads.append(threading.current_thread().name)
+        release.wait(60)
+        return real_load(cls, *args, **kwargs)
+
+    monkeypatch.setattr(LanguageIdentifier, "load", classmethod(held_load))
+    return release, loads

@@ -7,6 +7,8 @@ transcription, read-aloud) and must never load the same model twice or hand out 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,18 @@ from mms_desktop.core.store import LanguageStore
 
 AUTO = "auto"
 CONVERTED = ".converted"  # in the store: base weights converted to the precision they run in
+
+
+class _Slot:
+    """Where one model is loaded once: the first thread to ask loads it, the others wait for that load.
+
+    One lock per model, so that a thread asking for a loaded recognizer is never held up by another
+    model still loading (the identifier, say, which dictation needs only seconds after it starts).
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.model: Any = None
 
 
 class ModelHost:
@@ -41,10 +55,19 @@ class ModelHost:
         self.device = device
         self.precision = precision
         self.cpu_preference = cpu_preference
-        self._lock = threading.RLock()
-        self._recognizers: dict[Path, Any] = {}
-        self._identifiers: dict[Path, Any] = {}
-        self._voices: dict[Path, Any] = {}
+        self._lock = threading.Lock()  # guards the tables below, never held while a model loads
+        self._recognizers: dict[Path, _Slot] = {}
+        self._identifiers: dict[Path, _Slot] = {}
+        self._voices: dict[Path, _Slot] = {}
+
+    def _once(self, table: dict[Path, _Slot], folder: Path, load: Callable[[], Any]) -> Any:
+        """The model of ``folder`` from ``table``, loaded by ``load`` unless it already was (or is being)."""
+        with self._lock:
+            slot = table.setdefault(folder, _Slot())
+        with slot.lock:
+            if slot.model is None:  # a load that failed is tried again by the next caller
+                slot.model = load()
+            return slot.model
 
     def recognizer_dir(self, ref: str | None = None) -> Path:
         """The folder of the recognition model ``ref`` (a folder or an installed repo id), or the default."""
@@ -60,15 +83,14 @@ class ModelHost:
         from mms_desktop.core.asr import Recognizer, available_languages
 
         folder = self.recognizer_dir(ref)
-        with self._lock:
-            recognizer = self._recognizers.get(folder)
-            if recognizer is None:
-                installed = available_languages(folder)
-                first = language if language and language != AUTO else (installed[0] if installed else "")
-                precision, cache = self.effective_precision(folder), self.store.root / CONVERTED
-                recognizer = Recognizer.load(folder, first, self.device, precision, cache,
-                                             [self.store.word_lists_dir])  # fmt: skip
-                self._recognizers[folder] = recognizer
+
+        def load() -> Any:
+            installed = available_languages(folder)
+            first = language if language and language != AUTO else (installed[0] if installed else "")
+            precision, cache = self.effective_precision(folder), self.store.root / CONVERTED
+            return Recognizer.load(folder, first, self.device, precision, cache, [self.store.word_lists_dir])
+
+        recognizer = self._once(self._recognizers, folder, load)
         recognizer.use_word_lists = self.word_lists
         if language and language != AUTO:
             recognizer.set_language(language)
@@ -82,13 +104,40 @@ class ModelHost:
         """
         from mms_desktop.core.lid import LanguageIdentifier
 
-        folder = self.store.resolve(ref, "language identifier") if ref else self.store.default_model("lid")
-        with self._lock:
-            if folder not in self._identifiers:
-                self._identifiers[folder] = LanguageIdentifier.load(
-                    folder, self.device, self.effective_precision(folder), self.store.root / CONVERTED
-                )
-            return self._identifiers[folder]
+        folder = self.identifier_dir(ref)
+        return self._once(self._identifiers, folder, lambda: LanguageIdentifier.load(
+            folder, self.device, self.effective_precision(folder), self.store.root / CONVERTED
+        ))  # fmt: skip
+
+    def identifier_dir(self, ref: str | None = None) -> Path:
+        """The folder of the language identifier ``ref`` (a folder or an installed repo id), or the default.
+
+        Raises:
+            ModelError: none is installed.
+        """
+        return self.store.resolve(ref, "language identifier") if ref else self.store.default_model("lid")
+
+    def identifier_soon(self, ref: str | None = None) -> Callable[[], Any]:
+        """Start loading the language identifier on a thread of its own (unless it is loaded) and return a
+        function that waits for it and returns it, or raises what stopped it from loading.
+
+        Live dictation starts with this: it needs the identifier only once the first utterance has lasted
+        a few seconds, and by then the identifier has loaded while the user spoke.
+
+        Raises:
+            ModelError: none is installed (said at once; errors while loading come from the function).
+        """
+        self.identifier_dir(ref)
+        loaded: Future[Any] = Future()
+
+        def load() -> None:
+            try:
+                loaded.set_result(self.identifier(ref))
+            except BaseException as exc:  # handed to whoever waits for the identifier
+                loaded.set_exception(exc)
+
+        threading.Thread(target=load, name="load language identifier", daemon=True).start()
+        return loaded.result
 
     def voice(self, language: str) -> Any:
         """The read-aloud voice of ``language``.
@@ -99,10 +148,7 @@ class ModelHost:
         from mms_desktop.core.tts import Synthesizer
 
         folder = self.store.voice_dir(language)
-        with self._lock:
-            if folder not in self._voices:
-                self._voices[folder] = Synthesizer.load(folder, self.device)
-            return self._voices[folder]
+        return self._once(self._voices, folder, lambda: Synthesizer.load(folder, self.device))
 
     def transcribe_file(
         self,
@@ -133,14 +179,18 @@ class ModelHost:
         return choose_placement(self.device, self.precision, folder, self.cpu_preference).dtype
 
     def configure(self, store: LanguageStore, device: str, precision: str) -> None:
-        """Serve models from another store or on another device; what was loaded is dropped."""
+        """Serve models from another store or on another device; what was loaded is dropped (a load under
+        way still goes to the caller that started it)."""
         with self._lock:
             self.store, self.device, self.precision = store, device, precision
-            self.forget()
+            self._forget()
 
     def forget(self) -> None:
         """Drop every loaded model (after the store or the device changed); the next use loads afresh."""
         with self._lock:
-            self._recognizers.clear()
-            self._identifiers.clear()
-            self._voices.clear()
+            self._forget()
+
+    def _forget(self) -> None:
+        self._recognizers.clear()
+        self._identifiers.clear()
+        self._voices.clear()
