@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mms_desktop.core.capture import Capture, DeviceLost
+from mms_desktop.core.errors import UserError
 from mms_desktop.core.recorder import Recorder
 from mms_desktop.core.streaming import Event, RecognitionStream
 
@@ -26,11 +27,12 @@ log = logging.getLogger(__name__)
 class DictationStopped:
     """The dictation ended: why, and what the capture counted."""
 
-    reason: str  # "stopped", "device-lost", "disk-full"
+    reason: str  # "stopped", "device-lost", "disk-full", "recognition-failed"
     message: str
     overflows: int
     dropped: int
     recording: str | None
+    error: UserError | None = None  # why recognition failed (the recording went on to the end)
 
 
 class Dictation:
@@ -55,6 +57,7 @@ class Dictation:
         self._mono: queue.Queue[np.ndarray | None] = queue.Queue()
         self._stop = threading.Event()
         self._lost: DeviceLost | None = None
+        self._failure: UserError | None = None
         self.level = 0.0  # peak of the latest captured block, 0..1, for a level meter to poll
 
     def _dispatch(self) -> None:
@@ -89,7 +92,8 @@ class Dictation:
                 block = self._mono.get()
                 if block is None:
                     break
-                self._recognize(block)
+                if self._failure is None:
+                    self._recognize(block)
         finally:
             self._stop.set()
             dispatcher.join()
@@ -97,6 +101,15 @@ class Dictation:
         return self._stopped()
 
     def _recognize(self, block: np.ndarray) -> None:
+        """Decode ``block``; a failure the user can act on (say, a detected language that is not
+        installed) ends the dictation, after the recording has all that was captured."""
+        try:
+            self._decode(block)
+        except UserError as exc:
+            self._failure = exc
+            self._stop.set()
+
+    def _decode(self, block: np.ndarray) -> None:
         if self.stream is None:
             return
         blocks = [block]
@@ -114,16 +127,21 @@ class Dictation:
             self._on_event(event)
 
     def _finish(self) -> None:
-        if self.stream is not None:
-            self._emit(self.stream.finish())
-        if self.recorder is not None:
-            self.recorder.close()
+        try:
+            if self.stream is not None and self._failure is None:
+                self._emit(self.stream.finish())
+        finally:  # the recording is completed even when recognition failed (a model that would not load)
+            if self.recorder is not None:
+                self.recorder.close()
 
     def _stopped(self) -> DictationStopped:
         path = str(self.recorder.path) if self.recorder is not None else None
         c = self.capture
         if self._lost is not None:
             return DictationStopped("device-lost", str(self._lost), c.overflows, c.dropped, path)
+        if self._failure is not None:
+            return DictationStopped("recognition-failed", str(self._failure), c.overflows, c.dropped, path,
+                                    self._failure)  # fmt: skip
         if self.recorder is not None and self.recorder.stopped_by_disk:
             message = "Recording stopped because the disk is nearly full; everything so far was saved."
             return DictationStopped("disk-full", message, c.overflows, c.dropped, path)

@@ -71,6 +71,9 @@ class RecognitionStream:
 
     Args:
         language: an adapter name, or ``"auto"`` to identify it on the first utterance (needs ``identifier``).
+        identifier: the language identifier, or a function that returns it, called only when an utterance
+            first needs it (so that dictation can start while the identifier is still loading; the audio
+            waits meanwhile, nothing is lost).
         detector: the voice activity detector (silero-vad by default).
     """
 
@@ -199,6 +202,8 @@ class RecognitionStream:
             return []
         if not final and end - u.start < self.options.detect_s * SAMPLE_RATE:
             return []
+        if callable(self._identifier):  # still loading when the dictation started: wait for it now
+            self._identifier = self._identifier()
         adapter, score = detect_adapter(
             self.audio(u.start, end), self._identifier, self.recognizer.languages, self._among
         )

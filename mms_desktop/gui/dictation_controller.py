@@ -102,10 +102,8 @@ class DictationController(QObject):
         capture = self._capture_factory(settings.input_device or None)
         status(LOADING)
         recognizer = self._host.recognizer(None, language)
-        identifier = None
-        if language == AUTO:
-            status("Loading the language identifier…")
-            identifier = self._host.identifier()
+        # the identifier finishes loading while the first seconds of speech are recorded
+        identifier = self._host.identifier_soon() if language == AUTO else None
         if recording is None:
             wav = self._recordings_folder(settings) / time.strftime("dictation-%Y%m%d-%H%M%S.wav")
         else:

@@ -221,6 +221,8 @@ class MainWindow(QMainWindow):
             return
         saved = f" The recording was saved to {result.recording}." if result.recording else ""
         message = "Stopped." if result.reason == "stopped" else result.message
+        if result.error is not None:
+            message = describe_error(result.error)
         self.show_status(f"{message}{saved}".strip())
 
     # -- text and files --------------------------------------------------------------------------

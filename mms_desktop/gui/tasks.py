@@ -100,18 +100,25 @@ class Tasks(QObject):
         """Load the models in the background so that the first word comes quickly."""
         self.w.show_status(LOADING)
 
-        def work(report: Any, cancel: threading.Event) -> None:
+        def work(report: Any, cancel: threading.Event) -> str:
             self.w.host.recognizer(None, language)
-            if language == AUTO:
-                self.w.host.identifier()
+            return language
 
         self.w.jobs.start("load models", work, self._preloaded)
 
     @Slot(object, object)
-    def _preloaded(self, result: Any, error: BaseException | None) -> None:
+    def _preloaded(self, language: str | None, error: BaseException | None) -> None:
+        if language == AUTO:  # needed seconds into the first utterance: dictation can start before it loads
+            self.w.jobs.start("load language identifier", lambda report, cancel: self.w.host.identifier(),
+                              self._identifier_loaded)  # fmt: skip
         if self.w.status_text.text() != LOADING or self.w.dictation.is_running:
             return  # something the user started since then has more recent news
         self.w.show_status(describe_error(error) if error else "Ready. Press Record (Ctrl+R) and speak.")
+
+    @Slot(object, object)
+    def _identifier_loaded(self, result: Any, error: BaseException | None) -> None:
+        if error is not None and not self.w.dictation.is_running:  # a dictation reports it itself
+            self.w.show_status(describe_error(error))
 
     def list_microphones(self) -> None:
         from mms_desktop.core.capture import list_devices

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fakes import espeak
+from helpers import hold_identifier_loads
 
 
 def test_starts_ready_with_the_bundled_model(qtbot, make_window) -> None:
@@ -84,6 +85,56 @@ def test_detected_language_is_shown_with_its_confidence(qtbot, make_window, micr
     assert window.bar.detected.text().endswith("%)")
     window.bar.record_button.click()
     qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
+
+
+def test_dictation_with_detection_starts_while_the_identifier_is_still_loading(
+    qtbot, make_window, microphone, monkeypatch, tmp_path: Path
+) -> None:
+    """The identifier is needed only seconds into the first utterance; the words spoken before it has
+    loaded wait for it and are transcribed in the detected language, none lost."""
+    release, loads = hold_identifier_loads(monkeypatch)
+    window = make_window()
+    try:
+        qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
+        assert window.bar.language == "auto" and "load language identifier" in window.jobs.running
+        start_dictating(qtbot, window, "auto")
+        microphone.say(espeak("der alte Mann kann ein Buch lesen und das Haus ist sehr groß", "de", tmp_path))
+        qtbot.waitUntil(microphone.spoken.is_set, timeout=30000)  # all of it has been heard
+        assert window.segments == [] and not window.bar.detected.text()
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: len(window.segments) == 1, timeout=60000)
+    assert window.bar.detected.text().startswith("Detected: German (")
+    words = window.view.toPlainText().lower().split()
+    assert {"der", "mann", "buch", "haus"} <= set(words), words  # from the first words to the last
+    assert len(loads) == 1  # the window's job and the dictation shared one load
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
+
+
+def test_an_identifier_that_cannot_load_ends_detection_in_one_sentence_and_keeps_the_recording(
+    qtbot, make_window, microphone, monkeypatch, tmp_path: Path
+) -> None:
+    import soundfile as sf
+
+    from mms_desktop.core.errors import ModelError
+    from mms_desktop.core.lid import LanguageIdentifier
+
+    def broken(cls, *args, **kwargs):
+        raise ModelError("The language identifier is damaged; install it again in Tools → Languages.")
+
+    monkeypatch.setattr(LanguageIdentifier, "load", classmethod(broken))
+    window = make_window()
+    qtbot.waitUntil(lambda: "damaged" in window.status_text.text(), timeout=60000)  # said after the preload
+    start_dictating(qtbot, window, "auto")  # dictation still starts: the recording does not need it
+    speech = espeak("der alte Mann kann ein Buch lesen", "de", tmp_path)
+    microphone.say(speech)
+    qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=60000)
+    status = window.status_text.text()
+    assert status.startswith("The language identifier is damaged") and "recording was saved" in status
+    recording = next((tmp_path / "home" / "recordings").glob("dictation-*.wav"))
+    assert sf.info(recording).frames >= len(speech)  # complete and readable, all of the speech in it
+    assert window.bar.record_button.isEnabled()
 
 
 def test_dropped_file_is_transcribed_with_progress_then_exported(qtbot, make_window, tmp_path: Path) -> None:

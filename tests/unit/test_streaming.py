@@ -106,6 +106,24 @@ def test_auto_language_is_detected_once_and_reported(recognizer: Recognizer, tin
     assert {f.language for f in finals} == {detected[0].language}
 
 
+def test_an_identifier_still_loading_is_waited_for_only_when_the_utterance_needs_it(recognizer: Recognizer,
+                                                                                   tiny_repos) -> None:  # fmt: skip
+    identifier = LanguageIdentifier.load(tiny_repos["facebook/mms-lid-126"], device="cpu")
+    asked: list[int] = []
+
+    def when_loaded() -> LanguageIdentifier:
+        asked.append(stream.end)
+        return identifier
+
+    stream = RecognitionStream(recognizer, OPTIONS, language="auto", identifier=when_loaded,
+                               among=["fra", "cmn"], detector=EnergyDetector())  # fmt: skip
+    events = run(stream, dictation())
+    first = next(e for e in events if isinstance(e, SpeechStarted))
+    assert len(asked) == 1 and asked[0] >= (first.time + OPTIONS.detect_s) * 16000  # once, seconds in
+    detected = [e for e in events if isinstance(e, LanguageDetected)]
+    assert len(detected) == 1 and {f.language for f in events if isinstance(f, FinalResult)} == {detected[0].language}
+
+
 def test_a_language_chosen_mid_utterance_applies_from_the_next_one(recognizer: Recognizer) -> None:
     recognizer.set_language("eng")
     stream = RecognitionStream(recognizer, OPTIONS, language="eng", detector=EnergyDetector())
