@@ -1,4 +1,4 @@
-"""Start-up of the real window with full-size models: how long after it opens the first word can be heard.
+"""Start-up of the real window with full-size models: how long after it opens dictation can start.
 
 The window runs in its own process (Qt's offscreen platform, so no display is needed) on a data folder
 whose store holds the MMS-1B and MMS-LID-126 architectures with random weights, linked from the benchmark
@@ -20,6 +20,7 @@ from mms_desktop import settings as settings_module
 from mms_desktop.core.store import FileRecord, LanguageStore
 
 READY = re.compile(r"window open after ([\d.]+) s; ready ([\d.]+) s later")
+LOADED = re.compile(r"background loading done ([\d.]+) s after the window opened")
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ class StartFigures:
     language: str
     process_s: float  # from starting the program until its models are ready
     window_s: float  # until the window is open
-    ready_s: float  # from the window opening until the models are ready (the goal: within 5 s)
+    ready_s: float  # from the window opening until dictation can start (the goal: within 5 s)
+    loaded_s: float  # from the window opening until every model is loaded (with auto: the identifier too)
 
 
 def prepare_home(home: Path, asr: Path, lid: Path, precision: str, language: str) -> Path:
@@ -50,8 +52,9 @@ def prepare_home(home: Path, asr: Path, lid: Path, precision: str, language: str
     return home
 
 
-def start(home: Path, timeout_s: float = 600.0) -> tuple[float, float, float]:
-    """Open the window on ``home`` until its models are ready; (process, window open, ready after open)."""
+def start(home: Path, timeout_s: float = 600.0) -> tuple[float, float, float, float]:
+    """Open the window on ``home`` until its models are loaded; (process, window open, ready after open,
+    everything loaded after open)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     started = time.monotonic()
     result = subprocess.run(
@@ -59,11 +62,10 @@ def start(home: Path, timeout_s: float = 600.0) -> tuple[float, float, float]:
         capture_output=True, text=True, env=env, timeout=timeout_s,
     )  # fmt: skip
     total = time.monotonic() - started
-    found = READY.search(result.stdout)
-    if result.returncode != 0 or found is None:
+    found, loaded = READY.search(result.stdout), LOADED.search(result.stdout)
+    if result.returncode != 0 or found is None or loaded is None:
         raise RuntimeError(f"the window did not get ready: {result.stdout[-500:]} {result.stderr[-2000:]}")
-    window, ready = float(found.group(1)), float(found.group(2))
-    return total, window, ready
+    return total, float(found.group(1)), float(found.group(2)), float(loaded.group(1))
 
 
 def warm_up(home: Path) -> None:
@@ -87,14 +89,18 @@ def run(cache: Path, asr: Path, lid: Path, precisions: list[str], runs: int = 2)
             home = prepare_home(cache / f"startup-{precision}", asr, lid, precision, language)
             warm_up(home)
             for _ in range(runs):
-                total, window, ready = start(home)
-                figures.append(StartFigures(precision, language, round(total, 2), window, ready))
+                total, window, ready, loaded = start(home)
+                figures.append(StartFigures(precision, language, round(total, 2), window, ready, loaded))
     return figures
 
 
 def report(figures: list[StartFigures]) -> str:
-    lines = ["precision  language  window open  models ready after it  program start to ready"]
+    lines = ["precision  language  window open  ready to dictate after it  all models loaded after it"]
     for f in figures:
-        lines.append(f"{f.precision:<10} {f.language:<9} {f.window_s:>9.2f} s {f.ready_s:>20.2f} s "
-                     f"{f.process_s:>22.2f} s")  # fmt: skip
+        lines.append(f"{f.precision:<10} {f.language:<9} {f.window_s:>9.2f} s {f.ready_s:>24.2f} s "
+                     f"{f.loaded_s:>26.2f} s")  # fmt: skip
+    from mms_desktop.core.streaming import StreamOptions
+
+    lines.append("With automatic detection, dictation starts before the identifier has loaded: it is needed "
+                 f"once the first utterance has lasted {StreamOptions().detect_s:g} s.")  # fmt: skip
     return "\n".join(lines)
