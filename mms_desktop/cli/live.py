@@ -145,7 +145,7 @@ def run_dictate(args: argparse.Namespace, ctx: Context) -> int:
 
     printer = _Printer()
     capture = Capture(find_device(args.input))
-    recognizer, language, identifier = load_recognizer(args, ctx)
+    recognizer, language, identifier = load_recognizer(args, ctx, live=True)
     stream = RecognitionStream(recognizer, live_options(ctx.settings), language=language,
                                identifier=identifier, among=args.among or ctx.settings.auto_among)  # fmt: skip
     return _run(capture, stream, _recorder(args.record, capture, printer), printer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,24 +64,42 @@ def host(ctx: Context) -> Any:
 
 def load_identifier(args: argparse.Namespace, ctx: Context) -> Any:
     """The language identifier named by ``--lid-model``, or the default one."""
+    models = host(ctx)
+    return _or_choose_the_language(args, lambda: models.identifier(args.lid_model))
+
+
+def _or_choose_the_language(args: argparse.Namespace, find: Callable[[], Any]) -> Any:
+    """``find()``; when no identifier was named and the default one is missing, the message adds that
+    choosing the language does without it."""
     try:
-        return host(ctx).identifier(args.lid_model)
+        return find()
     except UserError as exc:
         if args.lid_model:
             raise
         raise type(exc)(f"{str(exc).rstrip('.')}, or choose the language with --lang.") from exc
 
 
-def load_recognizer(args: argparse.Namespace, ctx: Context) -> tuple[Any, str, Any]:
+def load_recognizer(args: argparse.Namespace, ctx: Context, live: bool = False) -> tuple[Any, str, Any]:
     """The recognizer for ``--model`` (or the default), the language asked for, and the identifier
-    when that language is ``auto``."""
+    when that language is ``auto``.
+
+    Args:
+        live: for dictation, which needs the identifier only seconds into the first utterance: it is then
+            a function that waits for it, and it loads after the recognizer while the first words come.
+    """
     from mms_desktop.core.transcribe import AUTO
 
     language = args.lang or ctx.settings.language
     models = host(ctx)
     models.recognizer_dir(args.model)  # a missing model is reported before the identifier is loaded
-    identifier = load_identifier(args, ctx) if language == AUTO else None
-    return models.recognizer(args.model, language), language, identifier
+    if language != AUTO:
+        return models.recognizer(args.model, language), language, None
+    if not live:
+        identifier = _or_choose_the_language(args, lambda: models.identifier(args.lid_model))
+        return models.recognizer(args.model, language), language, identifier
+    _or_choose_the_language(args, lambda: models.identifier_dir(args.lid_model))  # missing: said before loading
+    recognizer = models.recognizer(args.model, language)
+    return recognizer, language, models.identifier_soon(args.lid_model)
 
 
 def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:

@@ -123,6 +123,24 @@ def test_dictate_transcribes_speech_played_into_the_microphone(pulse, tmp_path: 
         assert best_correlation(resample(recorded.mean(axis=1), rate), load_audio(wav)) > 0.9
 
 
+def test_dictate_detects_the_language_of_the_first_utterance(pulse, tmp_path: Path, home: Path) -> None:
+    """With ``--lang auto`` the identifier loads while the first words are spoken, then names German."""
+    wav = tmp_path / "de.wav"
+    sentence = "der alte Mann kann ein Buch lesen und das Haus ist sehr groß"
+    subprocess.run(["espeak-ng", "-v", "de", "-w", str(wav), sentence], check=True)
+    take = tmp_path / "dictation.wav"
+    process = start(["dictate", "--lang", "auto", "--device", "pulse", "--record", str(take)], pulse.env, home)
+    wait_for_audio(take, timeout=30)
+    pulse.play(wav)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "mms-desktop: language deu (" in stderr
+    words = set(stdout.lower().split())
+    assert {"der", "mann", "buch", "haus"} <= words, stdout
+
+
 def test_a_killed_dictation_leaves_a_recoverable_recording(pulse, phrase: Path, tmp_path: Path, home: Path) -> None:
     take = tmp_path / "take.wav"
     process = start(["dictate", "--lang", "eng", "--device", "pulse", "--record", str(take)], pulse.env, home)
