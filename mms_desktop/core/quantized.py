@@ -151,7 +151,7 @@ def load(model_class: str, model_dir: Path, cache_root: Path | None) -> Any:
         cache_root: where the int8 copy is kept (None: convert on every load).
     """
     folder = cache_folder(model_dir, INT8, cache_root) if cache_root is not None else None
-    with _large_blocks_returned():
+    with _while_loading():
         if folder is not None and (folder / WEIGHTS).exists():
             return _from_copy(model_class, model_dir, folder)
         # mapped: quantize reads the linear layers from the file a layer at a time; their pages are never touched
@@ -164,45 +164,56 @@ def load(model_class: str, model_dir: Path, cache_root: Path | None) -> Any:
 
 
 @contextlib.contextmanager
-def _frequent_thread_switches() -> Iterator[None]:
-    """Hand the GIL between threads every 0.2 ms instead of every 5 ms while a copy loads.
+def _while_loading() -> Iterator[None]:
+    """Process-wide settings for the time an int8 model loads; restored once no load is under way (the
+    window may load the recognizer and the identifier at once).
 
-    The packing threads need the GIL for a moment between their long native steps, while the loading
-    thread builds the model and the window's threads run Python, which hold it most of the time; with
-    the default interval the packers mostly wait (measured while transformers' model code was being
-    imported: 5.7 s to 5.0 s for MMS-1B, mean of four loads each).
+    glibc maps every block over 1 MB on its own: once it has seen a large block freed, it serves blocks
+    up to 32 MB from its heap, and loading layer by layer allocates and frees hundreds of such blocks
+    between the ones it keeps; the holes left behind cost about 0.6 GB of peak memory per MMS-1B model.
+    Mapped apiece, each goes back to the system when freed. Afterwards the threshold is set to 32 MB,
+    where glibc's own adjustment ends up anyway (mapping every large block during inference would cost
+    page faults on each forward pass).
+
+    Python hands the GIL between threads every 0.2 ms instead of every 5 ms: the packing threads need it
+    for a moment between their long native steps, while the loading thread builds the model and the
+    window's threads run Python, which hold it most of the time; with the default interval the packers
+    mostly wait (measured while transformers' model code was being imported: 5.7 s to 5.0 s for MMS-1B,
+    mean of four loads each).
     """
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(0.0002)
+    global _loads_under_way, _switch_interval
+    libc = _glibc()
+    with _loads_lock:
+        _loads_under_way += 1
+        if _loads_under_way == 1:
+            _switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(0.0002)
+            if libc is not None:
+                libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)
     try:
         yield
     finally:
-        sys.setswitchinterval(before)
+        with _loads_lock:
+            _loads_under_way -= 1
+            if _loads_under_way == 0:
+                sys.setswitchinterval(_switch_interval)
+                if libc is not None:
+                    libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
 
 
-@contextlib.contextmanager
-def _large_blocks_returned() -> Iterator[None]:
-    """Have glibc map every block over 1 MB on its own while a model loads.
+_loads_lock = threading.Lock()
+_loads_under_way = 0
+_switch_interval = sys.getswitchinterval()
 
-    Once glibc has seen a large block freed, it serves blocks up to 32 MB from its heap. Loading layer by
-    layer allocates and frees hundreds of such blocks between the ones it keeps, and the holes left behind
-    cost about 0.6 GB of peak memory per MMS-1B model. Mapped apiece, each goes back to the system when
-    freed. Afterwards the threshold is set to 32 MB, where glibc's own adjustment ends up anyway (mapping
-    every large block during inference would cost page faults on each forward pass).
-    """
-    libc = None
+
+@functools.cache
+def _glibc() -> Any:
     if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
         try:
-            libc = ctypes.CDLL("libc.so.6")
+            return ctypes.CDLL("libc.so.6")
         except OSError:
-            libc = None
-    if libc is not None:
-        libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)
-    try:
-        yield
-    finally:
-        if libc is not None:
-            libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
+            return None
+    return None
 
 
 def _stored_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -218,7 +229,7 @@ def _stored_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 def _from_copy(model_class: str, model_dir: Path, folder: Path) -> Any:
     pool = ThreadPoolExecutor(max(1, torch.get_num_threads()))
-    with TensorFile(folder / WEIGHTS) as f, pool, _frequent_thread_switches():
+    with TensorFile(folder / WEIGHTS) as f, pool:
         keys = set(f.entries)
         names = sorted(k[: -len(_QWEIGHT)] for k in keys if k.endswith(_QWEIGHT))
 

@@ -153,6 +153,24 @@ def test_int8_linear_layers_match_float_and_keep_their_weights(kernel: str, monk
         assert torch.equal(rebuilt(x), layer(x))
 
 
+def test_loads_at_once_keep_the_loading_settings_until_the_last_is_done() -> None:
+    """The recognizer and the identifier may load together: the first to finish must not restore the
+    process-wide settings under the other, nor the last leave the loading ones behind."""
+    import sys
+
+    from mms_desktop.core.quantized import _while_loading
+
+    normal = sys.getswitchinterval()
+    first, second = _while_loading(), _while_loading()
+    first.__enter__()
+    loading = sys.getswitchinterval()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert loading < normal and sys.getswitchinterval() == loading  # the second load is still under way
+    second.__exit__(None, None, None)
+    assert sys.getswitchinterval() == normal
+
+
 def test_int8_is_for_the_cpu() -> None:
     if torch.cuda.is_available():
         with pytest.raises(ModelError, match="int8 is for the CPU"):
