@@ -9,6 +9,8 @@ an utterance equals offline transcription of the same audio with the same window
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +25,7 @@ from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult
 from mms_desktop.core.transcribe import AUTO, detect_adapter
 from mms_desktop.core.vad import CHUNK, SpeechDetector
 
+log = logging.getLogger(__name__)
 Event = SpeechStarted | LanguageDetected | PartialResult | FinalResult
 
 
@@ -98,11 +101,17 @@ class RecognitionStream:
         self._next_language: str | None = None
         self.reset()
 
-    def choose_language(self, language: str) -> None:
+    def choose_language(self, language: str, identifier: Any = None) -> None:
         """Recognize in ``language`` (or ``auto``) from the next utterance on; the current one keeps its own.
 
         Safe to call from another thread: the choice is picked up when an utterance starts.
+
+        Args:
+            identifier: for a stream that started without one, the identifier that ``auto`` detects with
+                (or a function that returns it, as for the constructor).
         """
+        if identifier is not None and self._identifier is None:
+            self._identifier = identifier
         if language == AUTO and self._identifier is None:
             raise UserError("Automatic language detection needs a language identifier; choose the language.")
         self._next_language = language
@@ -203,7 +212,10 @@ class RecognitionStream:
         if not final and end - u.start < self.options.detect_s * SAMPLE_RATE:
             return []
         if callable(self._identifier):  # still loading when the dictation started: wait for it now
+            asked = time.monotonic()
             self._identifier = self._identifier()
+            log.info("the language identifier was ready %.2f s after the first utterance needed it",
+                     time.monotonic() - asked)  # fmt: skip
         adapter, score = detect_adapter(
             self.audio(u.start, end), self._identifier, self.recognizer.languages, self._among
         )

@@ -88,9 +88,14 @@ class DictationController(QObject):
             self._worker.stop()
 
     def choose_language(self, language: str) -> None:
-        """Switch language from the next utterance on (the model is not reloaded)."""
+        """Switch language from the next utterance on (the model is not reloaded); switching to ``auto``
+        starts loading the identifier if the dictation began without it.
+
+        Raises:
+            ModelError: ``auto`` was chosen and no identifier is installed.
+        """
         if self._worker is not None:
-            self._worker.choose_language(language)
+            self._worker.choose_language(language, self._host.identifier_soon() if language == AUTO else None)
 
     def _build(self, settings: Settings, language: str, recording: Callable[[], Path] | None,
                status: Callable[[str], None],

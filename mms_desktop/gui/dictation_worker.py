@@ -42,6 +42,7 @@ class DictationWorker(QObject):
         self._stop = threading.Event()
         self._dictation: Dictation | None = None
         self._language: str | None = None
+        self._identifier: Any = None
 
     @Slot()
     def run(self) -> None:
@@ -49,7 +50,7 @@ class DictationWorker(QObject):
         try:
             self._dictation = self._build(self.status.emit, self.event.emit)
             if self._language is not None:
-                self.choose_language(self._language)
+                self.choose_language(self._language, self._identifier)
             if not self._stop.is_set():
                 self.status.emit("Listening…")
                 result = self._dictation.run(self._stop)
@@ -68,12 +69,13 @@ class DictationWorker(QObject):
     def level(self) -> float:
         return self._dictation.level if self._dictation is not None else 0.0
 
-    def choose_language(self, language: str) -> None:
-        """Recognize in ``language`` from the next utterance on."""
-        self._language = language
+    def choose_language(self, language: str, identifier: Any = None) -> None:
+        """Recognize in ``language`` from the next utterance on (``identifier``: what ``auto`` detects with,
+        when the dictation started without one)."""
+        self._language, self._identifier = language, identifier
         dictation = self._dictation
         if dictation is not None and dictation.stream is not None:
-            dictation.stream.choose_language(language)
+            dictation.stream.choose_language(language, identifier)
 
 
 def start_thread(worker: DictationWorker, parent: QObject) -> QThread:

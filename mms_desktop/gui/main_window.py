@@ -178,6 +178,8 @@ class MainWindow(QMainWindow):
     def _language_chosen(self, language: str) -> None:
         self.context.settings.language = language
         self.tasks.save_settings()
+        if language == AUTO and not self.dictation.is_running:
+            self.tasks.load_identifier()  # ready by the time Record is pressed
         if self.dictation.is_running:
             try:
                 self.dictation.choose_language(language)

@@ -109,11 +109,15 @@ class Tasks(QObject):
     @Slot(object, object)
     def _preloaded(self, language: str | None, error: BaseException | None) -> None:
         if language == AUTO:  # needed seconds into the first utterance: dictation can start before it loads
-            self.w.jobs.start("load language identifier", lambda report, cancel: self.w.host.identifier(),
-                              self._identifier_loaded)  # fmt: skip
+            self.load_identifier()
         if self.w.status_text.text() != LOADING or self.w.dictation.is_running:
             return  # something the user started since then has more recent news
         self.w.show_status(describe_error(error) if error else "Ready. Press Record (Ctrl+R) and speak.")
+
+    def load_identifier(self) -> None:
+        """Load the language identifier in the background (at once if it is loaded); a failure is shown."""
+        self.w.jobs.start("load language identifier", lambda report, cancel: self.w.host.identifier(),
+                          self._identifier_loaded)  # fmt: skip
 
     @Slot(object, object)
     def _identifier_loaded(self, result: Any, error: BaseException | None) -> None:

@@ -76,6 +76,19 @@ def test_switching_language_while_dictating_applies_to_the_next_sentence(qtbot, 
     qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
 
 
+def test_switching_to_detection_while_dictating_detects_the_next_sentence(qtbot, make_window, microphone,
+                                                                         tmp_path: Path) -> None:  # fmt: skip
+    window = make_window()
+    start_dictating(qtbot, window, "spa")  # begun without the identifier
+    choose(qtbot, window, "auto")
+    assert "next sentence" in window.status_text.text()
+    microphone.say(espeak("der alte Mann kann ein Buch lesen und das Haus ist sehr groß", "de", tmp_path))
+    qtbot.waitUntil(lambda: len(window.segments) == 1, timeout=30000)
+    assert window.bar.detected.text().startswith("Detected: German (") and window.transcript_language == "deu"
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
+
+
 def test_detected_language_is_shown_with_its_confidence(qtbot, make_window, microphone, tmp_path: Path) -> None:
     window = make_window()
     start_dictating(qtbot, window, "auto")
