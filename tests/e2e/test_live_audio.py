@@ -51,6 +51,20 @@ def wait_for_audio(path: Path, timeout: float = 10.0) -> None:
     raise AssertionError(f"{path} received no audio")
 
 
+def play_into(pulse, args: list[str], take: Path, home: Path, wavs: list[Path], pause: float) -> tuple[str, str]:
+    """Run the command ``args`` (which records into ``take``), play ``wavs`` into its microphone with
+    ``pause`` seconds after each, then stop it with Ctrl+C; its output once it ended well."""
+    process = start(args, pulse.env, home)
+    wait_for_audio(take, timeout=30)
+    for wav in wavs:
+        pulse.play(wav)
+        time.sleep(pause)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    return stdout, stderr
+
+
 def best_correlation(recorded: np.ndarray, played: np.ndarray) -> float:
     corr = np.correlate(recorded, played, mode="valid")
     window = np.sqrt(np.convolve(recorded**2, np.ones(len(played)), mode="valid"))
@@ -64,13 +78,7 @@ def test_devices_lists_the_virtual_microphone(pulse, home: Path) -> None:
 
 def test_record_captures_what_was_played(pulse, phrase: Path, tmp_path: Path, home: Path) -> None:
     out = tmp_path / "take.wav"
-    process = start(["record", str(out), "--device", "pulse"], pulse.env, home)
-    wait_for_audio(out)
-    pulse.play(phrase)
-    time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=20)
-    assert process.returncode == 0, stderr
+    _, stderr = play_into(pulse, ["record", str(out), "--device", "pulse"], out, home, [phrase], 0.5)
     assert "saved" in stderr
     recorded, rate = sf.read(out, dtype="float32", always_2d=True)
     assert rate in (44100, 48000)
@@ -106,14 +114,8 @@ def test_dictate_transcribes_speech_played_into_the_microphone(pulse, tmp_path: 
         wavs.append(tmp_path / f"s{i}.wav")
         subprocess.run(["espeak-ng", "-v", "es", "-w", str(wavs[-1]), text], check=True)
     take = tmp_path / "dictation.wav"
-    process = start(["dictate", "--lang", "spa", "--device", "pulse", "--record", str(take)], pulse.env, home)
-    wait_for_audio(take, timeout=30)
-    for wav in wavs:
-        pulse.play(wav)
-        time.sleep(1.5)  # a pause long enough to end the utterance
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 0, stderr
+    command = ["dictate", "--lang", "spa", "--device", "pulse", "--record", str(take)]
+    stdout, _ = play_into(pulse, command, take, home, wavs, 1.5)  # pauses long enough to end each utterance
     lines = [line for line in stdout.splitlines() if line.strip()]
     assert len(lines) == 2, stdout
     assert character_error_rate(texts, lines) <= 0.15, list(zip(texts, lines, strict=True))
@@ -129,13 +131,8 @@ def test_dictate_detects_the_language_of_the_first_utterance(pulse, tmp_path: Pa
     sentence = "der alte Mann kann ein Buch lesen und das Haus ist sehr groß"
     subprocess.run(["espeak-ng", "-v", "de", "-w", str(wav), sentence], check=True)
     take = tmp_path / "dictation.wav"
-    process = start(["dictate", "--lang", "auto", "--device", "pulse", "--record", str(take)], pulse.env, home)
-    wait_for_audio(take, timeout=30)
-    pulse.play(wav)
-    time.sleep(1.5)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 0, stderr
+    command = ["dictate", "--lang", "auto", "--device", "pulse", "--record", str(take)]
+    stdout, stderr = play_into(pulse, command, take, home, [wav], 1.5)
     assert "mms-desktop: language deu (" in stderr
     words = set(stdout.lower().split())
     assert {"der", "mann", "buch", "haus"} <= words, stdout
