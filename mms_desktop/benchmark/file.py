@@ -111,6 +111,8 @@ def measure(asr: Path, lid: Path, precision: str, seconds: float) -> FileFigures
     started = time.perf_counter()
     recognizer.transcribe(audio, WindowOptions())
     transcribe_s = time.perf_counter() - started
+    identifier.identify(audio[: 3 * SAMPLE_RATE])  # as the next dictation would: after the recognizer ran
+    recognizer.log_probs(audio[:SAMPLE_RATE])
     peak = _peak_rss_mb()  # before the plain pass, whose whole-recording attention the app never runs
     mapped = _mapped_file_mb()
     started = time.perf_counter()

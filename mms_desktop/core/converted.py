@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
+import mmap
 import os
 import shutil
 import tempfile
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -63,14 +65,15 @@ def mapped_tensors(path: Path) -> dict[str, Any]:
     """The tensors of a safetensors file as views of a private (copy-on-write) memory map of it.
 
     Nothing is read until a forward pass touches it (from the disk cache, a fraction of a second for
-    MMS-1B), and the pages stay shared with the cache; writing to one (a new language's adapter) copies
-    only that page, and never into the file.
+    MMS-1B), and the pages stay shared with the cache. Nothing may write into them (a language's adapter
+    is given memory of its own instead): :func:`release_mapped_pages` relies on it.
     """
     import numpy as np
     import torch
 
     entries, base = safetensors_header(path)
     data = np.memmap(path, dtype=np.uint8, mode="c")
+    _maps[id(data)] = data  # for as long as a tensor views it
     tensors = {}
     for name, entry in entries.items():
         start, end = (base + offset for offset in entry["data_offsets"])
@@ -79,6 +82,27 @@ def mapped_tensors(path: Path) -> dict[str, Any]:
         raw = torch.from_numpy(data[start:end])
         tensors[name] = raw.view(getattr(torch, DTYPES[entry["dtype"]])).reshape(entry["shape"])
     return tensors
+
+
+# every weights file mapped by mapped_tensors, while in use (arrays cannot be hashed, hence by identity)
+_maps: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+
+def release_mapped_pages() -> None:
+    """Hand back the resident pages of every memory-mapped weights file.
+
+    They stay in the disk cache, and the next pass of a model maps the ones it touches again: for
+    MMS-1B in bf16, 0.04 s to hand back 1.9 GB and 0.07 s more on the next pass. The language identifier
+    does this around each use, so that it and the recognizer, both memory-mapped, never hold their
+    weights resident at the same time (the pair fits about 2.5 GB in bf16 instead of 4). Only pages
+    never written are mapped (see :func:`mapped_tensors`), so each reads back exactly as it was.
+    """
+    if not hasattr(mmap, "MADV_DONTNEED"):  # not on Windows
+        return
+    for data in list(_maps.values()):
+        mapping = getattr(data, "_mmap", None)
+        if mapping is not None and not mapping.closed:
+            mapping.madvise(mmap.MADV_DONTNEED)
 
 
 def safetensors_header(path: Path) -> tuple[dict[str, Any], int]:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.converted import release_mapped_pages
 from mms_desktop.core.errors import ModelError, UserError
 from mms_desktop.core.events import LanguageScore
 from mms_desktop.core.languages import lid_code_for
@@ -61,7 +62,13 @@ class LanguageIdentifier:
             inputs = torch.from_numpy(np.ascontiguousarray(clip))[None].to(
                 self.placement.device, self.placement.torch_dtype()
             )
-            logits = self._model(inputs).logits[0].float()
+            # identification is occasional: memory-mapped weights (this model's, and the recognizer's
+            # while this one runs) are handed back around it instead of staying resident side by side
+            release_mapped_pages()
+            try:
+                logits = self._model(inputs).logits[0].float()
+            finally:
+                release_mapped_pages()
             return torch.softmax(logits, dim=-1).cpu().numpy()
 
     def identify(

@@ -224,9 +224,8 @@ class ForCTC(nn.Module):
             self.lm_head = nn.Linear(self.lm_head.in_features, rows, device=weight.device, dtype=weight.dtype)
             self.config.vocab_size = rows
         own = self._adapter_parameters()
-        with torch.no_grad():
-            for name, tensor in state.items():
-                own[name].copy_(tensor)
+        for name, tensor in state.items():  # memory of their own: never written into mapped base weights
+            own[name].data = tensor.to(own[name].device, own[name].dtype)
         self.target_lang = language
 
     def _adapter_parameters(self) -> dict[str, nn.Parameter]:
