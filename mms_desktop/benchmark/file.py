@@ -33,6 +33,8 @@ class FileFigures:
     mapped_mb: float  # of the resident memory then: pages of mapped weight files (the system can reclaim them)
     lid_load_s: float
     import_s: float  # importing torch and the model code, before any model
+    device: str = "cpu"
+    gpu_peak_mb: float = 0.0  # on a GPU: the most memory PyTorch held on it
 
     @property
     def rtf(self) -> float:
@@ -84,8 +86,10 @@ def _cache(asr: Path) -> Path:
     return asr.parent / "converted"
 
 
-def measure(asr: Path, lid: Path, precision: str, seconds: float) -> FileFigures:
-    """One configuration, in this process (reduced-precision weights come from the converted copy)."""
+def measure(asr: Path, lid: Path, precision: str, seconds: float, device: str = "cpu") -> FileFigures:
+    """One configuration, in this process (reduced-precision weights come from the converted copy). The
+    timings need no explicit synchronization on a GPU: every step returns its results on the CPU."""
+    from mms_desktop.benchmark.streaming import gpu_peak_mb
     from mms_desktop.core.asr import Recognizer, WindowOptions
     from mms_desktop.core.lid import LanguageIdentifier
 
@@ -97,14 +101,14 @@ def measure(asr: Path, lid: Path, precision: str, seconds: float) -> FileFigures
 
     import_s = time.perf_counter() - started
     started = time.perf_counter()
-    recognizer = Recognizer.load(asr, "eng", "cpu", precision, cache_dir=_cache(asr))
+    recognizer = Recognizer.load(asr, "eng", device, precision, cache_dir=_cache(asr))
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     recognizer.set_language("fra")
     recognizer.set_language("eng")
     switch_ms = (time.perf_counter() - started) / 2 * 1000
     started = time.perf_counter()
-    identifier = LanguageIdentifier.load(lid, "cpu", precision, cache_dir=_cache(asr))
+    identifier = LanguageIdentifier.load(lid, device, precision, cache_dir=_cache(asr))
     lid_load_s = time.perf_counter() - started
     identifier.identify(audio[: 3 * SAMPLE_RATE])
     recognizer.log_probs(audio[:SAMPLE_RATE])  # warm-up
@@ -120,11 +124,12 @@ def measure(asr: Path, lid: Path, precision: str, seconds: float) -> FileFigures
     plain_s = time.perf_counter() - started
     return FileFigures(
         recognizer.placement.dtype, round(seconds, 1), round(load_s, 2), round(switch_ms, 1), round(plain_s, 2),
-        round(transcribe_s, 2), round(peak), round(mapped), round(lid_load_s, 2), round(import_s, 2),
+        round(transcribe_s, 2), round(peak), round(mapped), round(lid_load_s, 2), round(import_s, 2), device,
+        round(gpu_peak_mb(device)),
     )  # fmt: skip
 
 
-def pipeline_baseline(asr: Path, seconds: float, chunk_length_s: float = 20.0) -> float:
+def pipeline_baseline(asr: Path, seconds: float, chunk_length_s: float = 20.0, device: str = "cpu") -> float:
     """Seconds the transformers ASR pipeline takes in fp32 with ``chunk_length_s`` on the same audio."""
     from transformers import AutoFeatureExtractor, Wav2Vec2CTCTokenizer, Wav2Vec2ForCTC, pipeline
 
@@ -134,7 +139,7 @@ def pipeline_baseline(asr: Path, seconds: float, chunk_length_s: float = 20.0) -
     tokenizer = Wav2Vec2CTCTokenizer.from_pretrained(str(asr), target_lang="eng", local_files_only=True)
     extractor = AutoFeatureExtractor.from_pretrained(str(asr), local_files_only=True)
     asr_pipe = pipeline("automatic-speech-recognition", model=model, tokenizer=tokenizer,
-                        feature_extractor=extractor, chunk_length_s=chunk_length_s, device="cpu")  # fmt: skip
+                        feature_extractor=extractor, chunk_length_s=chunk_length_s, device=device)  # fmt: skip
     asr_pipe(audio[:SAMPLE_RATE].copy())  # warm-up
     started = time.perf_counter()
     asr_pipe(audio.copy())
@@ -149,21 +154,23 @@ def _in_subprocess(*args: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run(asr: Path, lid: Path, precisions: list[str], seconds: float) -> tuple[list[FileFigures], float]:
-    """Every precision (its weights converted first when needed), then the pipeline baseline, each in its
-    own process."""
+def run(asr: Path, lid: Path, precisions: list[str], seconds: float,
+        device: str = "cpu") -> tuple[list[FileFigures], float]:  # fmt: skip
+    """Every precision (its weights converted first when needed), then the pipeline baseline (fp32 on the
+    same device), each in its own process."""
     for p in precisions:
         if p != "float32":
             _in_subprocess("--convert", str(asr), p)
             _in_subprocess("--convert", str(lid), p)
-    figures = [FileFigures(**_in_subprocess("--one", str(asr), str(lid), p, str(seconds))) for p in precisions]
-    baseline = _in_subprocess("--pipeline", str(asr), str(seconds))["seconds"]
+    figures = [FileFigures(**_in_subprocess("--one", str(asr), str(lid), p, str(seconds), "--device", device))
+               for p in precisions]  # fmt: skip
+    baseline = _in_subprocess("--pipeline", str(asr), str(seconds), "--device", device)["seconds"]
     return figures, baseline
 
 
 def report(title: str, figures: list[FileFigures], baseline_s: float) -> str:
     lines = [f"{title}: {figures[0].audio_s:g} s of speech, windows 20 s + 2 s context",
-             f"  transformers pipeline fp32 (chunk_length_s=20): {baseline_s:.2f} s "
+             f"  transformers pipeline fp32 (chunk_length_s=20) on the {figures[0].device}: {baseline_s:.2f} s "
              f"(real-time factor {baseline_s / figures[0].audio_s:.3f})"]  # fmt: skip
     for f in figures:
         lines += [
@@ -177,6 +184,8 @@ def report(title: str, figures: list[FileFigures], baseline_s: float) -> str:
             f"({f.peak_rss_mb * 1.048576 / 1000:.2f} GB); resident at the end: {f.mapped_mb / 1024:.2f} GiB of "
             "memory-mapped weight files (clean pages the system can reclaim)",
         ]
+        if f.gpu_peak_mb:
+            lines.append(f"    peak GPU memory: {f.gpu_peak_mb / 1024:.2f} GiB")
     return "\n".join(lines)
 
 
@@ -185,6 +194,7 @@ def main() -> None:
     parser.add_argument("--one", nargs=4, metavar=("ASR", "LID", "PRECISION", "SECONDS"))
     parser.add_argument("--pipeline", nargs=2, metavar=("ASR", "SECONDS"))
     parser.add_argument("--convert", nargs=2, metavar=("ASR", "PRECISION"))
+    parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     import logging
     import os
@@ -193,12 +203,12 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     if args.one:
         asr, lid, precision, seconds = args.one
-        print(json.dumps(asdict(measure(Path(asr), Path(lid), precision, float(seconds)))))
+        print(json.dumps(asdict(measure(Path(asr), Path(lid), precision, float(seconds), args.device))))
     elif args.convert:
         print(json.dumps({"seconds": convert(Path(args.convert[0]), args.convert[1])}))
     else:
         asr, seconds = args.pipeline
-        print(json.dumps({"seconds": pipeline_baseline(Path(asr), float(seconds))}))
+        print(json.dumps({"seconds": pipeline_baseline(Path(asr), float(seconds), device=args.device)}))
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ class StreamingFigures:
     frames_ratio: float = float("nan")  # frames through the transformer, streaming over offline (exact)
     cer_vs_offline: float = float("nan")  # final texts against offline transcription of the same utterances
     cer_vs_reference: float = float("nan")  # final texts against the sentences spoken
+    gpu_peak_mb: float = 0.0  # on a GPU: the most memory PyTorch held on it during the run
 
     @property
     def compute_ratio(self) -> float:
@@ -121,7 +122,17 @@ def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -
         frames_ratio=frames_ratio,
         cer_vs_offline=character_error_rate([offline_text], [heard]),
         cer_vs_reference=character_error_rate([" ".join(SENTENCES)], [heard]),
+        gpu_peak_mb=gpu_peak_mb(recognizer.placement.device),
     )
+
+
+def gpu_peak_mb(device: str) -> float:
+    """The most memory PyTorch has held on the GPU in this process (0 on the CPU)."""
+    if not device.startswith("cuda"):
+        return 0.0
+    import torch
+
+    return torch.cuda.max_memory_allocated() / 2**20
 
 
 def report(name: str, figures: StreamingFigures) -> str:
@@ -137,6 +148,7 @@ def report(name: str, figures: StreamingFigures) -> str:
         f"  keeps up in real time: {'yes' if f.keeps_up else 'no'} (largest lag {f.max_lag_s:.2f} s)\n"
         f"  final text against offline transcription: CER {f.cer_vs_offline:.1%}; "
         f"against the words spoken: CER {f.cer_vs_reference:.1%}"
+        + (f"\n  peak GPU memory {f.gpu_peak_mb / 1024:.2f} GiB" if f.gpu_peak_mb else "")
     )
 
 

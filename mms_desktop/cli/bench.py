@@ -25,6 +25,8 @@ def add_commands(sub: Any) -> None:
     s.set_defaults(run=run_streaming)
     f = kinds.add_parser("file", help="file transcription: load, switch, speed against the pipeline, memory")
     f.add_argument("--seconds", type=float, default=60.0, help="length of the test recording")
+    f.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                   help="where the models run (cuda: fp16, and bf16 where the GPU has it)")  # fmt: skip
     f.set_defaults(run=run_file)
     w = kinds.add_parser("startup", help="the window with the full-size models: how soon after it opens they are ready")
     w.add_argument("--runs", type=int, default=2, help="warm starts per precision and language choice")
@@ -96,10 +98,14 @@ def run_file(args: argparse.Namespace, ctx: Context) -> int:
 
     if args.seconds < 5:
         raise UserError("--seconds must be 5 or more.")
+    precisions = _cpu_precisions() if args.device == "cpu" else _gpu_precisions()
     _, asr = resolve_model("full", ctx)
     lid = ensure_lid_repo(asr.parent / "mms-lid-126-random")
-    figures, baseline = file.run(asr, lid, _cpu_precisions(), args.seconds)
-    print(file.report("MMS-1B and MMS-LID-126 architectures, random weights, CPU", figures, baseline))
+    figures, baseline = file.run(asr, lid, precisions, args.seconds, args.device)
+    title = "MMS-1B and MMS-LID-126 architectures, random weights, " + args.device.upper()
+    print(file.report(title, figures, baseline))
+    if args.device != "cpu":
+        return 0
     choice = findings.record(ctx.paths.findings_file, [dataclasses.asdict(f) for f in figures])
     print(f"Automatic precision on this CPU from now on: {choice} (fastest, then least memory; "
           f"saved in {ctx.paths.findings_file})")  # fmt: skip
@@ -128,6 +134,19 @@ def _cpu_precisions() -> list[str]:
 
     precisions = ["float32"] + [p for p in ("bfloat16",) if choose_placement("cpu", "auto").dtype == p]
     return precisions + (["int8"] if quantized.available() else [])
+
+
+def _gpu_precisions() -> list[str]:
+    """fp16, and bf16 where the GPU computes it.
+
+    Raises:
+        UserError: this program sees no CUDA GPU.
+    """
+    import torch
+
+    if not torch.cuda.is_available():
+        raise UserError("No CUDA GPU is available to this program; run the benchmark with --device cpu.")
+    return ["float16"] + (["bfloat16"] if torch.cuda.is_bf16_supported() else [])
 
 
 def run_adapter_step(args: argparse.Namespace, ctx: Context) -> int:

@@ -177,6 +177,15 @@ def test_benchmark_streaming_prints_its_figures(tiny_repos, home: Path) -> None:
         assert figure in result.stdout
 
 
+def test_benchmark_on_a_gpu_this_machine_lacks_says_so(home: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    result = run_cli("benchmark", "file", "--device", "cuda", home=home)
+    assert result.returncode == 2 and "No CUDA GPU is available" in result.stderr and "--device cpu" in result.stderr
+
+
 def test_recover_repairs_a_copy_and_keeps_the_original(tmp_path: Path, home: Path) -> None:
     from mms_desktop.core.recorder import Sidecar, wav_header
 

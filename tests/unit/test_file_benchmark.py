@@ -12,5 +12,6 @@ def test_each_process_measures_one_configuration_and_the_baseline() -> None:
     assert 0 < f.plain_s and 0 < f.transcribe_s and 0 < f.load_s and 0 < f.switch_ms and baseline > 0
     assert 100 < f.peak_rss_mb < 4000
     assert 0 < f.mapped_mb < f.peak_rss_mb  # the weights are mapped from their file, and counted apart
+    assert f.device == "cpu" and f.gpu_peak_mb == 0
     text = file.report("demo", figures, baseline)
     assert "x faster than the pipeline" in text and "x the plain pass" in text and "peak resident memory" in text
