@@ -4,8 +4,10 @@ The linear layers of the transformer hold 96 % of MMS-1B's parameters. Kept as i
 output channel and multiplied by PyTorch's int8 CPU kernels, with the activations quantized on the fly,
 they take a quarter of their fp32 memory. oneDNN's kernels (x86 builds) are used where they run: an
 MMS-1B model packed for them takes 1,009 MiB against 1,056 MiB packed for fbgemm (983 MiB on disk), and
-they quantize activations to 8 bits where fbgemm uses 7 (half the error against fp32), at the same speed.
-Elsewhere PyTorch's quantized engine runs them (fbgemm, or qnnpack on ARM). Everything
+they quantize activations to 8 bits where fbgemm uses 7 (half the error against fp32), at the same speed,
+on processors whose int8 instructions add in 32 bits (VNNI or AMX); on the others (AVX2, early AVX-512)
+pairs of products are added in 16 bits, which 8-bit activations would overflow, so there they get 7 bits
+too. Elsewhere PyTorch's quantized engine runs them (fbgemm, or qnnpack on ARM). Everything
 else stays in float32: the convolutional feature encoder, layer norms, the positional convolution, and
 the language adapters and output heads, which are swapped per language and are small.
 
@@ -64,6 +66,20 @@ def onednn() -> bool:
         return False
 
 
+@functools.cache
+def eight_bit_activations() -> bool:
+    """Whether oneDNN's int8 product is exact here with activations of 8 bits.
+
+    Processors without VNNI or AMX multiply uint8 by int8 with an instruction that adds each pair of
+    products in 16 bits, saturating: 255 x 127 x 2 is over 32,767, so 8-bit activations would give wrong
+    sums (measured on an AVX2 CPU: up to a quarter of the output off). Seven bits never overflow.
+    """
+    packed = torch.ops.onednn.qlinear_prepack(torch.full((8, 8), 127, dtype=torch.int8), None)
+    largest, zeros = torch.full((2, 8), 255, dtype=torch.uint8), torch.zeros(8, dtype=torch.long)
+    out = _onednn_product(largest, 1.0, 0, packed, torch.ones(8), zeros, None, torch.float32)
+    return bool(torch.equal(out, torch.full((2, 8), 255.0 * 127 * 8)))
+
+
 def _onednn_product(qx: torch.Tensor, x_scale: float, x_zero: int, packed: torch.Tensor, w_scale: torch.Tensor,
                     w_zeros: torch.Tensor, bias: torch.Tensor | None, dtype: torch.dtype) -> torch.Tensor:  # fmt: skip
     """uint8 activations (with their scale and zero point) times packed int8 weights, in float ``dtype``."""
@@ -84,6 +100,7 @@ class Int8Linear(torch.nn.Module):
         self._onednn = onednn()
         if self._onednn:
             self._packed = torch.ops.onednn.qlinear_prepack(weight, None)
+            self._seven_bits = not eight_bit_activations()
         else:
             qweight = torch._make_per_channel_quantized_tensor(weight, scale.double(), self._zero_points, 0)
             self._packed = torch.ops.quantized.linear_prepack(qweight, self._bias)
@@ -108,7 +125,7 @@ class Int8Linear(torch.nn.Module):
             return torch.ops.quantized.linear_dynamic(x, self._packed, True)  # 7-bit activations, as fbgemm needs
         if x.numel() == 0:
             return x.new_zeros(*x.shape[:-1], self.out_features)
-        q = torch.quantize_per_tensor_dynamic(x, torch.quint8, False)  # 8 bits, scale and zero point of x
+        q = torch.quantize_per_tensor_dynamic(x, torch.quint8, self._seven_bits)  # scale and zero point of x
         return _onednn_product(q.int_repr(), q.q_scale(), q.q_zero_point(), self._packed, self._scale,
                                self._zero_points, self._bias, x.dtype)  # fmt: skip
 

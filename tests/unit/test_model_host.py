@@ -24,10 +24,10 @@ def test_a_loaded_recognizer_is_handed_out_while_the_identifier_loads(host: Mode
     release, loads = hold_identifier_loads(monkeypatch)
     try:
         wait = host.identifier_soon()
-        waiting = threading.Thread(target=host.identifier)  # a second caller shares the load under way
-        waiting.start()
         while not loads:
             threading.Event().wait(0.01)
+        waiting = threading.Thread(target=host.identifier)  # a second caller shares the load under way
+        waiting.start()
         handed: list = []
         asking = threading.Thread(target=lambda: handed.append(host.recognizer(None, "deu")))
         asking.start()

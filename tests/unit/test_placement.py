@@ -153,6 +153,22 @@ def test_int8_linear_layers_match_float_and_keep_their_weights(kernel: str, monk
         assert torch.equal(rebuilt(x), layer(x))
 
 
+def test_int8_sums_past_16_bits_are_right_on_processors_without_vnni() -> None:
+    """Large positive activations times large weights: pairs of products over 32,767, which processors
+    without VNNI add in saturating 16 bits."""
+    from mms_desktop.core import quantized
+
+    if not quantized.onednn():
+        pytest.skip("this PyTorch has no oneDNN int8 kernels")
+    torch.manual_seed(0)
+    weight = torch.full((16, 64), 0.5)
+    layer = quantized.Int8Linear.from_float(weight, None)
+    x = torch.rand(4, 64) + 1.0
+    with torch.inference_mode():
+        expected, got = x @ weight.T, layer(x)
+    assert (got - expected).abs().max() < 0.02 * expected.abs().max()
+
+
 def test_loads_at_once_keep_the_loading_settings_until_the_last_is_done() -> None:
     """The recognizer and the identifier may load together: the first to finish must not restore the
     process-wide settings under the other, nor the last leave the loading ones behind."""
