@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mms_desktop.core import heap
 from mms_desktop.core.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,7 @@ def load_checkpoint(
         raise ModelError(f"The {what} in {model_dir} could not be loaded ({exc}); reinstall it.") from exc
     encode_features_in_blocks(model)
     fix_positional_weights(model)
+    heap.for_inference()
     return model.to(placement.device).eval(), tokenizer
 
 

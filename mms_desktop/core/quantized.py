@@ -20,12 +20,9 @@ ever holding fp32 linear weights.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import logging
 import os
-import platform
-import sys
 import threading
 import warnings
 from collections.abc import Iterator
@@ -35,14 +32,13 @@ from typing import Any
 
 import torch
 
-from mms_desktop.core import wav2vec2
+from mms_desktop.core import heap, wav2vec2
 from mms_desktop.core.converted import DTYPES, WEIGHTS, cache_folder, publish, safetensors_header
 from mms_desktop.core.modelfiles import fix_positional_weights, hf_class, load_float, mapped_model
 
 log = logging.getLogger(__name__)
 INT8 = "int8"
 _QWEIGHT, _SCALE, _BIAS = ".int8_weight", ".int8_scale", ".int8_bias"
-_M_MMAP_THRESHOLD = -3  # mallopt parameter of glibc
 
 # Creating qint8 tensors is flagged as deprecated in favour of torchao; the kernels used here are not.
 warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor, torch\.quantize_per_channel")
@@ -88,6 +84,12 @@ def _onednn_product(qx: torch.Tensor, x_scale: float, x_zero: int, packed: torch
     )  # fmt: skip
 
 
+def _codes(q: torch.Tensor) -> torch.Tensor:
+    """The uint8 codes of a quint8 tensor, sharing its memory (``int_repr`` copies them: 3 % of an int8
+    pass of MMS-1B)."""
+    return torch.empty(0, dtype=torch.uint8).set_(q.untyped_storage(), q.storage_offset(), q.shape, q.stride())
+
+
 class Int8Linear(torch.nn.Module):
     """A linear layer with int8 weights, one scale per output channel, and float inputs and outputs."""
 
@@ -126,7 +128,7 @@ class Int8Linear(torch.nn.Module):
         if x.numel() == 0:
             return x.new_zeros(*x.shape[:-1], self.out_features)
         q = torch.quantize_per_tensor_dynamic(x, torch.quint8, self._seven_bits)  # scale and zero point of x
-        return _onednn_product(q.int_repr(), q.q_scale(), q.q_zero_point(), self._packed, self._scale,
+        return _onednn_product(_codes(q), q.q_scale(), q.q_zero_point(), self._packed, self._scale,
                                self._zero_points, self._bias, x.dtype)  # fmt: skip
 
     def extra_repr(self) -> str:
@@ -168,7 +170,7 @@ def load(model_class: str, model_dir: Path, cache_root: Path | None) -> Any:
         cache_root: where the int8 copy is kept (None: convert on every load).
     """
     folder = cache_folder(model_dir, INT8, cache_root) if cache_root is not None else None
-    with _while_loading():
+    with heap.loading():
         if folder is not None and (folder / WEIGHTS).exists():
             return _from_copy(model_class, model_dir, folder)
         # mapped: quantize reads the linear layers from the file a layer at a time; their pages are never touched
@@ -178,59 +180,6 @@ def load(model_class: str, model_dir: Path, cache_root: Path | None) -> Any:
     if folder is not None and publish(_stored_tensors(model), model_dir, folder):
         log.info("int8 copy of %s stored in %s", model_dir, folder)
     return model
-
-
-@contextlib.contextmanager
-def _while_loading() -> Iterator[None]:
-    """Process-wide settings for the time an int8 model loads; restored once no load is under way (the
-    window may load the recognizer and the identifier at once).
-
-    glibc maps every block over 1 MB on its own: once it has seen a large block freed, it serves blocks
-    up to 32 MB from its heap, and loading layer by layer allocates and frees hundreds of such blocks
-    between the ones it keeps; the holes left behind cost about 0.6 GB of peak memory per MMS-1B model.
-    Mapped apiece, each goes back to the system when freed. Afterwards the threshold is set to 32 MB,
-    where glibc's own adjustment ends up anyway (mapping every large block during inference would cost
-    page faults on each forward pass).
-
-    Python hands the GIL between threads every 0.2 ms instead of every 5 ms: the packing threads need it
-    for a moment between their long native steps, while the loading thread builds the model and the
-    window's threads run Python, which hold it most of the time; with the default interval the packers
-    mostly wait (measured while transformers' model code was being imported: 5.7 s to 5.0 s for MMS-1B,
-    mean of four loads each).
-    """
-    global _loads_under_way, _switch_interval
-    libc = _glibc()
-    with _loads_lock:
-        _loads_under_way += 1
-        if _loads_under_way == 1:
-            _switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(0.0002)
-            if libc is not None:
-                libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)
-    try:
-        yield
-    finally:
-        with _loads_lock:
-            _loads_under_way -= 1
-            if _loads_under_way == 0:
-                sys.setswitchinterval(_switch_interval)
-                if libc is not None:
-                    libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
-
-
-_loads_lock = threading.Lock()
-_loads_under_way = 0
-_switch_interval = sys.getswitchinterval()
-
-
-@functools.cache
-def _glibc() -> Any:
-    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
-        try:
-            return ctypes.CDLL("libc.so.6")
-        except OSError:
-            return None
-    return None
 
 
 def _stored_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:

@@ -174,10 +174,10 @@ def test_loads_at_once_keep_the_loading_settings_until_the_last_is_done() -> Non
     process-wide settings under the other, nor the last leave the loading ones behind."""
     import sys
 
-    from mms_desktop.core.quantized import _while_loading
+    from mms_desktop.core.heap import loading
 
     normal = sys.getswitchinterval()
-    first, second = _while_loading(), _while_loading()
+    first, second = loading(), loading()
     first.__enter__()
     loading = sys.getswitchinterval()
     second.__enter__()
