@@ -216,3 +216,76 @@ def test_partial_results_stay_within_the_compute_budget(recognizer: Recognizer) 
             assert run_frames > 1.5 * ctc.frames_for_samples(len(audio)), "unlimited, partials cost more"
     assert counts[1.5][0] > 0, "partial results still come"
     assert counts[1.5][1] < counts[1e9][1], "fewer of them in the long stretch of speech"
+
+
+def run_with_positions(stream: RecognitionStream, audio: np.ndarray, block: int = 320) -> list[tuple[int, object]]:
+    """Events, each with the stream samples received when it came."""
+    events = []
+    for start in range(0, len(audio), block):
+        stream.accept_waveform(16000, audio[start : start + block])
+        events += [(stream.end, e) for e in stream.decode()]
+    return events + [(stream.end, e) for e in stream.finish()]
+
+
+def test_final_windows_run_while_the_silence_is_timed_and_serve_the_final(recognizer: Recognizer) -> None:
+    import dataclasses
+
+    from mms_desktop.core.streaming import END_PAD_S
+
+    silence = np.zeros(16000, np.float32)
+    audio = np.concatenate([silence, noise(1.5, 3), silence])  # voice stops at 2.5 s
+    options = dataclasses.replace(OPTIONS, partial_every_s=100.0)  # no partial results while speaking
+    before = recognizer.encoded_frames
+    events = run_with_positions(RecognitionStream(recognizer, options, detector=EnergyDetector()), audio)
+    frames_run = recognizer.encoded_frames - before
+    ((final_at, final),) = [(at, e) for at, e in events if isinstance(e, FinalResult)]
+    early = [(at, e) for at, e in events if isinstance(e, PartialResult)]
+    assert len(early) == 1, "one pass once the voice stopped"
+    at, partial = early[0]
+    assert at <= (2.5 + END_PAD_S) * 16000 + CHUNK + 320, "it ran as soon as its audio was there"
+    assert final_at >= (2.5 + options.min_silence_s) * 16000, "the final still waits for the whole silence"
+    assert partial.tentative == final.segment.text
+    start, end = round(final.segment.start * 16000), round(final.segment.end * 16000)
+    assert final.segment.text == recognizer.transcribe(audio[start:end], options.window).text
+    assert frames_run == ctc.frames_for_samples(end - start), "the final ran no pass of its own"
+
+
+def test_a_pause_shorter_than_the_end_of_an_utterance_keeps_it_whole(recognizer: Recognizer) -> None:
+    silence = np.zeros(16000, np.float32)
+    pause = np.zeros(int(0.4 * 16000), np.float32)  # long enough for the final windows, too short to end it
+    audio = np.concatenate([silence, noise(1.5, 4), pause, noise(1.5, 5), silence])
+    events = run(RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector()), audio)
+    finals = [e for e in events if isinstance(e, FinalResult)]
+    assert len(finals) == 1 and finals[0].segment.end > 4.3
+    start, end = round(finals[0].segment.start * 16000), round(finals[0].segment.end * 16000)
+    assert finals[0].segment.text == recognizer.transcribe(audio[start:end], OPTIONS.window).text
+
+
+def test_partial_results_wait_as_long_as_they_take_on_a_slow_machine(recognizer: Recognizer) -> None:
+    """The real model, slowed to 6 ms a frame: a partial result over n frames is not due before n x 6 ms."""
+    import time
+
+    original = recognizer.log_probs_from_features
+
+    def slow(features):
+        time.sleep(0.006 * len(features))
+        return original(features)
+
+    counts = {}
+    for name in ("fast", "slow"):
+        stream = RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector())
+        if name == "slow":
+            recognizer.log_probs_from_features = slow  # type: ignore[method-assign]
+        try:
+            events = run_with_positions(stream, dictation())
+        finally:
+            recognizer.__dict__.pop("log_probs_from_features", None)
+        partials = [(at, e) for at, e in events  # while the voice goes on (from 6 s to 13.3 s)
+                    if isinstance(e, PartialResult) and e.utterance == 1 and at < 13.3 * 16000]  # fmt: skip
+        counts[name] = len(partials)
+        if name == "slow":
+            chunk, context = window_frames(OPTIONS.window)
+            for (earlier, _), (later, _) in zip(partials, partials[1:], strict=False):
+                tail = ctc.frames_for_samples(later - round(6.0 * 16000)) % chunk + context  # at least
+                assert later - earlier >= 0.9 * tail * 0.006 * 16000
+    assert 0 < counts["slow"] < counts["fast"]
