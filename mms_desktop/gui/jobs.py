@@ -3,17 +3,25 @@
 A job runs a plain function on a thread pool; its progress and its ``(result, error)`` come back on the
 GUI thread through the queued signals of one bridge object that lives as long as the runner, so callers
 only ever touch widgets in their callbacks.
+
+The pool's threads are Python's own, not Qt's. A QRunnable subclass on Qt's pool holds Python objects
+(the job, the bridge) that Qt deletes on the pool thread after ``run`` returns, while its result is still
+queued to the GUI thread, and Python code there gets a thread state for each call only, which PyTorch's
+per-thread state outlives. With Qt's pool the window test that loads a voice while the recognizer's
+results arrive crashed the process in the GUI thread, as it called the finished job's callback, in 2 of
+11 runs; Python threads keep one thread state for their whole life and hand only the bridge's signal to Qt.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import re
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from mms_desktop.core.errors import Cancelled, UserError
 from mms_desktop.core.events import Progress
@@ -76,22 +84,16 @@ class _Bridge(QObject):
     finished = Signal(object, object, object)  # job, result, error
 
 
-class _Runnable(QRunnable):
-    def __init__(self, job: Job, bridge: _Bridge):
-        super().__init__()
-        self.job = job
-        self.bridge = bridge
-
-    def run(self) -> None:
-        job, bridge = self.job, self.bridge
-        try:
-            result = job.work(lambda p: bridge.progress.emit(job, p), job.cancel_event)
-        except BaseException as exc:  # delivered to the caller, who shows it; nothing escapes the pool
-            if not isinstance(exc, UserError | Cancelled):
-                log.exception("job %s failed", job.name)
-            bridge.finished.emit(job, None, exc)
-        else:
-            bridge.finished.emit(job, result, None)
+def _run(job: Job, bridge: _Bridge) -> None:
+    """The work of ``job`` on a pool thread; its result or error goes to the GUI thread through ``bridge``."""
+    try:
+        result = job.work(lambda p: bridge.progress.emit(job, p), job.cancel_event)
+    except BaseException as exc:  # delivered to the caller, who shows it; nothing escapes the pool
+        if not isinstance(exc, UserError | Cancelled):
+            log.exception("job %s failed", job.name)
+        bridge.finished.emit(job, None, exc)
+    else:
+        bridge.finished.emit(job, result, None)
 
 
 class JobRunner(QObject):
@@ -105,8 +107,8 @@ class JobRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, threads: int = 2):
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(threads)
+        self._pool = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="job")
+        self._submitted: list[concurrent.futures.Future[None]] = []
         self._running: list[Job] = []
         self._bridge = _Bridge(self)
         self._bridge.progress.connect(self._progress)
@@ -116,8 +118,14 @@ class JobRunner(QObject):
         """Run ``work(report, cancel)`` in the background; ``on_done(result, error)`` runs on the GUI thread."""
         job = Job(name, work, on_done, on_progress)
         self._running.append(job)
-        self.pool.start(_Runnable(job, self._bridge))
+        self._submitted = [f for f in self._submitted if not f.done()]
+        self._submitted.append(self._pool.submit(_run, job, self._bridge))
         return job
+
+    def wait(self) -> None:
+        """Block until the work of every job started so far has ended (their results may still be on
+        their way to the GUI thread)."""
+        concurrent.futures.wait(self._submitted)
 
     @property
     def running(self) -> list[str]:

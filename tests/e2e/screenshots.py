@@ -121,7 +121,7 @@ def inner(out: Path) -> dict:
     files += field_work_shots(window, home, wait, shot)
     window.close()
     wait(lambda: not window.isVisible(), 30)
-    window.jobs.pool.waitForDone()
+    window.jobs.wait()
     return {"files": files, "text": text, "live_partial_seen": live, "status": window.status_text.text()}
 
 

@@ -44,7 +44,7 @@ def settle(qtbot: Any, window: Any) -> None:
         window.tasks.sessions.dictation.stop()
     window.jobs.cancel_all()
     qtbot.waitUntil(lambda: not window.busy, timeout=60000)
-    window.jobs.pool.waitForDone()
+    window.jobs.wait()
 
 
 @pytest.fixture()
