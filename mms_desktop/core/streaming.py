@@ -244,14 +244,15 @@ class RecognitionStream:
             return events
         self.recognizer.set_language(self.language)
         chunk, context = window_frames(self.options.window)
-        n = (min(end, self._speech_end(u)) if u.silence else end) - u.start  # windows end where the voice did
+        speech_end = self._speech_end(u) if u.silence else end  # where the voice stopped, while silence is timed
+        n = min(end, speech_end) - u.start  # committed windows end there
         total = ctc.frames_for_samples(n)
         while total > (len(u.parts) + 1) * chunk + context:
             window = window_at(len(u.parts), total, n, self.options.window)
             u.parts.append(self._run(u.start, window.start, window.end)[window.keep_from : window.keep_to])
         if u.silence:  # the voice has stopped: no partial result, its final windows run when their audio is in
-            if self._speech_end(u) <= end and (u.early is None or u.early[0] != self._speech_end(u)):
-                events.append(self._run_early(u, self._speech_end(u), chunk * len(u.parts)))
+            if speech_end <= end and (u.early is None or u.early[0] != speech_end):
+                events.append(self._run_early(u, speech_end, chunk * len(u.parts)))
             return events
         frontier = chunk * len(u.parts)
         tail_frames = ctc.frames_for_samples(end - u.start) - max(0, frontier - context)
