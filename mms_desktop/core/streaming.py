@@ -10,7 +10,7 @@ An utterance ends after ``min_silence_s`` of silence, but its final result needs
 ``END_PAD_S`` after the voice stops: once that has arrived, the final windows run at once, while the
 silence is still being timed (their text is shown as the partial result meanwhile). When the silence lasts,
 the final result is ready without further work; when the speaker goes on, that pass took the place of a
-partial result. On a 2-core CPU without VNNI (MMS-1B in int8) the final text then comes 2.1-2.4 s after
+partial result. On a 2-core CPU without VNNI (MMS-1B in int8) the final text then comes 1.8-2.4 s after
 the voice stops on average, against 2.8-3.2 s when the final windows waited for the end of the silence.
 """
 
