@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.cancel_button = QPushButton("Cancel", visible=False)
         self.banner = self._make_banner()
         self.segments: list[Segment] = []
+        self._cleared: tuple[str, list[Segment]] | None = None  # what Clear removed, until Undo restores it
         self.transcript_language = ""
         self._offset = 0.0
         self._closing = False
@@ -103,7 +104,8 @@ class MainWindow(QMainWindow):
         menus = {
             "&File": [("Open audio file…", "Ctrl+O", self.open_audio), ("Save text…", "Ctrl+S", self.save_text),
                       ("Export transcript…", "Ctrl+E", self.export_transcript), None, ("Quit", "Ctrl+Q", self.close)],
-            "&Edit": [("Copy all", "Ctrl+Shift+C", self.copy_all), ("Clear", "Ctrl+L", self.clear_text)],
+            "&Edit": [("Undo", "Ctrl+Z", self.view.undo), ("Redo", "Ctrl+Shift+Z", self.view.redo), None,
+                      ("Copy all", "Ctrl+Shift+C", self.copy_all), ("Clear", "Ctrl+L", self.clear_text)],
             "&Dictation": [("Record", "Ctrl+R", self.toggle_recording)],
             "&Speech": [("Read aloud", "F5", self.read_aloud), ("Stop reading", "Esc", self.reader.stop),
                         ("Save speech…", "Ctrl+Shift+S", self.save_speech)],
@@ -136,6 +138,7 @@ class MainWindow(QMainWindow):
         self.reader.status.connect(self.show_status)
         self.cancel_button.clicked.connect(self.tasks.cancel)
         self.jobs.idle.connect(self._maybe_close)
+        self.view.textChanged.connect(self._restore_cleared)
 
     # -- status ----------------------------------------------------------------------------------
 
@@ -236,9 +239,24 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def clear_text(self) -> None:
-        self.view.clear_all()
+        text = self.view.toPlainText()
+        self._cleared = (text, list(self.segments)) if text else None
         self.segments.clear()
-        self.show_status("Cleared.")
+        self.view.clear_all()
+        self.show_status("Cleared; Undo (Ctrl+Z) brings the text back.")
+
+    @Slot()
+    def _restore_cleared(self) -> None:
+        """Word timings (for export) follow the text when Undo brings back what Clear removed, and Redo
+        removes it again."""
+        if self._cleared is None:
+            return
+        text, segments = self._cleared
+        now = self.view.toPlainText()
+        if now == text and not self.segments:
+            self.segments.extend(segments)
+        elif not now and self.segments == segments:
+            self.segments.clear()
 
     def current_transcript(self) -> Transcript:
         end = self.segments[-1].end if self.segments else 0.0

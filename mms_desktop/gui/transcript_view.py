@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
@@ -11,7 +14,9 @@ class TranscriptView(QTextEdit):
     """Text the user can edit while dictation appends to it.
 
     The utterance in progress is a live region at the end of the document, rewritten on every partial
-    result; edits the user makes elsewhere shift it but are never touched.
+    result; edits the user makes elsewhere shift it but are never touched. Each dictated utterance, from
+    its first partial result to its final text, is one step for Undo (Ctrl+Z), apart from edits the
+    user made meanwhile, which stay steps of their own.
     """
 
     def __init__(self, parent: QWidget | None = None):
@@ -24,6 +29,7 @@ class TranscriptView(QTextEdit):
         self._live_start = 0
         self._live_length = 0
         self._writing = False
+        self._live_undo_steps = -1  # the document's undo steps after the utterance's last edit (-1: none)
         self._committed = QTextCharFormat()
         self._tentative = QTextCharFormat()
         self._tentative.setForeground(QColor("#7a7a7a"))
@@ -52,33 +58,49 @@ class TranscriptView(QTextEdit):
 
     def show_partial(self, committed: str, tentative: str) -> None:
         """Show the utterance in progress: ``committed`` will stay, ``tentative`` may still change."""
-        if not self._live_length:
-            self._begin_live()
         self._replace_live([(committed, self._committed), (tentative, self._tentative)])
 
     def add_final(self, text: str) -> None:
         """Replace the utterance in progress by its final text, in the committed style."""
-        if not self._live_length:
-            self._begin_live()
         self._replace_live([(text, self._committed)])
         self._live_start += self._live_length
         self._live_length = 0
+        self._live_undo_steps = -1  # the next utterance is an undo step of its own
 
     def clear_all(self) -> None:
-        self.clear()
-        self._live_start = self._live_length = 0
-
-    def _begin_live(self) -> None:
-        text = self.toPlainText()
-        self._live_start = len(text)
-        if text and not text[-1].isspace():
-            self._insert_at(len(text), " ", self._committed)
-            self._live_start += 1
-
-    def _replace_live(self, parts: list[tuple[str, QTextCharFormat]]) -> None:
+        """Remove all the text, as one step that Undo brings back."""
         cursor = QTextCursor(self.document())
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.removeSelectedText()
+        self._live_start = self._live_length = 0
+        self._live_undo_steps = -1
+
+    @contextlib.contextmanager
+    def _live_edit(self) -> Iterator[QTextCursor]:
+        """A cursor for rewriting the live region, whose edits join the utterance's earlier ones into one
+        undo step unless the user has edited since; the live-region tracking ignores them."""
+        cursor = QTextCursor(self.document())
+        if self._live_undo_steps == self.document().availableUndoSteps():
+            cursor.joinPreviousEditBlock()
+        else:
+            cursor.beginEditBlock()
         self._writing = True
         try:
+            yield cursor
+        finally:
+            cursor.endEditBlock()  # the document reports the block's changes here, still as ours
+            self._writing = False
+            self._live_undo_steps = self.document().availableUndoSteps()
+
+    def _replace_live(self, parts: list[tuple[str, QTextCharFormat]]) -> None:
+        with self._live_edit() as cursor:
+            if not self._live_length:  # a new utterance starts at the end, after a space
+                text = self.toPlainText()
+                self._live_start = len(text)
+                if text and not text[-1].isspace():
+                    cursor.setPosition(len(text))
+                    cursor.insertText(" ", self._committed)
+                    self._live_start += 1
             cursor.setPosition(self._live_start)
             cursor.setPosition(self._live_start + self._live_length, QTextCursor.MoveMode.KeepAnchor)
             cursor.removeSelectedText()
@@ -88,18 +110,7 @@ class TranscriptView(QTextEdit):
                 cursor.insertText(piece, fmt)
                 length += len(piece)
             self._live_length = length
-        finally:
-            self._writing = False
         self.ensureCursorVisible()
-
-    def _insert_at(self, position: int, text: str, fmt: QTextCharFormat) -> None:
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(position)
-        self._writing = True
-        try:
-            cursor.insertText(text, fmt)
-        finally:
-            self._writing = False
 
     @Slot(int, int, int)
     def _shift_live_region(self, position: int, removed: int, added: int) -> None:

@@ -178,6 +178,26 @@ def test_dropped_file_is_transcribed_with_progress_then_exported(qtbot, make_win
     assert (tmp_path / "out.txt").read_text().strip() == window.view.toPlainText().strip()
 
 
+def test_clear_can_be_undone_with_the_word_timings(qtbot, make_window, tmp_path: Path) -> None:
+    import soundfile as sf
+
+    window = make_window()
+    choose(qtbot, window, "spa")
+    wav = tmp_path / "speech.wav"
+    sf.write(wav, espeak("casa pez la viejo pequeño", "es", tmp_path), 16000)
+    window.tasks.transcribe_file(wav)
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Transcribed"), timeout=60000)
+    text, segments = window.view.toPlainText(), list(window.segments)
+    assert "casa" in text and segments
+    window.actions["Clear"].trigger()
+    assert window.view.toPlainText() == "" and window.segments == []
+    assert "Ctrl+Z" in window.status_text.text()
+    window.actions["Undo"].trigger()
+    assert window.view.toPlainText() == text and window.segments == segments
+    window.actions["Redo"].trigger()
+    assert window.view.toPlainText() == "" and window.segments == []
+
+
 def test_a_file_that_is_not_audio_gets_one_sentence_and_the_window_stays_usable(qtbot, make_window,
                                                                                  tmp_path: Path) -> None:  # fmt: skip
     window = make_window()
