@@ -29,7 +29,7 @@ class TranscriptView(QTextEdit):
         self._live_start = 0
         self._live_length = 0
         self._writing = False
-        self._live_undo_steps = -1  # the document's undo steps after the utterance's last edit (-1: none)
+        self._live_undo_steps = -1  # the document's undo count just after the utterance's last edit (-1: none)
         self._committed = QTextCharFormat()
         self._tentative = QTextCharFormat()
         self._tentative.setForeground(QColor("#7a7a7a"))
