@@ -252,10 +252,10 @@ class MainWindow(QMainWindow):
         if self._cleared is None:
             return
         text, segments = self._cleared
-        now = self.view.toPlainText()
-        if now == text and not self.segments:
+        length = self.view.document().characterCount() - 1  # so that the text is copied only when it can match
+        if length == len(text) and not self.segments and self.view.toPlainText() == text:
             self.segments.extend(segments)
-        elif not now and self.segments == segments:
+        elif length == 0 and self.segments == segments:
             self.segments.clear()
 
     def current_transcript(self) -> Transcript:
