@@ -53,3 +53,18 @@ def hold_identifier_loads(monkeypatch) -> tuple[threading.Event, list[str]]:
 
     monkeypatch.setattr(LanguageIdentifier, "load", classmethod(held_load))
     return release, loads
+
+
+def choose(qtbot, window, code: str) -> None:
+    """Pick ``code`` in the window's language box, as a user would, once the box offers it."""
+    box = window.bar.language_box
+    qtbot.waitUntil(lambda: box.findData(code) >= 0, timeout=60000)
+    box.setCurrentIndex(box.findData(code))
+    box.activated.emit(box.currentIndex())
+
+
+def start_dictating(qtbot, window, language: str) -> None:
+    """Choose the language and press Record; returns once the window listens."""
+    choose(qtbot, window, language)
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: window.status_text.text() == "Listening…", timeout=60000)

@@ -22,11 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from mms_desktop.context import Context
+from mms_desktop.core.draft import Draft
+from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, Segment, SpeechStarted, Transcript
 from mms_desktop.core.models import AUTO, ModelHost
 from mms_desktop.core.recorder import RecorderEvent
 from mms_desktop.gui.dictation_bar import DictationBar
 from mms_desktop.gui.dictation_controller import DictationController
+from mms_desktop.gui.draft_keeper import DraftKeeper
 from mms_desktop.gui.jobs import JobRunner, describe_error
 from mms_desktop.gui.read_aloud import Player, ReadAloud
 from mms_desktop.gui.tasks import Tasks
@@ -71,7 +74,10 @@ class MainWindow(QMainWindow):
         self.transcript_language = ""
         self._offset = 0.0
         self._closing = False
+        self.notice = ""  # said with "Ready" once the models are loaded
         self._compose()
+        self.draft = DraftKeeper(context.paths.data, self._draft_snapshot, self)
+        self._restore_draft()
         self._connect()
         self.tasks.refresh_languages()
         self.tasks.list_microphones()
@@ -138,6 +144,7 @@ class MainWindow(QMainWindow):
         self.reader.status.connect(self.show_status)
         self.cancel_button.clicked.connect(self.tasks.cancel)
         self.jobs.idle.connect(self._maybe_close)
+        self.view.textChanged.connect(self.draft.changed)
         self.view.textChanged.connect(self._restore_cleared)
 
     # -- status ----------------------------------------------------------------------------------
@@ -258,6 +265,22 @@ class MainWindow(QMainWindow):
         elif length == 0 and self.segments == segments:
             self.segments.clear()
 
+    def _restore_draft(self) -> None:
+        """Bring back the text (and its word timings) this window had when it was last closed."""
+        try:
+            kept = self.draft.restore()
+        except UserError as exc:
+            self.notice = str(exc)
+            self.show_status(self.notice)
+            return
+        if kept is not None:
+            self.view.restore(kept.text)
+            self.segments = list(kept.segments)
+            self.transcript_language = kept.language
+
+    def _draft_snapshot(self) -> Draft:
+        return Draft(self.view.toPlainText(), self.transcript_language, tuple(self.segments))
+
     def current_transcript(self) -> Transcript:
         end = self.segments[-1].end if self.segments else 0.0
         return Transcript(self.transcript_language, end, tuple(self.segments))
@@ -354,6 +377,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.reader.stop()
+        self.draft.close()
         super().closeEvent(event)
 
     @Slot()

@@ -112,7 +112,8 @@ class Tasks(QObject):
             self.load_identifier()
         if self.w.status_text.text() != LOADING or self.w.dictation.is_running:
             return  # something the user started since then has more recent news
-        self.w.show_status(describe_error(error) if error else "Ready. Press Record (Ctrl+R) and speak.")
+        ready = " ".join(filter(None, ["Ready. Press Record (Ctrl+R) and speak.", self.w.notice]))
+        self.w.show_status(describe_error(error) if error else ready)
 
     def load_identifier(self) -> None:
         """Load the language identifier in the background (at once if it is loaded); a failure is shown."""

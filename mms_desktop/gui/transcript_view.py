@@ -67,6 +67,14 @@ class TranscriptView(QTextEdit):
         self._live_length = 0
         self._live_undo_steps = -1  # the next utterance is an undo step of its own
 
+    def restore(self, text: str) -> None:
+        """Show ``text`` kept from an earlier session as committed text, with the cursor at its end; it is
+        not an undo step (Undo never empties the window of it)."""
+        self.setPlainText(text)
+        self._live_start = self._live_length = 0
+        self._live_undo_steps = -1
+        self.moveCursor(QTextCursor.MoveOperation.End)
+
     def clear_all(self) -> None:
         """Remove all the text, as one step that Undo brings back."""
         cursor = QTextCursor(self.document())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fakes import espeak
-from helpers import hold_identifier_loads
+from helpers import choose, hold_identifier_loads, start_dictating
 
 
 def test_starts_ready_with_the_bundled_model(qtbot, make_window) -> None:
@@ -45,19 +45,6 @@ def qtbot_button():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
-
-
-def choose(qtbot, window, code: str) -> None:
-    box = window.bar.language_box
-    qtbot.waitUntil(lambda: box.findData(code) >= 0, timeout=60000)
-    box.setCurrentIndex(box.findData(code))
-    box.activated.emit(box.currentIndex())
-
-
-def start_dictating(qtbot, window, language: str) -> None:
-    choose(qtbot, window, language)
-    window.bar.record_button.click()
-    qtbot.waitUntil(lambda: window.status_text.text() == "Listening…", timeout=60000)
 
 
 def test_switching_language_while_dictating_applies_to_the_next_sentence(qtbot, make_window, microphone,

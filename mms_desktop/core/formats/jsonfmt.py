@@ -37,7 +37,11 @@ def dumps(transcript: Transcript) -> str:
 
 def loads(text: str) -> Transcript:
     """Read a transcript written by :func:`dumps`."""
-    data = json.loads(text)
+    return from_dict(json.loads(text))
+
+
+def from_dict(data: dict[str, Any]) -> Transcript:
+    """The transcript :func:`to_dict` made ``data`` from."""
     return Transcript(
         language=data["language"],
         duration=float(data["duration"]),

@@ -1,0 +1,83 @@
+"""Keeps the main window's text on disk while it changes and brings it back when the window opens again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, QTimer, Slot
+
+from mms_desktop.core import draft as core_draft
+from mms_desktop.core.draft import Draft, DraftWriter
+
+SAVE_AFTER_MS = 1000  # a change reaches the disk this long after it was made, at the latest
+SLOTS = 20
+
+
+class DraftKeeper(QObject):
+    """The text of one window, kept in ``draft.json`` in the data folder.
+
+    Each running window claims a draft file of its own (``draft.json``, then ``draft-2.json``, …) with a
+    lock file beside it, so that two windows open at once never overwrite each other's text; the lock of
+    a process that crashed is taken over, and its text comes back.
+
+    Args:
+        folder: where drafts are kept (the data folder).
+        snapshot: returns the window's current draft; called on the GUI thread.
+    """
+
+    def __init__(self, folder: Path, snapshot: Callable[[], Draft], parent: QObject | None = None):
+        super().__init__(parent)
+        self._snapshot = snapshot
+        self._lock, self.path = self._claim(folder)
+        self._writer: DraftWriter | None = DraftWriter(self.path)
+        self._timer = QTimer(self, singleShot=True, interval=SAVE_AFTER_MS)
+        self._timer.timeout.connect(self.save)
+
+    @staticmethod
+    def _claim(folder: Path) -> tuple[QLockFile | None, Path]:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # the writes will fail and say why in the log; the window works without them
+        for slot in range(1, SLOTS + 1):
+            path = folder / ("draft.json" if slot == 1 else f"draft-{slot}.json")
+            lock = QLockFile(str(path.with_suffix(".lock")))
+            if lock.tryLock(0):
+                return lock, path
+        return None, folder / "draft.json"  # unlocked: more windows than slots, or a folder without locks
+
+    def restore(self) -> Draft | None:
+        """The text this window's draft file kept, or None.
+
+        Raises:
+            UserError: the file was unreadable and has been set aside.
+        """
+        return core_draft.load(self.path)
+
+    @Slot()
+    def changed(self) -> None:
+        """The text changed: keep it within :data:`SAVE_AFTER_MS`, however often it changes meanwhile."""
+        if not self._timer.isActive():
+            self._timer.start()
+
+    @Slot()
+    def save(self) -> None:
+        if self._writer is not None:
+            self._writer.put(self._snapshot())
+
+    @property
+    def error(self) -> OSError | None:
+        """Why the last write failed, until one succeeds."""
+        return self._writer.error if self._writer is not None else None
+
+    def close(self) -> None:
+        """Write the text as it is now, wait for it to reach the disk, and let go of the draft file."""
+        self._timer.stop()
+        self.save()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
