@@ -29,13 +29,16 @@ from mms_desktop.core.models import AUTO, ModelHost
 from mms_desktop.core.recorder import RecorderEvent
 from mms_desktop.gui.dictation_bar import DictationBar
 from mms_desktop.gui.dictation_controller import DictationController
-from mms_desktop.gui.draft_keeper import DraftKeeper
 from mms_desktop.gui.jobs import JobRunner, describe_error
+from mms_desktop.gui.keeping import DraftKeeper, close_anyway
 from mms_desktop.gui.read_aloud import Player, ReadAloud
 from mms_desktop.gui.tasks import Tasks
 from mms_desktop.gui.transcript_view import TranscriptView
 
 AUDIO_FILES = "Audio (*.wav *.flac *.ogg *.mp3 *.WAV *.FLAC *.OGG *.MP3)"
+NOT_KEPT = (
+    "The text could not be kept on the disk for the next time the window opens; File → Save text saves it elsewhere."
+)
 EXPORTS = {"Text (*.txt)": "txt", "Subtitles (*.srt)": "srt", "WebVTT (*.vtt)": "vtt", "JSON (*.json)": "json"}
 
 
@@ -376,8 +379,15 @@ class MainWindow(QMainWindow):
             self.jobs.cancel_all()
             event.ignore()
             return
+        sessions = self.tasks.sessions
+        if sessions is not None and sessions.isVisible() and not sessions.close():
+            event.ignore()  # the linguist chose to keep the sessions window (and what it could not save)
+            return
+        if not self.draft.flush() and not close_anyway(self, NOT_KEPT):
+            event.ignore()
+            return
+        self.draft.release()
         self.reader.stop()
-        self.draft.close()
         super().closeEvent(event)
 
     @Slot()

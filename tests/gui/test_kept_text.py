@@ -109,3 +109,21 @@ def test_an_unreadable_kept_text_is_set_aside_and_said(qtbot, make_window, tmp_p
     aside = next(home.glob("draft-unreadable-*.json"))
     assert aside.read_text() == "{half a file"
     assert f"could not be read; it was set aside as {aside}." in window.status_text.text()
+
+
+def test_closing_asks_when_the_text_cannot_be_kept(qtbot, make_window, tmp_path: Path, monkeypatch) -> None:
+    from mms_desktop.gui import main_window
+
+    home = tmp_path / "home"
+    window = make_window(home)
+    (home / "draft.json").mkdir()  # what stands in the way of the file, as a full or broken disk would
+    window.view.setPlainText("words not saved anywhere else")
+    asked: list[str] = []
+    monkeypatch.setattr(main_window, "close_anyway", lambda parent, lost: asked.append(lost) or False)
+    window.close()
+    qtbot.waitUntil(lambda: bool(asked), timeout=60000)  # once the work in progress has finished
+    assert "File → Save text" in asked[0] and window.isVisible(), "Cancel keeps the window and the text"
+    (home / "draft.json").rmdir()  # the disk works again
+    window.close()
+    assert not window.isVisible() and len(asked) == 1
+    assert make_window(home).view.toPlainText() == "words not saved anywhere else"

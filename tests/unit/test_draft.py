@@ -1,4 +1,5 @@
-"""The window's text kept on disk: what is written, what comes back, and what a damaged file becomes."""
+"""The window's text kept on disk (what is written, what comes back, what a damaged file becomes) and the
+background writer that keeps it and the hand corrections of field sessions."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from mms_desktop.core import draft as D
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Word
+from mms_desktop.core.writer import LatestWriter
 
 SEGMENTS = (
     Segment(0.0, 1.2, "casa pez", (Word("casa", 0.1, 0.5, 0.9), Word("pez", 0.6, 1.0, 0.8))),
@@ -16,42 +18,75 @@ SEGMENTS = (
 )
 
 
+def draft_writer() -> LatestWriter[Path, D.Draft]:
+    return LatestWriter(D.save)
+
+
+def kept_text(path: Path) -> str | None:
+    kept = D.load(path)
+    return kept.text if kept is not None else None
+
+
 def test_a_draft_comes_back_as_it_was_written(tmp_path: Path) -> None:
     path = tmp_path / "draft.json"
     kept = D.Draft("casa pez, edited by hand\nñandú", "spa", SEGMENTS)
-    writer = D.DraftWriter(path)
-    writer.put(kept)
+    writer = draft_writer()
+    writer.put(path, kept)
     assert writer.close()
     assert D.load(path) == kept
     assert D.load(tmp_path / "none.json") is None
 
 
-def test_the_latest_draft_wins_and_an_empty_text_removes_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "draft.json"
-    writer = D.DraftWriter(path)
+def test_the_latest_value_of_each_key_wins_and_an_empty_draft_removes_the_file(tmp_path: Path) -> None:
+    first, second = tmp_path / "draft.json", tmp_path / "draft-2.json"
+    writer = draft_writer()
     for i in range(200):
-        writer.put(D.Draft(f"text {i}"))
+        writer.put(first, D.Draft(f"first {i}"))
+        writer.put(second, D.Draft(f"second {i}"))
     assert writer.flush()
-    loaded = D.load(path)
-    assert loaded is not None and loaded.text == "text 199"
-    writer.put(D.Draft("  \n"))
+    assert [kept_text(first), kept_text(second)] == ["first 199", "second 199"]
+    writer.put(first, D.Draft("  \n"))
     assert writer.close()
-    assert not path.exists()
+    assert not first.exists() and second.exists()
 
 
-def test_a_failed_write_is_reported_and_the_next_one_recovers(tmp_path: Path) -> None:
+def test_writes_happen_one_at_a_time_in_the_order_handed_over() -> None:
+    import threading
+    import time
+
+    written: list[tuple[str, int]] = []
+    inside = threading.Semaphore(1)
+
+    def write(key: str, value: int) -> None:
+        assert inside.acquire(blocking=False), "two writes at once"
+        time.sleep(0.002)
+        written.append((key, value))
+        inside.release()
+
+    writer: LatestWriter[str, int] = LatestWriter(write)
+    for value in range(50):
+        writer.put("a" if value % 2 else "b", value)
+    assert writer.close()
+    for key in "ab":
+        values = [v for k, v in written if k == key]
+        assert values == sorted(values) and values[-1] == (49 if key == "a" else 48)
+
+
+def test_a_failed_write_is_reported_and_retried_with_the_next_one(tmp_path: Path) -> None:
     blocker = tmp_path / "data"
     blocker.write_text("a file where the data folder should be")
-    writer = D.DraftWriter(blocker / "draft.json")
-    writer.put(D.Draft("kept"))
+    failures: list[tuple[Path, Exception]] = []
+    writer = LatestWriter(D.save, on_error=lambda key, exc: failures.append((key, exc)))
+    writer.put(blocker / "draft.json", D.Draft("kept"))
     assert writer.flush()
-    assert isinstance(writer.error, OSError)
+    assert isinstance(writer.error, OSError) and failures and failures[0][0] == blocker / "draft.json"
+    assert writer.flush() and writer.unsaved == [blocker / "draft.json"], "flush tries it once more"
+    assert len(failures) == 2
     blocker.unlink()
-    writer.put(D.Draft("kept"))
+    writer.put(tmp_path / "other.json", D.Draft("other"))  # the next write retries the one that failed
     assert writer.close()
-    assert writer.error is None
-    loaded = D.load(blocker / "draft.json")
-    assert loaded is not None and loaded.text == "kept"
+    assert writer.error is None and writer.unsaved == []
+    assert [kept_text(blocker / "draft.json"), kept_text(tmp_path / "other.json")] == ["kept", "other"]
 
 
 @pytest.mark.parametrize("content", ['{"format": "something else"}', "{not json", '{"format": "mms-desktop draft"}'])
@@ -80,7 +115,7 @@ def test_a_kept_file_and_its_folder_entry_are_both_synced_to_disk(tmp_path: Path
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", spy)
-    writer = D.DraftWriter(tmp_path / "draft.json")
-    writer.put(D.Draft("kept"))
+    writer = draft_writer()
+    writer.put(tmp_path / "draft.json", D.Draft("kept"))
     assert writer.close()
     assert synced == [False, True]

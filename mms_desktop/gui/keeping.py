@@ -1,4 +1,5 @@
-"""Keeps the main window's text on disk while it changes and brings it back when the window opens again."""
+"""Nothing the user made is lost: the main window's text is kept on disk while it changes and comes back when
+the window opens again, and a window asks before closing over work that could not be saved."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QTimer, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from mms_desktop.core import draft as core_draft
-from mms_desktop.core.draft import Draft, DraftWriter
+from mms_desktop.core.draft import Draft
+from mms_desktop.core.writer import LatestWriter
 
 SAVE_AFTER_MS = 1000  # a change reaches the disk this long after it was made, at the latest
 SLOTS = 20
@@ -30,7 +33,7 @@ class DraftKeeper(QObject):
         super().__init__(parent)
         self._snapshot = snapshot
         self._lock, self.path = self._claim(folder)
-        self._writer: DraftWriter | None = DraftWriter(self.path)
+        self._writer: LatestWriter[Path, Draft] | None = LatestWriter(core_draft.save, name="draft-writer")
         self._timer = QTimer(self, singleShot=True, interval=SAVE_AFTER_MS)
         self._timer.timeout.connect(self.save)
 
@@ -64,20 +67,27 @@ class DraftKeeper(QObject):
     @Slot()
     def save(self) -> None:
         if self._writer is not None:
-            self._writer.put(self._snapshot())
+            self._writer.put(self.path, self._snapshot())
 
-    @property
-    def error(self) -> OSError | None:
-        """Why the last write failed, until one succeeds."""
-        return self._writer.error if self._writer is not None else None
-
-    def close(self) -> None:
-        """Write the text as it is now, wait for it to reach the disk, and let go of the draft file."""
+    def flush(self) -> bool:
+        """Write the text as it is now and wait for it to reach the disk; False when it could not."""
         self._timer.stop()
         self.save()
+        return self._writer is None or (self._writer.flush() and not self._writer.unsaved)
+
+    def release(self) -> None:
+        """Stop keeping the text (the window is closing) and let go of the draft file."""
         if self._writer is not None:
             self._writer.close()
             self._writer = None
         if self._lock is not None:
             self._lock.unlock()
             self._lock = None
+
+
+def close_anyway(parent: QWidget, lost: str) -> bool:
+    """Ask whether to close although ``lost`` (a sentence saying what could not be saved) will be lost."""
+    answer = QMessageBox.warning(parent, "Close without saving?", f"{lost} Close anyway and lose it?",
+                                 QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+                                 QMessageBox.StandardButton.Cancel)  # fmt: skip
+    return answer == QMessageBox.StandardButton.Close
