@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from mms_desktop.core import formats
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Transcript
 from mms_desktop.core.formats import jsonfmt
@@ -142,6 +143,26 @@ def open_recording(recording: Path) -> tuple[Any, Transcript | None]:
     return load_audio(recording), formats.load(saved) if saved.exists() else None
 
 
+def export_beside(recording: Path, transcript: Transcript, fmt: str) -> Path:
+    """Write ``transcript`` in ``fmt`` (a key of ``formats.SUFFIXES``) beside ``recording``, with its root name.
+
+    Raises:
+        UserError: ``fmt`` is JSON, whose file there is the transcript itself (writing it as an export would
+            drop the mark that keeps hand corrections from being replaced), or the file cannot be written.
+    """
+    target = recording.with_suffix(formats.SUFFIXES[fmt])
+    if target == transcript_path(recording):
+        raise UserError(f"{target.name} is the transcript itself, in JSON with word timings, and is saved with "
+                        "every correction; choose another format to export.")  # fmt: skip
+    text = formats.render(transcript, fmt, media=recording)
+    try:
+        atomic_write_text(target, text)
+    except OSError as exc:
+        raise UserError(f"{target.name} could not be written ({exc.strerror or exc}); free some space on the "
+                        "disk or check that the project folder can be written.") from exc  # fmt: skip
+    return target
+
+
 def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_edits: bool = False) -> None:
     """Save a transcript atomically, keeping the previous version as ``.bak``.
 
@@ -150,7 +171,8 @@ def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_
         overwrite_edits: allow a machine transcript to replace a hand-corrected one.
 
     Raises:
-        UserError: a machine transcript would replace hand corrections without permission.
+        UserError: a machine transcript would replace hand corrections without permission, or the file
+            cannot be written.
     """
     if path.exists() and not edited and not overwrite_edits:
         try:
@@ -159,7 +181,11 @@ def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_
             previous = {}
         if previous.get("edited"):
             raise UserError(f"{path.name} holds hand corrections; confirm to replace them with a new transcription.")
-    if path.exists():
-        atomic_write_text(path.with_name(path.name + ".bak"), path.read_text(encoding="utf-8"))
     data = jsonfmt.to_dict(transcript) | {"edited": edited}
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    try:
+        if path.exists():
+            atomic_write_text(path.with_name(path.name + ".bak"), path.read_text(encoding="utf-8"))
+        atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    except OSError as exc:
+        raise UserError(f"{path.name} could not be saved ({exc.strerror or exc}); free some space on the disk "
+                        "or check that the project folder can be written.") from exc  # fmt: skip

@@ -2,7 +2,8 @@
 
 Every recording goes through the crash-safe live path into the session folder; its transcript is a
 ``.json`` beside it (saved atomically with a backup, hand corrections never replaced without asking), and
-exports share its root name (``X.eaf``, ``X.TextGrid`` …).
+exports share its root name (``X.eaf``, ``X.TextGrid`` …). Each hand correction is saved as it is made, on
+a writer thread, so that choosing another recording or closing the window never drops one.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -28,17 +29,29 @@ from PySide6.QtWidgets import (
 )
 
 from mms_desktop.core.errors import UserError
-from mms_desktop.core.events import FinalResult, Segment, Transcript
+from mms_desktop.core.events import Segment, Transcript
 from mms_desktop.core.models import AUTO
-from mms_desktop.core.sessions import Project, SessionInfo, open_recording, save_transcript, transcript_path
+from mms_desktop.core.sessions import (
+    Project,
+    SessionInfo,
+    export_beside,
+    open_recording,
+    save_transcript,
+    transcript_path,
+)
+from mms_desktop.core.writer import LatestWriter
 from mms_desktop.gui.jobs import describe_error
+from mms_desktop.gui.keeping import close_anyway
 from mms_desktop.gui.segment_table import SegmentTable
+from mms_desktop.gui.session_recording import SessionRecording
 
-EXPORT_FORMATS = ("eaf", "textgrid", "srt", "vtt", "txt", "json")
+EXPORT_FORMATS = ("eaf", "textgrid", "srt", "vtt", "txt")  # the JSON is the transcript itself, X.json
 
 
 class SessionsWindow(QMainWindow):
     """The field sessions of one project folder. Uses the main window's models, jobs and player."""
+
+    _not_saved = Signal(object, object)  # transcript path, error: from the corrections' writer thread
 
     def __init__(self, main: Any):
         super().__init__(main)
@@ -46,19 +59,17 @@ class SessionsWindow(QMainWindow):
         self.resize(1100, 620)
         self.main = main
         self.jobs = main.jobs
-        from mms_desktop.gui.dictation_controller import DictationController
-
-        self.dictation = DictationController(main.host, main.dictation._capture_factory,
-                                             main.dictation._detector_factory, self)  # fmt: skip
         self.project: Project | None = None
         self.session: SessionInfo | None = None
         self.recording: Path | None = None
         self.transcript: Transcript | None = None
         self.audio: np.ndarray | None = None
-        self._live: list[Segment] = []
-        self._live_language = ""
         self._infos: list[SessionInfo] = []
         self._paths: list[Path] = []
+        self._saver: LatestWriter[Path, Transcript] = LatestWriter(
+            lambda path, transcript: save_transcript(path, transcript, edited=True), self._not_saved.emit
+        )
+        self._not_saved.connect(self._correction_not_saved)
         self._build()
         folder = main.context.settings.project_dir
         if folder:
@@ -78,14 +89,11 @@ class SessionsWindow(QMainWindow):
         self.recordings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.recordings.currentRowChanged.connect(self._recording_chosen)
         self.record_button = QPushButton("●  Record", checkable=True)
-        self.record_button.toggled.connect(self._record_toggled)
         self.transcribe_button = QPushButton("Transcribe")
         self.transcribe_button.clicked.connect(self.transcribe)
         self.table = SegmentTable()
         self.table.cellClicked.connect(self._cell_clicked)
         self.table.corrected.connect(self._corrected)
-        self.save_button = QPushButton("Save corrections")
-        self.save_button.clicked.connect(self.save_corrections)
         self.format_box = QComboBox()
         self.format_box.addItems(EXPORT_FORMATS)
         self.export_button = QPushButton("Export")
@@ -98,7 +106,7 @@ class SessionsWindow(QMainWindow):
         splitter.addWidget(_column("Sessions", self.sessions, self.new_button))
         splitter.addWidget(_column("Recordings", self.recordings, self.record_button, self.transcribe_button))
         splitter.addWidget(_column("Transcript (click a line to hear it; double-click text to correct it)",
-                                   self.table, self.save_button, self.format_box, self.export_button))  # fmt: skip
+                                   self.table, self.format_box, self.export_button))  # fmt: skip
         splitter.setSizes([220, 260, 620])
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -106,22 +114,18 @@ class SessionsWindow(QMainWindow):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
         self.setCentralWidget(central)
-        self.dictation.status.connect(self.status.setText)
-        self.dictation.event.connect(self._dictation_event)
-        self.dictation.ended.connect(self._dictation_ended)
-        self.dictation.running.connect(self._dictation_running)
-        self._update_buttons()
+        self.recorder = SessionRecording(self)
+        self.dictation = self.recorder.dictation
+        self.update_buttons()
 
-    def _update_buttons(self) -> None:
+    def update_buttons(self) -> None:
         recording = self.dictation.is_running
         self.new_button.setEnabled(self.project is not None and not recording)
         self.record_button.setEnabled(self.session is not None)
         self.transcribe_button.setEnabled(self.recording is not None and not recording)
-        has_text = self.transcript is not None and not recording
-        for button in (self.save_button, self.export_button):
-            button.setEnabled(has_text)
+        self.export_button.setEnabled(self.transcript is not None and not recording)
 
-    def _run(self, what: str, work: Any, done: Any) -> None:
+    def run_job(self, what: str, work: Any, done: Any) -> None:
         self.status.setText(f"{what}…")
         self.jobs.start(what, lambda report, cancel: work(), done)
 
@@ -152,7 +156,7 @@ class SessionsWindow(QMainWindow):
             infos = project.sessions()
             return infos, [copy for info in infos for copy in project.repair(info.id)]
 
-        self._run("Reading the project", work, lambda result, error: self._listed(result, error, select))
+        self.run_job("Reading the project", work, lambda result, error: self._listed(result, error, select))
 
     def _listed(self, result: Any, error: BaseException | None, select: str) -> None:
         if error is not None:
@@ -167,7 +171,7 @@ class SessionsWindow(QMainWindow):
         ids = [i.id for i in infos]
         if select in ids:
             self.sessions.setCurrentRow(ids.index(select))
-        self._update_buttons()
+        self.update_buttons()
 
     @Slot()
     def new_session(self) -> Any:
@@ -184,7 +188,7 @@ class SessionsWindow(QMainWindow):
         if info is None or self.project is None:
             return
         project = self.project
-        self._run("Creating the session", lambda: project.create(info), self._created)
+        self.run_job("Creating the session", lambda: project.create(info), self._created)
 
     def _created(self, info: Any, error: BaseException | None) -> None:
         if error is not None:
@@ -196,13 +200,13 @@ class SessionsWindow(QMainWindow):
     def _session_chosen(self, row: int) -> None:
         self.session = self._infos[row] if 0 <= row < len(self._infos) else None
         self._show_recording(None)
-        self._list_recordings()
+        self.list_recordings()
 
-    def _list_recordings(self, select: Path | None = None) -> None:
+    def list_recordings(self, select: Path | None = None) -> None:
         if self.session is None or self.project is None:
             return
         project, sid = self.project, self.session.id
-        self._run("Reading the session", lambda: project.recordings(sid),
+        self.run_job("Reading the session", lambda: project.recordings(sid),
                   lambda found, error: self._recordings_listed(found, error, select))  # fmt: skip
 
     def _recordings_listed(self, found: Any, error: BaseException | None, select: Path | None) -> None:
@@ -215,7 +219,7 @@ class SessionsWindow(QMainWindow):
         self.status.setText(f"{len(self._paths)} recording(s).")
         if select in self._paths:
             self.recordings.setCurrentRow(self._paths.index(select))
-        self._update_buttons()
+        self.update_buttons()
 
     # -- a recording and its transcript ----------------------------------------------------------
 
@@ -224,12 +228,16 @@ class SessionsWindow(QMainWindow):
         path = self._paths[row] if 0 <= row < len(self._paths) else None
         self._show_recording(path)
         if path is not None:
-            self._run(f"Opening {path.name}", lambda: open_recording(path), self._opened)
+            self.run_job(f"Opening {path.name}", lambda: self._open(path), self._opened)
+
+    def _open(self, path: Path) -> Any:
+        self._saver.flush()  # a correction on its way to the disk is read back with the rest
+        return open_recording(path)
 
     def _show_recording(self, path: Path | None) -> None:
         self.recording, self.transcript, self.audio = path, None, None
         self.table.show_segments([])
-        self._update_buttons()
+        self.update_buttons()
 
     def _opened(self, result: Any, error: BaseException | None) -> None:
         if error is not None:
@@ -238,7 +246,7 @@ class SessionsWindow(QMainWindow):
         self.audio, self.transcript = result
         self.table.show_segments(list(self.transcript.segments) if self.transcript else [])
         self.status.setText("" if self.transcript else "No transcript yet: press Transcribe.")
-        self._update_buttons()
+        self.update_buttons()
 
     @Slot(int, int)
     def _cell_clicked(self, row: int, column: int) -> None:
@@ -259,28 +267,28 @@ class SessionsWindow(QMainWindow):
         segments = list(self.transcript.segments)
         segments[row] = segment
         self.transcript = dataclasses.replace(self.transcript, segments=tuple(segments))
-        self.status.setText("Corrected; press Save corrections to keep it.")
+        if self.recording is not None:
+            path = transcript_path(self.recording)
+            self._saver.put(path, self.transcript)
+            self.status.setText(f"Corrected and saved in {path.name}.")
 
-    @Slot()
-    def save_corrections(self) -> None:
-        if self.recording is None or self.transcript is None:
-            return
-        path, transcript = transcript_path(self.recording), self.transcript
-        self._run("Saving", lambda: save_transcript(path, transcript, edited=True),
-                  lambda r, e: self.status.setText(describe_error(e) if e else f"Saved {path.name}."))  # fmt: skip
+    @Slot(object, object)
+    def _correction_not_saved(self, path: Path, error: BaseException) -> None:
+        self.status.setText(f"{describe_error(error)} The correction stays here and is saved with your next one.")
 
     @Slot()
     def transcribe(self, overwrite: bool = False) -> None:
         """Transcribe the chosen recording in the session's language and save it beside the audio."""
-        recording, language = self.recording, self._language()
+        recording, language = self.recording, self.session_language()
         if recording is None:
             return
-        speaker = self._speaker()
+        speaker = self.first_speaker()
         settings = self.main.context.settings
 
         def work() -> Transcript:
             from mms_desktop.core.asr import WindowOptions
 
+            self._saver.flush()  # a correction on its way to the disk counts in the check for corrections
             options = WindowOptions(settings.window_s, settings.context_s)
             result = self.main.host.transcribe_file(recording, language, settings.auto_among, options)
             if speaker:  # the session's first speaker, until the linguist says otherwise
@@ -290,7 +298,7 @@ class SessionsWindow(QMainWindow):
             save_transcript(transcript_path(recording), result, edited=False, overwrite_edits=overwrite)
             return result
 
-        self._run(f"Transcribing {recording.name}", work, self._transcribed)
+        self.run_job(f"Transcribing {recording.name}", work, self._transcribed)
 
     def _transcribed(self, result: Any, error: BaseException | None) -> None:
         if isinstance(error, UserError) and "hand corrections" in str(error):
@@ -305,10 +313,10 @@ class SessionsWindow(QMainWindow):
             return
         self._recording_chosen(self.recordings.currentRow())
 
-    def _speaker(self) -> str:
+    def first_speaker(self) -> str:
         return self.session.speakers[0].id if self.session and self.session.speakers else ""
 
-    def _language(self) -> str:
+    def session_language(self) -> str:
         session = self.session
         return session.language if session is not None and session.language else AUTO
 
@@ -318,65 +326,22 @@ class SessionsWindow(QMainWindow):
 
     def export(self, fmt: str) -> None:
         """Write the transcript in ``fmt`` beside its recording (same root name)."""
-        from mms_desktop.core import formats
-        from mms_desktop.core.fsutil import atomic_write_text
-
         recording, transcript = self.recording, self.transcript
-        if recording is None or transcript is None:
-            return
-        target = recording.with_suffix(formats.SUFFIXES[fmt])
-        self._run(f"Exporting {target.name}",
-                  lambda: atomic_write_text(target, formats.render(transcript, fmt, media=recording)),
-                  lambda r, e: self.status.setText(describe_error(e) if e else f"Exported {target.name}."))  # fmt: skip
+        if recording is not None and transcript is not None:
+            self.run_job(f"Exporting {fmt}", lambda: export_beside(recording, transcript, fmt), self._exported)
 
-    # -- recording into the session --------------------------------------------------------------
-
-    @Slot(bool)
-    def _record_toggled(self, on: bool) -> None:
-        if not on:
-            self.dictation.stop()
-            return
-        if self.main.dictation.is_running or self.session is None or self.project is None:
-            self.record_button.setChecked(False)
-            self.status.setText("Stop the dictation in the main window first; one microphone recording at a time.")
-            return
-        self._live, self._live_language = [], ""
-        project, session_id = self.project, self.session.id
-        snapshot = dataclasses.replace(self.main.context.settings)
-        self.dictation.start(snapshot, self._language(), recording=lambda: project.next_recording(session_id))
-
-    @Slot(object)
-    def _dictation_event(self, event: object) -> None:
-        if isinstance(event, FinalResult):
-            self._live_language = event.language
-            self._live.append(dataclasses.replace(event.segment, speaker=self._speaker()))
-            self.table.show_segments(self._live)
-
-    @Slot(object)
-    def _dictation_ended(self, result: Any) -> None:
-        if isinstance(result, BaseException):
-            self.status.setText(describe_error(result))
-            return
-        if not result.recording:
-            return
-        target = Path(result.recording)
-        end = self._live[-1].end if self._live else 0.0
-        transcript = Transcript(self._live_language or self._language(), end, tuple(self._live))
-        self._run("Saving the transcript", lambda: save_transcript(transcript_path(target), transcript, False),
-                  lambda r, e: self._list_recordings(select=target))  # fmt: skip
-
-    @Slot(bool)
-    def _dictation_running(self, running: bool) -> None:
-        self.record_button.blockSignals(True)
-        self.record_button.setChecked(running)
-        self.record_button.setText("■  Stop" if running else "●  Record")
-        self.record_button.blockSignals(False)
-        self._update_buttons()
+    def _exported(self, target: Any, error: BaseException | None) -> None:
+        self.status.setText(describe_error(error) if error else f"Exported {target.name}.")
 
     def closeEvent(self, event: Any) -> None:
         if self.dictation.is_running:
             self.dictation.stop()
             self.dictation.running.connect(self._close_when_stopped)
+            event.ignore()
+            return
+        self._saver.flush()
+        unsaved = ", ".join(path.name for path in self._saver.unsaved)
+        if unsaved and not close_anyway(self, f"Your corrections to {unsaved} could not be saved."):
             event.ignore()
             return
         super().closeEvent(event)

@@ -49,8 +49,8 @@ def test_record_correct_and_export_a_session(qtbot, make_window, microphone, pla
     assert sessions.table.item(0, 2).text() == "SP1"
     assert "gente" in sessions.table.item(0, 3).text()
 
-    sessions.table.item(0, 3).setText("son gente sol nueve camino pez")  # the linguist's correction
-    sessions.save_corrections()
+    sessions.table.item(0, 3).setText("son gente sol nueve camino pez")  # the linguist's correction: saved at once
+    assert sessions.status.text() == f"Corrected and saved in {wav.stem}.json."
     saved = wav.with_suffix(".json")
     qtbot.waitUntil(lambda: json.loads(saved.read_text()).get("edited") is True, timeout=10000)
     assert json.loads(saved.read_text())["segments"][0]["text"] == "son gente sol nueve camino pez"
@@ -67,6 +67,13 @@ def test_record_correct_and_export_a_session(qtbot, make_window, microphone, pla
     assert any("son gente sol" in str(a[2]) for a in annotations)
     grid = textgrid.openTextgrid(str(wav.with_suffix(".TextGrid")), includeEmptyIntervals=False)
     assert any("son gente sol" in entry.label for tier in grid.tiers for entry in tier.entries)
+    offered = [sessions.format_box.itemText(i) for i in range(sessions.format_box.count())]
+    for fmt in offered:  # no export may overwrite the transcript and lose the mark of hand corrections
+        sessions.export(fmt)
+        qtbot.waitUntil(lambda: sessions.status.text().startswith("Exported"), timeout=10000)
+        sessions.status.clear()
+    assert {"srt", "vtt", "txt"} <= set(offered)
+    assert json.loads(saved.read_text())["edited"] is True
 
     sessions.table.cellClicked.emit(0, 0)  # click a line: hear it
     qtbot.waitUntil(lambda: bool(player.played), timeout=10000)
@@ -85,3 +92,66 @@ def test_low_confidence_words_are_marked(qtbot, make_window, tmp_path: Path) -> 
     sessions.table.show_segments(list(sessions.transcript.segments))
     assert sessions.table.low_confidence_rows() == [0]
     assert "pez" in sessions.table.item(0, 3).toolTip() and "casa" not in sessions.table.item(0, 3).toolTip()
+
+
+def open_transcribed_recording(qtbot, window, project_dir: Path, tmp_path: Path):
+    """The sessions window showing a session's recording with a machine transcript."""
+    import soundfile as sf
+
+    from mms_desktop.core.events import Segment, Transcript, Word
+    from mms_desktop.core.sessions import Project, SessionInfo, save_transcript, transcript_path
+
+    project = Project(project_dir)
+    info = project.create(SessionInfo(id="", title="Songs", language="spa"))
+    wav = project.next_recording(info.id)
+    sf.write(wav, espeak("casa pez", "es", tmp_path), 16000)
+    words = (Word("casa", 0.1, 0.4, 0.9), Word("pes", 0.5, 0.8, 0.6))
+    save_transcript(transcript_path(wav), Transcript("spa", 1.0, (Segment(0.0, 0.9, "casa pes", words),)), False)
+    sessions = window.open_sessions()
+    sessions.open_project(project_dir)
+    qtbot.waitUntil(lambda: sessions.sessions.count() == 1, timeout=30000)
+    sessions.sessions.setCurrentRow(0)
+    qtbot.waitUntil(lambda: sessions.recordings.count() == 1, timeout=30000)
+    sessions.recordings.setCurrentRow(0)
+    qtbot.waitUntil(lambda: sessions.transcript is not None, timeout=30000)
+    return sessions, wav
+
+
+def test_a_correction_is_never_lost_when_the_disk_refuses_it(qtbot, make_window, tmp_path: Path, monkeypatch) -> None:
+    """Saved as it is made; when saving fails, the window says so, keeps it, saves it with the next try, and
+    asks before a close would lose it."""
+    import shutil
+
+    from mms_desktop.core.sessions import transcript_path
+    from mms_desktop.gui import sessions_window
+
+    window = make_window()
+    sessions, wav = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path)
+    saved = transcript_path(wav)
+    saved.unlink()
+    saved.mkdir()  # what stands in the way of the file: the save fails, as on a full or broken disk
+    sessions.table.item(0, 3).setText("casa pez")
+    qtbot.waitUntil(lambda: "could not be saved" in sessions.status.text(), timeout=10000)
+    assert sessions.status.text().endswith("The correction stays here and is saved with your next one.")
+    asked: list[str] = []
+    monkeypatch.setattr(sessions_window, "close_anyway", lambda parent, lost: asked.append(lost) or False)
+    window.close()  # closing the main window closes the sessions window first, which asks
+    qtbot.waitUntil(lambda: bool(asked), timeout=60000)  # once the main window's models are loaded
+    assert asked == [f"Your corrections to {saved.name} could not be saved."]
+    assert sessions.isVisible() and window.isVisible(), "Cancel keeps both windows and the correction"
+
+    shutil.rmtree(saved)  # the disk works again
+    sessions.close()
+    assert not sessions.isVisible() and len(asked) == 1, "closing tried once more, and it worked"
+    assert json.loads(saved.read_text())["segments"][0]["text"] == "casa pez"
+    assert json.loads(saved.read_text())["edited"] is True
+
+
+def test_choosing_another_recording_keeps_the_correction(qtbot, make_window, tmp_path: Path) -> None:
+    window = make_window()
+    sessions, wav = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path)
+    sessions.table.item(0, 3).setText("casa pez")
+    sessions.recordings.setCurrentRow(-1)
+    sessions.recordings.setCurrentRow(0)
+    qtbot.waitUntil(lambda: sessions.transcript is not None, timeout=30000)
+    assert sessions.table.item(0, 3).text() == "casa pez"

@@ -73,3 +73,18 @@ os.kill(os.getpid(), signal.SIGKILL)
     data, rate = sf.read(repaired[0])
     assert rate == 48000 and len(data) == 48000  # every block written before the kill
     assert project.repair(info.id) == []  # already repaired: nothing more to do
+
+
+def test_export_beside_never_replaces_the_transcript_itself(tmp_path: Path) -> None:
+    from mms_desktop.core.events import Segment, Transcript
+    from mms_desktop.core.sessions import export_beside, save_transcript, transcript_path
+
+    recording = tmp_path / "S_01.wav"
+    transcript = Transcript("spa", 1.0, (Segment(0.0, 1.0, "casa pez"),))
+    save_transcript(transcript_path(recording), transcript, edited=True)
+    before = transcript_path(recording).read_bytes()
+    assert export_beside(recording, transcript, "srt") == tmp_path / "S_01.srt"
+    assert "casa pez" in (tmp_path / "S_01.srt").read_text()
+    with pytest.raises(UserError, match="S_01.json is the transcript itself"):
+        export_beside(recording, transcript, "json")
+    assert transcript_path(recording).read_bytes() == before
