@@ -105,8 +105,8 @@ class SessionsWindow(QMainWindow):
         splitter = QSplitter()
         splitter.addWidget(_column("Sessions", self.sessions, self.new_button))
         splitter.addWidget(_column("Recordings", self.recordings, self.record_button, self.transcribe_button))
-        splitter.addWidget(_column("Transcript (click a line to hear it; double-click text to correct it)",
-                                   self.table, self.format_box, self.export_button))  # fmt: skip
+        title = "Transcript (click a line to hear it; double-click text to correct it)"
+        splitter.addWidget(_column(title, self.table, self.format_box, self.export_button))
         splitter.setSizes([220, 260, 620])
         central = QWidget()
         layout = QVBoxLayout(central)
