@@ -19,9 +19,9 @@ class LatestWriter(Generic[K, V]):
     older value can never land after a newer one.
 
     A write that fails is logged, reported to ``on_error`` (on the writer's thread) and tried again with
-    the next value handed over and at :meth:`flush`; :attr:`unsaved` lists them meanwhile, and
-    :attr:`error` holds the last failure until a write succeeds. Values still
-    waiting when the interpreter exits are written first.
+    the next value handed over and at :meth:`flush`; :attr:`unsaved` lists such keys meanwhile, and
+    :attr:`error` holds the last failure until a write succeeds. Values still waiting when the
+    interpreter exits are written first.
 
     Args:
         write: writes one value for its key (for example, to the file the key names).

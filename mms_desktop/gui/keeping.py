@@ -87,7 +87,7 @@ class DraftKeeper(QObject):
 
 def close_anyway(parent: QWidget, lost: str) -> bool:
     """Ask whether to close although ``lost`` (a sentence saying what could not be saved) will be lost."""
-    answer = QMessageBox.warning(parent, "Close without saving?", f"{lost} Close anyway and lose it?",
+    answer = QMessageBox.warning(parent, "Close without saving?", f"{lost} Close anyway?",
                                  QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
                                  QMessageBox.StandardButton.Cancel)  # fmt: skip
     return answer == QMessageBox.StandardButton.Close

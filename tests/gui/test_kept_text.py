@@ -127,3 +127,25 @@ def test_closing_asks_when_the_text_cannot_be_kept(qtbot, make_window, tmp_path:
     window.close()
     assert not window.isVisible() and len(asked) == 1
     assert make_window(home).view.toPlainText() == "words not saved anywhere else"
+
+
+def test_the_question_before_losing_work_says_what_and_defaults_to_cancel(qtbot) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+    from mms_desktop.gui.keeping import close_anyway
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    seen: list[tuple[str, bool]] = []
+
+    def answer(button: QMessageBox.StandardButton) -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append((box.text(), box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)))
+        box.button(button).click()
+
+    for button, closes in ((QMessageBox.StandardButton.Cancel, False), (QMessageBox.StandardButton.Close, True)):
+        QTimer.singleShot(0, lambda button=button: answer(button))
+        assert close_anyway(parent, "S_01.json could not be saved.") is closes
+    assert seen == [("S_01.json could not be saved. Close anyway?", True)] * 2
