@@ -19,4 +19,5 @@ elapsed=$(( $(date +%s) - started ))
 echo "built $bundle and $archive in ${elapsed} s"
 echo "folder: $(du -sh "$bundle" | cut -f1), archive: $(du -sh "$archive" | cut -f1)"
 echo "largest parts:"
-du -s "$bundle"/_internal/* 2>/dev/null | sort -rn | head -12 | awk '{printf "  %6.1f MB  %s\n", $1/1024, $2}'
+# (awk reads to the end: head would leave sort writing into a closed pipe, which pipefail makes an error)
+du -s "$bundle"/_internal/* 2>/dev/null | sort -rn | awk 'NR <= 12 {printf "  %6.1f MB  %s\n", $1/1024, $2}'
