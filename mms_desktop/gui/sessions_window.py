@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -108,6 +109,17 @@ class SessionsWindow(QMainWindow):
         title = "Transcript (click a line to hear it; double-click text to correct it)"
         splitter.addWidget(_column(title, self.table, self.format_box, self.export_button))
         splitter.setSizes([220, 260, 620])
+        keys = {choose: ("Ctrl+O", "Choose the project folder"), self.new_button: ("Ctrl+N", "New session"),
+                self.record_button: ("Ctrl+R", "Record or stop"), self.transcribe_button: ("Ctrl+T", "Transcribe"),
+                self.export_button: ("Ctrl+E", "Export")}  # fmt: skip
+        for button, (key, what) in keys.items():  # actions, not button shortcuts: Record's label changes
+            action = QAction(what, self, shortcut=QKeySequence(key))
+            action.triggered.connect(button.click)  # a disabled button ignores it
+            self.addAction(action)
+            button.setToolTip(f"{what} ({key})")
+        play = QAction("Play the chosen line", self, shortcut=QKeySequence("Ctrl+P"))
+        play.triggered.connect(lambda: self._cell_clicked(self.table.currentRow(), 0))
+        self.addAction(play)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addLayout(top)
@@ -251,6 +263,9 @@ class SessionsWindow(QMainWindow):
     @Slot(int, int)
     def _cell_clicked(self, row: int, column: int) -> None:
         if self.audio is None or self.transcript is None or column == 3:
+            return
+        if not 0 <= row < len(self.transcript.segments):  # Ctrl+P with no line chosen
+            self.status.setText("Choose a line to hear it.")
             return
         seg = self.transcript.segments[row]
         clip = self.audio[int(seg.start * 16000) : int(seg.end * 16000)]

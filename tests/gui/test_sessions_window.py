@@ -155,3 +155,27 @@ def test_choosing_another_recording_keeps_the_correction(qtbot, make_window, tmp
     sessions.recordings.setCurrentRow(0)
     qtbot.waitUntil(lambda: sessions.transcript is not None, timeout=30000)
     assert sessions.table.item(0, 3).text() == "casa pez"
+
+
+def test_the_sessions_window_works_from_the_keyboard(qtbot, make_window, player, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    window = make_window()
+    sessions, wav = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path)
+    sessions.activateWindow()
+    qtbot.waitUntil(sessions.isActiveWindow, timeout=10000)
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    qtbot.keyClick(sessions.table, Qt.Key.Key_P, ctrl)
+    assert sessions.status.text() == "Choose a line to hear it." and not player.played
+    sessions.table.setCurrentCell(0, 0)
+    qtbot.keyClick(sessions.table, Qt.Key.Key_P, ctrl)  # hear the chosen line
+    qtbot.waitUntil(lambda: bool(player.played), timeout=10000)
+    qtbot.keyClick(sessions.table, Qt.Key.Key_E, ctrl)  # export in the chosen format (ELAN first)
+    qtbot.waitUntil(lambda: sessions.status.text() == f"Exported {wav.stem}.eaf.", timeout=10000)
+    assert "(Ctrl+R)" in sessions.record_button.toolTip()
+    qtbot.keyClick(sessions.table, Qt.Key.Key_R, ctrl)  # record into the session, and stop
+    qtbot.waitUntil(lambda: sessions.status.text() == "Listening…", timeout=60000)
+    assert not window.dictation.is_running, "Ctrl+R acts in the window that has the focus only"
+    qtbot.keyClick(sessions.table, Qt.Key.Key_R, ctrl)
+    qtbot.waitUntil(lambda: not sessions.dictation.is_running, timeout=30000)
+    qtbot.waitUntil(lambda: sessions.recordings.count() == 2, timeout=30000)
