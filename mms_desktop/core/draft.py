@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mms_desktop.core.errors import UserError
-from mms_desktop.core.events import Segment, Transcript
+from mms_desktop.core.events import Transcript
 from mms_desktop.core.formats import jsonfmt
 from mms_desktop.core.fsutil import atomic_write_text
 
@@ -23,14 +23,14 @@ FORMAT = "mms-desktop draft"
 
 @dataclass(frozen=True)
 class Draft:
+    """The text as shown, and the transcript (language, timed segments) behind it."""
+
     text: str
-    language: str = ""
-    segments: tuple[Segment, ...] = ()
+    transcript: Transcript = Transcript("", 0.0)
 
 
 def dumps(draft: Draft) -> str:
-    end = draft.segments[-1].end if draft.segments else 0.0
-    transcript = jsonfmt.to_dict(Transcript(draft.language, end, draft.segments))
+    transcript = jsonfmt.to_dict(draft.transcript)
     return json.dumps({"format": FORMAT, "version": 1, "text": draft.text, "transcript": transcript},
                       ensure_ascii=False)  # fmt: skip
 
@@ -46,8 +46,7 @@ def load(path: Path) -> Draft | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError("not a draft")
-        transcript = jsonfmt.from_dict(data["transcript"])
-        return Draft(str(data["text"]), transcript.language, transcript.segments)
+        return Draft(str(data["text"]), jsonfmt.from_dict(data["transcript"]))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -11,9 +11,11 @@ Names are archive-safe: letters, digits, ``-`` and ``_`` only.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -154,13 +156,19 @@ def export_beside(recording: Path, transcript: Transcript, fmt: str) -> Path:
     if target == transcript_path(recording):
         raise UserError(f"{target.name} is the transcript itself, in JSON with word timings, and is saved with "
                         "every correction; choose another format to export.")  # fmt: skip
-    text = formats.render(transcript, fmt, media=recording)
-    try:
-        atomic_write_text(target, text)
-    except OSError as exc:
-        raise UserError(f"{target.name} could not be written ({exc.strerror or exc}); free some space on the "
-                        "disk or check that the project folder can be written.") from exc  # fmt: skip
+    with _saving(target):
+        atomic_write_text(target, formats.render(transcript, fmt, media=recording))
     return target
+
+
+@contextlib.contextmanager
+def _saving(path: Path) -> Iterator[None]:
+    """Saving ``path`` in a project: a disk that refuses it becomes a sentence for the user."""
+    try:
+        yield
+    except OSError as exc:
+        raise UserError(f"{path.name} could not be saved ({exc.strerror or exc}); free some space on the disk "
+                        "or check that the project folder can be written.") from exc  # fmt: skip
 
 
 def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_edits: bool = False) -> None:
@@ -182,10 +190,7 @@ def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_
         if previous.get("edited"):
             raise UserError(f"{path.name} holds hand corrections; confirm to replace them with a new transcription.")
     data = jsonfmt.to_dict(transcript) | {"edited": edited}
-    try:
+    with _saving(path):
         if path.exists():
             atomic_write_text(path.with_name(path.name + ".bak"), path.read_text(encoding="utf-8"))
         atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    except OSError as exc:
-        raise UserError(f"{path.name} could not be saved ({exc.strerror or exc}); free some space on the disk "
-                        "or check that the project folder can be written.") from exc  # fmt: skip

@@ -43,8 +43,7 @@ class LatestWriter(Generic[K, V]):
     def put(self, key: K, value: V) -> None:
         """Write ``value`` for ``key`` soon; returns at once."""
         with self._cond:
-            self._pending = {**self._failed, **self._pending}  # what failed is tried again
-            self._failed.clear()
+            self._retry_failed()
             self._pending.pop(key, None)  # re-inserted last: keys are written in the order they last came
             self._pending[key] = value
             self._cond.notify_all()
@@ -53,10 +52,14 @@ class LatestWriter(Generic[K, V]):
         """Write everything handed over so far, trying failed writes once more, and wait for it; False
         when ``timeout`` ran out (:attr:`error` says whether the last write failed)."""
         with self._cond:
-            self._pending = {**self._failed, **self._pending}
-            self._failed.clear()
+            self._retry_failed()
             self._cond.notify_all()
             return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
+
+    def _retry_failed(self) -> None:
+        """Queue again what failed (behind nothing newer for the same key); the lock is held."""
+        self._pending = {**self._failed, **self._pending}
+        self._failed.clear()
 
     @property
     def unsaved(self) -> list[K]:

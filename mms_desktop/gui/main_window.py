@@ -278,11 +278,11 @@ class MainWindow(QMainWindow):
             return
         if kept is not None:
             self.view.restore(kept.text)
-            self.segments = list(kept.segments)
-            self.transcript_language = kept.language
+            self.segments.extend(kept.transcript.segments)
+            self.transcript_language = kept.transcript.language
 
     def _draft_snapshot(self) -> Draft:
-        return Draft(self.view.toPlainText(), self.transcript_language, tuple(self.segments))
+        return Draft(self.view.toPlainText(), self.current_transcript())
 
     def current_transcript(self) -> Transcript:
         end = self.segments[-1].end if self.segments else 0.0

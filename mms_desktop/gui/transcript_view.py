@@ -71,8 +71,7 @@ class TranscriptView(QTextEdit):
         """Show ``text`` kept from an earlier session as committed text, with the cursor at its end; it is
         not an undo step (Undo never empties the window of it)."""
         self.setPlainText(text)
-        self._live_start = self._live_length = 0
-        self._live_undo_steps = -1
+        self._forget_live()
         self.moveCursor(QTextCursor.MoveOperation.End)
 
     def clear_all(self) -> None:
@@ -80,6 +79,10 @@ class TranscriptView(QTextEdit):
         cursor = QTextCursor(self.document())
         cursor.select(QTextCursor.SelectionType.Document)
         cursor.removeSelectedText()
+        self._forget_live()
+
+    def _forget_live(self) -> None:
+        """No utterance is in progress any more (the text was replaced or removed)."""
         self._live_start = self._live_length = 0
         self._live_undo_steps = -1
 

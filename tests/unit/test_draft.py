@@ -9,7 +9,7 @@ import pytest
 
 from mms_desktop.core import draft as D
 from mms_desktop.core.errors import UserError
-from mms_desktop.core.events import Segment, Word
+from mms_desktop.core.events import Segment, Transcript, Word
 from mms_desktop.core.writer import LatestWriter
 
 SEGMENTS = (
@@ -29,7 +29,7 @@ def kept_text(path: Path) -> str | None:
 
 def test_a_draft_comes_back_as_it_was_written(tmp_path: Path) -> None:
     path = tmp_path / "draft.json"
-    kept = D.Draft("casa pez, edited by hand\nñandú", "spa", SEGMENTS)
+    kept = D.Draft("casa pez, edited by hand\nñandú", Transcript("spa", 2.5, SEGMENTS))
     writer = draft_writer()
     writer.put(path, kept)
     assert writer.close()
