@@ -9,6 +9,7 @@ a writer thread, so that choosing another recording or closing the window never 
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +68,14 @@ class SessionsWindow(QMainWindow):
         self.audio: np.ndarray | None = None
         self._infos: list[SessionInfo] = []
         self._paths: list[Path] = []
+        window = weakref.ref(self)  # the writer's thread outlives the window and must not keep it alive
+
+        def not_saved(path: Path, error: Exception) -> None:
+            if (alive := window()) is not None:
+                alive._not_saved.emit(path, error)
+
         self._saver: LatestWriter[Path, Transcript] = LatestWriter(
-            lambda path, transcript: save_transcript(path, transcript, edited=True), self._not_saved.emit
+            lambda path, transcript: save_transcript(path, transcript, edited=True), not_saved
         )
         self._not_saved.connect(self._correction_not_saved)
         self._build()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -50,11 +51,20 @@ def settle(qtbot: Any, window: Any) -> None:
 @pytest.fixture()
 def make_window(qtbot: Any, tmp_path: Path, microphone: FakeMicrophone, player: FakePlayer) -> Any:
     """Opens the real window over a data folder (by default an empty one, so the bundled demonstration
-    pack is what is installed); pytest-qt closes it after the test, once its work has stopped."""
+    pack is what is installed); pytest-qt closes it after the test, once its work has stopped.
+
+    The fixture holds every window it opened until then: a window the test did not keep (used in one
+    expression) would otherwise be garbage while still at work, and Python's collector, which may run on
+    any thread, would hand its deletion to shiboken behind Qt's back. Once pytest-qt has deleted the
+    windows, their wrappers are collected here, on the GUI thread."""
+    windows: list[Any] = []
 
     def make(home: Path | None = None, **kwargs: Any) -> Any:
         home = home or tmp_path / "home"
         home.mkdir(exist_ok=True)
-        return open_window(qtbot, home, microphone, player, **kwargs)
+        windows.append(open_window(qtbot, home, microphone, player, **kwargs))
+        return windows[-1]
 
-    return make
+    yield make
+    windows.clear()
+    gc.collect()

@@ -49,14 +49,15 @@ def test_record_correct_and_export_a_session(qtbot, make_window, microphone, pla
     assert sessions.table.item(0, 2).text() == "SP1"
     assert "gente" in sessions.table.item(0, 3).text()
 
-    sessions.table.item(0, 3).setText("son gente sol nueve camino pez")  # the linguist's correction: saved at once
+    # the linguist's correction (unlike any recognition of the speech, so it is a change): saved at once
+    sessions.table.item(0, 3).setText("son gente sol nueve camino pez [laughs]")
     assert sessions.status.text() == f"Corrected and saved in {wav.stem}.json."
     saved = wav.with_suffix(".json")
     qtbot.waitUntil(lambda: json.loads(saved.read_text()).get("edited") is True, timeout=10000)
-    assert json.loads(saved.read_text())["segments"][0]["text"] == "son gente sol nueve camino pez"
+    assert json.loads(saved.read_text())["segments"][0]["text"] == "son gente sol nueve camino pez [laughs]"
     sessions.transcribe()  # a new machine transcript must not silently replace the correction
     qtbot.waitUntil(lambda: "hand corrections" in sessions.status.text(), timeout=60000)
-    assert json.loads(saved.read_text())["segments"][0]["text"] == "son gente sol nueve camino pez"
+    assert json.loads(saved.read_text())["segments"][0]["text"] == "son gente sol nueve camino pez [laughs]"
 
     sessions.export("eaf")
     qtbot.waitUntil(lambda: sessions.status.text() == f"Exported {wav.stem}.eaf.", timeout=10000)
