@@ -135,6 +135,12 @@ def live_options(settings: Settings) -> Any:
 UNITS = {"seconds": " seconds", "factor": " times"}  # numeric kinds and how their values read
 
 
+def limits(name: str) -> tuple[float, float]:
+    """The smallest and largest value the numeric setting ``name`` accepts."""
+    f = next(f for f in fields(Settings) if f.name == name)
+    return f.metadata["minimum"], f.metadata["maximum"]
+
+
 def check(settings: Settings) -> str | None:
     """One sentence about the first invalid value, or None when every value can be used."""
     from mms_desktop.core.errors import UserError

@@ -8,6 +8,7 @@ from typing import Any
 
 import platformdirs
 
+from mms_desktop.cli.options import require
 from mms_desktop.context import Context
 from mms_desktop.core.errors import UserError
 
@@ -56,8 +57,10 @@ def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.benchmark import streaming
     from mms_desktop.cli.models import host
     from mms_desktop.core.asr import Recognizer, WindowOptions, available_languages
-    from mms_desktop.settings import live_options
+    from mms_desktop.settings import limits, live_options
 
+    require("chunk", args.chunk, *limits("live_window_s"))
+    require("context", args.context, *limits("live_context_s"))
     options = live_options(ctx.settings)
     window = dataclasses.replace(
         options.window,
@@ -96,8 +99,7 @@ def run_file(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.benchmark import file
     from mms_desktop.benchmark.fullsize import ensure_lid_repo
 
-    if args.seconds < 5:
-        raise UserError("--seconds must be 5 or more.")
+    require("seconds", args.seconds, 5)
     precisions = _cpu_precisions() if args.device == "cpu" else _gpu_precisions()
     _, asr = resolve_model("full", ctx)
     lid = ensure_lid_repo(asr.parent / "mms-lid-126-random")
@@ -117,8 +119,7 @@ def run_startup(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.benchmark import startup
     from mms_desktop.benchmark.fullsize import ensure_lid_repo
 
-    if args.runs < 1:
-        raise UserError("--runs must be 1 or more.")
+    require("runs", args.runs, 1)
     _, asr = resolve_model("full", ctx)
     lid = ensure_lid_repo(asr.parent / "mms-lid-126-random")
     figures = startup.run(asr.parent, asr, lid, _cpu_precisions(), args.runs)
@@ -152,5 +153,7 @@ def _gpu_precisions() -> list[str]:
 def run_adapter_step(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.benchmark import training_step
 
+    require("batch", args.batch, 1)
+    require("seconds", args.seconds, 1)
     print(training_step.report(training_step.run(args.batch, args.seconds, device=args.train_device)))
     return 0

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from mms_desktop.cli.options import require
 from mms_desktop.context import Context
 from mms_desktop.core.errors import UserError
 
@@ -117,8 +118,7 @@ def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.adapter_data import collect
     from mms_desktop.core.adapter_training import check_name, teach
 
-    if args.steps < 1:
-        raise UserError("--steps must be 1 or more.")
+    require("steps", args.steps, 1)
     name = args.name or args.lang
     check_name(name)
     data = collect([Path(d) for d in args.data])

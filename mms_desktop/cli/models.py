@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mms_desktop import findings
+from mms_desktop.cli.options import require
 from mms_desktop.context import Context
 from mms_desktop.core.errors import UserError
 
@@ -142,8 +143,7 @@ def write_text(path: Path, text: str) -> None:
 def run_identify(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.lid import first_speech
 
-    if args.top < 1:
-        raise UserError("--top must be 1 or more.")
+    require("top", args.top, 1)
     audio = _load_all(args.files)
     identifier = load_identifier(args, ctx)
     for name, samples in audio:

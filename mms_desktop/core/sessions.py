@@ -71,6 +71,39 @@ class SessionInfo:
         return cls(**data, speakers=speakers)
 
 
+def problem(info: SessionInfo) -> str | None:
+    """One sentence about what must change in a new session's metadata, or None when it can be created."""
+    from mms_desktop.core.languages import is_valid_name
+
+    if not info.title.strip():
+        return "Give the session a title."
+    if info.language and not is_valid_name(info.language):
+        return f"'{info.language}' is not an ISO 639-3 code; leave it empty and fill in the language name instead."
+    if not info.language and not info.language_name.strip():
+        return "Give the language: its ISO 639-3 code, or its name if it has no code."
+    if not _is_date(info.date):
+        return f"'{info.date}' is not a date; write it as YYYY-MM-DD (or YYYY-MM, or YYYY), or leave it empty."
+    if any(not s.id.strip() for s in info.speakers):
+        return "Every speaker needs an ID, such as SP1."
+    if len({s.id for s in info.speakers}) != len(info.speakers):
+        return "Two speakers have the same ID; give each speaker a different one."
+    return None
+
+
+def _is_date(text: str) -> bool:
+    """Whether ``text`` is empty or a calendar date, month or year in ISO 8601 form."""
+    if not text:
+        return True
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        return False
+    year, month, day = (int(part) for part in (text + "-01-01")[:10].split("-"))
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 class Project:
     """A folder of sessions the user chose (never a cache directory)."""
 
@@ -92,15 +125,29 @@ class Project:
             raise UserError(f"The metadata of session '{session_id}' ({path}) is not readable: {exc}.") from exc
 
     def create(self, info: SessionInfo) -> SessionInfo:
-        """Create a new session folder; its id is made unique and archive-safe."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Create a new session folder; its id is made unique and archive-safe.
+
+        Raises:
+            UserError: the metadata is incomplete or invalid (see :func:`problem`), or the project folder
+                cannot hold the session.
+        """
+        wrong = problem(info)
+        if wrong:
+            raise UserError(wrong)
+        if self.folder.exists() and not self.folder.is_dir():
+            raise UserError(f"{self.folder} is a file, not a folder; choose a folder for the project.")
         base = safe_name(info.id or f"{info.date}_{info.title}")
-        session_id, n = base, 2
-        while (self.folder / session_id).exists():
-            session_id, n = f"{base}-{n}", n + 1
-        info.id = session_id
-        (self.folder / session_id).mkdir()
-        self.save(info)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            session_id, n = base, 2
+            while (self.folder / session_id).exists():
+                session_id, n = f"{base}-{n}", n + 1
+            (self.folder / session_id).mkdir()
+            info.id = session_id
+            self.save(info)
+        except OSError as exc:
+            raise UserError(f"The session could not be created in {self.folder} ({exc.strerror or exc}); choose a "
+                            "project folder that can be written.") from exc  # fmt: skip
         return info
 
     def save(self, info: SessionInfo) -> None:

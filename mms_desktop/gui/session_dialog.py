@@ -6,8 +6,7 @@ from dataclasses import fields
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
-from mms_desktop.core.languages import is_valid_name
-from mms_desktop.core.sessions import SessionInfo, Speaker
+from mms_desktop.core.sessions import SessionInfo, Speaker, problem
 
 LABELS = {
     "title": "Title", "language": "Language code", "language_name": "Language name", "date": "Date",
@@ -63,27 +62,15 @@ class SessionDialog(QDialog):
         speakers = []
         for part in self.speakers.text().split(";"):
             sid, _, name = part.strip().partition(":")
-            if sid.strip():
+            if part.strip():  # a name without an ID is kept, for the check to ask for its ID
                 speakers.append(Speaker(sid.strip(), name.strip()))
         return SessionInfo(id="", speakers=speakers, **{name: self._text(name) for name in LABELS})
 
-    def problem(self, info: SessionInfo) -> str | None:
-        """One sentence about what must change, or None."""
-        if not info.title:
-            return "Give the session a title."
-        if info.language and not is_valid_name(info.language):
-            return f"'{info.language}' is not an ISO 639-3 code; leave it empty and fill in the language name instead."
-        if not info.language and not info.language_name:
-            return "Give the language: its ISO 639-3 code, or its name if it has no code."
-        if len({s.id for s in info.speakers}) != len(info.speakers):
-            return "Two speakers have the same ID; give each speaker a different one."
-        return None
-
     def accept(self) -> None:
         info = self.values()
-        problem = self.problem(info)
-        if problem:
-            self.error.setText(problem)
+        wrong = problem(info)
+        if wrong:
+            self.error.setText(wrong)
             return
         self.info = info
         super().accept()

@@ -149,12 +149,25 @@ def test_commands_other_than_install_never_touch_the_network(installed_home, spe
         (["speak", "hello", "--lang", "eng", "-o", "x.mp3"], "must be a .wav file"),
         (["languages", "remove", "ita"], "'ita' is not installed"),
         (["languages", "import", "nowhere.tar"], "does not exist"),
+        (["session", "new", "{text}", "--title", "Songs", "--language", "sah"], "is a file, not a folder"),
+        (
+            ["session", "new", "{tmp}/project", "--title", "Songs", "--language", "sah", "--date", "23/11"],
+            "is not a date",
+        ),
+        (["session", "new", "{tmp}/project", "--title", "Songs"], "Give the language"),
+        (
+            ["session", "new", "{tmp}/project", "--title", "Songs", "--language", "sah", "--speaker", ":Maria"],
+            "Every speaker needs an ID",
+        ),
+        (["benchmark", "streaming", "--chunk", "0"], "--chunk must be between 2 and 60"),
+        (["benchmark", "streaming", "--context", "-1"], "--context must be between 0 and 10"),
+        (["benchmark", "adapter-step", "--batch", "0"], "--batch must be 1 or more"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(installed_home, speech_file, tmp_path, args, message) -> None:
     text = tmp_path / "notes.wav"
     text.write_text("not audio " * 50)
-    args = [a.format(speech=speech_file, text=text) for a in args]
+    args = [a.format(speech=speech_file, text=text, tmp=tmp_path) for a in args]
     result = run_cli(*args, home=installed_home)
     assert_user_error(result, message)
 

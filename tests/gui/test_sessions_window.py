@@ -32,6 +32,15 @@ def test_record_correct_and_export_a_session(qtbot, make_window, microphone, pla
     bad = create_session(qtbot, sessions, title="Stories", language="not a code")
     assert bad.isVisible() and "ISO 639-3" in bad.error.text()
     bad.reject()
+    bad = create_session(qtbot, sessions, title="Stories", language="spa", speakers="SP1:Maria; :Ana", date="May")
+    assert (
+        bad.isVisible()
+        and bad.error.text() == "'May' is not a date; write it as YYYY-MM-DD (or YYYY-MM, or YYYY), or leave it empty."
+    )
+    bad.editors["date"].setText("2026-05")
+    bad.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    assert bad.isVisible() and bad.error.text() == "Every speaker needs an ID, such as SP1."  # Ana is not dropped
+    bad.reject()
     create_session(qtbot, sessions, title="Stories of the village", language="spa", place="Oaxaca",
                    consent="recorded with consent for research", speakers="SP1:Maria")  # fmt: skip
     qtbot.waitUntil(lambda: sessions.session is not None, timeout=30000)

@@ -1,18 +1,21 @@
+import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Transcript
-from mms_desktop.core.sessions import Project, SessionInfo, Speaker, safe_name, save_transcript
+from mms_desktop.core.sessions import Project, SessionInfo, Speaker, problem, safe_name, save_transcript
 
 
 def test_sessions_have_archive_safe_unique_ids_and_readable_metadata(tmp_path: Path) -> None:
     project = Project(tmp_path / "project")
     first = project.create(SessionInfo(id="", title="Élodie's stories / day 1", language="sah",
                                        speakers=[Speaker("S1", "Aiyyna")], date="2026-07-01"))  # fmt: skip
-    second = project.create(SessionInfo(id="", title="Élodie's stories / day 1", date="2026-07-01"))
+    second = project.create(SessionInfo(id="", title="Élodie's stories / day 1", language_name="Sakha",
+                                        date="2026-07-01"))  # fmt: skip
     assert first.id == "2026-07-01_Elodie-s-stories-day-1" and second.id == first.id + "-2"
     data = json.loads((tmp_path / "project" / first.id / "session.json").read_text(encoding="utf-8"))
     assert data["speakers"] == [{"id": "S1", "name": "Aiyyna"}] and data["title"].startswith("Élodie")
@@ -22,6 +25,36 @@ def test_sessions_have_archive_safe_unique_ids_and_readable_metadata(tmp_path: P
     assert project.next_recording(first.id).name == f"{first.id}_02.wav"
     with pytest.raises(UserError, match="There is no session 'nope'"):
         project.session("nope")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"title": "  "}, "Give the session a title."),
+        ({"language": "Sakha"}, "'Sakha' is not an ISO 639-3 code"),
+        ({"language": ""}, "Give the language"),
+        ({"date": "23/11/2026"}, "'23/11/2026' is not a date; write it as YYYY-MM-DD"),
+        ({"date": "2026-02-30"}, "'2026-02-30' is not a date"),
+        ({"speakers": [Speaker("", "Maria")]}, "Every speaker needs an ID"),
+        ({"speakers": [Speaker("SP1"), Speaker("SP1", "Ann")]}, "Two speakers have the same ID"),
+    ],
+)
+def test_a_session_with_wrong_metadata_is_refused_with_what_to_change(tmp_path: Path, changes, message) -> None:
+    info = SessionInfo(id="", title="Stories", language="sah", date="2026-07", speakers=[Speaker("SP1")])
+    project = Project(tmp_path / "project")
+    assert problem(info) is None and problem(SessionInfo(id="", title="Songs", language_name="Sakha", date="")) is None
+    with pytest.raises(UserError, match=re.escape(message)):
+        project.create(dataclasses.replace(info, **changes))
+    assert not project.folder.exists()
+
+
+def test_a_project_folder_that_cannot_hold_sessions_is_one_sentence(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(UserError, match="notes.txt is a file, not a folder; choose a folder for the project"):
+        Project(tmp_path / "notes.txt").create(SessionInfo(id="", title="Stories", language="sah"))
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    with pytest.raises(UserError, match="could not be created in .*notes.txt/project .*choose a project folder that"):
+        Project(tmp_path / "notes.txt" / "project").create(SessionInfo(id="", title="Stories", language="sah"))
 
 
 def test_safe_names() -> None:
