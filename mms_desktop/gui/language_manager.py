@@ -274,14 +274,16 @@ class LanguageManager(QDialog):
     def busy(self) -> bool:
         return self._job is not None
 
-    def closeEvent(self, event: Any) -> None:
-        """Closing cancels a download; the dialog goes once the download has stopped."""
+    def reject(self) -> None:
+        """Closing (or Esc) cancels a download; the dialog goes once the download has stopped.
+
+        Qt's dialogs close through this method, whether from the window's close button or from Esc.
+        """
         if self._job is not None:
             self.cancel()
-            self._job.then(self.close)
-            event.ignore()
+            self._job.then(self.reject)
             return
-        super().closeEvent(event)
+        super().reject()
 
 
 def _part(has: bool, offers: bool) -> str:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from mms_desktop.gui.language_manager import LanguageManager
     from mms_desktop.gui.main_window import MainWindow
     from mms_desktop.gui.sessions_window import SessionsWindow
+    from mms_desktop.gui.training_window import TrainingWindow
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Tasks(QObject):
         self._echo = False  # print the transcript of the file in progress on standard output as well
         self.manager: LanguageManager | None = None
         self.sessions: SessionsWindow | None = None
+        self.trainer: TrainingWindow | None = None
 
     @property
     def transcribing(self) -> bool:
@@ -249,12 +251,14 @@ class Tasks(QObject):
         self.sessions.raise_()
         return self.sessions
 
-    def open_training(self) -> Any:
+    def open_training(self) -> TrainingWindow:
         from mms_desktop.gui.training_window import TrainingWindow
 
-        window = TrainingWindow(self.w)
-        window.show()
-        return window
+        if self.trainer is None:  # one window, so that a training in progress is never started twice
+            self.trainer = TrainingWindow(self.w)
+        self.trainer.show()
+        self.trainer.raise_()
+        return self.trainer
 
     def open_settings(self) -> Any:
         from mms_desktop.gui.settings_dialog import SettingsDialog

@@ -197,11 +197,14 @@ class TrainingWindow(QDialog):
         self.main.host.forget()
         self.main.tasks.refresh_languages()
 
-    def closeEvent(self, event: Any) -> None:
-        """Closing stops the training at its next step (its checkpoint is kept); the window goes after."""
+    def reject(self) -> None:
+        """Closing (or Esc) stops the training at its next step (its checkpoint is kept); the window goes after.
+
+        Qt's dialogs close through this method, whether from the window's close button or from Esc, so one
+        override covers both.
+        """
         if self.job is not None:
             self.cancel()
-            self.job.then(self.close)
-            event.ignore()
+            self.job.then(self.reject)
             return
-        super().closeEvent(event)
+        super().reject()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 
@@ -70,9 +72,13 @@ def test_cancelling_a_download_keeps_nothing_half_installed(qtbot, make_window, 
     assert window.context.store.installed() == []
 
 
-def test_closing_the_manager_during_a_download_cancels_it(qtbot, make_window, hub) -> None:
+@pytest.mark.parametrize("how", ["close", "escape"])
+def test_closing_the_manager_during_a_download_cancels_it(qtbot, make_window, hub, how) -> None:
     window, manager = slow_install_in_progress(qtbot, make_window, hub)
-    manager.close()
+    if how == "close":
+        manager.close()
+    else:
+        qtbot.keyClick(manager, Qt.Key.Key_Escape)
     assert manager.isVisible(), "the dialog stays until the download has stopped"
     qtbot.waitUntil(lambda: not manager.isVisible(), timeout=30000)
     assert window.context.store.installed() == []

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 PHRASES = ["buongiorno a tutti", "la casa rossa", "il cane nero", "una bella giornata", "grazie mille amico",
            "dove sei andato", "il libro aperto", "acqua fresca", "la luna piena", "sei sette otto"]  # fmt: skip
 
@@ -55,9 +57,11 @@ def test_cancelled_training_continues_from_its_checkpoint(qtbot, make_window, in
     trainer.steps.setValue(400)
     trainer.train()
     qtbot.waitUntil(lambda: len(trainer.curve.losses) >= 30, timeout=120000)
-    trainer.cancel_button.click()
-    qtbot.waitUntil(lambda: trainer.job is None, timeout=60000)
-    assert trainer.result.text().startswith("Stopped.")
+    qtbot.keyClick(trainer, Qt.Key.Key_Escape)  # as closing the window: stops at the next step, then goes
+    assert trainer.isVisible(), "the window stays until the training has stopped"
+    qtbot.waitUntil(lambda: not trainer.isVisible(), timeout=60000)
+    assert trainer.job is None and trainer.result.text().startswith("Stopped.")
+    assert window.open_training() is trainer, "one window, so that one language is never trained twice at once"
     assert (home / "training" / "ita.ckpt").exists()
     stopped_at = trainer.curve.losses[-1][0]
     trainer.steps.setValue(stopped_at + 5)
