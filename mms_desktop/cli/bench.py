@@ -10,7 +10,7 @@ import platformdirs
 
 from mms_desktop.cli.options import require
 from mms_desktop.context import Context
-from mms_desktop.core.errors import UserError
+from mms_desktop.core.modelfiles import require_cuda
 
 
 def add_commands(sub: Any) -> None:
@@ -145,8 +145,7 @@ def _gpu_precisions() -> list[str]:
     """
     import torch
 
-    if not torch.cuda.is_available():
-        raise UserError("No CUDA GPU is available to this program; run the benchmark with --device cpu.")
+    require_cuda()
     return ["float16"] + (["bfloat16"] if torch.cuda.is_bf16_supported() else [])
 
 
@@ -155,5 +154,7 @@ def run_adapter_step(args: argparse.Namespace, ctx: Context) -> int:
 
     require("batch", args.batch, 1)
     require("seconds", args.seconds, 1)
+    if args.train_device == "cuda":
+        require_cuda()
     print(training_step.report(training_step.run(args.batch, args.seconds, device=args.train_device)))
     return 0

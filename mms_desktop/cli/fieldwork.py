@@ -116,11 +116,11 @@ def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:
     import sys
 
     from mms_desktop.core.adapter_data import collect
-    from mms_desktop.core.adapter_training import check_name, teach
+    from mms_desktop.core.adapter_training import check_job, teach
 
     require("steps", args.steps, 1)
     name = args.name or args.lang
-    check_name(name)
+    check_job(name, args.train_device)
     data = collect([Path(d) for d in args.data])
     base = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
     print(f"Training '{name}' on {len(data.train)} recordings ({data.seconds / 60:.1f} min), "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +65,15 @@ def host(ctx: Context) -> Any:
 def load_identifier(args: argparse.Namespace, ctx: Context) -> Any:
     """The language identifier named by ``--lid-model``, or the default one."""
     models = host(ctx)
-    return _or_choose_the_language(args, lambda: models.identifier(args.lid_model))
+    _check_identifier(args, models)
+    return models.identifier(args.lid_model)
 
 
-def _or_choose_the_language(args: argparse.Namespace, find: Callable[[], Any]) -> Any:
-    """``find()``; when no identifier was named and the default one is missing, the message adds that
-    choosing the language does without it."""
+def _check_identifier(args: argparse.Namespace, models: Any) -> None:
+    """Check that the identifier is there before anything loads; when the default one is missing, the message
+    adds that choosing the language does without it."""
     try:
-        return find()
+        models.identifier_dir(args.lid_model)
     except UserError as exc:
         if args.lid_model:
             raise
@@ -95,10 +95,10 @@ def load_recognizer(args: argparse.Namespace, ctx: Context, live: bool = False) 
     models.recognizer_dir(args.model)  # a missing model is reported before the identifier is loaded
     if language != AUTO:
         return models.recognizer(args.model, language), language, None
+    _check_identifier(args, models)  # a missing identifier is reported before anything loads
     if not live:
-        identifier = _or_choose_the_language(args, lambda: models.identifier(args.lid_model))
+        identifier = models.identifier(args.lid_model)
         return models.recognizer(args.model, language), language, identifier
-    _or_choose_the_language(args, lambda: models.identifier_dir(args.lid_model))  # missing: said before loading
     recognizer = models.recognizer(args.model, language)
     return recognizer, language, models.identifier_soon(args.lid_model)
 

@@ -20,6 +20,7 @@ from mms_desktop.core import layout, training
 from mms_desktop.core.adapter_data import Dataset
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.languages import is_valid_name
+from mms_desktop.core.modelfiles import require_cuda
 from mms_desktop.core.vocab import read_vocab
 
 log = logging.getLogger(__name__)
@@ -113,10 +114,13 @@ def _scores(model: Any, data: list[Any], vocab: dict[str, int], device: str) -> 
     return float(jiwer.cer(refs, hyps)), float(jiwer.wer(refs, hyps))
 
 
-def check_name(name: str) -> None:
-    """Raises UserError unless ``name`` can name an adapter."""
+def check_job(name: str, device: str = "cpu") -> None:
+    """Raises UserError unless ``name`` can name an adapter and ``device`` is there to train on (checked
+    before the recordings are read)."""
     if not is_valid_name(name):
         raise UserError(f"'{name}' is not a language code (three letters, like 'sah', optionally '-script_x').")
+    if device.startswith("cuda"):
+        require_cuda()
 
 
 def train_adapter(
@@ -131,7 +135,7 @@ def train_adapter(
         UserError: a bad adapter name, or a base folder that cannot take the adapter.
         Cancelled: ``cancel`` was set; the checkpoint (if any) lets a later run continue.
     """
-    check_name(job.name)
+    check_job(job.name, job.device)
     vocab = data.vocabulary()
     model = _prepare(job, vocab).to(job.device)
     base_before = fingerprint(model)
@@ -176,7 +180,7 @@ def teach(
     """
     if steps < 1:
         raise UserError("Train for at least one step.")
-    check_name(name)
+    check_job(name, device)
     if not data.train:
         raise UserError("None of the recordings can be used for training; see the list of skipped items.")
     folder = store.writable_model(base)

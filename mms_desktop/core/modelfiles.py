@@ -39,6 +39,14 @@ PRECISIONS = ("auto", "float32", "bfloat16", "float16", "int8")
 SMALL_MODEL_BYTES = 100_000_000  # weights below this run in fp32 on the CPU unless a precision is chosen
 
 
+def require_cuda() -> None:
+    """Raises ModelError when this program sees no CUDA GPU, with what to choose instead."""
+    import torch
+
+    if not torch.cuda.is_available():
+        raise ModelError("No CUDA GPU is available on this machine; choose the cpu device.")
+
+
 def choose_placement(
     device: str = "auto", precision: str = "auto", model_dir: Path | None = None, cpu_preference: str | None = None
 ) -> Placement:
@@ -60,9 +68,9 @@ def choose_placement(
         raise ModelError(f"Unknown compute device '{device}'; choose auto, cpu or cuda.")
     if precision not in PRECISIONS:
         raise ModelError(f"Unknown precision '{precision}'; choose one of {', '.join(PRECISIONS)}.")
+    if device == "cuda":
+        require_cuda()
     has_cuda = torch.cuda.is_available()
-    if device == "cuda" and not has_cuda:
-        raise ModelError("No CUDA GPU is available on this machine; choose the cpu device.")
     if device == "cuda" or (device == "auto" and has_cuda):
         if precision == "int8":
             raise ModelError("int8 is for the CPU; on a GPU choose float16, bfloat16 or float32.")

@@ -146,9 +146,9 @@ class TrainingWindow(QDialog):
 
         def work(report: Any, cancel: threading.Event) -> Any:
             from mms_desktop.core.adapter_data import collect
-            from mms_desktop.core.adapter_training import check_name, teach
+            from mms_desktop.core.adapter_training import check_job, teach
 
-            check_name(name)
+            check_job(name, device)
             data = collect(sources)
             report(f"Training on {len(data.train)} recordings ({data.seconds / 60:.1f} min), "
                    f"{len(data.held_out)} held out for testing; {len(data.skipped)} skipped.")  # fmt: skip

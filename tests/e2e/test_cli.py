@@ -172,6 +172,30 @@ def test_user_errors_are_one_line_and_exit_2(installed_home, speech_file, tmp_pa
     assert_user_error(result, message)
 
 
+def no_cuda() -> bool:
+    import torch
+
+    return not torch.cuda.is_available()
+
+
+@pytest.mark.skipif(not no_cuda(), reason="this machine has a CUDA GPU")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["transcribe", "{speech}"],  # with detection, the identifier is the first model it loads
+        ["train-adapter", "{speech}", "--lang", "ita", "--device", "cuda"],
+        ["benchmark", "adapter-step", "--train-device", "cuda"],
+        ["benchmark", "file", "--device", "cuda"],
+    ],
+)
+def test_asking_for_a_gpu_that_is_not_there_is_one_sentence(installed_home, speech_file, args) -> None:
+    args = [a.format(speech=speech_file) for a in args]
+    device = [] if "cuda" in args else ["--device", "cuda"]
+    result = run_cli(*device, *args, home=installed_home)
+    assert_user_error(result, "No CUDA GPU is available on this machine; choose the cpu device.")
+    assert "--lang" not in result.stderr, "choosing the language would not help"
+
+
 def test_no_network_says_what_to_do(home: Path) -> None:
     result = run_cli("languages", "install", "fra", home=home, env={"HF_ENDPOINT": "http://127.0.0.1:9"})
     assert_user_error(result, "check the network connection and try again")
@@ -188,15 +212,6 @@ def test_benchmark_streaming_prints_its_figures(tiny_repos, home: Path) -> None:
     assert result.returncode == 0, result.stderr
     for figure in ("offline pass", "x offline", "final text after end of speech", "keeps up in real time"):
         assert figure in result.stdout
-
-
-def test_benchmark_on_a_gpu_this_machine_lacks_says_so(home: Path) -> None:
-    import torch
-
-    if torch.cuda.is_available():
-        pytest.skip("this machine has a GPU")
-    result = run_cli("benchmark", "file", "--device", "cuda", home=home)
-    assert result.returncode == 2 and "No CUDA GPU is available" in result.stderr and "--device cpu" in result.stderr
 
 
 def test_recover_repairs_a_copy_and_keeps_the_original(tmp_path: Path, home: Path) -> None:
