@@ -88,7 +88,7 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_align(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.cli.models import write_text
+    from mms_desktop.cli.models import refuse_replacing, write_text
     from mms_desktop.core import formats
     from mms_desktop.core.align import align
     from mms_desktop.core.asr import Recognizer, WindowOptions
@@ -96,6 +96,10 @@ def run_align(args: argparse.Namespace, ctx: Context) -> int:
 
     samples = load_audio(args.audio)
     transcript = formats.load(Path(args.transcript), args.tier)
+    if not any(segment.text.strip() for segment in transcript.segments):
+        raise UserError(f"{args.transcript} has no text to align; give the transcript of {args.audio}.")
+    if args.output:
+        refuse_replacing(Path(args.output), [args.audio, args.transcript])
     language = args.lang or transcript.language
     if not language:
         raise UserError("Say which language the transcript is in with --lang.")

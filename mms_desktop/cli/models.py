@@ -114,21 +114,63 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     recognizer, language, identifier = load_recognizer(args, ctx)
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     among = args.among or ctx.settings.auto_among
-    out = Path(args.output) if args.output else None
-    if out is not None and len(audio) > 1:
-        out.mkdir(parents=True, exist_ok=True)
-    for name, samples in audio:
+    targets = output_paths(args.output, [name for name, _ in audio], formats.SUFFIXES[args.format])
+    for (name, samples), target in zip(audio, targets, strict=True):
         result = transcribe(samples, recognizer, language, identifier, among, options)
         text = formats.render(result, args.format, media=Path(name))
-        if out is None:
+        if target is None:
             if len(audio) > 1:
                 print(f"==> {name} <==")
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            target = out / (Path(name).stem + formats.SUFFIXES[args.format]) if len(audio) > 1 else out
             write_text(target, text)
     return 0
+
+
+def output_paths(output: str | None, inputs: list[str], suffix: str) -> list[Path | None]:
+    """Where each input's transcript goes: standard output (None), the file ``output``, or with several
+    inputs a file named after each in the folder ``output``, created if needed.
+
+    Checked before any work, so that nothing is lost: no transcript may replace an input, two inputs may
+    not share a transcript, and in a folder no existing file is replaced (it may be a transcript of the
+    user's own).
+
+    Raises:
+        UserError: any of these, or a folder that cannot be created.
+    """
+    if output is None:
+        return [None] * len(inputs)
+    out = Path(output)
+    if len(inputs) == 1:
+        targets = [out]
+    else:
+        if out.exists() and not out.is_dir():
+            raise UserError(f"{out} is a file; with several recordings -o names a folder for their transcripts.")
+        targets = [out / (Path(name).stem + suffix) for name in inputs]
+    seen: dict[Path, str] = {}
+    for name, target in zip(inputs, targets, strict=True):
+        refuse_replacing(target, inputs)
+        if target.resolve() in seen:
+            raise UserError(f"{seen[target.resolve()]} and {name} would both be transcribed into {target}; "
+                            "rename one, or transcribe them separately.")  # fmt: skip
+        if len(inputs) > 1 and target.exists():
+            raise UserError(f"{target} already exists; choose another folder with -o, or move it away first.")
+        seen[target.resolve()] = name
+    if len(inputs) > 1:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"The folder {out} could not be created ({exc.strerror}); choose another place.") from exc
+    return list(targets)
+
+
+def refuse_replacing(target: Path, inputs: list[str]) -> None:
+    """Raises UserError when writing ``target`` would replace one of the files a command reads."""
+    for name in inputs:
+        if target.resolve() == Path(name).resolve():
+            raise UserError(f"{target} is one of the files being read and would be replaced; choose another "
+                            "name with -o.")  # fmt: skip
 
 
 def write_text(path: Path, text: str) -> None:

@@ -44,6 +44,42 @@ def test_transcribe_json_has_the_contract_fields(installed_home: Path, speech_fi
     assert all(0 <= w["start"] <= w["end"] <= 3.5 and 0 <= w["confidence"] <= 1 for w in words)
 
 
+def test_transcripts_never_replace_a_recording_or_each_other(installed_home: Path, speech_file: Path,
+                                                             tmp_path: Path) -> None:  # fmt: skip
+    original = speech_file.read_bytes()
+    (tmp_path / "a").mkdir()
+    same_name = tmp_path / "a" / "speech.wav"
+    sf.write(same_name, noise(1.0, seed=3), 16000)
+    other = tmp_path / "a" / "other.wav"
+    sf.write(other, noise(1.0, seed=4), 16000)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "other.txt").write_text("my own transcript")
+
+    def transcribe(*args: str):  # noqa: ANN202
+        return run_cli("transcribe", *args, "--lang", "eng", home=installed_home)
+
+    assert_user_error(transcribe(str(speech_file), "-o", str(speech_file)), "is one of the files being read")
+    words = tmp_path / "words.txt"
+    words.write_text("hello world\n")
+    for target in (speech_file, words):
+        result = run_cli("align", str(speech_file), str(words), "--lang", "eng", "-o", str(target), home=installed_home)
+        assert_user_error(result, f"{target} is one of the files being read and would be replaced")
+    assert words.read_text() == "hello world\n"
+    (tmp_path / "empty.txt").write_text("\n")
+    result = run_cli("align", str(speech_file), str(tmp_path / "empty.txt"), "--lang", "eng", home=installed_home)
+    assert_user_error(result, "empty.txt has no text to align; give the transcript of")
+    assert_user_error(transcribe(str(speech_file), str(other), "-o", str(speech_file)), "is a file; with several")
+    assert_user_error(transcribe(str(speech_file), str(same_name), "-o", str(tmp_path / "new")),
+                      "would both be transcribed into")  # fmt: skip
+    assert_user_error(transcribe(str(speech_file), str(other), "-o", str(out)), "other.txt already exists")
+    assert speech_file.read_bytes() == original and (out / "other.txt").read_text() == "my own transcript"
+    assert not (tmp_path / "new").exists() and not (out / "speech.txt").exists(), "refused before any work"
+    result = transcribe(str(speech_file), str(other), "-o", str(tmp_path / "new"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["other.txt", "speech.txt"]
+
+
 @pytest.mark.parametrize("fmt", ["txt", "srt", "vtt"])
 def test_transcribe_writes_each_format(installed_home: Path, speech_file: Path, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"out.{fmt}"
