@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from mms_desktop import __version__
 from mms_desktop.cli import bench, fieldwork, live, models, store_commands, words
 from mms_desktop.context import Context
-from mms_desktop.core.errors import Cancelled, UserError
+from mms_desktop.core.errors import Cancelled, UserError, disk_full
 
 log = logging.getLogger("mms_desktop")
 
@@ -90,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         log.debug("unexpected error", exc_info=True)
+        full = disk_full(exc)
+        if full is not None:
+            print(f"mms-desktop: {full}", file=sys.stderr)
+            return 2
         print(
             f"mms-desktop: unexpected error ({type(exc).__name__}: {exc}); run with --debug for details.",
             file=sys.stderr,

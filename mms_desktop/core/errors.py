@@ -1,5 +1,9 @@
 """Errors a user can cause or fix, each carrying one sentence that says what to do."""
 
+from __future__ import annotations
+
+import errno
+
 
 class UserError(Exception):
     """A problem the user can fix; ``str(error)`` is one sentence meant for them."""
@@ -19,3 +23,15 @@ class StoreError(UserError):
 
 class Cancelled(Exception):
     """Raised inside long work when the user asked it to stop."""
+
+
+def disk_full(error: BaseException) -> UserError | None:
+    """The sentence for a disk that filled up (or a quota reached) anywhere in the work that raised ``error``,
+    or None when that is not what happened."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            where = f" ({seen.filename})" if seen.filename else ""
+            return UserError(f"The disk is full{where}; free some space and try again.")
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mms_desktop.core import languages as lang
-from mms_desktop.core.errors import Cancelled, StoreError
+from mms_desktop.core.errors import Cancelled, StoreError, disk_full
 from mms_desktop.core.events import Progress
 from mms_desktop.core.fsutil import atomic_write_text, git_blob_sha1, sha256_file
 from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore, adapter_file
@@ -157,23 +157,29 @@ class HubClient:
     ) -> list[str]:
         """Install languages (recognition adapter and voice, whichever exist) or whole repos by id.
 
-        Everything to fetch is worked out first, so an unknown name fails before any download.
+        Everything to fetch is worked out first, so an unknown name, or too little room on the disk for it,
+        fails before any download.
 
         Returns:
             the file names that were downloaded.
 
         Raises:
-            StoreError: an unknown language, a network failure or a file that fails its check.
+            StoreError: an unknown language, too little free space, a network failure or a file that fails
+                its check.
             Cancelled: ``cancel`` was set; nothing partial is left installed.
         """
         listings: dict[str, tuple[str, dict[str, RemoteFile]]] = {}
         catalogue = self.refresh_catalogue(listings)
-        plan: list[tuple[str, list[str]]] = []
+        plan: dict[str, list[str]] = {}  # per repo, each file once however many languages share it
         for name in names:
-            plan.extend(self._plan_one(name, catalogue))
+            for repo_id, filenames in self._plan_one(name, catalogue):
+                wanted = plan.setdefault(repo_id, [])
+                wanted += [n for n in filenames if n not in wanted]
+        work = [(repo_id, self._missing(repo_id, files, listings.get(repo_id))) for repo_id, files in plan.items()]
+        self.store.require_space(sum(f.size for _, (_, todo) in work for f in todo))
         fetched = []
-        for repo_id, filenames in plan:
-            fetched += self.install_files(repo_id, filenames, progress, cancel, listings.get(repo_id))
+        for repo_id, (revision, todo) in work:
+            fetched += self._fetch(repo_id, revision, todo, progress, cancel)
         return fetched
 
     def _plan_one(self, name: str, catalogue: Catalogue) -> list[tuple[str, list[str]]]:
@@ -190,23 +196,27 @@ class HubClient:
             raise StoreError(f"'{name}' is not a language MMS offers; see `mms-desktop languages list` for the codes.")
         return steps
 
-    def install_files(
-        self,
-        repo_id: str,
-        filenames: list[str],
-        progress: ProgressCallback | None = None,
-        cancel: threading.Event | None = None,
-        listing: tuple[str, dict[str, RemoteFile]] | None = None,
-    ) -> list[str]:
-        """Download the files of one repo that are not installed yet, one at a time, each verified.
+    def _missing(
+        self, repo_id: str, filenames: list[str], listing: tuple[str, dict[str, RemoteFile]] | None
+    ) -> tuple[str, list[RemoteFile]]:
+        """The repo's commit and those of ``filenames`` it offers that are not installed as offered.
 
         Args:
             listing: the repo's commit and file list when already fetched.
         """
         revision, remote = listing or self.repo_files(repo_id)
-        folder = self.store.repo_dir(repo_id)
-        have = self.store.installed_files(folder)
-        todo = [remote[n] for n in filenames if n in remote and not _matches(have.get(n), remote[n])]
+        have = self.store.installed_files(self.store.repo_dir(repo_id))
+        return revision, [remote[n] for n in filenames if n in remote and not _matches(have.get(n), remote[n])]
+
+    def _fetch(
+        self,
+        repo_id: str,
+        revision: str,
+        todo: list[RemoteFile],
+        progress: ProgressCallback | None,
+        cancel: threading.Event | None,
+    ) -> list[str]:
+        """Download the files of one repo, one at a time, each verified."""
         total = sum(f.size for f in todo)
         done = 0
         for f in todo:
@@ -266,6 +276,9 @@ class HubClient:
             raise StoreError(f"{what} is not on the model hub; check the language code.") from exc
         except Exception as exc:  # the network boundary: httpx, HTTP and file errors alike
             log.debug("hub call for %s failed", what, exc_info=True)
+            full = disk_full(exc)
+            if full is not None:
+                raise full from exc
             raise StoreError(
                 f"Downloading {what} failed ({_short(exc)}); check the network connection and try again."
             ) from exc

@@ -137,7 +137,8 @@ def import_pack(store: LanguageStore, source: Path, progress: ProgressCallback |
         ``repo/file`` names that were installed.
 
     Raises:
-        StoreError: the pack is missing, not a pack, or a file in it is damaged (nothing damaged is kept).
+        StoreError: the pack is missing, not a pack, too large for the free space on the disk, or a file in
+            it is damaged (nothing damaged is kept).
     """
     if not source.exists():
         raise StoreError(f"{source} does not exist; give the folder or archive of a language pack.")
@@ -150,6 +151,7 @@ def import_pack(store: LanguageStore, source: Path, progress: ProgressCallback |
             _extract(source, folder)
         index = _read_index(folder)
         total = sum(int(f["size"]) for files in index.values() for f in files.values())
+        store.require_space(total)
         done, installed = 0, []
         for repo, files in index.items():
             for name, meta in files.items():

@@ -43,6 +43,9 @@ MODEL_FILES = (
 )
 
 
+SPARE_BYTES = 50_000_000  # left free after an install, for recordings and the rest of the system
+
+
 @dataclass(frozen=True)
 class FileRecord:
     """A verified file: its size and the hash it was checked against."""
@@ -291,6 +294,24 @@ class LanguageStore:
         from mms_desktop.core.fsutil import sha256_file
 
         self.record(folder, {n: FileRecord((folder / n).stat().st_size, sha256=sha256_file(folder / n)) for n in names})
+
+    def require_space(self, nbytes: int) -> None:
+        """Raises StoreError unless the disk that holds the store has room for ``nbytes`` more, with
+        SPARE_BYTES left over for recordings and everything else.
+
+        Checked before a download or an import starts, so that the disk is not filled to the last byte and
+        the user learns it at once rather than after a long download.
+        """
+        from mms_desktop.core.listing import human_size
+
+        folder = self.root
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        free = shutil.disk_usage(folder).free
+        if nbytes and nbytes + SPARE_BYTES > free:
+            raise StoreError(f"This needs {human_size(nbytes + SPARE_BYTES)} of free space on the disk that holds "
+                             f"{self.root} ({human_size(nbytes)} to install, the rest to spare), and it has "
+                             f"{human_size(free)}; free some space and try again.")  # fmt: skip
 
     @contextmanager
     def staging(self) -> Iterator[Path]:

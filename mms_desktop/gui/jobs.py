@@ -22,7 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from mms_desktop.core.errors import Cancelled, UserError
+from mms_desktop.core.errors import Cancelled, UserError, disk_full
 from mms_desktop.core.events import Progress
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,9 @@ def describe_error(error: BaseException) -> str:
         for pattern, replacement in _WINDOW_REMEDIES:
             text = pattern.sub(replacement, text)
         return text
+    full = disk_full(error)
+    if full is not None:
+        return str(full)
     if isinstance(error, MemoryError):
         return "The computer ran out of memory; close other programs or choose a smaller model in Settings."
     return f"Something went wrong ({type(error).__name__}: {error}); the details are in the log file."

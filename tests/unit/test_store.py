@@ -1,11 +1,13 @@
 """The language store through huggingface_hub over real HTTP against a local hub."""
 
+import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
-from mms_desktop.core.errors import Cancelled, ModelError, StoreError
+from mms_desktop.core import store as store_module
+from mms_desktop.core.errors import Cancelled, ModelError, StoreError, UserError, disk_full
 from mms_desktop.core.hub import HubClient, load_catalogue
 from mms_desktop.core.packs import export_pack, import_pack
 from mms_desktop.core.store import LanguageStore
@@ -90,6 +92,34 @@ def test_transfer_interrupted_once_resumes_and_verifies(store, hub) -> None:
     assert [lang.name for lang in store.installed()] == ["fra"]
     record = store.installed_files(store.repo_dir("facebook/mms-1b-all"))["adapter.fra.safetensors"]
     assert record.sha256 is not None and len(record.sha256) == 64
+
+
+def test_too_little_free_space_is_said_before_any_download_or_import(store, hub, installed_home, tmp_path,
+                                                                     monkeypatch) -> None:  # fmt: skip
+    pack = export_pack(LanguageStore(installed_home / "store"), ["fra"], tmp_path / "pack")
+    nearly_full = shutil.disk_usage(tmp_path).free + 10**9  # the disk as it is, with more kept spare than it has
+    monkeypatch.setattr(store_module, "SPARE_BYTES", nearly_full)
+    message = r"This needs [\d.]+ GB of free space on the disk that holds .*store .* it has [\d.]+ .B; free some space"
+    with pytest.raises(StoreError, match=message):
+        HubClient(store, endpoint=hub.url).install(["eng", "fra"])
+    assert hub.file_gets == [] and store.installed() == []
+    with pytest.raises(StoreError, match=message):
+        import_pack(store, pack)
+    assert store.installed() == [] and staging_is_empty(store)
+    monkeypatch.undo()
+    HubClient(store, endpoint=hub.url).install(["eng", "fra"])
+    assert hub.file_gets.count("facebook/mms-1b-all/model.safetensors") == 1, "languages share the base model"
+
+
+def test_a_disk_that_fills_during_a_download_is_one_sentence(store) -> None:
+    def write_to_a_full_disk() -> None:
+        with open("/dev/full", "wb") as full:
+            full.write(b"weights")
+            full.flush()
+
+    with pytest.raises(UserError, match=r"^The disk is full; free some space and try again\.$") as caught:
+        HubClient(store, endpoint="http://127.0.0.1:9")._call(write_to_a_full_disk, "facebook/mms-1b-all/x")
+    assert disk_full(StoreError("wrapped")) is None and str(disk_full(caught.value)) == str(caught.value)
 
 
 def test_a_file_changed_on_disk_is_no_longer_installed(store, hub) -> None:
