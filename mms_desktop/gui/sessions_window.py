@@ -23,14 +23,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Transcript
 from mms_desktop.core.models import AUTO
 from mms_desktop.core.sessions import (
@@ -46,6 +44,7 @@ from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.keeping import close_anyway
 from mms_desktop.gui.segment_table import SegmentTable
 from mms_desktop.gui.session_recording import SessionRecording
+from mms_desktop.gui.session_transcription import SessionTranscription
 
 EXPORT_FORMATS = ("eaf", "textgrid", "srt", "vtt", "txt")  # the JSON is the transcript itself, X.json
 
@@ -74,7 +73,7 @@ class SessionsWindow(QMainWindow):
             if (alive := window()) is not None:
                 alive._not_saved.emit(path, error)
 
-        self._saver: LatestWriter[Path, Transcript] = LatestWriter(
+        self.saver: LatestWriter[Path, Transcript] = LatestWriter(
             lambda path, transcript: save_transcript(path, transcript, edited=True), not_saved
         )
         self._not_saved.connect(self._correction_not_saved)
@@ -86,6 +85,7 @@ class SessionsWindow(QMainWindow):
     # -- layout ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
+        self.transcription = SessionTranscription(self)
         self.project_label = QLabel("No project folder chosen.")
         choose = QPushButton("Choose project folder…")
         choose.clicked.connect(self._ask_project)
@@ -131,7 +131,11 @@ class SessionsWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.status)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.transcription.progress)
+        bottom.addWidget(self.transcription.cancel_button)
+        layout.addLayout(bottom)
         self.setCentralWidget(central)
         self.recorder = SessionRecording(self)
         self.dictation = self.recorder.dictation
@@ -141,7 +145,8 @@ class SessionsWindow(QMainWindow):
         recording = self.dictation.is_running
         self.new_button.setEnabled(self.project is not None and not recording)
         self.record_button.setEnabled(self.session is not None)
-        self.transcribe_button.setEnabled(self.recording is not None and not recording)
+        transcribing = self.transcription.running
+        self.transcribe_button.setEnabled(self.recording is not None and not recording and not transcribing)
         self.export_button.setEnabled(self.transcript is not None and not recording)
 
     def run_job(self, what: str, work: Any, done: Any) -> None:
@@ -250,7 +255,7 @@ class SessionsWindow(QMainWindow):
             self.run_job(f"Opening {path.name}", lambda: self._open(path), self._opened)
 
     def _open(self, path: Path) -> Any:
-        self._saver.flush()  # a correction on its way to the disk is read back with the rest
+        self.saver.flush()  # a correction on its way to the disk is read back with the rest
         return open_recording(path)
 
     def _show_recording(self, path: Path | None) -> None:
@@ -291,7 +296,7 @@ class SessionsWindow(QMainWindow):
         self.transcript = dataclasses.replace(self.transcript, segments=tuple(segments))
         if self.recording is not None:
             path = transcript_path(self.recording)
-            self._saver.put(path, self.transcript)
+            self.saver.put(path, self.transcript)
             self.status.setText(f"Corrected and saved in {path.name}.")
 
     @Slot(object, object)
@@ -299,40 +304,12 @@ class SessionsWindow(QMainWindow):
         self.status.setText(f"{describe_error(error)} The correction stays here and is saved with your next one.")
 
     @Slot()
-    def transcribe(self, overwrite: bool = False) -> None:
+    def transcribe(self) -> None:
         """Transcribe the chosen recording in the session's language and save it beside the audio."""
-        recording, language = self.recording, self.session_language()
-        if recording is None:
-            return
-        speaker = self.first_speaker()
-        settings = self.main.context.settings
+        self.transcription.start()
 
-        def work() -> Transcript:
-            from mms_desktop.core.asr import WindowOptions
-
-            self._saver.flush()  # a correction on its way to the disk counts in the check for corrections
-            options = WindowOptions(settings.window_s, settings.context_s)
-            result = self.main.host.transcribe_file(recording, language, settings.auto_among, options)
-            if speaker:  # the session's first speaker, until the linguist says otherwise
-                result = dataclasses.replace(
-                    result, segments=tuple(dataclasses.replace(seg, speaker=speaker) for seg in result.segments)
-                )
-            save_transcript(transcript_path(recording), result, edited=False, overwrite_edits=overwrite)
-            return result
-
-        self.run_job(f"Transcribing {recording.name}", work, self._transcribed)
-
-    def _transcribed(self, result: Any, error: BaseException | None) -> None:
-        if isinstance(error, UserError) and "hand corrections" in str(error):
-            box = QMessageBox(QMessageBox.Icon.Question, "Replace corrections?", str(error),
-                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)  # fmt: skip
-            box.accepted.connect(lambda: self.transcribe(overwrite=True))
-            box.open()
-            self.status.setText("The transcript holds hand corrections; nothing was replaced.")
-            return
-        if error is not None:
-            self.status.setText(describe_error(error))
-            return
+    def show_current(self) -> None:
+        """Show the chosen recording again, as it is on the disk."""
         self._recording_chosen(self.recordings.currentRow())
 
     def first_speaker(self) -> str:
@@ -356,13 +333,18 @@ class SessionsWindow(QMainWindow):
         self.status.setText(describe_error(error) if error else f"Exported {target.name}.")
 
     def closeEvent(self, event: Any) -> None:
+        if self.transcription.job is not None:  # stopped first; the window goes once it has
+            self.transcription.cancel()
+            self.transcription.job.then(self.close)
+            event.ignore()
+            return
         if self.dictation.is_running:
             self.dictation.stop()
             self.dictation.running.connect(self._close_when_stopped)
             event.ignore()
             return
-        self._saver.flush()
-        unsaved = ", ".join(path.name for path in self._saver.unsaved)
+        self.saver.flush()
+        unsaved = ", ".join(path.name for path in self.saver.unsaved)
         if unsaved and not close_anyway(self, f"Your corrections to {unsaved} could not be saved."):
             event.ignore()
             return

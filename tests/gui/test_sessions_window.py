@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 from fakes import espeak
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -104,8 +105,9 @@ def test_low_confidence_words_are_marked(qtbot, make_window, tmp_path: Path) -> 
     assert "pez" in sessions.table.item(0, 3).toolTip() and "casa" not in sessions.table.item(0, 3).toolTip()
 
 
-def open_transcribed_recording(qtbot, window, project_dir: Path, tmp_path: Path):
-    """The sessions window showing a session's recording with a machine transcript."""
+def open_transcribed_recording(qtbot, window, project_dir: Path, tmp_path: Path, repeat: int = 1):
+    """The sessions window showing a session's recording (the words said ``repeat`` times) with a machine
+    transcript."""
     import soundfile as sf
 
     from mms_desktop.core.events import Segment, Transcript, Word
@@ -114,7 +116,7 @@ def open_transcribed_recording(qtbot, window, project_dir: Path, tmp_path: Path)
     project = Project(project_dir)
     info = project.create(SessionInfo(id="", title="Songs", language="spa"))
     wav = project.next_recording(info.id)
-    sf.write(wav, espeak("casa pez", "es", tmp_path), 16000)
+    sf.write(wav, np.tile(espeak("casa pez", "es", tmp_path), repeat), 16000)
     words = (Word("casa", 0.1, 0.4, 0.9), Word("pes", 0.5, 0.8, 0.6))
     save_transcript(transcript_path(wav), Transcript("spa", 1.0, (Segment(0.0, 0.9, "casa pes", words),)), False)
     sessions = window.open_sessions()
@@ -189,3 +191,31 @@ def test_the_sessions_window_works_from_the_keyboard(qtbot, make_window, player,
     qtbot.keyClick(sessions.table, Qt.Key.Key_R, ctrl)
     qtbot.waitUntil(lambda: not sessions.dictation.is_running, timeout=30000)
     qtbot.waitUntil(lambda: sessions.recordings.count() == 2, timeout=30000)
+
+
+def test_a_long_transcription_shows_its_progress_and_can_be_cancelled(qtbot, make_window, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    window = make_window()
+    window.context.settings.window_s = 2.0  # many windows, each a step of the progress
+    sessions, wav = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path, repeat=600)
+    saved = wav.with_suffix(".json").read_text()
+    bar, transcription = sessions.transcription.progress, sessions.transcription
+    assert not bar.isVisible() and not transcription.cancel_button.isVisible()
+    sessions.activateWindow()
+    qtbot.waitUntil(sessions.isActiveWindow, timeout=10000)
+    qtbot.keyClick(sessions.table, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bar.isVisible() and bar.value() > 0, timeout=60000)
+    assert transcription.cancel_button.isVisible() and not sessions.transcribe_button.isEnabled()
+    qtbot.keyClick(sessions.table, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not transcription.running, timeout=60000)
+    assert sessions.status.text() == "Transcription cancelled; the saved transcript is as it was."
+    assert wav.with_suffix(".json").read_text() == saved and bar.value() < 1000
+    assert not bar.isVisible() and sessions.transcribe_button.isEnabled()
+
+    sessions.transcribe_button.click()
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=60000)
+    sessions.close()  # closing stops it first, then the window goes
+    assert sessions.isVisible()
+    qtbot.waitUntil(lambda: not sessions.isVisible(), timeout=60000)
+    assert not transcription.running and wav.with_suffix(".json").read_text() == saved
