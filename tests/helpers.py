@@ -18,14 +18,17 @@ def run_cli(
     env: dict[str, str] | None = None,
     stdin: str | None = None,
     timeout: float = 240,
+    stderr: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real ``mms-desktop`` program in a new process."""
+    """Run the real ``mms-desktop`` program in a new process (``stderr``: a file descriptor to write its
+    standard error to instead of capturing it)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "MMS_DESKTOP"))}
     if home is not None:
         full_env["MMS_DESKTOP_HOME"] = str(home)
     full_env.update(env or {})
     exe = shutil.which("mms-desktop", path=str(Path(sys.executable).parent)) or "mms-desktop"
-    return subprocess.run([exe, *args], capture_output=True, text=True, env=full_env, input=stdin, timeout=timeout)
+    return subprocess.run([exe, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE if stderr is None else stderr,
+                          text=True, env=full_env, input=stdin, timeout=timeout)  # fmt: skip
 
 
 def tone(seconds: float, rate: int = 16000, freq: float = 440.0, channels: int = 1) -> np.ndarray:

@@ -9,6 +9,7 @@ from typing import Any
 
 from mms_desktop import findings
 from mms_desktop.cli.options import require
+from mms_desktop.cli.reporting import Reporter
 from mms_desktop.context import Context
 from mms_desktop.core.errors import UserError
 
@@ -116,7 +117,8 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     among = args.among or ctx.settings.auto_among
     targets = output_paths(args.output, [name for name, _ in audio], formats.SUFFIXES[args.format])
     for (name, samples), target in zip(audio, targets, strict=True):
-        result = transcribe(samples, recognizer, language, identifier, among, options)
+        with Reporter(f"Transcribing {Path(name).name}", terminal_only=True) as reporter:
+            result = transcribe(samples, recognizer, language, identifier, among, options, reporter)
         text = formats.render(result, args.format, media=Path(name))
         if target is None:
             if len(audio) > 1:

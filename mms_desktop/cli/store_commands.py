@@ -8,8 +8,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from mms_desktop.cli.reporting import Reporter
 from mms_desktop.context import Context
-from mms_desktop.core.events import Progress
 
 
 def add_commands(sub: Any) -> None:
@@ -33,25 +33,6 @@ def add_commands(sub: Any) -> None:
     a = actions.add_parser("import", help="install a language pack from a folder or archive")
     a.add_argument("path", metavar="PATH")
     a.set_defaults(run=run_import)
-
-
-class _Reporter:
-    """Progress on standard error: a rewritten line on a terminal, a line per tenth otherwise."""
-
-    def __init__(self) -> None:
-        self._last = -1
-
-    def __call__(self, p: Progress) -> None:
-        percent = int(p.fraction * 100)
-        if sys.stderr.isatty():
-            print(f"\r{p.what} {percent:3d}% {p.detail[-60:]:<60}", end="", file=sys.stderr, flush=True)
-        elif percent // 10 != self._last // 10 or percent == 100 and self._last != 100:
-            print(f"{p.what} {percent}% {p.detail}", file=sys.stderr)
-        self._last = percent
-
-    def close(self) -> None:
-        if sys.stderr.isatty() and self._last >= 0:
-            print(file=sys.stderr)
 
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
@@ -81,12 +62,8 @@ def run_refresh(args: argparse.Namespace, ctx: Context) -> int:
 def run_install(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.hub import HubClient
 
-    reporter = _Reporter()
-    cancel = threading.Event()
-    try:
-        fetched = HubClient(ctx.store).install(args.names, progress=reporter, cancel=cancel)
-    finally:
-        reporter.close()
+    with Reporter() as reporter:
+        fetched = HubClient(ctx.store).install(args.names, progress=reporter, cancel=threading.Event())
     print(f"Installed {', '.join(args.names)} ({len(fetched)} files downloaded).")
     return 0
 
@@ -100,9 +77,8 @@ def run_remove(args: argparse.Namespace, ctx: Context) -> int:
 def run_export(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.packs import export_pack
 
-    reporter = _Reporter()
-    dest = export_pack(ctx.store, args.names, Path(args.path), progress=reporter)
-    reporter.close()
+    with Reporter() as reporter:
+        dest = export_pack(ctx.store, args.names, Path(args.path), progress=reporter)
     print(f"Exported {', '.join(args.names)} to {dest}.")
     return 0
 
@@ -110,8 +86,7 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.packs import import_pack
 
-    reporter = _Reporter()
-    files = import_pack(ctx.store, Path(args.path), progress=reporter)
-    reporter.close()
+    with Reporter() as reporter:
+        files = import_pack(ctx.store, Path(args.path), progress=reporter)
     print(f"Imported {len(files)} files from {args.path}.")
     return 0

@@ -44,6 +44,30 @@ def test_transcribe_json_has_the_contract_fields(installed_home: Path, speech_fi
     assert all(0 <= w["start"] <= w["end"] <= 3.5 and 0 <= w["confidence"] <= 1 for w in words)
 
 
+def test_a_transcription_shows_its_progress_on_a_terminal_only(installed_home: Path, tmp_path: Path) -> None:
+    import select
+
+    recording = tmp_path / "long.wav"
+    sf.write(recording, noise(30.0, seed=5), 16000)  # two windows of the default 20 s
+    terminal, its_end = os.openpty()
+    result = run_cli("transcribe", str(recording), "--lang", "eng", home=installed_home, stderr=its_end)
+    os.close(its_end)
+    shown = b""
+    while select.select([terminal], [], [], 1)[0]:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+    assert result.returncode == 0 and result.stdout.strip()
+    assert b"\rTranscribing " in shown and shown.rstrip().endswith(b"long.wav 100%"), shown
+    piped = run_cli("transcribe", str(recording), "--lang", "eng", home=installed_home)
+    assert piped.returncode == 0 and piped.stderr == "", "scripts see only the transcript"
+
+
 def test_transcripts_never_replace_a_recording_or_each_other(installed_home: Path, speech_file: Path,
                                                              tmp_path: Path) -> None:  # fmt: skip
     original = speech_file.read_bytes()
