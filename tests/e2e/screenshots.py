@@ -86,10 +86,10 @@ def inner(out: Path) -> dict:
             loop.exec()
         return False
 
-    def shot(name: str) -> str:
+    def shot(name: str, widget=None) -> str:  # noqa: ANN001
         wait(lambda: False, 0.4)  # let the window repaint
         path = out / f"{name}.png"
-        frame = window.frameGeometry()  # the window and any dialog over it
+        frame = (widget or window).frameGeometry()  # by default the main window and any dialog over it
         app.primaryScreen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(str(path))
         return str(path)
 
@@ -148,14 +148,27 @@ def field_work_shots(window, home: Path, wait, shot) -> list[str]:  # noqa: ANN0
     files = [shot("5-field-sessions")]
     sessions.close()
     trainer = window.open_training()
-    trainer.add_source(home / "project")
-    trainer.language.setText("sah")
-    trainer.curve.reset(200)
-    for step in range(1, 121):  # what the curve looks like part-way through a run
-        trainer.curve.add(step, 3.2 * 0.985**step + 0.4, 0.9 - step * 0.004 if step % 20 == 0 else None)
-    files.append(shot("6-teach-a-language"))
+    trainer.add_source(spoken_pairs(home / "teaching", "it", TEACHING))
+    trainer.language.setText("ita")
+    trainer.steps.setValue(60)
+    trainer.train()  # a real run on the demonstration model, short enough for a screenshot
+    wait(lambda: trainer.job is None, 300)
+    files.append(shot("6-teach-a-language", trainer))
     trainer.close()
     return files
+
+
+TEACHING = ["buongiorno a tutti", "la casa rossa", "il cane nero", "una bella giornata", "grazie mille amico",
+            "dove sei andato", "il libro aperto", "acqua fresca", "la luna piena", "sei sette otto"]  # fmt: skip
+
+
+def spoken_pairs(folder: Path, voice: str, phrases: list[str]) -> Path:
+    """A folder of espeak-ng recordings, each with its transcript beside it (``01.wav`` + ``01.txt``)."""
+    folder.mkdir(parents=True)
+    for i, text in enumerate(phrases):
+        subprocess.run(["espeak-ng", "-v", voice, "-w", str(folder / f"{i:02d}.wav"), text], check=True)
+        (folder / f"{i:02d}.txt").write_text(text, encoding="utf-8")
+    return folder
 
 
 if __name__ == "__main__":
