@@ -151,7 +151,17 @@ class Project:
         return info
 
     def save(self, info: SessionInfo) -> None:
-        atomic_write_text(self.folder / info.id / METADATA, json.dumps(asdict(info), indent=2, ensure_ascii=False))
+        """Write the metadata of the existing session ``info.id``.
+
+        Raises:
+            UserError: the metadata is incomplete or invalid (see :func:`problem`), or cannot be written.
+        """
+        wrong = problem(info)
+        if wrong:
+            raise UserError(wrong)
+        path = self.folder / info.id / METADATA
+        with _saving(path):
+            atomic_write_text(path, json.dumps(asdict(info), indent=2, ensure_ascii=False))
 
     def next_recording(self, session_id: str) -> Path:
         """The path for the session's next recording: ``<session-id>_NN.wav``."""

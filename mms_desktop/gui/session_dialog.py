@@ -23,21 +23,23 @@ HINTS = {
 
 
 class SessionDialog(QDialog):
-    """Creates a session's metadata; :attr:`info` holds it once accepted."""
+    """Creates a session's metadata, or edits that of ``session``; :attr:`info` holds it once accepted (an
+    edited session keeps its id, and with it its folder and file names)."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, session: SessionInfo | None = None):
         super().__init__(parent)
-        self.setWindowTitle("New session")
+        self.setWindowTitle("New session" if session is None else f"Session {session.id}")
         self.setMinimumWidth(520)
         self.info: SessionInfo | None = None
-        defaults = SessionInfo(id="", title="")
+        self._id = session.id if session is not None else ""
+        defaults = session or SessionInfo(id="", title="")
         form = QFormLayout(self)
         self.editors: dict[str, QLineEdit | QPlainTextEdit] = {}
         for f in fields(SessionInfo):
             if f.name in LABELS:
                 editor: QLineEdit | QPlainTextEdit
                 if f.name == "description":
-                    editor = QPlainTextEdit()
+                    editor = QPlainTextEdit(defaults.description)
                     editor.setFixedHeight(70)
                 else:
                     editor = QLineEdit(str(getattr(defaults, f.name)))
@@ -45,6 +47,7 @@ class SessionDialog(QDialog):
                 self.editors[f.name] = editor
                 form.addRow(LABELS[f.name], editor)
         self.speakers = QLineEdit(placeholderText="ID:Name; ID:Name  (e.g. SP1:Maria; SP2)")
+        self.speakers.setText("; ".join(f"{p.id}:{p.name}" if p.name else p.id for p in defaults.speakers))
         form.addRow("Speakers", self.speakers)
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #b00020;")
@@ -64,7 +67,7 @@ class SessionDialog(QDialog):
             sid, _, name = part.strip().partition(":")
             if part.strip():  # a name without an ID is kept, for the check to ask for its ID
                 speakers.append(Speaker(sid.strip(), name.strip()))
-        return SessionInfo(id="", speakers=speakers, **{name: self._text(name) for name in LABELS})
+        return SessionInfo(id=self._id, speakers=speakers, **{name: self._text(name) for name in LABELS})
 
     def accept(self) -> None:
         info = self.values()

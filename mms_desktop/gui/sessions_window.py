@@ -93,6 +93,8 @@ class SessionsWindow(QMainWindow):
         self.sessions.currentRowChanged.connect(self._session_chosen)
         self.new_button = QPushButton("New session…")
         self.new_button.clicked.connect(self.new_session)
+        self.edit_button = QPushButton("Details…")
+        self.edit_button.clicked.connect(self.edit_session)
         self.recordings = QListWidget(textElideMode=Qt.TextElideMode.ElideMiddle)
         self.recordings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.recordings.currentRowChanged.connect(self._recording_chosen)
@@ -111,12 +113,13 @@ class SessionsWindow(QMainWindow):
         top.addWidget(self.project_label, 1)
         top.addWidget(choose)
         splitter = QSplitter()
-        splitter.addWidget(_column("Sessions", self.sessions, self.new_button))
+        splitter.addWidget(_column("Sessions", self.sessions, self.new_button, self.edit_button))
         splitter.addWidget(_column("Recordings", self.recordings, self.record_button, self.transcribe_button))
         title = "Transcript (click a line to hear it; double-click text to correct it)"
         splitter.addWidget(_column(title, self.table, self.format_box, self.export_button))
         splitter.setSizes([220, 260, 620])
         keys = {choose: ("Ctrl+O", "Choose the project folder"), self.new_button: ("Ctrl+N", "New session"),
+                self.edit_button: ("Ctrl+I", "The session's details: title, language, speakers …"),
                 self.record_button: ("Ctrl+R", "Record or stop"), self.transcribe_button: ("Ctrl+T", "Transcribe"),
                 self.export_button: ("Ctrl+E", "Export")}  # fmt: skip
         for button, (key, what) in keys.items():  # actions, not button shortcuts: Record's label changes
@@ -144,6 +147,7 @@ class SessionsWindow(QMainWindow):
     def update_buttons(self) -> None:
         recording = self.dictation.is_running
         self.new_button.setEnabled(self.project is not None and not recording)
+        self.edit_button.setEnabled(self.session is not None)
         self.record_button.setEnabled(self.session is not None)
         transcribing = self.transcription.running
         self.transcribe_button.setEnabled(self.recording is not None and not recording and not transcribing)
@@ -199,9 +203,17 @@ class SessionsWindow(QMainWindow):
 
     @Slot()
     def new_session(self) -> Any:
+        return self._session_dialog(None)
+
+    @Slot()
+    def edit_session(self) -> Any:
+        """The chosen session's metadata in the same form; its id, folder and file names stay as they are."""
+        return self._session_dialog(self.session) if self.session is not None else None
+
+    def _session_dialog(self, session: SessionInfo | None) -> Any:
         from mms_desktop.gui.session_dialog import SessionDialog
 
-        dialog = SessionDialog(self)
+        dialog = SessionDialog(self, session)
         dialog.accepted.connect(self._session_filled)
         dialog.open()
         return dialog
@@ -212,9 +224,16 @@ class SessionsWindow(QMainWindow):
         if info is None or self.project is None:
             return
         project = self.project
-        self.run_job("Creating the session", lambda: project.create(info), self._created)
 
-    def _created(self, info: Any, error: BaseException | None) -> None:
+        def save() -> SessionInfo:
+            if not info.id:
+                return project.create(info)
+            project.save(info)
+            return info
+
+        self.run_job("Saving the session", save, self._session_saved)
+
+    def _session_saved(self, info: Any, error: BaseException | None) -> None:
         if error is not None:
             self.status.setText(describe_error(error))
         else:

@@ -219,3 +219,27 @@ def test_a_long_transcription_shows_its_progress_and_can_be_cancelled(qtbot, mak
     assert sessions.isVisible()
     qtbot.waitUntil(lambda: not sessions.isVisible(), timeout=60000)
     assert not transcription.running and wav.with_suffix(".json").read_text() == saved
+
+
+def test_a_sessions_details_can_be_corrected_and_its_files_keep_their_names(qtbot, make_window, tmp_path: Path) -> None:
+    window = make_window()
+    sessions, wav = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path)
+    session_id = sessions.session.id
+    dialog = sessions.edit_session()
+    assert dialog.editors["title"].text() == "Songs" and dialog.editors["language"].text() == "spa"
+    dialog.editors["title"].setText("")
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and dialog.error.text() == "Give the session a title."
+    dialog.editors["title"].setText("Songs of the harvest")
+    dialog.speakers.setText("SP1:Maria; SP2:Ana")
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: sessions.session is not None and sessions.session.title == "Songs of the harvest",
+                    timeout=30000)  # fmt: skip
+    meta = json.loads((tmp_path / "project" / session_id / "session.json").read_text())
+    assert meta["id"] == session_id and meta["title"] == "Songs of the harvest"
+    assert meta["speakers"] == [{"id": "SP1", "name": "Maria"}, {"id": "SP2", "name": "Ana"}]
+    assert sessions.sessions.item(0).text().startswith("Songs of the harvest\n")
+    assert {p.name for p in wav.parent.iterdir()} == {"session.json", wav.name, wav.stem + ".json"}
+    again = sessions.edit_session()
+    assert again.speakers.text() == "SP1:Maria; SP2:Ana" and again.windowTitle() == f"Session {session_id}"
+    again.reject()
