@@ -45,7 +45,7 @@ class TrainingWindow(QDialog):
         self.start_from = QComboBox()
         self.start_from.addItem("A fresh adapter", "")
         self.device = QComboBox()
-        self.device.addItems(["cpu", "cuda"])
+        self.device.addItem("cpu")  # and cuda once the adapters' job has found a GPU
         self.curve = LossCurve()
         self.progress = QProgressBar()
         self.result = QLabel(wordWrap=True)
@@ -94,16 +94,26 @@ class TrainingWindow(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
 
     def _fill_adapters(self) -> None:
-        from mms_desktop.core.asr import available_languages
-
+        """The installed adapters to start from, and whether there is a GPU to train on (both found off the
+        GUI thread: the second needs torch)."""
         store = self.main.context.store
-        self.main.jobs.start("adapters", lambda report, cancel: available_languages(store.default_model("asr")),
-                             self._adapters)  # fmt: skip
+
+        def work(report: Any, cancel: Any) -> tuple[list[str], bool]:
+            import torch
+
+            from mms_desktop.core.asr import available_languages
+
+            return available_languages(store.default_model("asr")), torch.cuda.is_available()
+
+        self.main.jobs.start("adapters", work, self._adapters)
 
     @Slot(object, object)
-    def _adapters(self, names: Any, error: BaseException | None) -> None:
-        for name in names or []:
+    def _adapters(self, found: Any, error: BaseException | None) -> None:
+        names, gpu = found or ([], False)
+        for name in names:
             self.start_from.addItem(f"The installed '{name}' adapter", name)
+        if gpu:
+            self.device.addItem("cuda")
 
     def add_source(self, path: Path) -> None:
         self.sources.addItem(str(path))

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import torch
 from PySide6.QtCore import Qt
 
 PHRASES = ["buongiorno a tutti", "la casa rossa", "il cane nero", "una bella giornata", "grazie mille amico",
@@ -27,6 +28,9 @@ def test_train_watch_and_use_a_new_language(qtbot, make_window, installed_home: 
     shutil.copytree(installed_home, home)
     window = make_window(home)
     trainer = window.open_training()
+    qtbot.waitUntil(lambda: trainer.start_from.count() > 1, timeout=30000)  # the installed adapters are listed
+    devices = [trainer.device.itemText(i) for i in range(trainer.device.count())]
+    assert devices == ["cpu", "cuda"] if torch.cuda.is_available() else devices == ["cpu"], "only devices it has"
     trainer.train()
     assert "Add at least one folder" in trainer.result.text()
     trainer.add_source(italian(tmp_path / "italian"))
