@@ -112,10 +112,10 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     audio = _load_all(args.files)
     if args.word_list:
         ctx.settings.word_lists = args.word_list
+    targets = output_paths(args.output, [name for name, _ in audio], formats.SUFFIXES[args.format])
     recognizer, language, identifier = load_recognizer(args, ctx)
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     among = args.among or ctx.settings.auto_among
-    targets = output_paths(args.output, [name for name, _ in audio], formats.SUFFIXES[args.format])
     for (name, samples), target in zip(audio, targets, strict=True):
         with Reporter(f"Transcribing {Path(name).name}", terminal_only=True) as reporter:
             result = transcribe(samples, recognizer, language, identifier, among, options, reporter)

@@ -60,6 +60,11 @@ def language_entries(store: LanguageStore, installed_only: bool = False) -> tupl
     return entries, catalogue is not None
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 recording``, ``3 recordings``: a count with its noun (plural by adding s)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def human_size(n: float) -> str:
     """Bytes in decimal units: ``950 B``, ``3.4 MB``."""
     for unit in ("B", "kB", "MB", "GB"):

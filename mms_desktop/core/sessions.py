@@ -72,7 +72,7 @@ class SessionInfo:
 
 
 def problem(info: SessionInfo) -> str | None:
-    """One sentence about what must change in a new session's metadata, or None when it can be created."""
+    """One sentence about what must change in a session's metadata, or None when it can be saved."""
     from mms_desktop.core.languages import is_valid_name
 
     if not info.title.strip():

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from mms_desktop.core.events import Segment, Transcript
+from mms_desktop.core.listing import counted
 from mms_desktop.core.models import AUTO
 from mms_desktop.core.sessions import (
     Project,
@@ -195,7 +196,7 @@ class SessionsWindow(QMainWindow):
         self.sessions.clear()
         for info in infos:
             self.sessions.addItem(f"{info.title}\n{info.date} · {info.language or info.language_name}")
-        self.status.setText(f"Repaired {len(repaired)} unfinished recording(s)." if repaired else "")
+        self.status.setText(f"Repaired {counted(len(repaired), 'unfinished recording')}." if repaired else "")
         ids = [i.id for i in infos]
         if select in ids:
             self.sessions.setCurrentRow(ids.index(select))
@@ -259,7 +260,7 @@ class SessionsWindow(QMainWindow):
         self._paths = list(found)
         self.recordings.clear()
         self.recordings.addItems([p.name for p in self._paths])
-        self.status.setText(f"{len(self._paths)} recording(s).")
+        self.status.setText(f"{counted(len(self._paths), 'recording')}.")
         if select in self._paths:
             self.recordings.setCurrentRow(self._paths.index(select))
         self.update_buttons()

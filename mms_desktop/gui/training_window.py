@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from mms_desktop.core.errors import Cancelled
+from mms_desktop.core.listing import counted
 from mms_desktop.core.training import TrainProgress
 from mms_desktop.gui.jobs import Job, describe_error
 from mms_desktop.gui.loss_curve import LossCurve
@@ -200,9 +201,10 @@ class TrainingWindow(QDialog):
         skipped = f" Skipped {len(report.skipped)}: {'; '.join(report.skipped[:3])}." if report.skipped else ""
         self.result.setText(
             f"'{report.name}' is installed and ready for dictation and transcription. Trained {report.steps} steps "
-            f"on {report.train_items} recordings ({report.train_seconds / 60:.1f} min). On {report.held_out_items} "
-            f"held-out recordings: CER {report.cer_before:.1%} → {report.cer_after:.1%}, "
-            f"WER {report.wer_before:.1%} → {report.wer_after:.1%}.{skipped} Share it from Tools → Languages → Export."
+            f"on {counted(report.train_items, 'recording')} ({report.train_seconds / 60:.1f} min). On "
+            f"{counted(report.held_out_items, 'held-out recording')}: CER {report.cer_before:.1%} → "
+            f"{report.cer_after:.1%}, WER {report.wer_before:.1%} → {report.wer_after:.1%}.{skipped} "
+            "Share it from Tools → Languages → Export."
         )
         self.main.host.forget()
         self.main.tasks.refresh_languages()

@@ -108,7 +108,7 @@ def inner(out: Path) -> dict:
     wait(lambda: len(window.segments) >= 2, 15)
     window.bar.record_button.click()
     wait(lambda: not window.dictation.is_running, 30)
-    text = window.view.toPlainText()
+    text, status = window.view.toPlainText(), window.status_text.text()  # what the dictation ended with
     manager = window.open_language_manager()
     wait(lambda: manager.model.rowCount() > 0, 30)
     manager.select_code("spa")
@@ -122,7 +122,7 @@ def inner(out: Path) -> dict:
     window.close()
     wait(lambda: not window.isVisible(), 30)
     window.jobs.wait()
-    return {"files": files, "text": text, "live_partial_seen": live, "status": window.status_text.text()}
+    return {"files": files, "text": text, "live_partial_seen": live, "status": status}
 
 
 def field_work_shots(window, home: Path, wait, shot) -> list[str]:  # noqa: ANN001
@@ -148,6 +148,8 @@ def field_work_shots(window, home: Path, wait, shot) -> list[str]:  # noqa: ANN0
     files = [shot("5-field-sessions")]
     sessions.close()
     trainer = window.open_training()
+    trainer.resize(window.size())
+    trainer.move(window.pos())
     trainer.add_source(spoken_pairs(home / "teaching", "it", TEACHING))
     trainer.language.setText("ita")
     trainer.steps.setValue(60)

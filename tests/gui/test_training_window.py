@@ -45,6 +45,7 @@ def test_train_watch_and_use_a_new_language(qtbot, make_window, installed_home: 
     assert trainer.report is not None, trainer.result.text()
     assert len(trainer.curve.losses) == 40 and trainer.curve.losses[-1][1] < trainer.curve.losses[0][1]
     assert "'ita' is installed" in trainer.result.text() and "CER" in trainer.result.text()
+    assert "on 9 recordings" in trainer.result.text() and "On 1 held-out recording: CER" in trainer.result.text()
     assert "broken.wav" in trainer.result.text()  # skipped items are listed
     qtbot.waitUntil(lambda: window.bar.language_box.findData("ita") >= 0, timeout=30000)  # usable at once
     trainer.close()
