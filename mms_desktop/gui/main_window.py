@@ -290,9 +290,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_audio(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Transcribe an audio file", "", f"{AUDIO_FILES};;All files (*)")
-        if path:
-            self.tasks.transcribe_file(Path(path))
+        paths, _ = QFileDialog.getOpenFileNames(self, "Transcribe audio files", "", f"{AUDIO_FILES};;All files (*)")
+        self.tasks.transcribe_files([Path(p) for p in paths])
 
     @Slot()
     def save_text(self) -> None:
@@ -314,7 +313,7 @@ class MainWindow(QMainWindow):
         files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if files:
             event.acceptProposedAction()
-            self.tasks.transcribe_file(files[0])
+            self.tasks.transcribe_files(files)
 
     # -- speech ----------------------------------------------------------------------------------
 

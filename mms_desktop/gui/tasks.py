@@ -61,6 +61,7 @@ class Tasks(QObject):
         super().__init__(window)
         self.w = window
         self._transcription: Job | None = None
+        self._queue: list[Path] = []  # files dropped or chosen together, waiting for the one before
         self._pending: Path | None = None  # a file named on the command line, opened once the models are known
         self._echo = False  # print the transcript of the file in progress on standard output as well
         self.manager: LanguageManager | None = None
@@ -153,13 +154,25 @@ class Tasks(QObject):
 
     # -- files -----------------------------------------------------------------------------------
 
-    def transcribe_file(self, path: Path, echo: bool = False) -> None:
+    def transcribe_files(self, paths: list[Path]) -> None:
+        """Transcribe ``paths`` one after the other, each one's text after the one before."""
+        if paths and self._idle_for(paths[0]):
+            self._queue = list(paths[1:])
+            self.transcribe_file(paths[0])
+
+    def _idle_for(self, path: Path) -> bool:
         if self.w.dictation.is_running or self._transcription is not None:
-            self.w.show_status("Finish the dictation or transcription in progress before opening a file.")
+            self.w.show_status(f"Finish the dictation or transcription in progress before opening {path.name}.")
+            return False
+        return True
+
+    def transcribe_file(self, path: Path, echo: bool = False) -> None:
+        if not self._idle_for(path):
             return
         language = self.w.bar.language
         settings = dataclasses.replace(self.w.context.settings)
-        self.w.show_status(f"Transcribing {path.name}…")
+        more = f" ({len(self._queue)} more after it)" if self._queue else ""
+        self.w.show_status(f"Transcribing {path.name}…{more}")
         self.w.show_busy(True)
 
         def work(report: Any, cancel: threading.Event) -> Any:
@@ -181,7 +194,9 @@ class Tasks(QObject):
         self._transcription = None
         self.w.show_busy(False)
         if error is not None:
-            self.w.show_status(describe_error(error))
+            left, self._queue = self._queue, []
+            not_done = f" {', '.join(p.name for p in left)} not transcribed." if left else ""
+            self.w.show_status(describe_error(error) + not_done)
             if self._echo:
                 print(describe_error(error), file=sys.stderr, flush=True)
             return
@@ -196,6 +211,8 @@ class Tasks(QObject):
             self.w.bar.show_detected(transcript.language, transcript.language_probability)
         words = sum(len(s.words) for s in transcript.segments)
         self.w.show_status(f"Transcribed {transcript.duration:.1f} s of audio: {words} words.")
+        if self._queue:
+            self.transcribe_file(self._queue.pop(0), self._echo)
 
     @Slot()
     def cancel(self) -> None:

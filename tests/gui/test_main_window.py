@@ -165,6 +165,31 @@ def test_dropped_file_is_transcribed_with_progress_then_exported(qtbot, make_win
     assert (tmp_path / "out.txt").read_text().strip() == window.view.toPlainText().strip()
 
 
+def test_files_dropped_together_are_transcribed_one_after_the_other(qtbot, make_window, tmp_path: Path) -> None:
+    import soundfile as sf
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    window = make_window()
+    choose(qtbot, window, "spa")
+    first, second, notes, last = (tmp_path / n for n in ("first.wav", "second.wav", "notes.wav", "last.wav"))
+    sf.write(first, espeak("casa pez", "es", tmp_path), 16000)
+    sf.write(second, espeak("sol nueve camino", "es", tmp_path), 16000)
+    notes.write_text("not audio " * 50)
+    sf.write(last, espeak("azul", "es", tmp_path), 16000)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(p)) for p in (first, second, notes, last)])
+    window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier))  # fmt: skip
+    assert window.status_text.text() == "Transcribing first.wav… (3 more after it)"
+    qtbot.waitUntil(lambda: "not transcribed" in window.status_text.text(), timeout=60000)
+    assert "notes.wav could not be read as audio" in window.status_text.text()
+    assert window.status_text.text().endswith(" last.wav not transcribed."), "the rest waits for the user"
+    text = window.view.toPlainText()
+    assert 0 <= text.index("casa") < text.index("sol") and "azul" not in text
+    assert len(window.segments) >= 2 and window.segments[-1].start >= window.segments[0].end
+
+
 def test_clear_can_be_undone_with_the_word_timings(qtbot, make_window, tmp_path: Path) -> None:
     import soundfile as sf
     from PySide6.QtCore import Qt
