@@ -17,6 +17,7 @@ class Context:
     paths: paths_module.Paths
     settings: settings_module.Settings
     bundled: list[Path] = field(default_factory=lambda: [paths_module.resources_dir() / "models"])
+    notice: str = ""  # what could not be used from the settings file, for the user
     store: LanguageStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -26,12 +27,14 @@ class Context:
     def create(cls, data_dir: str | None, device: str | None, precision: str | None = None,
                bundled: list[Path] | None = None) -> Context:  # fmt: skip
         paths = paths_module.resolve(data_dir)
-        settings = settings_module.load(paths.settings_file)
+        settings, notice = settings_module.read(paths.settings_file)
         if device:
             settings.device = device
         if precision:
             settings.precision = precision
-        return cls(paths, settings) if bundled is None else cls(paths, settings, bundled)
+        if bundled is None:
+            return cls(paths, settings, notice=notice)
+        return cls(paths, settings, bundled, notice=notice)
 
     def apply_settings(self, settings: settings_module.Settings) -> None:
         """Use new settings (the store follows the model choices in them)."""

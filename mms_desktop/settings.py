@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.fsutil import atomic_write_text
+from mms_desktop.core.fsutil import atomic_write_text, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -183,24 +183,45 @@ def _migrate(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def load(path: Path) -> Settings:
-    """Read settings, falling back to defaults for anything missing, unknown or unreadable."""
+    """Read settings, falling back to defaults for anything missing, unknown or unusable (see :func:`read`)."""
+    return read(path)[0]
+
+
+def read(path: Path) -> tuple[Settings, str]:
+    """Read settings, falling back to defaults for anything missing, unknown or unusable, and say what fell
+    back in one sentence ("" when nothing did, or the file is simply not there yet).
+
+    A file that is not readable JSON is set aside (``settings-unreadable-<time>.json``) rather than written
+    over by the next save, in case the user wants what was in it.
+    """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return Settings()
+        return Settings(), ""
     except (OSError, ValueError) as exc:
         log.warning("Ignoring unreadable settings file %s: %s", path, exc)
-        return Settings()
+        try:
+            aside = f"; it was set aside as {set_aside(path)}"
+        except OSError:
+            aside = ""
+        return Settings(), f"The settings file could not be read{aside}. The default settings are in use."
     data = _migrate(data if isinstance(data, dict) else {})
     known = {f.name: f for f in fields(Settings)}
     defaults = Settings()
-    values = {}
+    values, dropped = {}, []
     for name, value in data.items():
-        if name in known and isinstance(value, type(getattr(defaults, name))):
+        if name not in known:
+            continue
+        if isinstance(getattr(defaults, name), float) and type(value) is int:
+            value = float(value)  # 20 written by hand for 20.0
+        wrong = check(Settings(**{name: value})) if isinstance(value, type(getattr(defaults, name))) else "wrong type"
+        if wrong:
+            log.warning("Ignoring setting %s = %r: %s", name, value, wrong)
+            dropped.append(known[name].metadata["label"])
+        else:
             values[name] = value
-        elif name in known:
-            log.warning("Ignoring setting %s with a value of the wrong type: %r", name, value)
-    return Settings(**values)
+    notice = f"Settings that could not be used are back to their defaults: {', '.join(dropped)}." if dropped else ""
+    return Settings(**values), notice
 
 
 def save(settings: Settings, path: Path) -> None:

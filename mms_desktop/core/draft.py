@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Transcript
 from mms_desktop.core.formats import jsonfmt
-from mms_desktop.core.fsutil import atomic_write_text
+from mms_desktop.core.fsutil import atomic_write_text, set_aside
 
 log = logging.getLogger(__name__)
 FORMAT = "mms-desktop draft"
@@ -50,10 +49,9 @@ def load(path: Path) -> Draft | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        aside = path.with_name(f"{path.stem}-unreadable-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
-        log.warning("the kept text %s is unreadable (%s); moving it to %s", path, exc, aside)
+        log.warning("the kept text %s is unreadable (%s); setting it aside", path, exc)
         try:
-            path.replace(aside)
+            aside = set_aside(path)
         except OSError:
             raise UserError(f"The text kept from last time ({path}) could not be read; it was left there.") from exc
         raise UserError(f"The text kept from last time could not be read; it was set aside as {aside}.") from exc

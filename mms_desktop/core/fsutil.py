@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -29,6 +30,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     _sync_folder(path.parent)
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a file that cannot be read to ``<name>-unreadable-<time><suffix>`` beside it, so that nothing
+    written over it later destroys what the user may still want; returns the new path.
+
+    Raises:
+        OSError: it could not be renamed.
+    """
+    aside = path.with_name(f"{path.stem}-unreadable-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
+    path.replace(aside)
+    return aside
 
 
 def _sync_folder(folder: Path) -> None:

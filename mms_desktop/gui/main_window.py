@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.transcript_language = ""
         self._offset = 0.0
         self._closing = False
-        self.notice = ""  # said with "Ready" once the models are loaded
+        self.notice = context.notice  # said with "Ready" once the models are loaded
         self._compose()
         self.draft = DraftKeeper(context.paths.data, self._draft_snapshot, self)
         self._restore_draft()
@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
         try:
             kept = self.draft.restore()
         except UserError as exc:
-            self.notice = str(exc)
+            self.notice = " ".join(filter(None, [self.notice, str(exc)]))
             self.show_status(self.notice)
             return
         if kept is not None:

@@ -99,16 +99,21 @@ def test_two_windows_at_once_keep_their_own_text(qtbot, make_window, tmp_path: P
     assert make_window(home).view.toPlainText() == "written in the second window"
 
 
-def test_an_unreadable_kept_text_is_set_aside_and_said(qtbot, make_window, tmp_path: Path) -> None:
+def test_unreadable_kept_text_and_settings_are_set_aside_and_said(qtbot, make_window, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     (home / "draft.json").write_text("{half a file")
+    (home / "settings.json").write_text('{"language": "spa", "favourites"')
     window = make_window(home)
     assert window.view.toPlainText() == ""
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
     aside = next(home.glob("draft-unreadable-*.json"))
     assert aside.read_text() == "{half a file"
     assert f"could not be read; it was set aside as {aside}." in window.status_text.text()
+    settings_aside = next(home.glob("settings-unreadable-*.json"))
+    assert settings_aside.read_text() == '{"language": "spa", "favourites"'
+    assert (f"The settings file could not be read; it was set aside as {settings_aside}. The default settings are "
+            "in use.") in window.status_text.text()  # fmt: skip
 
 
 def test_closing_asks_when_the_text_cannot_be_kept(qtbot, make_window, tmp_path: Path, monkeypatch) -> None:

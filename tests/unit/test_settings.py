@@ -14,14 +14,25 @@ def test_saved_settings_read_back(tmp_path: Path) -> None:
     assert json.loads(path.read_text())["schema_version"] == S.SCHEMA_VERSION
 
 
-def test_missing_unreadable_and_mistyped_values_fall_back_to_defaults(tmp_path: Path) -> None:
+def test_missing_unreadable_mistyped_and_unusable_values_fall_back_to_defaults_and_say_so(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
-    assert S.load(path) == S.Settings()
+    assert S.read(path) == (S.Settings(), "")
+    path.write_text(json.dumps({"schema_version": 2, "window_s": "long", "language": "deu", "unknown": 1,
+                                "live_window_s": -5.0, "device": "tpu", "context_s": 3}))  # fmt: skip
+    loaded, notice = S.read(path)
+    assert loaded.language == "deu" and loaded.context_s == 3.0, "an int written by hand for a float is fine"
+    assert (loaded.window_s, loaded.live_window_s, loaded.device) == (20.0, 8.0, "auto")
+    assert (
+        notice
+        == "Settings that could not be used are back to their defaults: File window, Live window, Compute device."
+    )
     path.write_text("{not json")
-    assert S.load(path) == S.Settings()
-    path.write_text(json.dumps({"schema_version": 2, "window_s": "long", "language": "deu", "unknown": 1}))
-    loaded = S.load(path)
-    assert loaded.language == "deu" and loaded.window_s == S.Settings().window_s
+    loaded, notice = S.read(path)
+    (aside,) = tmp_path.glob("settings-unreadable-*.json")
+    assert loaded == S.Settings() and not path.exists() and aside.read_text() == "{not json", "kept, not written over"
+    assert (
+        notice == f"The settings file could not be read; it was set aside as {aside}. The default settings are in use."
+    )
 
 
 def test_version_1_limits_on_detection_become_favourites(tmp_path: Path) -> None:
