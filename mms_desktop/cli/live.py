@@ -101,13 +101,22 @@ class _Printer:
             print(f"mms-desktop: {event.message}", file=sys.stderr)
 
 
+def _check_recording(path: str | None) -> None:
+    """Say what is wrong with where a recording would go before the microphone is opened."""
+    from mms_desktop.core.recorder import check_target
+
+    if not path:
+        return
+    if Path(path).suffix.lower() != ".wav":
+        raise UserError(f"{path} must be a .wav file.")
+    check_target(Path(path).absolute())
+
+
 def _recorder(path: str | None, capture: Any, printer: _Printer) -> Any:
     from mms_desktop.core.recorder import Recorder
 
     if not path:
         return None
-    if Path(path).suffix.lower() != ".wav":
-        raise UserError(f"{path} must be a .wav file.")
     _repair_unfinished(Path(path).absolute().parent)
     return Recorder(Path(path).absolute(), capture.sample_rate, capture.channels, on_event=printer,
                     device=capture.device.name)  # fmt: skip
@@ -132,6 +141,7 @@ def _run(capture: Any, stream: Any, recorder: Any, printer: _Printer) -> int:
 def run_record(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.capture import Capture, find_device
 
+    _check_recording(args.path)
     printer = _Printer()
     capture = Capture(find_device(args.input))
     return _run(capture, None, _recorder(args.path, capture, printer), printer)
@@ -143,6 +153,7 @@ def run_dictate(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.streaming import RecognitionStream
     from mms_desktop.settings import live_options
 
+    _check_recording(args.record)
     printer = _Printer()
     capture = Capture(find_device(args.input))
     recognizer, language, identifier = load_recognizer(args, ctx, live=True)

@@ -94,6 +94,24 @@ def to_pcm16(block: np.ndarray) -> bytes:
     return (np.clip(block, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
 
 
+def check_target(
+    path: Path, limits: DiskLimits = DiskLimits(), free_space: Callable[[Path], int] | None = None
+) -> None:
+    """Raises UserError unless a new recording can start at ``path``: a file that does not exist yet, in a
+    folder that does, on a disk with room (checked before the microphone is opened, and again at the start).
+    """
+    if path.exists():
+        raise UserError(f"{path} already exists; choose another name so that nothing is overwritten.")
+    if not path.parent.is_dir():
+        raise UserError(f"The folder {path.parent} does not exist; choose where recordings go.")
+    free = (free_space or (lambda p: shutil.disk_usage(p).free))(path.parent)
+    if free < limits.refuse_below:
+        raise UserError(
+            f"Only {free // 1_000_000} MB are free on the disk of {path.parent}; free some space or record to "
+            "another disk."
+        )
+
+
 class Recorder:
     """Writes blocks handed to :meth:`write` on its own thread; :meth:`close` finalizes the file.
 
@@ -127,24 +145,12 @@ class Recorder:
         self._data_bytes = 0
         self._warned = False
         self.stopped_by_disk = False
-        self._check_start()
+        check_target(path, self._limits, self._free)
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         os.write(self._fd, wav_header(sample_rate, channels, 0))
         Sidecar(RecordingState.RECORDING.value, sample_rate, channels, started=time.time(), device=device).write(path)
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
         self._thread.start()
-
-    def _check_start(self) -> None:
-        if self.path.exists():
-            raise UserError(f"{self.path} already exists; choose another name so that nothing is overwritten.")
-        if not self.path.parent.is_dir():
-            raise UserError(f"The folder {self.path.parent} does not exist; choose where recordings go.")
-        free = self._free(self.path.parent)
-        if free < self._limits.refuse_below:
-            raise UserError(
-                f"Only {free // 1_000_000} MB are free on the disk of {self.path.parent}; "
-                "free some space or record to another disk."
-            )
 
     @property
     def frames_written(self) -> int:

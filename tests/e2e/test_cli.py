@@ -222,6 +222,9 @@ def test_commands_other_than_install_never_touch_the_network(installed_home, spe
         (["benchmark", "streaming", "--chunk", "0"], "--chunk must be between 2 and 60"),
         (["benchmark", "streaming", "--context", "-1"], "--context must be between 0 and 10"),
         (["benchmark", "adapter-step", "--batch", "0"], "--batch must be 1 or more"),
+        (["record", "{text}"], "notes.wav already exists; choose another name so that nothing is overwritten"),
+        (["record", "{tmp}/missing/x.wav"], "missing does not exist; choose where recordings go"),
+        (["dictate", "--record", "{tmp}/x.mp3", "--lang", "eng"], "x.mp3 must be a .wav file"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(installed_home, speech_file, tmp_path, args, message) -> None:
