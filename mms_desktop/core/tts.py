@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from mms_desktop.core.errors import ModelError, UserError
+from mms_desktop.core.errors import Cancelled, ModelError, UserError
 from mms_desktop.core.events import Speech
 from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint
 
@@ -84,14 +84,16 @@ class Synthesizer:
             return None
         return ids
 
-    def speak(self, text: str, seed: int | None = None) -> Speech:
+    def speak(self, text: str, seed: int | None = None, cancel: threading.Event | None = None) -> Speech:
         """Synthesize ``text``, sentence by sentence, with a short pause between sentences.
 
         Args:
             seed: makes the output repeatable; VITS samples noise otherwise.
+            cancel: stops the work after the sentence in progress.
 
         Raises:
             UserError: nothing in the text can be pronounced by this voice.
+            Cancelled: ``cancel`` was set.
         """
         import torch
 
@@ -109,6 +111,8 @@ class Synthesizer:
         try:
             with self._lock, torch.inference_mode():
                 for ids in inputs:
+                    if cancel is not None and cancel.is_set():
+                        raise Cancelled()
                     wave = self._model(input_ids=ids.to(self.placement.device)).waveform[0]
                     pieces.extend([wave.float().cpu().numpy(), pause])
         finally:

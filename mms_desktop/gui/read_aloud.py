@@ -10,9 +10,10 @@ from typing import Any, Protocol
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from mms_desktop.core.errors import Cancelled
 from mms_desktop.core.events import Speech
 from mms_desktop.core.models import ModelHost
-from mms_desktop.gui.jobs import JobRunner, describe_error
+from mms_desktop.gui.jobs import Job, JobRunner, describe_error
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class ReadAloud(QObject):
         self._jobs = jobs
         self._player = player
         self._last: tuple[str, str, Speech] | None = None
+        self._preparing: Job | None = None  # the speech being synthesized for playing
         self._watch = QTimer(self)
         self._watch.setInterval(200)
         self._watch.timeout.connect(self._check_playing)
@@ -81,8 +83,11 @@ class ReadAloud(QObject):
     def speak(self, text: str, language: str) -> None:
         """Synthesize ``text`` in the background, then play it."""
         self.status.emit(f"Preparing speech in {language}…")
-        self._jobs.start("read aloud", lambda report, cancel: self._synthesize(text, language, cancel, True),
-                         self._spoken)  # fmt: skip
+        if self._preparing is not None:  # a newer request replaces the one still being prepared
+            self._preparing.cancel()
+        job = self._jobs.start("read aloud", lambda report, cancel: self._synthesize(text, language, cancel, True),
+                               lambda result, error: self._spoken(job, result, error))  # fmt: skip
+        self._preparing = job
 
     def save(self, text: str, language: str, path: Path) -> None:
         """Write the speech of ``text`` to a WAV file (reusing what was just spoken when it is the same)."""
@@ -102,6 +107,9 @@ class ReadAloud(QObject):
         self._jobs.start("save speech", work, self._saved)
 
     def stop(self) -> None:
+        """Stop reading, also while the speech is still being prepared (it is then never played)."""
+        if self._preparing is not None:
+            self._preparing.cancel()
         self._player.stop()
         self._check_playing()
 
@@ -113,7 +121,7 @@ class ReadAloud(QObject):
         if self._last is not None and self._last[:2] == (text, language):
             speech = self._last[2]
         else:
-            speech = self._host.voice(language).speak(text)
+            speech = self._host.voice(language).speak(text, cancel=cancel)
             self._last = (text, language, speech)
         if cancel.is_set():
             raise Cancelled()
@@ -121,8 +129,13 @@ class ReadAloud(QObject):
             self._player.play(np.asarray(speech.samples), speech.sample_rate)
         return speech
 
-    @Slot(object, object)
-    def _spoken(self, result: Any, error: BaseException | None) -> None:
+    def _spoken(self, job: Job, result: Any, error: BaseException | None) -> None:
+        if job is not self._preparing:
+            return  # a newer request replaced it; that one reports
+        self._preparing = None
+        if isinstance(error, Cancelled):
+            self.status.emit("Stopped reading.")
+            return
         if error is not None:
             self.status.emit(describe_error(error))
             return

@@ -303,6 +303,11 @@ def test_read_aloud_plays_the_text_and_saves_it(qtbot, make_window, player, inst
     window.reader.save("Hello everyone.", "eng", tmp_path / "speech.wav")
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Saved the speech"), timeout=60000)
     assert sf.info(tmp_path / "speech.wav").samplerate == 16000
+    window.view.setPlainText("Good morning to you all. " * 30)
+    window.read_aloud()
+    window.actions["Stop reading"].trigger()  # Esc while the speech is still being prepared
+    qtbot.waitUntil(lambda: window.status_text.text() == "Stopped reading.", timeout=60000)
+    assert len(player.played) == 1, "speech stopped before it was ready is never played"
     window.transcript_language = "fra"  # recognition is installed for French, a voice is not
     window.read_aloud()
     qtbot.waitUntil(lambda: "No voice is installed for 'fra'" in window.status_text.text(), timeout=30000)
