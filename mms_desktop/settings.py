@@ -5,6 +5,7 @@ The engine receives a plain :class:`Settings` object; only the composition root 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from dataclasses import asdict, dataclass, field, fields
@@ -200,10 +201,10 @@ def read(path: Path) -> tuple[Settings, str]:
         return Settings(), ""
     except (OSError, ValueError) as exc:
         log.warning("Ignoring unreadable settings file %s: %s", path, exc)
-        try:
-            aside = f"; it was set aside as {set_aside(path)}"
-        except OSError:
-            aside = ""
+        aside = ""
+        if isinstance(exc, ValueError):  # damaged content, not a file the system would not let us read
+            with contextlib.suppress(OSError):
+                aside = f"; it was set aside as {set_aside(path)}"
         return Settings(), f"The settings file could not be read{aside}. The default settings are in use."
     data = _migrate(data if isinstance(data, dict) else {})
     known = {f.name: f for f in fields(Settings)}
