@@ -94,9 +94,11 @@ def to_pcm16(block: np.ndarray) -> bytes:
     return (np.clip(block, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
 
 
-def check_target(
-    path: Path, limits: DiskLimits = DiskLimits(), free_space: Callable[[Path], int] | None = None
-) -> None:
+def _disk_free(folder: Path) -> int:
+    return shutil.disk_usage(folder).free
+
+
+def check_target(path: Path, limits: DiskLimits = DiskLimits(), free_space: Callable[[Path], int] = _disk_free) -> None:
     """Raises UserError unless a new recording can start at ``path``: a file that does not exist yet, in a
     folder that does, on a disk with room (checked before the microphone is opened, and again at the start).
     """
@@ -104,7 +106,7 @@ def check_target(
         raise UserError(f"{path} already exists; choose another name so that nothing is overwritten.")
     if not path.parent.is_dir():
         raise UserError(f"The folder {path.parent} does not exist; choose where recordings go.")
-    free = (free_space or (lambda p: shutil.disk_usage(p).free))(path.parent)
+    free = free_space(path.parent)
     if free < limits.refuse_below:
         raise UserError(
             f"Only {free // 1_000_000} MB are free on the disk of {path.parent}; free some space or record to "
@@ -140,7 +142,7 @@ class Recorder:
         self._on_event = on_event or (lambda e: None)
         self._sync_s = sync_s
         self._limits = limits
-        self._free = free_space or (lambda p: shutil.disk_usage(p).free)
+        self._free = free_space or _disk_free
         self._queue: queue.Queue[np.ndarray | None] = queue.Queue()
         self._data_bytes = 0
         self._warned = False

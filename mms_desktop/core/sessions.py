@@ -90,6 +90,12 @@ def problem(info: SessionInfo) -> str | None:
     return None
 
 
+def _check(info: SessionInfo) -> None:
+    wrong = problem(info)
+    if wrong:
+        raise UserError(wrong)
+
+
 def _is_date(text: str) -> bool:
     """Whether ``text`` is empty or a calendar date, month or year in ISO 8601 form."""
     if not text:
@@ -102,6 +108,10 @@ def _is_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+class HandCorrections(UserError):
+    """A machine transcript would replace a transcript that holds hand corrections; the user may confirm."""
 
 
 class Project:
@@ -131,9 +141,7 @@ class Project:
             UserError: the metadata is incomplete or invalid (see :func:`problem`), or the project folder
                 cannot hold the session.
         """
-        wrong = problem(info)
-        if wrong:
-            raise UserError(wrong)
+        _check(info)
         if self.folder.exists() and not self.folder.is_dir():
             raise UserError(f"{self.folder} is a file, not a folder; choose a folder for the project.")
         base = safe_name(info.id or f"{info.date}_{info.title}")
@@ -144,7 +152,7 @@ class Project:
                 session_id, n = f"{base}-{n}", n + 1
             (self.folder / session_id).mkdir()
             info.id = session_id
-            self.save(info)
+            self._write(info)
         except OSError as exc:
             raise UserError(f"The session could not be created in {self.folder} ({exc.strerror or exc}); choose a "
                             "project folder that can be written.") from exc  # fmt: skip
@@ -156,12 +164,12 @@ class Project:
         Raises:
             UserError: the metadata is incomplete or invalid (see :func:`problem`), or cannot be written.
         """
-        wrong = problem(info)
-        if wrong:
-            raise UserError(wrong)
-        path = self.folder / info.id / METADATA
-        with _saving(path):
-            atomic_write_text(path, json.dumps(asdict(info), indent=2, ensure_ascii=False))
+        _check(info)
+        with _saving(self.folder / info.id / METADATA):
+            self._write(info)
+
+    def _write(self, info: SessionInfo) -> None:
+        atomic_write_text(self.folder / info.id / METADATA, json.dumps(asdict(info), indent=2, ensure_ascii=False))
 
     def next_recording(self, session_id: str) -> Path:
         """The path for the session's next recording: ``<session-id>_NN.wav``."""
@@ -236,8 +244,8 @@ def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_
         overwrite_edits: allow a machine transcript to replace a hand-corrected one.
 
     Raises:
-        UserError: a machine transcript would replace hand corrections without permission, or the file
-            cannot be written.
+        HandCorrections: a machine transcript would replace hand corrections without permission.
+        UserError: the file cannot be written.
     """
     if path.exists() and not edited and not overwrite_edits:
         try:
@@ -245,7 +253,9 @@ def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_
         except ValueError:
             previous = {}
         if previous.get("edited"):
-            raise UserError(f"{path.name} holds hand corrections; confirm to replace them with a new transcription.")
+            raise HandCorrections(
+                f"{path.name} holds hand corrections; confirm to replace them with a new transcription."
+            )
     data = jsonfmt.to_dict(transcript) | {"edited": edited}
     with _saving(path):
         if path.exists():

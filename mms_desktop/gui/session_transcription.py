@@ -11,9 +11,9 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QProgressBar, QPushButton
 
-from mms_desktop.core.errors import Cancelled, UserError
+from mms_desktop.core.errors import Cancelled
 from mms_desktop.core.events import Progress, Transcript
-from mms_desktop.core.sessions import save_transcript, transcript_path
+from mms_desktop.core.sessions import HandCorrections, save_transcript, transcript_path
 from mms_desktop.gui.jobs import Job, describe_error
 
 
@@ -94,7 +94,7 @@ class SessionTranscription(QObject):
         if isinstance(error, Cancelled):
             w.status.setText("Transcription cancelled; the saved transcript is as it was.")
             return
-        if isinstance(error, UserError) and "hand corrections" in str(error):
+        if isinstance(error, HandCorrections):
             box = QMessageBox(QMessageBox.Icon.Question, "Replace corrections?", str(error),
                               QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, w)  # fmt: skip
             box.accepted.connect(lambda: self.start(overwrite=True))

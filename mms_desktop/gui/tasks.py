@@ -154,21 +154,21 @@ class Tasks(QObject):
 
     # -- files -----------------------------------------------------------------------------------
 
-    def transcribe_files(self, paths: list[Path]) -> None:
-        """Transcribe ``paths`` one after the other, each one's text after the one before."""
-        if paths and self._idle_for(paths[0]):
-            self._queue = list(paths[1:])
-            self.transcribe_file(paths[0])
-
-    def _idle_for(self, path: Path) -> bool:
-        if self.w.dictation.is_running or self._transcription is not None:
-            self.w.show_status(f"Finish the dictation or transcription in progress before opening {path.name}.")
-            return False
-        return True
-
     def transcribe_file(self, path: Path, echo: bool = False) -> None:
-        if not self._idle_for(path):
+        self.transcribe_files([path], echo)
+
+    def transcribe_files(self, paths: list[Path], echo: bool = False) -> None:
+        """Transcribe ``paths`` one after the other, each one's text after the one before (``echo``: print
+        each text on standard output too)."""
+        if not paths:
             return
+        if self.w.dictation.is_running or self._transcription is not None:
+            self.w.show_status(f"Finish the dictation or transcription in progress before opening {paths[0].name}.")
+            return
+        self._queue, self._echo = list(paths[1:]), echo
+        self._start(paths[0])
+
+    def _start(self, path: Path) -> None:
         language = self.w.bar.language
         settings = dataclasses.replace(self.w.context.settings)
         more = f" ({len(self._queue)} more after it)" if self._queue else ""
@@ -181,7 +181,6 @@ class Tasks(QObject):
             options = WindowOptions(settings.window_s, settings.context_s)
             return self.w.host.transcribe_file(path, language, settings.auto_among, options, report, cancel)
 
-        self._echo = echo
         self._transcription = self.w.jobs.start(f"transcribe {path.name}", work, self._transcribed, self._progress)
 
     @Slot(object)
@@ -212,7 +211,7 @@ class Tasks(QObject):
         words = sum(len(s.words) for s in transcript.segments)
         self.w.show_status(f"Transcribed {transcript.duration:.1f} s of audio: {words} words.")
         if self._queue:
-            self.transcribe_file(self._queue.pop(0), self._echo)
+            self._start(self._queue.pop(0))
 
     @Slot()
     def cancel(self) -> None:

@@ -111,9 +111,13 @@ class TrainingWindow(QDialog):
     @Slot(object, object)
     def _adapters(self, found: Any, error: BaseException | None) -> None:
         names, gpu = found or ([], False)
+        chosen = self.start_from.currentData()
+        while self.start_from.count() > 1:  # listed again after each training, which may add one
+            self.start_from.removeItem(1)
         for name in names:
             self.start_from.addItem(f"The installed '{name}' adapter", name)
-        if gpu:
+        self.start_from.setCurrentIndex(max(0, self.start_from.findData(chosen)))
+        if gpu and self.device.findText("cuda") < 0:
             self.device.addItem("cuda")
 
     def add_source(self, path: Path) -> None:
@@ -208,6 +212,7 @@ class TrainingWindow(QDialog):
         )
         self.main.host.forget()
         self.main.tasks.refresh_languages()
+        self._fill_adapters()
 
     def reject(self) -> None:
         """Closing (or Esc) stops the training at its next step (its checkpoint is kept); the window goes after.

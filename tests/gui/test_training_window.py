@@ -48,6 +48,7 @@ def test_train_watch_and_use_a_new_language(qtbot, make_window, installed_home: 
     assert "on 9 recordings" in trainer.result.text() and "On 1 held-out recording: CER" in trainer.result.text()
     assert "broken.wav" in trainer.result.text()  # skipped items are listed
     qtbot.waitUntil(lambda: window.bar.language_box.findData("ita") >= 0, timeout=30000)  # usable at once
+    qtbot.waitUntil(lambda: trainer.start_from.findData("ita") >= 0, timeout=30000)  # and to start from next time
     trainer.close()
 
 
