@@ -8,9 +8,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.cli.options import require
+from mms_desktop.cli.options import REPLACE_HELP, make_folder, new_output, require
 from mms_desktop.context import Context
 from mms_desktop.core.errors import UserError
+from mms_desktop.core.fsutil import save_text
 
 INFO_FIELDS = ("language", "language_name", "date", "place", "recorder", "equipment", "consent", "access",
                "description")  # fmt: skip
@@ -42,6 +43,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--model", help="recognition model: a folder or an installed owner/name")
     p.add_argument("--format", choices=("json", "eaf", "textgrid", "srt", "vtt", "txt"), default="json")
     p.add_argument("-o", "--output", help="output file (default: standard output)")
+    p.add_argument("--replace", action="store_true", help=REPLACE_HELP)
     p.set_defaults(run=run_align)
 
     p = sub.add_parser("train-adapter", help="teach the model a new language from your recordings")
@@ -88,7 +90,6 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_align(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.cli.models import refuse_replacing, write_text
     from mms_desktop.core import formats
     from mms_desktop.core.align import align
     from mms_desktop.core.asr import Recognizer, WindowOptions
@@ -99,7 +100,8 @@ def run_align(args: argparse.Namespace, ctx: Context) -> int:
     if not any(segment.text.strip() for segment in transcript.segments):
         raise UserError(f"{args.transcript} has no text to align; give the transcript of {args.audio}.")
     if args.output:
-        refuse_replacing(Path(args.output), [args.audio, args.transcript])
+        new_output(Path(args.output), [args.audio, args.transcript], args.replace)
+        make_folder(Path(args.output).parent)
     language = args.lang or transcript.language
     if not language:
         raise UserError("Say which language the transcript is in with --lang.")
@@ -110,7 +112,7 @@ def run_align(args: argparse.Namespace, ctx: Context) -> int:
     aligned = type(aligned)(language, aligned.duration, aligned.segments)
     text = formats.render(aligned, args.format, media=Path(args.audio))
     if args.output:
-        write_text(Path(args.output), text)
+        save_text(Path(args.output), text)
     else:
         print(text, end="")
     return 0

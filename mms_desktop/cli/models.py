@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from mms_desktop import findings
-from mms_desktop.cli.options import require
+from mms_desktop.cli.options import REPLACE_HELP, make_folder, new_output, output_paths, require
 from mms_desktop.cli.reporting import Reporter
 from mms_desktop.context import Context
 from mms_desktop.core.errors import UserError
+from mms_desktop.core.fsutil import save_text
 
 FORMATS = ("txt", "json", "srt", "vtt", "eaf", "textgrid")
 
@@ -29,6 +30,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--lid-model", help="identification model: a folder or an installed owner/name")
     p.add_argument("--format", choices=FORMATS, default="txt")
     p.add_argument("-o", "--output", help="output file (a folder when several files are given)")
+    p.add_argument("--replace", action="store_true", help=REPLACE_HELP)
     p.add_argument("--word-list", choices=["use", "ignore"],
                    help="keep to the language's word list (if any) or spell freely (default: setting)")  # fmt: skip
     p.set_defaults(run=run_transcribe)
@@ -46,6 +48,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--voice", help="voice: a folder or an installed owner/name")
     p.add_argument("--seed", type=int, help="seed for repeatable output")
     p.add_argument("-o", "--output", required=True, help="WAV file to write")
+    p.add_argument("--replace", action="store_true", help=REPLACE_HELP)
     p.set_defaults(run=run_speak)
 
 
@@ -112,7 +115,7 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     audio = _load_all(args.files)
     if args.word_list:
         ctx.settings.word_lists = args.word_list
-    targets = output_paths(args.output, [name for name, _ in audio], formats.SUFFIXES[args.format])
+    targets = output_paths(args.output, [name for name, _ in audio], formats.SUFFIXES[args.format], args.replace)
     recognizer, language, identifier = load_recognizer(args, ctx)
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     among = args.among or ctx.settings.auto_among
@@ -126,62 +129,8 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            write_text(target, text)
+            save_text(target, text)
     return 0
-
-
-def output_paths(output: str | None, inputs: list[str], suffix: str) -> list[Path | None]:
-    """Where each input's transcript goes: standard output (None), the file ``output``, or with several
-    inputs a file named after each in the folder ``output``, created if needed.
-
-    Checked before any work, so that nothing is lost: no transcript may replace an input, two inputs may
-    not share a transcript, and in a folder no existing file is replaced (it may be a transcript of the
-    user's own).
-
-    Raises:
-        UserError: any of these, or a folder that cannot be created.
-    """
-    if output is None:
-        return [None] * len(inputs)
-    out = Path(output)
-    if len(inputs) == 1:
-        targets = [out]
-    else:
-        if out.exists() and not out.is_dir():
-            raise UserError(f"{out} is a file; with several recordings -o names a folder for their transcripts.")
-        targets = [out / (Path(name).stem + suffix) for name in inputs]
-    seen: dict[Path, str] = {}
-    for name, target in zip(inputs, targets, strict=True):
-        refuse_replacing(target, inputs)
-        if target.resolve() in seen:
-            raise UserError(f"{seen[target.resolve()]} and {name} would both be transcribed into {target}; "
-                            "rename one, or transcribe them separately.")  # fmt: skip
-        if len(inputs) > 1 and target.exists():
-            raise UserError(f"{target} already exists; choose another folder with -o, or move it away first.")
-        seen[target.resolve()] = name
-    if len(inputs) > 1:
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"The folder {out} could not be created ({exc.strerror}); choose another place.") from exc
-    return list(targets)
-
-
-def refuse_replacing(target: Path, inputs: list[str]) -> None:
-    """Raises UserError when writing ``target`` would replace one of the files a command reads."""
-    for name in inputs:
-        if target.resolve() == Path(name).resolve():
-            raise UserError(f"{target} is one of the files being read and would be replaced; choose another "
-                            "name with -o.")  # fmt: skip
-
-
-def write_text(path: Path, text: str) -> None:
-    from mms_desktop.core.fsutil import atomic_write_text
-
-    try:
-        atomic_write_text(path, text)
-    except OSError as exc:
-        raise UserError(f"{path} could not be written ({exc.strerror}); choose another place.") from exc
 
 
 def run_identify(args: argparse.Namespace, ctx: Context) -> int:
@@ -208,6 +157,8 @@ def run_speak(args: argparse.Namespace, ctx: Context) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".wav":
         raise UserError(f"{output} must be a .wav file.")
+    new_output(output, [], args.replace)
+    make_folder(output.parent)
     voice = ctx.store.resolve(args.voice, "voice") if args.voice else ctx.store.voice_dir(args.lang)
     speech = Synthesizer.load(voice, ctx.settings.device).speak(text, seed=args.seed)
     try:

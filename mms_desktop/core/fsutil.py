@@ -8,6 +8,20 @@ import tempfile
 import time
 from pathlib import Path
 
+from mms_desktop.core.errors import UserError
+
+
+def save_text(path: Path, text: str) -> None:
+    """:func:`atomic_write_text` for a file the user chose, a failure told in one sentence.
+
+    Raises:
+        UserError: the file could not be written.
+    """
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise UserError(f"{path} could not be written ({exc.strerror}); choose another place.") from exc
+
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that readers see either the old file or the whole new one."""

@@ -220,9 +220,9 @@ class Tasks(QObject):
             self.w.show_status("Cancelling…")
 
     def write_text(self, path: Path, text: str) -> None:
-        from mms_desktop.cli.models import write_text
+        from mms_desktop.core.fsutil import save_text
 
-        self.w.jobs.start("save text", lambda report, cancel: write_text(path, text) or path, self._written)
+        self.w.jobs.start("save text", lambda report, cancel: save_text(path, text) or path, self._written)
 
     def export(self, path: Path, fmt: str) -> None:
         from mms_desktop.core import formats

@@ -97,11 +97,40 @@ def test_transcripts_never_replace_a_recording_or_each_other(installed_home: Pat
     assert_user_error(transcribe(str(speech_file), str(same_name), "-o", str(tmp_path / "new")),
                       "would both be transcribed into")  # fmt: skip
     assert_user_error(transcribe(str(speech_file), str(other), "-o", str(out)), "other.txt already exists")
+    assert_user_error(transcribe(str(other), "-o", str(out / "other.txt")),
+                      "other.txt already exists; add --replace to write over it")  # fmt: skip
+    assert_user_error(transcribe(str(other), "-o", str(out)), "out is a folder; give a file name with -o")
     assert speech_file.read_bytes() == original and (out / "other.txt").read_text() == "my own transcript"
     assert not (tmp_path / "new").exists() and not (out / "speech.txt").exists(), "refused before any work"
     result = transcribe(str(speech_file), str(other), "-o", str(tmp_path / "new"))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["other.txt", "speech.txt"]
+    assert transcribe(str(other), "-o", str(out / "other.txt"), "--replace").returncode == 0
+    assert (out / "other.txt").read_text() != "my own transcript", "--replace writes over it"
+
+
+def test_speech_and_alignments_keep_existing_files_unless_told(installed_home: Path, speech_file: Path,
+                                                               tmp_path: Path) -> None:  # fmt: skip
+    kept = tmp_path / "interview.wav"
+    kept.write_bytes(speech_file.read_bytes())
+    speak = ["speak", "hello", "--lang", "eng", "-o", str(kept)]
+    assert_user_error(run_cli(*speak, home=installed_home), "interview.wav already exists; add --replace")
+    assert kept.read_bytes() == speech_file.read_bytes()
+    assert run_cli(*speak, "--replace", home=installed_home).returncode == 0
+    assert kept.read_bytes() != speech_file.read_bytes()
+    nested = tmp_path / "new" / "folder" / "hello.wav"
+    assert run_cli("speak", "hello", "--lang", "eng", "-o", str(nested), home=installed_home).returncode == 0
+    assert sf.info(nested).samplerate == 16000, "the folder is made, as for transcripts"
+
+    words, timed = tmp_path / "words.txt", tmp_path / "timed.json"
+    words.write_text("hello world\n")
+    timed.write_text("my own timings")
+    align = ["align", str(speech_file), str(words), "--lang", "eng", "-o", str(timed)]
+    assert_user_error(run_cli(*align, home=installed_home), "timed.json already exists; add --replace")
+    assert timed.read_text() == "my own timings"
+    result = run_cli(*align, "--replace", home=installed_home)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(timed.read_text())["segments"], "aligned"
 
 
 @pytest.mark.parametrize("fmt", ["txt", "srt", "vtt"])
