@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.view = TranscriptView()
         self.status_text = QLabel("Starting…")
         self.progress = QProgressBar(visible=False, maximumWidth=220)
-        self.cancel_button = QPushButton("Cancel", visible=False)
+        self.cancel_button = QPushButton("Cancel", visible=False, toolTip="Stop transcribing the file (Esc)")
         self.banner = self._make_banner()
         self.segments: list[Segment] = []
         self._cleared: tuple[str, list[Segment]] | None = None  # what Clear removed, until Undo restores it
@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
             "&Edit": [("Undo", "Ctrl+Z", self.view.undo), ("Redo", "Ctrl+Shift+Z", self.view.redo), None,
                       ("Copy all", "Ctrl+Shift+C", self.copy_all), ("Clear", "Ctrl+L", self.clear_text)],
             "&Dictation": [("Record", "Ctrl+R", self.toggle_recording)],
-            "&Speech": [("Read aloud", "F5", self.read_aloud), ("Stop reading", "Esc", self.reader.stop),
+            "&Speech": [("Read aloud", "F5", self.read_aloud), ("Stop reading", "Esc", self.stop),
                         ("Save speech…", "Ctrl+Shift+S", self.save_speech)],
             "&Tools": [("Languages…", "Ctrl+Shift+L", self.open_language_manager),
                        ("Field sessions…", "Ctrl+Shift+F", self.open_sessions),
@@ -160,6 +160,14 @@ class MainWindow(QMainWindow):
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         self.progress.setRange(0, 1000 if determinate else 0)
+
+    @Slot()
+    def stop(self) -> None:
+        """Esc: stop reading aloud; when nothing is being read, cancel the file transcription in progress."""
+        if self.tasks.transcribing and not self.reader.busy:
+            self.tasks.cancel()
+        else:
+            self.reader.stop()
 
     def show_first_run(self, message: str) -> None:
         """Say what is missing and offer the language manager (empty message: hide the banner)."""

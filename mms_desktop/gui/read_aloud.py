@@ -106,6 +106,11 @@ class ReadAloud(QObject):
 
         self._jobs.start("save speech", work, self._saved)
 
+    @property
+    def busy(self) -> bool:
+        """Whether speech is being prepared for reading or being read."""
+        return self._preparing is not None or self._player.playing
+
     def stop(self) -> None:
         """Stop reading, also while the speech is still being prepared (it is then never played)."""
         if self._preparing is not None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fakes import espeak
 from helpers import choose, hold_identifier_loads, start_dictating
+from PySide6.QtCore import Qt
 
 
 def test_starts_ready_with_the_bundled_model(qtbot, make_window) -> None:
@@ -225,7 +227,8 @@ def test_a_file_that_is_not_audio_gets_one_sentence_and_the_window_stays_usable(
     assert window.actions["Open audio file…"].isEnabled() and window.bar.record_button.isEnabled()
 
 
-def test_cancelling_a_file_transcription(qtbot, make_window, tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["button", "Esc"])
+def test_cancelling_a_file_transcription(qtbot, make_window, tmp_path: Path, how: str) -> None:
     import numpy as np
     import soundfile as sf
 
@@ -235,7 +238,10 @@ def test_cancelling_a_file_transcription(qtbot, make_window, tmp_path: Path) -> 
     sf.write(wav, np.random.RandomState(0).randn(16000 * 600).astype(np.float32) * 0.05, 16000)
     window.tasks.transcribe_file(wav)
     qtbot.waitUntil(lambda: window.progress.maximum() == 1000, timeout=60000)  # windows are being decoded
-    window.cancel_button.click()
+    if how == "button":
+        window.cancel_button.click()
+    else:
+        qtbot.keyClick(window.view, Qt.Key.Key_Escape)  # typing in the text, as the user would be
     qtbot.waitUntil(lambda: not window.tasks.transcribing, timeout=30000)
     assert window.status_text.text().startswith("Cancelled")
     assert window.view.toPlainText() == ""
