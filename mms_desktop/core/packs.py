@@ -11,6 +11,7 @@ import json
 import shutil
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -198,5 +199,8 @@ def _extract(archive: Path, dest: Path) -> None:
         else:
             with tarfile.open(archive) as tf:
                 tf.extractall(dest, filter="data")
-    except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (tarfile.ReadError, tarfile.CompressionError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise StoreError(f"{archive} could not be read as a .tar, .tar.gz or .zip archive; it may be damaged or "
+                         "not fully copied, so copy it again.") from exc  # fmt: skip
+    except (tarfile.TarError, OSError) as exc:
         raise StoreError(f"{archive} could not be unpacked ({exc}); it may be damaged.") from exc

@@ -174,6 +174,23 @@ def test_import_refuses_what_is_not_a_pack(tmp_path: Path, store) -> None:
         import_pack(store, tmp_path / "missing.tar")
 
 
+@pytest.mark.parametrize("name", ["pack.tar", "pack.tar.gz", "pack.zip"])
+def test_a_damaged_or_cut_archive_is_one_sentence_and_installs_nothing(tmp_path: Path, installed_home: Path,
+                                                                       name: str) -> None:  # fmt: skip
+    pack = export_pack(LanguageStore(installed_home / "store"), ["fra"], tmp_path / name)
+    cut, garbage = tmp_path / f"cut-{name}", tmp_path / f"garbage-{name}"
+    data = pack.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])  # a copy that stopped half way
+    garbage.write_bytes(bytes(range(256)) * 40)
+    target = LanguageStore(tmp_path / "other")
+    for archive in (cut, garbage):
+        with pytest.raises(StoreError) as caught:
+            import_pack(target, archive)
+        message = str(caught.value)
+        assert message.startswith(str(archive)) and "copy it again" in message and "\n" not in message
+    assert target.installed() == [] and staging_is_empty(target)
+
+
 def test_export_refuses_to_overwrite(tmp_path: Path, installed_home: Path) -> None:
     (tmp_path / "pack.tar").write_text("precious")
     with pytest.raises(StoreError, match="already exists"):
