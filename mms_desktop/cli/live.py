@@ -33,7 +33,8 @@ def add_commands(sub: Any) -> None:
     p.set_defaults(run=run_devices)
 
     p = sub.add_parser("recover", help="repair recordings left unfinished by a crash")
-    p.add_argument("path", nargs="?", default=".", metavar="PATH", help="a recording or a folder (default: .)")
+    p.add_argument("path", nargs="?", metavar="PATH",
+                   help="a recording or a folder (default: the recordings folder, where dictations are recorded)")  # fmt: skip
     p.set_defaults(run=run_recover)
 
 
@@ -49,7 +50,9 @@ def run_devices(args: argparse.Namespace, ctx: Context) -> int:
 def run_recover(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.recorder import recover, unfinished
 
-    path = Path(args.path)
+    from mms_desktop.paths import recordings_dir
+
+    path = Path(args.path).absolute() if args.path else recordings_dir(ctx.settings.recordings_dir)
     if not path.exists():
         raise UserError(f"{path} does not exist; give a recording or the folder that holds it.")
     targets = unfinished(path) if path.is_dir() else [path]

@@ -318,6 +318,15 @@ def test_recover_repairs_a_copy_and_keeps_the_original(tmp_path: Path, home: Pat
     assert rate == 16000 and len(data) == 16000 and wav.stat().st_size == 44 + 32001
     assert "No unfinished recordings" in run_cli("recover", str(tmp_path), home=home).stdout
 
+    recordings = tmp_path / "my recordings"  # where dictations go: what `recover` alone repairs
+    recordings.mkdir()
+    (home / "settings.json").write_text(json.dumps({"recordings_dir": str(recordings)}))
+    (recordings / "dictation.wav").write_bytes(wav.read_bytes())
+    Sidecar("recording", 16000, 1).write(recordings / "dictation.wav")
+    result = run_cli("recover", home=home)
+    assert result.returncode == 0 and f"into {recordings / 'dictation.recovered.wav'}" in result.stdout
+    assert run_cli("recover", home=home).stdout == f"No unfinished recordings in {recordings}.\n"
+
 
 def test_sessions_from_the_command_line(tmp_path: Path, home: Path) -> None:
     project = tmp_path / "fieldwork"
