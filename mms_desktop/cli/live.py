@@ -34,7 +34,7 @@ def add_commands(sub: Any) -> None:
 
     p = sub.add_parser("recover", help="repair recordings left unfinished by a crash")
     p.add_argument("path", nargs="?", metavar="PATH",
-                   help="a recording or a folder (default: the recordings folder, where dictations are recorded)")  # fmt: skip
+                   help="a recording or a folder (default: the recordings folder, where dictations go)")  # fmt: skip
     p.set_defaults(run=run_recover)
 
 
@@ -49,7 +49,6 @@ def run_devices(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_recover(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.recorder import recover, unfinished
-
     from mms_desktop.paths import recordings_dir
 
     path = Path(args.path).absolute() if args.path else recordings_dir(ctx.settings.recordings_dir)
