@@ -60,6 +60,10 @@ def check_file(path: Path, id_to_token: Mapping[int, str], language: str) -> lis
     Raises:
         UserError: the file cannot be read, is empty, or has words the language's alphabet cannot spell.
     """
+    if not path.is_file():
+        raise UserError(
+            f"{path} {'is a folder' if path.is_dir() else 'does not exist'}; give the file of the word list."
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -237,6 +237,9 @@ def test_commands_other_than_install_never_touch_the_network(installed_home, spe
         (["speak", "你好", "--lang", "eng", "-o", "x.wav"], "Nothing in this text can be spoken"),
         (["speak", "hello", "--lang", "eng", "-o", "x.mp3"], "must be a .wav file"),
         (["languages", "remove", "ita"], "'ita' is not installed"),
+        (["words", "add", "eng", "{tmp}/missing.txt"], "missing.txt does not exist; give the file of the word list"),
+        (["words", "add", "eng", "{tmp}"], "is a folder; give the file of the word list"),
+        (["words", "add", "eng", "{speech}"], "save it as UTF-8 text, one word per line"),
         (["languages", "import", "nowhere.tar"], "does not exist"),
         (["session", "new", "{text}", "--title", "Songs", "--language", "sah"], "is a file, not a folder"),
         (
