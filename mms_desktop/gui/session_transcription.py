@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Slot
@@ -12,7 +13,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QProgressBar, QPushButton
 
 from mms_desktop.core.errors import Cancelled
-from mms_desktop.core.events import Progress, Transcript
+from mms_desktop.core.events import Progress
+from mms_desktop.core.listing import counted
 from mms_desktop.core.sessions import HandCorrections, save_transcript, transcript_path
 from mms_desktop.gui.jobs import Job, describe_error
 
@@ -29,6 +31,7 @@ class SessionTranscription(QObject):
         super().__init__(window)
         self.w = window
         self.job: Job | None = None
+        self._batch: tuple[list[Path], bool] = ([], False)  # of the run in progress: recordings done, only new
         self.progress = QProgressBar(visible=False, maximumWidth=240)
         self.progress.setRange(0, 1000)
         self.cancel_button = QPushButton("Cancel", visible=False)
@@ -45,30 +48,46 @@ class SessionTranscription(QObject):
 
     def start(self, overwrite: bool = False) -> None:
         """Transcribe the window's recording in its session's language and save it beside the audio."""
-        w = self.w
-        recording, language = w.recording, w.session_language()
-        if recording is None or self.running:
-            return
-        speaker = w.first_speaker()
-        settings = w.main.context.settings
-        saver = w.saver
+        if self.w.recording is not None:
+            self._run([self.w.recording], overwrite)
 
-        def work(report: Any, cancel: threading.Event) -> Transcript:
+    def start_all(self, recordings: list[Path]) -> None:
+        """Transcribe, one after the other, those of ``recordings`` that have no transcript yet; each is
+        saved as soon as it is done, so cancelling keeps the ones finished."""
+        self._run(recordings, overwrite=False, only_new=True)
+
+    def _run(self, recordings: list[Path], overwrite: bool, only_new: bool = False) -> None:
+        w = self.w
+        if self.running or not recordings:
+            return
+        language, speaker = w.session_language(), w.first_speaker()
+        settings, host, saver = w.main.context.settings, w.main.host, w.saver
+        finished: list[Path] = []
+        self._batch = (finished, only_new)
+
+        def work(report: Any, cancel: threading.Event) -> list[Path]:
             from mms_desktop.core.asr import WindowOptions
 
             saver.flush()  # a correction on its way to the disk counts in the check for corrections
             options = WindowOptions(settings.window_s, settings.context_s)
-            result = w.main.host.transcribe_file(recording, language, settings.auto_among, options, report, cancel)
-            if speaker:  # the session's first speaker, until the linguist says otherwise
-                result = dataclasses.replace(
-                    result, segments=tuple(dataclasses.replace(seg, speaker=speaker) for seg in result.segments)
-                )
-            save_transcript(transcript_path(recording), result, edited=False, overwrite_edits=overwrite)
-            return result
+            todo = [r for r in recordings if not (only_new and transcript_path(r).exists())]
+            for i, recording in enumerate(todo):
+                detail = f"{recording.name} ({i + 1} of {len(todo)})" if only_new else recording.name
 
-        w.status.setText(f"Transcribing {recording.name}…")
+                def part(p: Progress, i: int = i, detail: str = detail) -> None:
+                    report(Progress("transcribe", i * 1000 + round(p.fraction * 1000), len(todo) * 1000, detail))
+
+                result = host.transcribe_file(recording, language, settings.auto_among, options, part, cancel)
+                if speaker:  # the session's first speaker, until the linguist says otherwise
+                    segments = tuple(dataclasses.replace(seg, speaker=speaker) for seg in result.segments)
+                    result = dataclasses.replace(result, segments=segments)
+                save_transcript(transcript_path(recording), result, edited=False, overwrite_edits=overwrite)
+                finished.append(recording)
+            return finished
+
+        w.status.setText(f"Transcribing {recordings[0].name}…" if not only_new else "Transcribing the session…")
         self.progress.setValue(0)
-        self.job = w.jobs.start(f"transcribe {recording.name}", work, self._done, self._progress)
+        self.job = w.jobs.start("transcribe session", work, self._done, self._progress)
         self._show(True)
 
     @Slot()
@@ -86,14 +105,14 @@ class SessionTranscription(QObject):
     @Slot(object)
     def _progress(self, p: Progress) -> None:
         self.progress.setValue(int(p.fraction * 1000))
+        if p.detail:
+            self.w.status.setText(f"Transcribing {p.detail}…")
 
     def _done(self, result: Any, error: BaseException | None) -> None:
         self.job = None
         self._show(False)
         w = self.w
-        if isinstance(error, Cancelled):
-            w.status.setText("Transcription cancelled; the saved transcript is as it was.")
-            return
+        finished, only_new = self._batch
         if isinstance(error, HandCorrections):
             box = QMessageBox(QMessageBox.Icon.Question, "Replace corrections?", str(error),
                               QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, w)  # fmt: skip
@@ -101,7 +120,23 @@ class SessionTranscription(QObject):
             box.open()
             w.status.setText("The transcript holds hand corrections; nothing was replaced.")
             return
-        if error is not None:
-            w.status.setText(describe_error(error))
-            return
-        w.show_current()
+        before = f" {counted(len(finished), 'recording')} transcribed before it stopped." if finished else ""
+        if isinstance(error, Cancelled):
+            said = (
+                "Transcription cancelled." + before
+                if only_new
+                else "Transcription cancelled; the saved transcript is as it was."
+            )
+        elif error is not None:
+            said = describe_error(error) + before
+        elif not only_new:
+            said = f"Transcribed {finished[0].name}."
+        else:
+            said = (
+                f"Transcribed {counted(len(finished), 'recording')}."
+                if finished
+                else "Every recording of this session has a transcript already."
+            )
+        w.status.setText(said)
+        if w.recording in finished:  # shown again as it is on the disk now, keeping the line above
+            w.show_current(said)

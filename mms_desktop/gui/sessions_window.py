@@ -102,6 +102,8 @@ class SessionsWindow(QMainWindow):
         self.record_button = QPushButton("●  Record", checkable=True)
         self.transcribe_button = QPushButton("Transcribe")
         self.transcribe_button.clicked.connect(self.transcribe)
+        self.transcribe_all_button = QPushButton("Transcribe all")
+        self.transcribe_all_button.clicked.connect(self.transcribe_all)
         self.table = SegmentTable()
         self.table.cellClicked.connect(self._cell_clicked)
         self.table.corrected.connect(self._corrected)
@@ -115,13 +117,16 @@ class SessionsWindow(QMainWindow):
         top.addWidget(choose)
         splitter = QSplitter()
         splitter.addWidget(_column("Sessions", self.sessions, self.new_button, self.edit_button))
-        splitter.addWidget(_column("Recordings", self.recordings, self.record_button, self.transcribe_button))
+        splitter.addWidget(_column("Recordings", self.recordings, self.record_button, self.transcribe_button,
+                                   self.transcribe_all_button))  # fmt: skip
         title = "Transcript (click a line to hear it; double-click text to correct it)"
         splitter.addWidget(_column(title, self.table, self.format_box, self.export_button))
-        splitter.setSizes([220, 260, 620])
+        splitter.setSizes([200, 330, 570])
         keys = {choose: ("Ctrl+O", "Choose the project folder"), self.new_button: ("Ctrl+N", "New session"),
                 self.edit_button: ("Ctrl+I", "The session's details: title, language, speakers …"),
                 self.record_button: ("Ctrl+R", "Record or stop"), self.transcribe_button: ("Ctrl+T", "Transcribe"),
+                self.transcribe_all_button: ("Ctrl+Shift+T", "Transcribe every recording of the session that has "
+                                             "no transcript yet"),
                 self.export_button: ("Ctrl+E", "Export")}  # fmt: skip
         for button, (key, what) in keys.items():  # actions, not button shortcuts: Record's label changes
             action = QAction(what, self, shortcut=QKeySequence(key))
@@ -152,6 +157,7 @@ class SessionsWindow(QMainWindow):
         self.record_button.setEnabled(self.session is not None)
         transcribing = self.transcription.running
         self.transcribe_button.setEnabled(self.recording is not None and not recording and not transcribing)
+        self.transcribe_all_button.setEnabled(bool(self._paths) and not recording and not transcribing)
         self.export_button.setEnabled(self.transcript is not None and not recording)
 
     def run_job(self, what: str, work: Any, done: Any) -> None:
@@ -268,11 +274,12 @@ class SessionsWindow(QMainWindow):
     # -- a recording and its transcript ----------------------------------------------------------
 
     @Slot(int)
-    def _recording_chosen(self, row: int) -> None:
+    def _recording_chosen(self, row: int, status: str = "") -> None:
         path = self._paths[row] if 0 <= row < len(self._paths) else None
         self._show_recording(path)
         if path is not None:
-            self.run_job(f"Opening {path.name}", lambda: self._open(path), self._opened)
+            self.run_job(f"Opening {path.name}", lambda: self._open(path),
+                         lambda result, error: self._opened(result, error, status))  # fmt: skip
 
     def _open(self, path: Path) -> Any:
         self.saver.flush()  # a correction on its way to the disk is read back with the rest
@@ -283,13 +290,13 @@ class SessionsWindow(QMainWindow):
         self.table.show_segments([])
         self.update_buttons()
 
-    def _opened(self, result: Any, error: BaseException | None) -> None:
+    def _opened(self, result: Any, error: BaseException | None, status: str = "") -> None:
         if error is not None:
             self.status.setText(describe_error(error))
             return
         self.audio, self.transcript = result
         self.table.show_segments(list(self.transcript.segments) if self.transcript else [])
-        self.status.setText("" if self.transcript else "No transcript yet: press Transcribe.")
+        self.status.setText(status if self.transcript else "No transcript yet: press Transcribe.")
         self.update_buttons()
 
     @Slot(int, int)
@@ -328,9 +335,14 @@ class SessionsWindow(QMainWindow):
         """Transcribe the chosen recording in the session's language and save it beside the audio."""
         self.transcription.start()
 
-    def show_current(self) -> None:
-        """Show the chosen recording again, as it is on the disk."""
-        self._recording_chosen(self.recordings.currentRow())
+    @Slot()
+    def transcribe_all(self) -> None:
+        """Transcribe every recording of the session without a transcript, one after the other."""
+        self.transcription.start_all(list(self._paths))
+
+    def show_current(self, status: str = "") -> None:
+        """Show the chosen recording again, as it is on the disk (``status``: the line to show then)."""
+        self._recording_chosen(self.recordings.currentRow(), status)
 
     def first_speaker(self) -> str:
         return self.session.speakers[0].id if self.session and self.session.speakers else ""

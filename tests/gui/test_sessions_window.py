@@ -221,6 +221,48 @@ def test_a_long_transcription_shows_its_progress_and_can_be_cancelled(qtbot, mak
     assert not transcription.running and wav.with_suffix(".json").read_text() == saved
 
 
+def test_transcribe_all_does_those_without_a_transcript_and_keeps_each_done(qtbot, make_window, tmp_path: Path) -> None:
+    import soundfile as sf
+    from PySide6.QtCore import Qt
+
+    from mms_desktop.core.sessions import transcript_path
+
+    window = make_window()
+    window.context.settings.window_s = 2.0  # many windows, each a step of the progress
+    sessions, first = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path)
+    kept = transcript_path(first).read_text()
+    short, long = first.with_name(first.name.replace("_01", "_02")), first.with_name(first.name.replace("_01", "_03"))
+    sf.write(short, espeak("son gente sol nueve", "es", tmp_path), 16000)
+    sf.write(long, np.tile(espeak("casa pez", "es", tmp_path), 300), 16000)
+    sessions.list_recordings(select=short)
+    qtbot.waitUntil(lambda: sessions.recording == short and "No transcript yet" in sessions.status.text(),
+                    timeout=30000)  # fmt: skip
+    bar = sessions.transcription.progress
+    sessions.activateWindow()
+    qtbot.waitUntil(sessions.isActiveWindow, timeout=10000)
+    qtbot.keyClick(
+        sessions.table, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    qtbot.waitUntil(lambda: bar.value() > 500, timeout=60000)  # the second of the two is under way
+    assert sessions.status.text().startswith(f"Transcribing {long.name} (2 of 2)")
+    assert not sessions.transcribe_all_button.isEnabled() and not sessions.transcribe_button.isEnabled()
+    qtbot.keyClick(sessions.table, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not sessions.transcription.running, timeout=60000)
+    said = "Transcription cancelled. 1 recording transcribed before it stopped."
+    assert sessions.status.text() == said
+    assert transcript_path(first).read_text() == kept, "a recording with a transcript is left as it is"
+    assert not transcript_path(long).exists(), "the cancelled one has none"
+    qtbot.waitUntil(lambda: sessions.transcript is not None, timeout=30000)  # the chosen one, as just saved
+    assert "gente" in sessions.table.item(0, 3).text() and sessions.status.text() == said
+
+    long.unlink()
+    sessions.list_recordings(select=short)
+    qtbot.waitUntil(lambda: sessions.recordings.count() == 2, timeout=30000)
+    sessions.transcribe_all_button.click()
+    qtbot.waitUntil(lambda: not sessions.transcription.running, timeout=30000)
+    assert sessions.status.text() == "Every recording of this session has a transcript already."
+
+
 def test_a_sessions_details_can_be_corrected_and_its_files_keep_their_names(qtbot, make_window, tmp_path: Path) -> None:
     window = make_window()
     sessions, wav = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path)
