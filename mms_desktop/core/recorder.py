@@ -4,6 +4,11 @@ The master recording is a 16-bit PCM WAV at the device's own rate and channel co
 dedicated thread. Every ``sync_s`` seconds the header's sizes are brought up to date and the file is
 fsynced, so a crash loses at most that much. A sidecar ``<name>.wav.json`` says whether the recording
 finished; :func:`recover` repairs unfinished ones into a copy and never touches the original.
+
+A recording in progress holds an advisory lock on its file (POSIX systems), so that another window or
+process looking for unfinished recordings in the same folder leaves it alone instead of taking a live
+recording for one a crash left behind; the system drops the lock when the recording process ends, however
+it ends.
 """
 
 from __future__ import annotations
@@ -22,6 +27,11 @@ from enum import Enum
 from pathlib import Path
 
 import numpy as np
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; every unfinished recording is taken as left by a crash
+    fcntl = None  # type: ignore[assignment]
 
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.fsutil import atomic_write_text
@@ -149,6 +159,7 @@ class Recorder:
         self.stopped_by_disk = False
         check_target(path, self._limits, self._free)
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        _hold(self._fd)
         os.write(self._fd, wav_header(sample_rate, channels, 0))
         Sidecar(RecordingState.RECORDING.value, sample_rate, channels, started=time.time(), device=device).write(path)
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
@@ -219,14 +230,42 @@ class Recorder:
 
 
 def unfinished(folder: Path) -> list[Path]:
-    """Recordings in ``folder`` whose sidecar says they never finished."""
+    """Recordings in ``folder`` whose sidecar says they never finished, and that no recorder still writes."""
     found = []
     for sidecar in sorted(folder.glob(f"*.wav{SIDECAR_SUFFIX}")):
         wav = sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)])
         info = Sidecar.read(wav)
-        if info is not None and info.state == RecordingState.RECORDING.value and wav.exists():
+        if info is not None and info.state == RecordingState.RECORDING.value and wav.exists() and not _live(wav):
             found.append(wav)
     return found
+
+
+def _hold(fd: int) -> None:
+    """Mark an open recording as in progress until its file is closed (see the module's notes)."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # a file system without locks: the recording goes on unmarked
+            log.debug("no lock on the recording", exc_info=True)
+
+
+def _live(wav: Path) -> bool:
+    """Whether a recorder, in this process or another, still has ``wav`` open for writing."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(wav, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # releases the shared lock taken to ask
+    return False
 
 
 def recover(wav: Path) -> Path:

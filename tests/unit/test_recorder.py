@@ -37,6 +37,17 @@ def test_recording_is_an_exact_wav_of_what_was_written(tmp_path: Path) -> None:
     assert Sidecar.read(path).state == "complete" and unfinished(tmp_path) == []
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="recordings in progress are marked with POSIX locks")
+def test_a_recording_in_progress_is_not_repaired_by_another_window(tmp_path: Path) -> None:
+    from mms_desktop.core.recorder import repair_unfinished
+
+    recorder = Recorder(tmp_path / "live.wav", RATE, 1, free_space=lambda p: 10**12)
+    recorder.write(signal_of(RATE)[:, :1])
+    assert repair_unfinished(tmp_path) == [] and not (tmp_path / "live.recovered.wav").exists()
+    recorder.close()
+    assert Sidecar.read(tmp_path / "live.wav").state == "complete"
+
+
 def test_never_overwrites_and_refuses_a_missing_folder(tmp_path: Path) -> None:
     (tmp_path / "take.wav").write_bytes(b"precious")
     with pytest.raises(UserError, match="already exists"):
@@ -91,6 +102,7 @@ def test_sigkill_at_a_random_moment_loses_at_most_a_second(tmp_path: Path, seed:
     handed = 0
     while time.monotonic() < deadline:
         handed = int(child.stdout.readline() or handed)
+    assert unfinished(tmp_path) == [], "a recording still being written is not one a crash left behind"
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     assert unfinished(tmp_path) == [path]
