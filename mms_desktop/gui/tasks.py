@@ -34,24 +34,41 @@ class Installed:
     languages: list[str]
     can_detect: bool
     missing: str
+    repaired: str = ""  # dictations a crash left unfinished, repaired into copies just now
 
 
 def survey(context: Any) -> Installed:
-    """Read the store (a worker-thread task): installed languages, identifier, first-run message."""
+    """Read the store (a worker-thread task): installed languages, identifier, first-run message; and
+    repair the dictations that a crash left unfinished, so that the user hears of them at once."""
     from mms_desktop.core.asr import available_languages
 
+    repaired = repair_dictations(context.settings)
     store = context.store
     try:
         languages = available_languages(store.default_model("asr"))
     except UserError:
         return Installed([], False, "No speech recognition model is installed yet. Install a language to start "
-                                    "dictating: open the language manager, or import a language pack.")  # fmt: skip
+                                    "dictating: open the language manager, or import a language pack.",
+                         repaired)  # fmt: skip
     try:
         store.default_model("lid")
         can_detect = True
     except UserError:
         can_detect = False
-    return Installed(languages, can_detect, "")
+    return Installed(languages, can_detect, "", repaired)
+
+
+def repair_dictations(settings: Any) -> str:
+    """Repair unfinished recordings in the recordings folder; says which, or nothing."""
+    from mms_desktop import paths
+    from mms_desktop.core.recorder import repair_unfinished
+
+    try:
+        pairs = repair_unfinished(paths.recordings_dir(settings.recordings_dir))
+    except OSError as exc:
+        return f"Unfinished recordings could not be repaired ({exc.strerror}); try `mms-desktop recover`."
+    return " ".join(f"{wav.name} was left unfinished (a crash?) and was repaired into {copy.name}."
+                    for wav, copy in pairs)  # fmt: skip
 
 
 class Tasks(QObject):
@@ -85,6 +102,10 @@ class Tasks(QObject):
         settings = self.w.context.settings
         self.w.bar.set_languages(found.languages, settings.favourites, settings.language, found.can_detect)
         self.w.show_first_run(found.missing)
+        if found.repaired:  # said with "Ready", or at once when nothing will load
+            self.w.notice = " ".join(filter(None, [self.w.notice, found.repaired]))
+            if found.missing:
+                self.w.show_status(found.repaired)
         if not found.missing and not self.w.dictation.is_running and not self.transcribing:
             self.preload(self.w.bar.language)
         if self._pending is not None:

@@ -263,6 +263,24 @@ def test_closing_while_dictating_saves_the_recording_then_closes(qtbot, make_win
     assert Sidecar.read(recording).state == "complete"
 
 
+def test_a_dictation_a_crash_left_unfinished_is_repaired_and_said_at_start(qtbot, make_window,
+                                                                           tmp_path: Path) -> None:  # fmt: skip
+    from mms_desktop.core.recorder import Sidecar, wav_header
+
+    recordings = tmp_path / "home" / "recordings"
+    recordings.mkdir(parents=True)
+    crashed = recordings / "dictation-20261101-093000.wav"
+    crashed.write_bytes(wav_header(16000, 1, 0) + b"\x01\x00" * 16000)  # its header never updated
+    Sidecar("recording", 16000, 1).write(crashed)
+    window = make_window()
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
+    assert window.status_text.text().endswith(
+        "dictation-20261101-093000.wav was left unfinished (a crash?) and was repaired into "
+        "dictation-20261101-093000.recovered.wav."
+    )
+    assert (recordings / "dictation-20261101-093000.recovered.wav").stat().st_size == 44 + 32000
+
+
 def test_no_microphone_says_so_and_the_window_stays_usable(qtbot, make_window) -> None:
     from mms_desktop.core.errors import AudioError
 
