@@ -106,7 +106,7 @@ def test_a_users_list_is_checked_with_one_clear_sentence(tmp_path: Path) -> None
     binary.write_bytes(b"\xff\xfe\x00\x81 not text")
     with pytest.raises(UserError, match="save it as UTF-8 text"):
         wordlist.check_file(binary, ID_TO_TOKEN, "eng")
-    with pytest.raises(UserError, match="Cannot read"):
+    with pytest.raises(UserError, match="missing.txt does not exist; give the file of the word list"):
         wordlist.check_file(tmp_path / "missing.txt", ID_TO_TOKEN, "eng")
 
 
