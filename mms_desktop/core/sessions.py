@@ -12,6 +12,7 @@ Names are archive-safe: letters, digits, ``-`` and ``_`` only.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 import unicodedata
@@ -25,9 +26,10 @@ from mms_desktop.core import formats
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Transcript
 from mms_desktop.core.formats import jsonfmt
-from mms_desktop.core.fsutil import atomic_write_text
+from mms_desktop.core.fsutil import atomic_write_text, sha256_file
 
 METADATA = "session.json"
+EXPORTS = ".exports.json"  # what the exports beside the recordings wrote
 
 
 def safe_name(text: str) -> str:
@@ -112,6 +114,10 @@ def _is_date(text: str) -> bool:
 
 class HandCorrections(UserError):
     """A machine transcript would replace a transcript that holds hand corrections; the user may confirm."""
+
+
+class ExportChanged(UserError):
+    """An export would replace a file changed since it was exported (or never exported); the user may confirm."""
 
 
 class Project:
@@ -210,10 +216,15 @@ def open_recording(recording: Path) -> tuple[Any, Transcript | None]:
     return load_audio(recording), formats.load(saved) if saved.exists() else None
 
 
-def export_beside(recording: Path, transcript: Transcript, fmt: str) -> Path:
+def export_beside(recording: Path, transcript: Transcript, fmt: str, replace: bool = False) -> Path:
     """Write ``transcript`` in ``fmt`` (a key of ``formats.SUFFIXES``) beside ``recording``, with its root name.
 
+    A file there is replaced at once only when it is still as an export left it; one changed since (a tier
+    added in ELAN, boundaries moved in Praat) or not made by an export is replaced only with ``replace``.
+    What each export wrote is remembered in the session folder's ``.exports.json``.
+
     Raises:
+        ExportChanged: the file there was changed since it was exported.
         UserError: ``fmt`` is JSON, whose file there is the transcript itself (writing it as an export would
             drop the mark that keeps hand corrections from being replaced), or the file cannot be written.
     """
@@ -221,9 +232,25 @@ def export_beside(recording: Path, transcript: Transcript, fmt: str) -> Path:
     if target == transcript_path(recording):
         raise UserError(f"{target.name} is the transcript itself, in JSON with word timings, and is saved with "
                         "every correction; choose another format to export.")  # fmt: skip
+    if not replace and target.exists() and _exported(target.parent).get(target.name) != sha256_file(target):
+        raise ExportChanged(f"{target.name} has changed since it was exported, perhaps in ELAN or Praat; a new "
+                            "export would replace that work.")  # fmt: skip
+    text = formats.render(transcript, fmt, media=recording)
     with _saving(target):
-        atomic_write_text(target, formats.render(transcript, fmt, media=recording))
+        atomic_write_text(target, text)
+    record = _exported(target.parent) | {target.name: hashlib.sha256(text.encode("utf-8")).hexdigest()}
+    with contextlib.suppress(OSError):  # without the record, the next export of this file asks first
+        atomic_write_text(target.parent / EXPORTS, json.dumps(record, indent=1))
     return target
+
+
+def _exported(folder: Path) -> dict[str, str]:
+    """What the exports in ``folder`` wrote: sha256 by file name."""
+    try:
+        record = json.loads((folder / EXPORTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 @contextlib.contextmanager

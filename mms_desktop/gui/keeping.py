@@ -1,5 +1,6 @@
 """Nothing the user made is lost: the main window's text is kept on disk while it changes and comes back when
-the window opens again, and a window asks before closing over work that could not be saved."""
+the window opens again, and a window asks before closing over work that could not be saved, or before
+replacing work with something new."""
 
 from __future__ import annotations
 
@@ -91,3 +92,13 @@ def close_anyway(parent: QWidget, lost: str) -> bool:
                                  QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
                                  QMessageBox.StandardButton.Cancel)  # fmt: skip
     return answer == QMessageBox.StandardButton.Close
+
+
+def ask_to_replace(parent: QWidget, title: str, what: str, replace: Callable[[], None]) -> None:
+    """Ask, without blocking, whether to go on although ``what`` (a sentence saying what would be lost) will
+    be replaced; ``replace`` runs on Yes. No, the default, keeps it."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, f"{what} Replace it?",
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)  # fmt: skip
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.accepted.connect(replace)
+    box.open()

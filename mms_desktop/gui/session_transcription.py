@@ -10,13 +10,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QProgressBar, QPushButton
+from PySide6.QtWidgets import QProgressBar, QPushButton
 
 from mms_desktop.core.errors import Cancelled
 from mms_desktop.core.events import Progress
 from mms_desktop.core.listing import counted
 from mms_desktop.core.sessions import HandCorrections, save_transcript, transcript_path
 from mms_desktop.gui.jobs import Job, describe_error
+from mms_desktop.gui.keeping import ask_to_replace
 
 
 class SessionTranscription(QObject):
@@ -114,10 +115,7 @@ class SessionTranscription(QObject):
         w = self.w
         finished, only_new = self._batch
         if isinstance(error, HandCorrections):
-            box = QMessageBox(QMessageBox.Icon.Question, "Replace corrections?", str(error),
-                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, w)  # fmt: skip
-            box.accepted.connect(lambda: self.start(overwrite=True))
-            box.open()
+            ask_to_replace(w, "Replace corrections?", str(error), lambda: self.start(overwrite=True))
             w.status.setText("The transcript holds hand corrections; nothing was replaced.")
             return
         before = f" {counted(len(finished), 'recording')} transcribed before it stopped." if finished else ""

@@ -17,7 +17,6 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -35,7 +34,6 @@ from mms_desktop.core.models import AUTO
 from mms_desktop.core.sessions import (
     Project,
     SessionInfo,
-    export_beside,
     open_recording,
     save_transcript,
     transcript_path,
@@ -44,10 +42,9 @@ from mms_desktop.core.writer import LatestWriter
 from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.keeping import close_anyway
 from mms_desktop.gui.segment_table import SegmentTable
+from mms_desktop.gui.session_export import SessionExport
 from mms_desktop.gui.session_recording import SessionRecording
 from mms_desktop.gui.session_transcription import SessionTranscription
-
-EXPORT_FORMATS = ("eaf", "textgrid", "srt", "vtt", "txt")  # the JSON is the transcript itself, X.json
 
 
 class SessionsWindow(QMainWindow):
@@ -107,10 +104,8 @@ class SessionsWindow(QMainWindow):
         self.table = SegmentTable()
         self.table.cellClicked.connect(self._cell_clicked)
         self.table.corrected.connect(self._corrected)
-        self.format_box = QComboBox()
-        self.format_box.addItems(EXPORT_FORMATS)
-        self.export_button = QPushButton("Export")
-        self.export_button.clicked.connect(self.export_current)
+        self.exporter = SessionExport(self)
+        self.export_button = self.exporter.button
         self.status = QLabel(wordWrap=True)
         top = QHBoxLayout()
         top.addWidget(self.project_label, 1)
@@ -120,7 +115,7 @@ class SessionsWindow(QMainWindow):
         splitter.addWidget(_column("Recordings", self.recordings, self.record_button, self.transcribe_button,
                                    self.transcribe_all_button))  # fmt: skip
         title = "Transcript (click a line to hear it; double-click text to correct it)"
-        splitter.addWidget(_column(title, self.table, self.format_box, self.export_button))
+        splitter.addWidget(_column(title, self.table, self.exporter.format_box, self.export_button))
         splitter.setSizes([200, 330, 570])
         keys = {choose: ("Ctrl+O", "Choose the project folder"), self.new_button: ("Ctrl+N", "New session"),
                 self.edit_button: ("Ctrl+I", "The session's details: title, language, speakers …"),
@@ -350,19 +345,6 @@ class SessionsWindow(QMainWindow):
     def session_language(self) -> str:
         session = self.session
         return session.language if session is not None and session.language else AUTO
-
-    @Slot()
-    def export_current(self) -> None:
-        self.export(self.format_box.currentText())
-
-    def export(self, fmt: str) -> None:
-        """Write the transcript in ``fmt`` beside its recording (same root name)."""
-        recording, transcript = self.recording, self.transcript
-        if recording is not None and transcript is not None:
-            self.run_job(f"Exporting {fmt}", lambda: export_beside(recording, transcript, fmt), self._exported)
-
-    def _exported(self, target: Any, error: BaseException | None) -> None:
-        self.status.setText(describe_error(error) if error else f"Exported {target.name}.")
 
     def closeEvent(self, event: Any) -> None:
         if self.transcription.job is not None:  # stopped first; the window goes once it has

@@ -69,18 +69,18 @@ def test_record_correct_and_export_a_session(qtbot, make_window, microphone, pla
     qtbot.waitUntil(lambda: "hand corrections" in sessions.status.text(), timeout=60000)
     assert json.loads(saved.read_text())["segments"][0]["text"] == "son gente sol nueve camino pez [laughs]"
 
-    sessions.export("eaf")
+    sessions.exporter.export("eaf")
     qtbot.waitUntil(lambda: sessions.status.text() == f"Exported {wav.stem}.eaf.", timeout=10000)
-    sessions.export("textgrid")
+    sessions.exporter.export("textgrid")
     qtbot.waitUntil(lambda: sessions.status.text() == f"Exported {wav.stem}.TextGrid.", timeout=10000)
     eaf = pympi.Elan.Eaf(str(wav.with_suffix(".eaf")))
     annotations = [a for tier in eaf.get_tier_names() for a in eaf.get_annotation_data_for_tier(tier)]
     assert any("son gente sol" in str(a[2]) for a in annotations)
     grid = textgrid.openTextgrid(str(wav.with_suffix(".TextGrid")), includeEmptyIntervals=False)
     assert any("son gente sol" in entry.label for tier in grid.tiers for entry in tier.entries)
-    offered = [sessions.format_box.itemText(i) for i in range(sessions.format_box.count())]
+    offered = [sessions.exporter.format_box.itemText(i) for i in range(sessions.exporter.format_box.count())]
     for fmt in offered:  # no export may overwrite the transcript and lose the mark of hand corrections
-        sessions.export(fmt)
+        sessions.exporter.export(fmt)
         qtbot.waitUntil(lambda: sessions.status.text().startswith("Exported"), timeout=10000)
         sessions.status.clear()
     assert {"srt", "vtt", "txt"} <= set(offered)
@@ -261,6 +261,33 @@ def test_transcribe_all_does_those_without_a_transcript_and_keeps_each_done(qtbo
     sessions.transcribe_all_button.click()
     qtbot.waitUntil(lambda: not sessions.transcription.running, timeout=30000)
     assert sessions.status.text() == "Every recording of this session has a transcript already."
+
+
+def test_exporting_over_a_file_changed_in_elan_asks_first(qtbot, make_window, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    window = make_window()
+    sessions, wav = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path)
+    sessions.exporter.export("eaf")
+    qtbot.waitUntil(lambda: sessions.status.text() == f"Exported {wav.stem}.eaf.", timeout=10000)
+    eaf = wav.with_suffix(".eaf")
+    eaf.write_text(eaf.read_text().replace("casa pes", "casa pez (corrected in ELAN)"))
+    worked_on = eaf.read_text()
+    for answer in (QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes):
+        sessions.status.clear()
+        sessions.exporter.export("eaf")
+        qtbot.waitUntil(lambda: sessions.findChild(QMessageBox) is not None, timeout=10000)
+        box = sessions.findChild(QMessageBox)
+        assert "has changed since it was exported" in box.text() and box.defaultButton() == box.button(
+            QMessageBox.StandardButton.No
+        )
+        assert sessions.status.text() == "Nothing was exported; the file there is as it was."
+        assert eaf.read_text() == worked_on
+        box.button(answer).click()
+        box.setParent(None)
+        box.deleteLater()
+    qtbot.waitUntil(lambda: sessions.status.text() == f"Exported {wav.stem}.eaf.", timeout=10000)
+    assert "ELAN" not in eaf.read_text(), "replaced once the linguist said so"
 
 
 def test_a_sessions_details_can_be_corrected_and_its_files_keep_their_names(qtbot, make_window, tmp_path: Path) -> None:

@@ -108,6 +108,32 @@ os.kill(os.getpid(), signal.SIGKILL)
     assert project.repair(info.id) == []  # already repaired: nothing more to do
 
 
+def test_an_export_changed_since_in_elan_or_praat_is_replaced_only_when_told(tmp_path: Path) -> None:
+    from mms_desktop.core.events import Segment, Transcript
+    from mms_desktop.core.sessions import ExportChanged, export_beside
+
+    recording = tmp_path / "S_01.wav"
+    first = Transcript("spa", 1.0, (Segment(0.0, 1.0, "casa pes"),))
+    corrected = Transcript("spa", 1.0, (Segment(0.0, 1.0, "casa pez"),))
+    eaf = export_beside(recording, first, "eaf")
+    assert export_beside(recording, corrected, "eaf") == eaf and "casa pez" in eaf.read_text(), (
+        "a file as the last export left it is simply brought up to date"
+    )
+    eaf.write_text(eaf.read_text().replace("casa pez", "casa pez [tier added in ELAN]"))
+    worked_on = eaf.read_bytes()
+    with pytest.raises(ExportChanged, match="S_01.eaf has changed since it was exported"):
+        export_beside(recording, first, "eaf")
+    assert eaf.read_bytes() == worked_on
+    export_beside(recording, first, "eaf", replace=True)
+    assert "casa pes" in eaf.read_text() and "ELAN" not in eaf.read_text()
+
+    own = tmp_path / "S_01.TextGrid"
+    own.write_text("a TextGrid the linguist made before any export")
+    with pytest.raises(ExportChanged):
+        export_beside(recording, first, "textgrid")
+    assert own.read_text() == "a TextGrid the linguist made before any export"
+
+
 def test_export_beside_never_replaces_the_transcript_itself(tmp_path: Path) -> None:
     from mms_desktop.core.events import Segment, Transcript
     from mms_desktop.core.sessions import export_beside, save_transcript, transcript_path
