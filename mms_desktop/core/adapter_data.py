@@ -111,15 +111,33 @@ def _read(source: Path) -> Iterator[Item | str]:
     elif source.suffix.lower() in (".eaf", ".textgrid"):
         yield from _annotated(source)
     elif source.is_dir():
-        for path in sorted(source.rglob("*")):
-            if path.suffix.lower() in (".eaf", ".textgrid"):
-                yield from _annotated(path)
-            elif path.suffix.lower() in SUPPORTED_SUFFIXES and path.with_suffix(".txt").is_file():
-                yield from _pair(path, path.with_suffix(".txt"))
-            elif path.suffix.lower() == ".json" and _audio_for(path) and path.name != "session.json":
-                yield from _annotated(path)
+        yield from _folder(source)
     else:
         yield f"{source}: not a folder, .eaf, .TextGrid or .tsv"
+
+
+def _folder(source: Path) -> Iterator[Item | str]:
+    """Every recording in ``source`` (and below) with one of its transcripts.
+
+    A session's recording may have several (its ``.json`` and the ``.eaf``, ``.TextGrid`` or ``.txt``
+    exported from it); reading them all would give the same speech several times over, and copies of
+    training items among the held-out ones. The newest timed transcript is used (the one worked on last,
+    in the window or in ELAN or Praat), a plain ``.txt`` only when there is none; the others are listed.
+    """
+    found: dict[Path, list[tuple[Path, Path | None]]] = {}  # root name: its transcripts (a .txt with its audio)
+    for path in sorted(source.rglob("*")):
+        suffix = path.suffix.lower()
+        if suffix in (".eaf", ".textgrid") or (suffix == ".json" and path.name != "session.json" and _audio_for(path)):
+            found.setdefault(path.with_suffix(""), []).append((path, None))
+        elif suffix in SUPPORTED_SUFFIXES and path.with_suffix(".txt").is_file():
+            found.setdefault(path.with_suffix(""), []).append((path.with_suffix(".txt"), path))
+    for transcripts in found.values():
+        timed = [t for t in transcripts if t[1] is None]
+        chosen, audio = max(timed, key=lambda t: t[0].stat().st_mtime_ns) if timed else transcripts[0]
+        for other, _ in transcripts:
+            if other != chosen:
+                yield f"{other}: {chosen.name} is used instead, a transcript of the same recording"
+        yield from _annotated(chosen) if audio is None else _pair(audio, chosen)
 
 
 def _audio_for(transcript: Path) -> Path | None:

@@ -35,6 +35,39 @@ def italian(tmp_path_factory) -> Path:
     return folder
 
 
+def test_a_recording_with_exported_transcripts_is_read_once(italian: Path, tmp_path: Path) -> None:
+    """A session's recording with its transcript and the ELAN, Praat and text files exported from it gives
+    its speech once: the transcript worked on last."""
+    import os
+
+    from mms_desktop.core.audio import load_audio
+    from mms_desktop.core.events import Segment, Transcript
+    from mms_desktop.core.sessions import export_beside, save_transcript, transcript_path
+
+    session = tmp_path / "session"
+    session.mkdir()
+    for n, phrase in ((1, PHRASES[0]), (2, PHRASES[1])):
+        wav = session / f"S_{n:02d}.wav"
+        shutil.copy(italian / f"{n - 1:02d}.wav", wav)
+        seconds = len(load_audio(wav)) / 16000
+        transcript = Transcript("ita", seconds, (Segment(0.0, seconds, phrase),))
+        save_transcript(transcript_path(wav), transcript, edited=True)
+        for fmt in ("eaf", "textgrid", "txt"):
+            export_beside(wav, transcript, fmt)
+    data = collect([session], held_out=0.5)
+    assert sorted(item.text for item in data.train + data.held_out) == sorted(PHRASES[:2])
+    assert len(data.skipped) == 6, "each recording's three other transcripts are listed as not used"
+    assert all(line.endswith("is used instead, a transcript of the same recording") for line in data.skipped)
+
+    eaf = session / "S_01.eaf"  # corrected in ELAN after the export: the newest, so the one used
+    eaf.write_text(eaf.read_text(encoding="utf-8").replace(PHRASES[0], "buongiorno a tutte"), encoding="utf-8")
+    later = transcript_path(session / "S_01.wav").stat().st_mtime_ns + 10**9
+    os.utime(eaf, ns=(later, later))
+    data = collect([session], held_out=0.5)
+    assert sorted(item.text for item in data.train + data.held_out) == sorted(["buongiorno a tutte", PHRASES[1]])
+    assert any(line.startswith(f"{session / 'S_01.json'}: S_01.eaf is used instead") for line in data.skipped)
+
+
 @pytest.fixture()
 def base(tiny_repos, tmp_path: Path) -> Path:
     folder = tmp_path / "base"
