@@ -34,6 +34,17 @@ def add_commands(sub: Any) -> None:
     a.add_argument("project", metavar="PROJECT")
     a.add_argument("session", metavar="SESSION")
     a.set_defaults(run=run_show)
+    a = actions.add_parser("transcribe", help="transcribe the recordings of a session that have no transcript yet")
+    a.add_argument("project", metavar="PROJECT")
+    a.add_argument("session", metavar="SESSION")
+    a.set_defaults(run=run_session_transcribe)
+    a = actions.add_parser("export", help="export a session's transcripts beside their recordings")
+    a.add_argument("project", metavar="PROJECT")
+    a.add_argument("session", metavar="SESSION")
+    a.add_argument("--format", choices=("eaf", "textgrid", "srt", "vtt", "txt"), default="eaf")
+    a.add_argument("--replace", action="store_true",
+                   help="write over exports changed since (in ELAN or Praat) and files not made by one")  # fmt: skip
+    a.set_defaults(run=run_session_export)
 
     p = sub.add_parser("align", help="time a known transcript (text, .eaf or .TextGrid) against its audio")
     p.add_argument("audio", metavar="AUDIO")
@@ -75,6 +86,49 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
     for info in Project(Path(args.project)).sessions():
         language = info.language or info.language_name
         print(f"{info.id}\t{info.date}\t{language}\t{info.title}")
+    return 0
+
+
+def run_session_transcribe(args: argparse.Namespace, ctx: Context) -> int:
+    """Transcribe, in the session's language (identified when it has no code), the recordings without a
+    transcript, each saved as soon as it is done."""
+    from mms_desktop.cli.models import host
+    from mms_desktop.cli.reporting import Reporter
+    from mms_desktop.core.asr import WindowOptions
+    from mms_desktop.core.listing import counted
+    from mms_desktop.core.models import AUTO
+    from mms_desktop.core.sessions import Project, transcribe_recordings
+
+    project = Project(Path(args.project))
+    info = project.session(args.session)
+    options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
+    speaker = info.speakers[0].id if info.speakers else ""
+    with Reporter(terminal_only=True) as reporter:
+        done = transcribe_recordings(project.recordings(info.id), host(ctx), info.language or AUTO,
+                                     ctx.settings.auto_among, options, speaker, only_new=True,
+                                     progress=reporter)  # fmt: skip
+    print(f"Transcribed {counted(len(done), 'recording')}." if done
+          else "Every recording of this session has a transcript already.")  # fmt: skip
+    return 0
+
+
+def run_session_export(args: argparse.Namespace, ctx: Context) -> int:
+    """Export every transcript of the session; those changed since their last export are kept, and said."""
+    from mms_desktop.core.sessions import ExportChanged, Project, export_beside, open_transcript
+
+    project = Project(Path(args.project))
+    info = project.session(args.session)
+    kept = []
+    for recording in project.recordings(info.id):
+        transcript = open_transcript(recording)
+        if transcript is None:
+            continue
+        try:
+            print(f"Exported {export_beside(recording, transcript, args.format, args.replace)}")
+        except ExportChanged as exc:
+            kept.append(str(exc))
+    if kept:
+        raise UserError(" ".join(kept) + " Add --replace to write over it.")
     return 0
 
 

@@ -12,11 +12,13 @@ Names are archive-safe: letters, digits, ``-`` and ``_`` only.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import re
+import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,7 +26,7 @@ from typing import Any
 
 from mms_desktop.core import formats
 from mms_desktop.core.errors import UserError
-from mms_desktop.core.events import Transcript
+from mms_desktop.core.events import Progress, Transcript
 from mms_desktop.core.formats import jsonfmt
 from mms_desktop.core.fsutil import atomic_write_text, sha256_file
 
@@ -209,11 +211,15 @@ def transcript_path(recording: Path) -> Path:
 
 def open_recording(recording: Path) -> tuple[Any, Transcript | None]:
     """The recording as 16 kHz samples and its saved transcript, if it has one."""
-    from mms_desktop.core import formats
     from mms_desktop.core.audio import load_audio
 
+    return load_audio(recording), open_transcript(recording)
+
+
+def open_transcript(recording: Path) -> Transcript | None:
+    """The recording's saved transcript, if it has one."""
     saved = transcript_path(recording)
-    return load_audio(recording), formats.load(saved) if saved.exists() else None
+    return formats.load(saved) if saved.exists() else None
 
 
 def export_beside(recording: Path, transcript: Transcript, fmt: str, replace: bool = False) -> Path:
@@ -261,6 +267,56 @@ def _saving(path: Path) -> Iterator[None]:
     except OSError as exc:
         raise UserError(f"{path.name} could not be saved ({exc.strerror or exc}); free some space on the disk "
                         "or check that the project folder can be written.") from exc  # fmt: skip
+
+
+def transcribe_recordings(
+    recordings: list[Path],
+    host: Any,
+    language: str,
+    among: list[str],
+    options: Any,
+    speaker: str = "",
+    only_new: bool = False,
+    overwrite_edits: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+    finished: list[Path] | None = None,
+) -> list[Path]:
+    """Transcribe ``recordings`` one after the other and save each transcript beside its recording as soon as
+    it is done, so that stopping keeps those finished.
+
+    Args:
+        host: the models (a :class:`~mms_desktop.core.models.ModelHost`); ``language`` may be ``auto``, to
+            identify it among ``among`` (empty: among all).
+        speaker: the speaker every segment is given (the session's first), until the linguist says otherwise.
+        only_new: leave alone the recordings that have a transcript already.
+        progress: progress over them all; its detail names the recording in hand.
+        finished: filled with the recordings done, as they are done (what a cancelled run kept).
+
+    Returns:
+        the recordings transcribed.
+
+    Raises:
+        HandCorrections: a transcript holds hand corrections and ``overwrite_edits`` is not set.
+        Cancelled: ``cancel`` was set; the recordings finished before keep their transcripts.
+    """
+    done = finished if finished is not None else []
+    todo = [r for r in recordings if not (only_new and transcript_path(r).exists())]
+    for i, recording in enumerate(todo):
+        detail = f"{recording.name} ({i + 1} of {len(todo)})" if len(todo) > 1 else recording.name
+
+        def part(p: Progress, i: int = i, detail: str = detail) -> None:
+            if progress is not None:
+                progress(Progress("transcribe", i * 1000 + round(p.fraction * 1000), len(todo) * 1000, detail))
+
+        result = host.transcribe_file(recording, language, among, options, part, cancel)
+        if speaker:
+            result = dataclasses.replace(
+                result, segments=tuple(dataclasses.replace(seg, speaker=speaker) for seg in result.segments)
+            )
+        save_transcript(transcript_path(recording), result, edited=False, overwrite_edits=overwrite_edits)
+        done.append(recording)
+    return done
 
 
 def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_edits: bool = False) -> None:

@@ -3,7 +3,6 @@ takes tens of minutes on a laptop CPU)."""
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from PySide6.QtWidgets import QProgressBar, QPushButton
 from mms_desktop.core.errors import Cancelled
 from mms_desktop.core.events import Progress
 from mms_desktop.core.listing import counted
-from mms_desktop.core.sessions import HandCorrections, save_transcript, transcript_path
+from mms_desktop.core.sessions import HandCorrections, transcribe_recordings
 from mms_desktop.gui.jobs import Job, describe_error
 from mms_desktop.gui.keeping import ask_to_replace
 
@@ -71,20 +70,8 @@ class SessionTranscription(QObject):
 
             saver.flush()  # a correction on its way to the disk counts in the check for corrections
             options = WindowOptions(settings.window_s, settings.context_s)
-            todo = [r for r in recordings if not (only_new and transcript_path(r).exists())]
-            for i, recording in enumerate(todo):
-                detail = f"{recording.name} ({i + 1} of {len(todo)})" if only_new else recording.name
-
-                def part(p: Progress, i: int = i, detail: str = detail) -> None:
-                    report(Progress("transcribe", i * 1000 + round(p.fraction * 1000), len(todo) * 1000, detail))
-
-                result = host.transcribe_file(recording, language, settings.auto_among, options, part, cancel)
-                if speaker:  # the session's first speaker, until the linguist says otherwise
-                    segments = tuple(dataclasses.replace(seg, speaker=speaker) for seg in result.segments)
-                    result = dataclasses.replace(result, segments=segments)
-                save_transcript(transcript_path(recording), result, edited=False, overwrite_edits=overwrite)
-                finished.append(recording)
-            return finished
+            return transcribe_recordings(recordings, host, language, settings.auto_among, options, speaker,
+                                         only_new, overwrite, report, cancel, finished)  # fmt: skip
 
         w.status.setText(f"Transcribing {recordings[0].name}…" if not only_new else "Transcribing the session…")
         self.progress.setValue(0)

@@ -358,6 +358,33 @@ def test_sessions_from_the_command_line(tmp_path: Path, home: Path) -> None:
     assert_user_error(run_cli("session", "show", str(project), "nope", home=home), "There is no session 'nope'")
 
 
+def test_a_session_is_transcribed_and_exported_from_the_command_line(tmp_path: Path, home: Path) -> None:
+    import subprocess
+
+    project = tmp_path / "fieldwork"
+    made = run_cli("session", "new", str(project), "--title", "Cuentos", "--language", "spa", "--speaker", "SP1:Ana",
+                   home=home)  # fmt: skip
+    session = project / made.stdout.strip()
+    for n, text in ((1, "son gente sol nueve"), (2, "camino pez viejo")):
+        subprocess.run(["espeak-ng", "-v", "es", "-w", str(session / f"{session.name}_{n:02d}.wav"), text], check=True)
+
+    def session_cli(*args: str):  # noqa: ANN202
+        return run_cli("session", *args, str(project), session.name, home=home)
+
+    result = session_cli("transcribe")
+    assert result.returncode == 0 and result.stdout == "Transcribed 2 recordings.\n", result.stderr
+    first = json.loads((session / f"{session.name}_01.json").read_text())
+    assert "gente" in first["segments"][0]["text"] and first["segments"][0]["speaker"] == "SP1"
+    assert session_cli("transcribe").stdout == "Every recording of this session has a transcript already.\n"
+
+    assert session_cli("export").stdout.count("Exported ") == 2
+    eaf = session / f"{session.name}_01.eaf"
+    eaf.write_text(eaf.read_text().replace("gente", "gente (corrected in ELAN)"))
+    assert session_cli("export").returncode == 2 and "corrected in ELAN" in eaf.read_text()
+    assert_user_error(session_cli("export"), f"{eaf.name} has changed since it was exported")
+    assert session_cli("export", "--replace").returncode == 0 and "ELAN" not in eaf.read_text()
+
+
 def test_align_times_a_known_text_and_writes_textgrid(installed_home, speech_file, tmp_path: Path) -> None:
     text = tmp_path / "known.txt"
     text.write_text("hello world\nagain\n", encoding="utf-8")
