@@ -30,21 +30,19 @@ def add_commands(sub: Any) -> None:
     a = actions.add_parser("list", help="list the sessions of a project")
     a.add_argument("project", metavar="PROJECT")
     a.set_defaults(run=run_list)
-    a = actions.add_parser("show", help="show a session's metadata and recordings")
-    a.add_argument("project", metavar="PROJECT")
-    a.add_argument("session", metavar="SESSION")
-    a.set_defaults(run=run_show)
-    a = actions.add_parser("transcribe", help="transcribe the recordings of a session that have no transcript yet")
-    a.add_argument("project", metavar="PROJECT")
-    a.add_argument("session", metavar="SESSION")
-    a.set_defaults(run=run_session_transcribe)
-    a = actions.add_parser("export", help="export a session's transcripts beside their recordings")
-    a.add_argument("project", metavar="PROJECT")
-    a.add_argument("session", metavar="SESSION")
+    for name, what, run in (
+        ("show", "show a session's metadata and recordings", run_show),
+        ("transcribe", "transcribe the recordings of a session that have no transcript yet", run_session_transcribe),
+        ("export", "export a session's transcripts beside their recordings", run_session_export),
+    ):
+        a = actions.add_parser(name, help=what)
+        a.add_argument("project", metavar="PROJECT")
+        a.add_argument("session", metavar="SESSION")
+        a.set_defaults(run=run)
+    # the last of them, export, takes options of its own
     a.add_argument("--format", choices=("eaf", "textgrid", "srt", "vtt", "txt"), default="eaf")
     a.add_argument("--replace", action="store_true",
                    help="write over exports changed since (in ELAN or Praat) and files not made by one")  # fmt: skip
-    a.set_defaults(run=run_session_export)
 
     p = sub.add_parser("align", help="time a known transcript (text, .eaf or .TextGrid) against its audio")
     p.add_argument("audio", metavar="AUDIO")
