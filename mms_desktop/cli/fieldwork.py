@@ -101,10 +101,16 @@ def run_session_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     info = project.session(args.session)
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     speaker = info.speakers[0].id if info.speakers else ""
-    with Reporter(terminal_only=True) as reporter:
-        done = transcribe_recordings(project.recordings(info.id), host(ctx), info.language or AUTO,
-                                     ctx.settings.auto_among, options, speaker, only_new=True,
-                                     progress=reporter)  # fmt: skip
+    done: list[Path] = []
+    try:
+        with Reporter(terminal_only=True) as reporter:
+            transcribe_recordings(project.recordings(info.id), host(ctx), info.language or AUTO,
+                                  ctx.settings.auto_among, options, speaker, only_new=True, progress=reporter,
+                                  finished=done)  # fmt: skip
+    except UserError as exc:
+        if done:  # kept, and said, so that the next run goes on from there
+            raise UserError(f"{exc} {counted(len(done), 'recording')} transcribed before it stopped.") from exc
+        raise
     print(f"Transcribed {counted(len(done), 'recording')}." if done
           else "Every recording of this session has a transcript already.")  # fmt: skip
     return 0
@@ -116,17 +122,20 @@ def run_session_export(args: argparse.Namespace, ctx: Context) -> int:
 
     project = Project(Path(args.project))
     info = project.session(args.session)
-    kept = []
+    kept, exported = [], 0
     for recording in project.recordings(info.id):
         transcript = open_transcript(recording)
         if transcript is None:
             continue
         try:
             print(f"Exported {export_beside(recording, transcript, args.format, args.replace)}")
+            exported += 1
         except ExportChanged as exc:
             kept.append(str(exc))
     if kept:
         raise UserError(" ".join(kept) + " Add --replace to write over it.")
+    if not exported:
+        raise UserError(f"No recording of {info.id} has a transcript yet; run `mms-desktop session transcribe` first.")
     return 0
 
 

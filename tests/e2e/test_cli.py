@@ -371,13 +371,18 @@ def test_a_session_is_transcribed_and_exported_from_the_command_line(tmp_path: P
     def session_cli(*args: str):  # noqa: ANN202
         return run_cli("session", *args, str(project), session.name, home=home)
 
-    result = session_cli("transcribe")
-    assert result.returncode == 0 and result.stdout == "Transcribed 2 recordings.\n", result.stderr
+    assert_user_error(session_cli("export"), "has a transcript yet; run `mms-desktop session transcribe` first")
+
+    broken = session / f"{session.name}_03.wav"
+    broken.write_bytes(b"RIFF and then nothing a sound file needs")
+    assert_user_error(session_cli("transcribe"), "2 recordings transcribed before it stopped.")
     first = json.loads((session / f"{session.name}_01.json").read_text())
     assert "gente" in first["segments"][0]["text"] and first["segments"][0]["speaker"] == "SP1"
+    subprocess.run(["espeak-ng", "-v", "es", "-w", str(broken), "ojo andar"], check=True)  # recorded again
+    assert session_cli("transcribe").stdout == "Transcribed 1 recording.\n"
     assert session_cli("transcribe").stdout == "Every recording of this session has a transcript already.\n"
 
-    assert session_cli("export").stdout.count("Exported ") == 2
+    assert session_cli("export").stdout.count("Exported ") == 3
     eaf = session / f"{session.name}_01.eaf"
     eaf.write_text(eaf.read_text().replace("gente", "gente (corrected in ELAN)"))
     assert session_cli("export").returncode == 2 and "corrected in ELAN" in eaf.read_text()
