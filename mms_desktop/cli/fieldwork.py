@@ -133,7 +133,7 @@ def run_session_export(args: argparse.Namespace, ctx: Context) -> int:
         except ExportChanged as exc:
             kept.append(str(exc))
     if kept:
-        raise UserError(" ".join(kept) + " Add --replace to write over it.")
+        raise UserError(" ".join(kept) + f" Add --replace to write over {'them' if len(kept) > 1 else 'it'}.")
     if not exported:
         raise UserError(f"No recording of {info.id} has a transcript yet; run `mms-desktop session transcribe` first.")
     return 0

@@ -8,6 +8,7 @@ with transcripts). Bad items are skipped and listed, never fatal.
 from __future__ import annotations
 
 import csv
+import json
 import random
 import re
 import unicodedata
@@ -121,8 +122,9 @@ def _folder(source: Path) -> Iterator[Item | str]:
 
     A session's recording may have several (its ``.json`` and the ``.eaf``, ``.TextGrid`` or ``.txt``
     exported from it); reading them all would give the same speech several times over, and copies of
-    training items among the held-out ones. The newest timed transcript is used (the one worked on last,
-    in the window or in ELAN or Praat), a plain ``.txt`` only when there is none; the others are listed.
+    training items among the held-out ones. One is used, the others are listed: the timed transcript worked
+    on last (in the window, or in ELAN or Praat), else a plain ``.txt``, else a machine transcript that
+    nobody corrected (it teaches the model its own mistakes).
     """
     found: dict[Path, list[tuple[Path, Path | None]]] = {}  # root name: its transcripts (a .txt with its audio)
     for path in sorted(source.rglob("*")):
@@ -132,12 +134,26 @@ def _folder(source: Path) -> Iterator[Item | str]:
         elif suffix in SUPPORTED_SUFFIXES and path.with_suffix(".txt").is_file():
             found.setdefault(path.with_suffix(""), []).append((path.with_suffix(".txt"), path))
     for transcripts in found.values():
-        timed = [t for t in transcripts if t[1] is None]
-        chosen, audio = max(timed, key=lambda t: t[0].stat().st_mtime_ns) if timed else transcripts[0]
+        chosen, audio = max(transcripts, key=_preference)
         for other, _ in transcripts:
             if other != chosen:
                 yield f"{other}: {chosen.name} is used instead, a transcript of the same recording"
         yield from _annotated(chosen) if audio is None else _pair(audio, chosen)
+
+
+def _preference(transcript: tuple[Path, Path | None]) -> tuple[int, int]:
+    """How much a transcript of a recording is to be trusted for training, then how recent it is."""
+    path, audio = transcript
+    if audio is not None:  # a plain text beside its audio
+        return 1, path.stat().st_mtime_ns
+    if path.suffix.lower() == ".json":
+        try:
+            corrected = json.loads(path.read_text(encoding="utf-8")).get("edited") is True
+        except (OSError, ValueError, AttributeError):
+            corrected = False
+        if not corrected:
+            return 0, path.stat().st_mtime_ns
+    return 2, path.stat().st_mtime_ns
 
 
 def _audio_for(transcript: Path) -> Path | None:

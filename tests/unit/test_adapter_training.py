@@ -67,6 +67,13 @@ def test_a_recording_with_exported_transcripts_is_read_once(italian: Path, tmp_p
     assert sorted(item.text for item in data.train + data.held_out) == sorted(["buongiorno a tutte", PHRASES[1]])
     assert any(line.startswith(f"{session / 'S_01.json'}: S_01.eaf is used instead") for line in data.skipped)
 
+    shutil.copy(italian / "02.wav", session / "S_03.wav")  # the linguist's own text, and a machine transcript
+    (session / "S_03.txt").write_text(PHRASES[2], encoding="utf-8")
+    save_transcript(session / "S_03.json", Transcript("ita", 1.0, (Segment(0.0, 1.0, "il cane naro"),)), False)
+    data = collect([session], held_out=0.5)
+    texts = [item.text for item in data.train + data.held_out]
+    assert PHRASES[2] in texts and "il cane naro" not in texts, "a machine transcript nobody corrected comes last"
+
 
 @pytest.fixture()
 def base(tiny_repos, tmp_path: Path) -> Path:
