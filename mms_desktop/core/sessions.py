@@ -230,7 +230,7 @@ def export_beside(recording: Path, transcript: Transcript, fmt: str, replace: bo
     What each export wrote is remembered in the session folder's ``.exports.json``.
 
     Raises:
-        ExportChanged: the file there was changed since it was exported.
+        ExportChanged: the file there was changed since it was exported, or was not made by an export.
         UserError: ``fmt`` is JSON, whose file there is the transcript itself (writing it as an export would
             drop the mark that keeps hand corrections from being replaced), or the file cannot be written.
     """

@@ -94,10 +94,10 @@ def close_anyway(parent: QWidget, lost: str) -> bool:
     return answer == QMessageBox.StandardButton.Close
 
 
-def ask_to_replace(parent: QWidget, title: str, what: str, replace: Callable[[], None]) -> None:
-    """Ask, without blocking, whether to go on although ``what`` (a sentence saying what would be lost) will
-    be replaced; ``replace`` runs on Yes. No, the default, keeps it."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, f"{what} Replace it?",
+def ask_to_replace(parent: QWidget, title: str, question: str, replace: Callable[[], None]) -> None:
+    """Ask, without blocking, whether to replace work (``question`` says what would be lost and asks);
+    ``replace`` runs on Yes. No, the default, keeps it."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, question,
                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)  # fmt: skip
     box.setDefaultButton(QMessageBox.StandardButton.No)
     box.accepted.connect(replace)
