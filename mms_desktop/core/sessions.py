@@ -238,13 +238,14 @@ def export_beside(recording: Path, transcript: Transcript, fmt: str, replace: bo
     if target == transcript_path(recording):
         raise UserError(f"{target.name} is the transcript itself, in JSON with word timings, and is saved with "
                         "every correction; choose another format to export.")  # fmt: skip
-    if not replace and target.exists() and _exported(target.parent).get(target.name) != sha256_file(target):
+    record = _exported(target.parent)
+    if not replace and target.exists() and record.get(target.name) != sha256_file(target):
         raise ExportChanged(f"{target.name} has changed since it was exported, perhaps in ELAN or Praat; a new "
                             "export would replace that work.")  # fmt: skip
     text = formats.render(transcript, fmt, media=recording)
     with _saving(target):
         atomic_write_text(target, text)
-    record = _exported(target.parent) | {target.name: hashlib.sha256(text.encode("utf-8")).hexdigest()}
+    record[target.name] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with contextlib.suppress(OSError):  # without the record, the next export of this file asks first
         atomic_write_text(target.parent / EXPORTS, json.dumps(record, indent=1))
     return target

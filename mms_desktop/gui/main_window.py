@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(banner)
         self.banner_text = QLabel(wordWrap=True)
         button = QPushButton("Open the language manager")
-        button.clicked.connect(self.open_language_manager)
+        button.clicked.connect(self.tasks.open_language_manager)
         row.addWidget(self.banner_text, 1)
         row.addWidget(button)
         return banner
@@ -118,10 +118,10 @@ class MainWindow(QMainWindow):
             "&Dictation": [("Record", "Ctrl+R", self.toggle_recording)],
             "&Speech": [("Read aloud", "F5", self.read_aloud), ("Stop reading", "Esc", self.stop),
                         ("Save speech…", "Ctrl+Shift+S", self.save_speech)],
-            "&Tools": [("Languages…", "Ctrl+Shift+L", self.open_language_manager),
-                       ("Field sessions…", "Ctrl+Shift+F", self.open_sessions),
-                       ("Teach a new language…", "Ctrl+Shift+T", self.open_training),
-                       ("Settings…", "Ctrl+,", self.open_settings)],
+            "&Tools": [("Languages…", "Ctrl+Shift+L", self.tasks.open_language_manager),
+                       ("Field sessions…", "Ctrl+Shift+F", self.tasks.open_sessions),
+                       ("Teach a new language…", "Ctrl+Shift+T", self.tasks.open_training),
+                       ("Settings…", "Ctrl+,", self.tasks.open_settings)],
         }  # fmt: skip
         for title, entries in menus.items():
             menu = self.menuBar().addMenu(title)
@@ -348,23 +348,7 @@ class MainWindow(QMainWindow):
         if path:
             self.reader.save(text, language, Path(path if path.lower().endswith(".wav") else path + ".wav"))
 
-    # -- dialogs ---------------------------------------------------------------------------------
-
-    @Slot()
-    def open_language_manager(self) -> Any:
-        return self.tasks.open_language_manager()
-
-    @Slot()
-    def open_settings(self) -> Any:
-        return self.tasks.open_settings()
-
-    @Slot()
-    def open_sessions(self) -> Any:
-        return self.tasks.open_sessions()
-
-    @Slot()
-    def open_training(self) -> Any:
-        return self.tasks.open_training()
+    # -- work in progress ----------------------------------------------------------------------------
 
     @property
     def busy(self) -> bool:

@@ -117,6 +117,23 @@ class SessionsWindow(QMainWindow):
         title = "Transcript (click a line to hear it; double-click text to correct it)"
         splitter.addWidget(_column(title, self.table, self.exporter.format_box, self.export_button))
         splitter.setSizes([200, 330, 570])
+        self._add_keys(choose)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.transcription.progress)
+        bottom.addWidget(self.transcription.cancel_button)
+        layout.addLayout(bottom)
+        self.setCentralWidget(central)
+        self.recorder = SessionRecording(self)
+        self.dictation = self.recorder.dictation
+        self.update_buttons()
+
+    def _add_keys(self, choose: QPushButton) -> None:
+        """Keyboard shortcuts for the buttons (``choose``: the project folder's) and for hearing a line."""
         keys = {choose: ("Ctrl+O", "Choose the project folder"), self.new_button: ("Ctrl+N", "New session"),
                 self.edit_button: ("Ctrl+I", "The session's details: title, language, speakers …"),
                 self.record_button: ("Ctrl+R", "Record or stop"), self.transcribe_button: ("Ctrl+T", "Transcribe"),
@@ -131,19 +148,6 @@ class SessionsWindow(QMainWindow):
         play = QAction("Play the chosen line", self, shortcut=QKeySequence("Ctrl+P"))
         play.triggered.connect(lambda: self._cell_clicked(self.table.currentRow(), 0))
         self.addAction(play)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.addLayout(top)
-        layout.addWidget(splitter, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
-        bottom.addWidget(self.transcription.progress)
-        bottom.addWidget(self.transcription.cancel_button)
-        layout.addLayout(bottom)
-        self.setCentralWidget(central)
-        self.recorder = SessionRecording(self)
-        self.dictation = self.recorder.dictation
-        self.update_buttons()
 
     def update_buttons(self) -> None:
         recording = self.dictation.is_running

@@ -301,7 +301,7 @@ def test_first_run_with_nothing_installed_offers_the_language_manager(qtbot, mak
     qtbot.waitUntil(window.banner.isVisible, timeout=30000)
     assert "No speech recognition model is installed" in window.banner_text.text()
     assert not window.bar.record_button.isEnabled()
-    manager = window.open_language_manager()
+    manager = window.tasks.open_language_manager()
     assert manager.isVisible()
 
 
