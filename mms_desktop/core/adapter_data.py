@@ -91,11 +91,21 @@ def collect(sources: Iterable[Path], normalization: Normalization = Normalizatio
             else:
                 items.append(item)
     if len(items) < 2:
-        raise UserError("Fewer than two usable recordings with transcripts were found; see the skipped items.")
+        raise UserError(_too_few(len(items), data.skipped))
     random.Random(seed).shuffle(items)
     count = max(1, round(len(items) * held_out))
     data.held_out, data.train = items[:count], items[count:]
     return data
+
+
+def _too_few(usable: int, skipped: list[str]) -> str:
+    """The one sentence for material that cannot train: what was found, and the first reason something was not."""
+    if not skipped:
+        return ("No recordings with transcripts were found; put each recording beside a .txt of the same name, "
+                "or give ELAN or Praat files beside their audio, session folders or a Common Voice .tsv.")  # fmt: skip
+    found = "Only one usable recording with a transcript was found" if usable else "No usable recording was found"
+    more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
+    return f"{found}, and at least two are needed; skipped {skipped[0]}{more}."
 
 
 def _problem(item: Item) -> str:
@@ -127,12 +137,18 @@ def _folder(source: Path) -> Iterator[Item | str]:
     nobody corrected (it teaches the model its own mistakes).
     """
     found: dict[Path, list[tuple[Path, Path | None]]] = {}  # root name: its transcripts (a .txt with its audio)
+    recordings = []
     for path in sorted(source.rglob("*")):
         suffix = path.suffix.lower()
         if suffix in (".eaf", ".textgrid") or (suffix == ".json" and path.name != "session.json" and _audio_for(path)):
             found.setdefault(path.with_suffix(""), []).append((path, None))
         elif suffix in SUPPORTED_SUFFIXES and path.with_suffix(".txt").is_file():
             found.setdefault(path.with_suffix(""), []).append((path.with_suffix(".txt"), path))
+        elif suffix in SUPPORTED_SUFFIXES:
+            recordings.append(path)
+    for path in recordings:
+        if path.with_suffix("") not in found:
+            yield f"{path}: no transcript of the same name (.txt, .eaf, .TextGrid or a session's .json)"
     for transcripts in found.values():
         chosen, audio = max(transcripts, key=_preference)
         for other, _ in transcripts:

@@ -75,6 +75,31 @@ def test_a_recording_with_exported_transcripts_is_read_once(italian: Path, tmp_p
     assert PHRASES[2] in texts and "il cane naro" not in texts, "a machine transcript nobody corrected comes last"
 
 
+def test_too_little_material_says_what_was_found_and_why(italian: Path, tmp_path: Path) -> None:
+    """Training refused for want of material says in its one sentence what to give, or why what was given
+    did not count, and lists recordings that have no transcript at all."""
+    with pytest.raises(UserError, match=r"^No recordings with transcripts were found; put each recording beside"):
+        collect([tmp_path])
+    untranscribed = tmp_path / "untranscribed"
+    untranscribed.mkdir()
+    for name in ("03.wav", "04.wav"):
+        shutil.copy(italian / name, untranscribed / name)
+    with pytest.raises(
+        UserError, match=r"^No usable recording was found, .*03\.wav: no transcript .*\(and 1 more\)\.$"
+    ):
+        collect([untranscribed])
+    (untranscribed / "03.txt").write_text(PHRASES[3], encoding="utf-8")
+    with pytest.raises(UserError, match=r"^Only one usable recording .*04\.wav: no transcript"):
+        collect([untranscribed])
+    (untranscribed / "04.txt").write_text(PHRASES[4], encoding="utf-8")
+    shutil.copy(italian / "05.wav", untranscribed / "05.wav")
+    data = collect([untranscribed])
+    assert len(data.train) + len(data.held_out) == 2
+    assert data.skipped == [
+        f"{untranscribed / '05.wav'}: no transcript of the same name (.txt, .eaf, .TextGrid or a session's .json)"
+    ]
+
+
 @pytest.fixture()
 def base(tiny_repos, tmp_path: Path) -> Path:
     folder = tmp_path / "base"
