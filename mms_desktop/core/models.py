@@ -81,10 +81,12 @@ class ModelHost:
             UserError: the language has no adapter in the model.
         """
         from mms_desktop.core.asr import Recognizer, available_languages
+        from mms_desktop.core.modelfiles import check_model_dir
 
         folder = self.recognizer_dir(ref)
 
         def load() -> Any:
+            check_model_dir(folder, "speech recognition model")  # before its languages are read
             installed = available_languages(folder)
             first = language if language and language != AUTO else (installed[0] if installed else "")
             precision, cache = self.effective_precision(folder), self.store.root / CONVERTED

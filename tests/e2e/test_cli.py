@@ -231,6 +231,8 @@ def test_commands_other_than_install_never_touch_the_network(installed_home, spe
         (["transcribe", "{speech}", "--lang", "xyz"], "'xyz' is not installed"),
         (["transcribe", "{text}", "--lang", "eng"], "could not be read as audio"),
         (["transcribe", "{speech}", "--model", "nobody/nothing"], "nobody/nothing is not installed"),
+        (["transcribe", "{speech}", "--model", "{tmp}"], "is not a complete speech recognition model"),
+        (["train-adapter", "{tmp}", "--lang", "ita"], "notes.wav: no transcript of the same name"),
         (["identify", "{speech}", "--among", "eng,qqq"], "does not know qqq"),
         (["identify", "{speech}", "--top", "0"], "--top must be 1 or more"),
         (["speak", "hello", "--lang", "deu", "-o", "x.wav"], "No voice is installed for 'deu'"),
