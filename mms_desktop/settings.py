@@ -162,6 +162,12 @@ def check(settings: Settings) -> str | None:
                 check_repo_id(value)
             except UserError:
                 return f"{label}: '{value}' is not a model name; use owner/name, like {f.default}."
+        elif f.metadata["kind"] == "folder" and value:
+            folder = Path(value).expanduser()
+            if not folder.is_absolute():
+                return f"{label}: '{value}' is not a full path; choose the folder with Browse."
+            if folder.exists() and not folder.is_dir():
+                return f"{label}: {folder} is a file; choose a folder."
         elif f.metadata["kind"] in UNITS and not f.metadata["minimum"] <= value <= f.metadata["maximum"]:
             unit = UNITS[f.metadata["kind"]]
             return f"{label} must be between {f.metadata['minimum']:g} and {f.metadata['maximum']:g}{unit}."

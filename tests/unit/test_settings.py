@@ -54,6 +54,11 @@ def test_check_names_the_first_unusable_value() -> None:
     assert "must be one of" in S.check(S.Settings(device="tpu"))
     assert "owner/name" in S.check(S.Settings(asr_repo="mms"))
     assert "between" in S.check(S.Settings(window_s=0.5))
+    assert "'recordings' is not a full path; choose the folder with Browse" in S.check(
+        S.Settings(recordings_dir="recordings")
+    )
+    assert S.check(S.Settings(project_dir=__file__)) == f"Field project folder: {__file__} is a file; choose a folder."
+    assert S.check(S.Settings(recordings_dir="~/not/there/yet", project_dir="/")) is None
 
 
 def test_live_settings_make_the_stream_options() -> None:
