@@ -23,7 +23,7 @@ def _codes(text: str) -> list[str]:
 
 def add_commands(sub: Any) -> None:
     p = sub.add_parser("transcribe", help="transcribe audio files")
-    p.add_argument("files", nargs="+", metavar="FILE", help="WAV, FLAC, OGG or MP3 files")
+    p.add_argument("files", nargs="+", metavar="FILE", help="WAV, FLAC, OGG or MP3 files, or folders of them")
     p.add_argument("--lang", help="language code (adapter name) or 'auto' to detect it (default: setting)")
     p.add_argument("--among", type=_codes, default=[], help="with --lang auto: choose only among these codes")
     p.add_argument("--model", help="recognition model: a folder or an installed owner/name")
@@ -36,7 +36,7 @@ def add_commands(sub: Any) -> None:
     p.set_defaults(run=run_transcribe)
 
     p = sub.add_parser("identify", help="identify the spoken language of audio files")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help="WAV, FLAC, OGG or MP3 files, or folders of them")
     p.add_argument("--top", type=int, default=5, help="how many candidates to print (default 5)")
     p.add_argument("--among", type=_codes, default=[], help="choose only among these codes")
     p.add_argument("--lid-model", help="identification model: a folder or an installed owner/name")
@@ -53,9 +53,10 @@ def add_commands(sub: Any) -> None:
 
 
 def _load_all(files: list[str]) -> list[tuple[str, Any]]:
-    from mms_desktop.core.audio import load_audio
+    """Every file named (a folder: the audio files in it), read before any model loads so that all are checked."""
+    from mms_desktop.core.audio import audio_files, load_audio
 
-    return [(f, load_audio(f)) for f in files]  # check every file before loading any model
+    return [(str(f), load_audio(f)) for f in audio_files(files)]
 
 
 def host(ctx: Context) -> Any:

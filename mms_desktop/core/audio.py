@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,28 @@ SAMPLE_RATE = 16000
 SUPPORTED_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3")
 _SUPPORTED_TEXT = "WAV, FLAC, OGG or MP3"
 SILENCE_PEAK = 1e-4  # about -80 dBFS: nothing a microphone would call sound
+
+
+def audio_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files named, each folder among them standing for the audio files directly in it (by name).
+
+    Raises:
+        AudioError: a folder holds no audio file.
+    """
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            files.append(path)
+            continue
+        inside = sorted(p for p in path.iterdir() if _is_audio_file(p))
+        if not inside:
+            raise AudioError(f"{path} holds no audio files ({_SUPPORTED_TEXT}); choose the recordings themselves.")
+        files += inside
+    return files
+
+
+def _is_audio_file(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith(".") and path.is_file()
 
 
 def load_audio(path: str | Path) -> np.ndarray:

@@ -179,12 +179,19 @@ class Tasks(QObject):
         self.transcribe_files([path], echo)
 
     def transcribe_files(self, paths: list[Path], echo: bool = False) -> None:
-        """Transcribe ``paths`` one after the other, each one's text after the one before (``echo``: print
-        each text on standard output too)."""
+        """Transcribe ``paths`` one after the other, each one's text after the one before (a folder: the
+        audio files in it; ``echo``: print each text on standard output too)."""
+        from mms_desktop.core.audio import audio_files
+
         if not paths:
             return
         if self.w.dictation.is_running or self._transcription is not None:
             self.w.show_status(f"Finish the dictation or transcription in progress before opening {paths[0].name}.")
+            return
+        try:
+            paths = audio_files(paths)
+        except UserError as exc:
+            self.w.show_status(str(exc))
             return
         self._queue, self._echo = list(paths[1:]), echo
         self._start(paths[0])

@@ -107,6 +107,9 @@ def test_transcripts_never_replace_a_recording_or_each_other(installed_home: Pat
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["other.txt", "speech.txt"]
     assert transcribe(str(other), "-o", str(out / "other.txt"), "--replace").returncode == 0
     assert (out / "other.txt").read_text() != "my own transcript", "--replace writes over it"
+    result = transcribe(str(tmp_path / "a"), "-o", str(tmp_path / "from-folder"))  # a folder: its recordings
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "from-folder").iterdir()) == ["other.txt", "speech.txt"]
 
 
 def test_speech_and_alignments_keep_existing_files_unless_told(installed_home: Path, speech_file: Path,

@@ -192,6 +192,37 @@ def test_files_dropped_together_are_transcribed_one_after_the_other(qtbot, make_
     assert len(window.segments) >= 2 and window.segments[-1].start >= window.segments[0].end
 
 
+def test_a_dropped_folder_transcribes_the_recordings_in_it(qtbot, make_window, tmp_path: Path) -> None:
+    import soundfile as sf
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    def drop(folder: Path) -> None:
+        data = QMimeData()
+        data.setUrls([QUrl.fromLocalFile(str(folder))])
+        window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                                    Qt.KeyboardModifier.NoModifier))  # fmt: skip
+
+    window = make_window()
+    choose(qtbot, window, "spa")
+    folder, empty = tmp_path / "field", tmp_path / "empty"
+    folder.mkdir(), empty.mkdir()
+    (empty / "notes.txt").write_text("no recordings here")
+    drop(empty)
+    assert (
+        window.status_text.text()
+        == f"{empty} holds no audio files (WAV, FLAC, OGG or MP3); choose the recordings themselves."
+    )
+    sf.write(folder / "2-second.wav", espeak("sol nueve camino", "es", tmp_path), 16000)
+    sf.write(folder / "1-first.flac", espeak("casa pez", "es", tmp_path), 16000)
+    (folder / "2-second.txt").write_text("a transcript beside its recording is not audio")
+    drop(folder)
+    assert window.status_text.text() == "Transcribing 1-first.flac… (1 more after it)"
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Transcribed"), timeout=60000)
+    text = window.view.toPlainText()
+    assert 0 <= text.index("casa") < text.index("sol")
+
+
 def test_clear_can_be_undone_with_the_word_timings(qtbot, make_window, tmp_path: Path) -> None:
     import soundfile as sf
     from PySide6.QtCore import Qt

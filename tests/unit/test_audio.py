@@ -5,7 +5,7 @@ import pytest
 import soundfile as sf
 from helpers import tone
 
-from mms_desktop.core.audio import SAMPLE_RATE, load_audio, prepare
+from mms_desktop.core.audio import SAMPLE_RATE, audio_files, load_audio, prepare
 from mms_desktop.core.errors import AudioError
 
 
@@ -75,3 +75,17 @@ def test_nan_and_inf_samples_are_refused(tmp_path: Path) -> None:
     data[100] = np.inf
     with pytest.raises(AudioError, match="invalid samples"):
         prepare(data, 16000)
+
+
+def test_a_folder_stands_for_the_audio_files_in_it(tmp_path: Path) -> None:
+    for name in ("b.wav", "a.FLAC", "c.mp3", "notes.txt", ".hidden.wav"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "inner").mkdir()
+    (tmp_path / "inner" / "deeper.wav").write_bytes(b"")
+    named = tmp_path / "elsewhere.ogg"
+    assert audio_files([named, tmp_path]) == [named] + [tmp_path / n for n in ("a.FLAC", "b.wav", "c.mp3")]
+    assert audio_files([tmp_path / "inner"]) == [tmp_path / "inner" / "deeper.wav"]
+    (tmp_path / "inner" / "deeper.wav").unlink()
+    (tmp_path / "inner" / "notes.txt").write_text("no recordings")
+    with pytest.raises(AudioError, match=r"inner holds no audio files \(WAV, FLAC, OGG or MP3\); choose the"):
+        audio_files([tmp_path, tmp_path / "inner"])
