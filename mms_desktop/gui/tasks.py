@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Slot
 
-from mms_desktop.core.errors import UserError
+from mms_desktop.core.errors import AudioError, UserError
 from mms_desktop.core.events import Progress
 from mms_desktop.core.models import AUTO
 from mms_desktop.gui.jobs import Job, describe_error
@@ -79,6 +79,8 @@ class Tasks(QObject):
         self.w = window
         self._transcription: Job | None = None
         self._queue: list[Path] = []  # files dropped or chosen together, waiting for the one before
+        self._batch: list[Path] = []  # all of them, and those that could not be read as audio (with why)
+        self._unreadable: list[tuple[Path, str]] = []
         self._pending: Path | None = None  # a file named on the command line, opened once the models are known
         self._echo = False  # print the transcript of the file in progress on standard output as well
         self.manager: LanguageManager | None = None
@@ -194,6 +196,7 @@ class Tasks(QObject):
             self.w.show_status(str(exc))
             return
         self._queue, self._echo = list(paths[1:]), echo
+        self._batch, self._unreadable = list(paths), []
         self._start(paths[0])
 
     def _start(self, path: Path) -> None:
@@ -220,6 +223,13 @@ class Tasks(QObject):
     def _transcribed(self, transcript: Any, error: BaseException | None) -> None:
         self._transcription = None
         self.w.show_busy(False)
+        if isinstance(error, AudioError):  # this file only: the others go on, and the end says what was left out
+            done = len(self._batch) - len(self._queue) - 1
+            self._unreadable.append((self._batch[done], describe_error(error)))
+            if self._echo:
+                print(describe_error(error), file=sys.stderr, flush=True)
+            self._next()
+            return
         if error is not None:
             left, self._queue = self._queue, []
             not_done = f" {', '.join(p.name for p in left)} not transcribed." if left else ""
@@ -238,8 +248,17 @@ class Tasks(QObject):
             self.w.bar.show_detected(transcript.language, transcript.language_probability)
         words = sum(len(s.words) for s in transcript.segments)
         self.w.show_status(f"Transcribed {transcript.duration:.1f} s of audio: {words} words.")
+        self._next()
+
+    def _next(self) -> None:
+        """Start the next file of the batch, or say which files of it could not be read."""
         if self._queue:
             self._start(self._queue.pop(0))
+        elif self._unreadable:
+            first, *more = self._unreadable
+            done = f"Transcribed {len(self._batch) - len(self._unreadable)} of {len(self._batch)} files. "
+            also = f" Not transcribed either: {', '.join(path.name for path, _ in more)}." if more else ""
+            self.w.show_status((done if len(self._batch) > 1 else "") + first[1] + also)
 
     @Slot()
     def cancel(self) -> None:
