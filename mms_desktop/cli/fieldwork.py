@@ -140,13 +140,13 @@ def run_session_export(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_show(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.sessions import Project
+    from mms_desktop.core.sessions import Project, describe_recording
 
     project = Project(Path(args.project))
     info = project.session(args.session)
     print(json.dumps(asdict(info), indent=2, ensure_ascii=False))
     for wav in project.recordings(info.id):
-        print(f"recording\t{wav.name}")
+        print(f"recording\t{wav.name}\t{describe_recording(wav)}")
     return 0
 
 

@@ -8,7 +8,6 @@ with transcripts). Bad items are skipped and listed, never fatal.
 from __future__ import annotations
 
 import csv
-import json
 import random
 import re
 import unicodedata
@@ -21,6 +20,7 @@ import numpy as np
 from mms_desktop.core import formats, layout
 from mms_desktop.core.audio import SAMPLE_RATE, SUPPORTED_SUFFIXES, load_audio
 from mms_desktop.core.errors import UserError
+from mms_desktop.core.sessions import is_corrected
 
 MIN_SECONDS_PER_CHAR = 0.02  # a CTC model needs at least one 20 ms frame per character
 
@@ -162,13 +162,8 @@ def _preference(transcript: tuple[Path, Path | None]) -> tuple[int, int]:
     path, audio = transcript
     if audio is not None:  # a plain text beside its audio
         return 1, path.stat().st_mtime_ns
-    if path.suffix.lower() == ".json":
-        try:
-            corrected = json.loads(path.read_text(encoding="utf-8")).get("edited") is True
-        except (OSError, ValueError, AttributeError):
-            corrected = False
-        if not corrected:
-            return 0, path.stat().st_mtime_ns
+    if path.suffix.lower() == ".json" and not is_corrected(path):
+        return 0, path.stat().st_mtime_ns
     return 2, path.stat().st_mtime_ns
 
 

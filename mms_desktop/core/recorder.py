@@ -235,7 +235,7 @@ def unfinished(folder: Path) -> list[Path]:
     for sidecar in sorted(folder.glob(f"*.wav{SIDECAR_SUFFIX}")):
         wav = sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)])
         info = Sidecar.read(wav)
-        if info is not None and info.state == RecordingState.RECORDING.value and wav.exists() and not _live(wav):
+        if info is not None and info.state == RecordingState.RECORDING.value and wav.exists() and not is_live(wav):
             found.append(wav)
     return found
 
@@ -249,7 +249,7 @@ def _hold(fd: int) -> None:
             log.debug("no lock on the recording", exc_info=True)
 
 
-def _live(wav: Path) -> bool:
+def is_live(wav: Path) -> bool:
     """Whether a recorder, in this process or another, still has ``wav`` open for writing."""
     if fcntl is None:
         return False

@@ -209,6 +209,32 @@ def transcript_path(recording: Path) -> Path:
     return recording.with_suffix(".json")
 
 
+def is_corrected(transcript: Path) -> bool:
+    """Whether a saved transcript (``.json``) holds hand corrections; False for one that cannot be read."""
+    try:
+        return json.loads(transcript.read_text(encoding="utf-8")).get("edited") is True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def describe_recording(recording: Path) -> str:
+    """How long a recording is and how far its transcript has got, as a list of recordings shows it."""
+    import soundfile as sf
+
+    from mms_desktop.core.recorder import is_live
+
+    if is_live(recording):
+        return "being recorded"
+    try:
+        seconds = round(sf.info(str(recording)).duration)
+        length = f"{seconds // 60}:{seconds % 60:02d}"
+    except (RuntimeError, OSError):  # soundfile's errors derive from RuntimeError
+        length = "unreadable"
+    saved = transcript_path(recording)
+    state = ("corrected by hand" if is_corrected(saved) else "transcribed") if saved.exists() else "no transcript"
+    return f"{length} · {state}"
+
+
 def open_recording(recording: Path) -> tuple[Any, Transcript | None]:
     """The recording as 16 kHz samples and its saved transcript, if it has one."""
     from mms_desktop.core.audio import load_audio

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -41,6 +41,7 @@ from mms_desktop.core.sessions import (
 from mms_desktop.core.writer import LatestWriter
 from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.keeping import close_anyway
+from mms_desktop.gui.recording_list import RecordingList, describe_all
 from mms_desktop.gui.segment_table import SegmentTable
 from mms_desktop.gui.session_export import SessionExport
 from mms_desktop.gui.session_recording import SessionRecording
@@ -64,7 +65,6 @@ class SessionsWindow(QMainWindow):
         self.transcript: Transcript | None = None
         self.audio: np.ndarray | None = None
         self._infos: list[SessionInfo] = []
-        self._paths: list[Path] = []
         window = weakref.ref(self)  # the writer's thread outlives the window and must not keep it alive
 
         def not_saved(path: Path, error: Exception) -> None:
@@ -93,8 +93,7 @@ class SessionsWindow(QMainWindow):
         self.new_button.clicked.connect(self.new_session)
         self.edit_button = QPushButton("Details…")
         self.edit_button.clicked.connect(self.edit_session)
-        self.recordings = QListWidget(textElideMode=Qt.TextElideMode.ElideMiddle)
-        self.recordings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.recordings = RecordingList(self.jobs)
         self.recordings.currentRowChanged.connect(self._recording_chosen)
         self.record_button = QPushButton("●  Record", checkable=True)
         self.transcribe_button = QPushButton("Transcribe")
@@ -156,7 +155,7 @@ class SessionsWindow(QMainWindow):
         self.record_button.setEnabled(self.session is not None)
         transcribing = self.transcription.running
         self.transcribe_button.setEnabled(self.recording is not None and not recording and not transcribing)
-        self.transcribe_all_button.setEnabled(bool(self._paths) and not recording and not transcribing)
+        self.transcribe_all_button.setEnabled(bool(self.recordings.paths) and not recording and not transcribing)
         self.export_button.setEnabled(self.transcript is not None and not recording)
 
     def run_job(self, what: str, work: Any, done: Any) -> None:
@@ -255,26 +254,26 @@ class SessionsWindow(QMainWindow):
         if self.session is None or self.project is None:
             return
         project, sid = self.project, self.session.id
-        self.run_job("Reading the session", lambda: project.recordings(sid),
+        self.run_job("Reading the session", lambda: describe_all(project.recordings(sid)),
                   lambda found, error: self._recordings_listed(found, error, select))  # fmt: skip
 
     def _recordings_listed(self, found: Any, error: BaseException | None, select: Path | None) -> None:
         if error is not None:
             self.status.setText(describe_error(error))
             return
-        self._paths = list(found)
-        self.recordings.clear()
-        self.recordings.addItems([p.name for p in self._paths])
-        self.status.setText(f"{counted(len(self._paths), 'recording')}.")
-        if select in self._paths:
-            self.recordings.setCurrentRow(self._paths.index(select))
+        self.recordings.show_recordings(found)
+        paths = self.recordings.paths
+        self.status.setText(f"{counted(len(paths), 'recording')}.")
+        if select in paths:
+            self.recordings.setCurrentRow(paths.index(select))
         self.update_buttons()
 
     # -- a recording and its transcript ----------------------------------------------------------
 
     @Slot(int)
     def _recording_chosen(self, row: int, status: str = "") -> None:
-        path = self._paths[row] if 0 <= row < len(self._paths) else None
+        paths = self.recordings.paths
+        path = paths[row] if 0 <= row < len(paths) else None
         self._show_recording(path)
         if path is not None:
             self.run_job(f"Opening {path.name}", lambda: self._open(path),
@@ -323,6 +322,7 @@ class SessionsWindow(QMainWindow):
         if self.recording is not None:
             path = transcript_path(self.recording)
             self.saver.put(path, self.transcript)
+            self.recordings.describe_again([self.recording], first=self.saver.flush)
             self.status.setText(f"Corrected and saved in {path.name}.")
 
     @Slot(object, object)
@@ -337,10 +337,11 @@ class SessionsWindow(QMainWindow):
     @Slot()
     def transcribe_all(self) -> None:
         """Transcribe every recording of the session without a transcript, one after the other."""
-        self.transcription.start_all(list(self._paths))
+        self.transcription.start_all(list(self.recordings.paths))
 
     def show_current(self, status: str = "") -> None:
         """Show the chosen recording again, as it is on the disk (``status``: the line to show then)."""
+        self.recordings.describe_again(self.recordings.paths)
         self._recording_chosen(self.recordings.currentRow(), status)
 
     def first_speaker(self) -> str:

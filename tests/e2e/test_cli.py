@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -393,6 +394,9 @@ def test_a_session_is_transcribed_and_exported_from_the_command_line(tmp_path: P
     assert session_cli("export").returncode == 2 and "corrected in ELAN" in eaf.read_text()
     assert_user_error(session_cli("export"), f"{eaf.name} has changed since it was exported")
     assert session_cli("export", "--replace").returncode == 0 and "ELAN" not in eaf.read_text()
+    shown = session_cli("show").stdout.splitlines()[-3:]
+    expected = [rf"recording\t{session.name}_0{n}\.wav\t0:0[12] · transcribed" for n in (1, 2, 3)]
+    assert all(re.fullmatch(*pair) for pair in zip(expected, shown, strict=True)), shown  # lengths and states
 
 
 def test_align_times_a_known_text_and_writes_textgrid(installed_home, speech_file, tmp_path: Path) -> None:

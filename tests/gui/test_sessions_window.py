@@ -162,7 +162,9 @@ def test_a_correction_is_never_lost_when_the_disk_refuses_it(qtbot, make_window,
 def test_choosing_another_recording_keeps_the_correction(qtbot, make_window, tmp_path: Path) -> None:
     window = make_window()
     sessions, wav = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path)
+    assert sessions.recordings.item(0).text() == f"{wav.name}\n0:01 · transcribed"
     sessions.table.item(0, 3).setText("casa pez")
+    qtbot.waitUntil(lambda: sessions.recordings.item(0).text().endswith("· corrected by hand"), timeout=10000)
     sessions.recordings.setCurrentRow(-1)
     sessions.recordings.setCurrentRow(0)
     qtbot.waitUntil(lambda: sessions.transcript is not None, timeout=30000)
@@ -254,6 +256,9 @@ def test_transcribe_all_does_those_without_a_transcript_and_keeps_each_done(qtbo
     qtbot.waitUntil(lambda: sessions.transcript is not None, timeout=30000)  # the chosen one, as just saved
     assert "gente" in sessions.table.item(0, 3).text()
     assert sessions.status.text() == said, "the line stays once the transcript is shown again"
+    labels = ["0:01 · transcribed", "0:02 · transcribed", "4:42 · no transcript"]  # the list says which
+    qtbot.waitUntil(lambda: [sessions.recordings.item(row).text().split("\n")[1] for row in range(3)] == labels,
+                    timeout=10000)  # fmt: skip
 
     long.unlink()
     sessions.list_recordings(select=short)

@@ -147,3 +147,28 @@ def test_export_beside_never_replaces_the_transcript_itself(tmp_path: Path) -> N
     with pytest.raises(UserError, match="S_01.json is the transcript itself"):
         export_beside(recording, transcript, "json")
     assert transcript_path(recording).read_bytes() == before
+
+
+def test_a_recording_is_described_by_its_length_and_its_transcript(tmp_path: Path) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    from mms_desktop.core.recorder import Recorder
+    from mms_desktop.core.sessions import describe_recording, transcript_path
+
+    wav = tmp_path / "S_01.wav"
+    sf.write(wav, np.zeros(16000 * 75, np.float32), 16000)
+    assert describe_recording(wav) == "1:15 · no transcript"
+    transcript = Transcript("sah", 75.0, (Segment(0.0, 2.0, "kyys"),))
+    save_transcript(transcript_path(wav), transcript, edited=False)
+    assert describe_recording(wav) == "1:15 · transcribed"
+    save_transcript(transcript_path(wav), transcript, edited=True)
+    assert describe_recording(wav) == "1:15 · corrected by hand"
+    damaged = tmp_path / "S_02.wav"
+    damaged.write_bytes(b"RIFF and nothing of a recording")
+    assert describe_recording(damaged) == "unreadable · no transcript"
+    recorder = Recorder(tmp_path / "S_03.wav", 48000, 1, free_space=lambda p: 10**12)
+    recorder.write(np.zeros(4800, np.float32))
+    assert describe_recording(recorder.path) == "being recorded"
+    recorder.close()
+    assert describe_recording(recorder.path) == "0:00 · no transcript"
