@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,37 @@ def add_commands(sub: Any) -> None:
     p.set_defaults(run=run_speak)
 
 
-def _load_all(files: list[str]) -> list[tuple[str, Any]]:
-    """Every file named (a folder: the audio files in it), read before any model loads so that all are checked."""
-    from mms_desktop.core.audio import audio_files, load_audio
+Audio = tuple[list[Path], Iterable[tuple[Path, Any]], list[tuple[Path, str]]]
 
-    return [(str(f), load_audio(f)) for f in audio_files(files)]
+
+def _open_audio(files: list[str]) -> Audio:
+    """The audio files named (a folder: those in it), all checked before any model loads; their samples, read
+    one file at a time as they are needed (a folder of long recordings never has to fit in memory at once);
+    and the list that collects, with why, the files left out because their samples turned out unusable."""
+    from mms_desktop.core.audio import audio_files, check_audio, load_audio
+
+    paths = audio_files(files)
+    if len(paths) == 1:  # read at once: a silent recording is said before the models load
+        return paths, [(paths[0], load_audio(paths[0]))], []
+    for path in paths:
+        check_audio(path)
+    failures: list[tuple[Path, str]] = []
+
+    def each() -> Iterator[tuple[Path, Any]]:
+        for path in paths:
+            try:
+                yield path, load_audio(path)
+            except UserError as exc:
+                failures.append((path, str(exc)))
+
+    return paths, each(), failures
+
+
+def _check_outcome(verb: str, paths: list[Path], failures: list[tuple[Path, str]]) -> None:
+    from mms_desktop.core.listing import batch_outcome
+
+    if failures:
+        raise UserError(batch_outcome(verb, len(paths), failures))
 
 
 def host(ctx: Context) -> Any:
@@ -113,24 +140,26 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.asr import WindowOptions
     from mms_desktop.core.transcribe import transcribe
 
-    audio = _load_all(args.files)
+    paths, audio, failures = _open_audio(args.files)
     if args.word_list:
         ctx.settings.word_lists = args.word_list
-    targets = output_paths(args.output, [name for name, _ in audio], formats.SUFFIXES[args.format], args.replace)
+    targets = dict(zip(paths, output_paths(args.output, [str(p) for p in paths], formats.SUFFIXES[args.format],
+                                           args.replace), strict=True))  # fmt: skip
     recognizer, language, identifier = load_recognizer(args, ctx)
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     among = args.among or ctx.settings.auto_among
-    for (name, samples), target in zip(audio, targets, strict=True):
-        with Reporter(f"Transcribing {Path(name).name}", terminal_only=True) as reporter:
+    for path, samples in audio:
+        with Reporter(f"Transcribing {path.name}", terminal_only=True) as reporter:
             result = transcribe(samples, recognizer, language, identifier, among, options, reporter)
-        text = formats.render(result, args.format, media=Path(name))
-        if target is None:
-            if len(audio) > 1:
-                print(f"==> {name} <==")
+        text = formats.render(result, args.format, media=path)
+        if targets[path] is None:
+            if len(paths) > 1:
+                print(f"==> {path} <==")
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            save_text(target, text)
+            save_text(targets[path], text)
+    _check_outcome("transcribed", paths, failures)
     return 0
 
 
@@ -138,13 +167,14 @@ def run_identify(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.lid import first_speech
 
     require("top", args.top, 1)
-    audio = _load_all(args.files)
+    paths, audio, failures = _open_audio(args.files)
     identifier = load_identifier(args, ctx)
-    for name, samples in audio:
-        if len(audio) > 1:
-            print(f"==> {name} <==")
+    for path, samples in audio:
+        if len(paths) > 1:
+            print(f"==> {path} <==")
         for score in identifier.identify(first_speech(samples), top_k=args.top, among=args.among):
             print(f"{score.code}\t{score.probability:.4f}")
+    _check_outcome("identified", paths, failures)
     return 0
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,26 @@ def load_audio(path: str | Path) -> np.ndarray:
             unusable samples (NaN/Inf or silence only).
     """
     path = Path(path)
+    with _reading(path):
+        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    return prepare(data, rate, source=str(path))
+
+
+def check_audio(path: str | Path) -> None:
+    """Check from its header alone that ``path`` is an audio file that can be read (its samples are read,
+    and checked, by :func:`load_audio`).
+
+    Raises:
+        AudioError: the file is missing, empty, not audio or in an unsupported format.
+    """
+    path = Path(path)
+    with _reading(path):
+        sf.info(str(path))
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn what can go wrong in reading ``path`` with soundfile into one sentence."""
     if not path.exists():
         raise AudioError(f"{path} does not exist; check the file name.")
     if path.is_dir():
@@ -57,7 +78,7 @@ def load_audio(path: str | Path) -> np.ndarray:
     if path.stat().st_size == 0:
         raise AudioError(f"{path} is empty; record or choose another file.")
     try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        yield
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
         log.debug("soundfile could not read %s: %s", path, exc)
         if path.suffix.lower() in SUPPORTED_SUFFIXES:
@@ -65,7 +86,6 @@ def load_audio(path: str | Path) -> np.ndarray:
         raise AudioError(f"{path} is not in a supported audio format; convert it to {_SUPPORTED_TEXT}.") from exc
     except OSError as exc:
         raise AudioError(f"{path} could not be opened ({exc.strerror}); check its permissions.") from exc
-    return prepare(data, rate, source=str(path))
 
 
 def prepare(samples: np.ndarray, rate: int, source: str = "the audio") -> np.ndarray:

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Slot
 
 from mms_desktop.core.errors import AudioError, UserError
 from mms_desktop.core.events import Progress
+from mms_desktop.core.listing import batch_outcome
 from mms_desktop.core.models import AUTO
 from mms_desktop.gui.jobs import Job, describe_error
 
@@ -255,10 +256,7 @@ class Tasks(QObject):
         if self._queue:
             self._start(self._queue.pop(0))
         elif self._unreadable:
-            first, *more = self._unreadable
-            done = f"Transcribed {len(self._batch) - len(self._unreadable)} of {len(self._batch)} files. "
-            also = f" Not transcribed either: {', '.join(path.name for path, _ in more)}." if more else ""
-            self.w.show_status((done if len(self._batch) > 1 else "") + first[1] + also)
+            self.w.show_status(batch_outcome("transcribed", len(self._batch), self._unreadable))
 
     @Slot()
     def cancel(self) -> None:

@@ -152,6 +152,31 @@ def test_transcribe_writes_each_format(installed_home: Path, speech_file: Path, 
     }[fmt](text)
 
 
+def test_a_folder_of_recordings_goes_on_past_an_unusable_one(installed_home: Path, speech_file: Path,
+                                                             tmp_path: Path) -> None:  # fmt: skip
+    """Each recording of a folder is read when its turn comes; one whose samples are unusable is left out and
+    named at the end, while one that is not audio at all stops everything before the models load."""
+    import shutil
+
+    folder = tmp_path / "field"
+    folder.mkdir()
+    shutil.copy(speech_file, folder / "1.wav")
+    sf.write(folder / "2.wav", np.zeros(16000, np.float32), 16000)
+    shutil.copy(speech_file, folder / "3.flac")
+    result = run_cli("transcribe", str(folder), "--lang", "eng", home=installed_home)
+    assert_user_error(result, f"Transcribed 2 of 3 files. {folder / '2.wav'} contains only silence;")
+    assert [line for line in result.stdout.splitlines() if line.startswith("==>")] == [
+        f"==> {folder / '1.wav'} <==", f"==> {folder / '3.flac'} <==",
+    ]  # fmt: skip
+    result = run_cli("identify", str(folder), "--top", "1", home=installed_home)
+    assert_user_error(result, "Identified 2 of 3 files.")
+    assert result.stdout.count("eng\t") == 2
+    (folder / "4.ogg").write_bytes(b"OggS and nothing of a recording")
+    result = run_cli("transcribe", str(folder), "--lang", "eng", home=installed_home)
+    assert_user_error(result, "4.ogg could not be read as audio; the file may be damaged.")
+    assert result.stdout == "", "checked before any work"
+
+
 def test_transcribe_with_a_model_folder_and_auto_language(tiny_repos, speech_file: Path, home: Path) -> None:
     result = run_cli(
         "transcribe",
