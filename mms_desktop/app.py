@@ -88,9 +88,9 @@ def build_window(data_dir: str | None = None, capture_factory: Any = None, detec
     list: a first run with nothing installed)."""
     from mms_desktop.context import Context
     from mms_desktop.core.models import ModelHost
+    from mms_desktop.core.playback import SoundDevicePlayer
     from mms_desktop.gui.dictation_controller import DictationController, open_microphone
     from mms_desktop.gui.main_window import MainWindow
-    from mms_desktop.gui.read_aloud import SoundDevicePlayer
 
     context = Context.create(data_dir, None, bundled=bundled)
     host = ModelHost(context.store, context.settings.device, context.settings.precision,

@@ -48,7 +48,8 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--lang", required=True, help="language code of the voice")
     p.add_argument("--voice", help="voice: a folder or an installed owner/name")
     p.add_argument("--seed", type=int, help="seed for repeatable output")
-    p.add_argument("-o", "--output", required=True, help="WAV file to write")
+    p.add_argument("-o", "--output", help="WAV file to write")
+    p.add_argument("--play", action="store_true", help="play it on the sound output, each sentence as it is made")
     p.add_argument("--replace", action="store_true", help=REPLACE_HELP)
     p.set_defaults(run=run_speak)
 
@@ -185,15 +186,47 @@ def run_speak(args: argparse.Namespace, ctx: Context) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     if not text.strip():
         raise UserError("There is no text to speak; give some text.")
-    output = Path(args.output)
-    if output.suffix.lower() != ".wav":
-        raise UserError(f"{output} must be a .wav file.")
-    new_output(output, [], args.replace)
-    make_folder(output.parent)
+    if not args.output and not args.play:
+        raise UserError("Say where the speech goes: -o FILE.wav to save it, --play to hear it, or both.")
+    output = Path(args.output) if args.output else None
+    if output is not None:
+        if output.suffix.lower() != ".wav":
+            raise UserError(f"{output} must be a .wav file.")
+        new_output(output, [], args.replace)
+        make_folder(output.parent)
     voice = ctx.store.resolve(args.voice, "voice") if args.voice else ctx.store.voice_dir(args.lang)
-    speech = Synthesizer.load(voice, ctx.settings.device).speak(text, seed=args.seed)
-    try:
-        write_wav(output, speech.samples, speech.sample_rate)  # type: ignore[arg-type]
-    except (OSError, RuntimeError) as exc:
-        raise UserError(f"{output} could not be written ({exc}); choose another place.") from exc
+    synthesizer = Synthesizer.load(voice, ctx.settings.device)
+    if args.play:
+        samples = _play(synthesizer.sentences(text, seed=args.seed), synthesizer.sample_rate)
+    else:
+        samples = synthesizer.speak(text, seed=args.seed).samples
+    if output is not None:
+        try:
+            write_wav(output, samples, synthesizer.sample_rate)  # type: ignore[arg-type]
+        except (OSError, RuntimeError) as exc:
+            raise UserError(f"{output} could not be written ({exc}); choose another place.") from exc
     return 0
+
+
+def _play(sentences: Iterator[Any], sample_rate: int) -> Any:
+    """Play the sentences as they are made and wait until the last has sounded; all of them, joined."""
+    import time
+
+    import numpy as np
+
+    from mms_desktop.core.playback import SoundDevicePlayer
+
+    player, made = SoundDevicePlayer(), []
+
+    def keep() -> Iterator[Any]:
+        for piece in sentences:
+            made.append(piece)
+            yield piece
+
+    try:
+        player.play_stream(keep(), sample_rate)
+        while player.playing:
+            time.sleep(0.05)
+    finally:
+        player.stop()  # Ctrl-C included
+    return np.concatenate(made)

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,27 +96,35 @@ class Synthesizer:
             UserError: nothing in the text can be pronounced by this voice.
             Cancelled: ``cancel`` was set.
         """
-        import torch
+        return Speech(np.concatenate(list(self.sentences(text, seed, cancel))), self.sample_rate)
 
+    def sentences(self, text: str, seed: int | None = None,
+                  cancel: threading.Event | None = None) -> Iterator[np.ndarray]:  # fmt: skip
+        """The speech of ``text`` one sentence at a time, as each is made (the pause after a sentence is part
+        of the next one), so that the first can sound while the others are made. Arguments and errors as
+        for :meth:`speak`; the text is checked before the first sentence is made."""
         inputs = [ids for ids in map(self._input_ids, split_sentences(text)) if ids is not None]
         if not inputs:
             raise UserError(
                 f"Nothing in this text can be spoken by the {self.name} voice; "
                 "check that the text is in that voice's language."
             )
-        generator_state = torch.random.get_rng_state()
-        if seed is not None:
-            torch.manual_seed(seed)
+        return self._waves(inputs, seed, cancel)
+
+    def _waves(self, inputs: list[Any], seed: int | None, cancel: threading.Event | None) -> Iterator[np.ndarray]:
+        import torch
+
         pause = np.zeros(int(PAUSE_SECONDS * self.sample_rate), np.float32)
-        pieces: list[np.ndarray] = []
-        try:
-            with self._lock, torch.inference_mode():
-                for ids in inputs:
+        with self._lock, torch.inference_mode():
+            generator_state = torch.random.get_rng_state()
+            if seed is not None:
+                torch.manual_seed(seed)
+            try:
+                for n, ids in enumerate(inputs):
                     if cancel is not None and cancel.is_set():
                         raise Cancelled()
-                    wave = self._model(input_ids=ids.to(self.placement.device)).waveform[0]
-                    pieces.extend([wave.float().cpu().numpy(), pause])
-        finally:
-            if seed is not None:
-                torch.random.set_rng_state(generator_state)
-        return Speech(np.concatenate(pieces[:-1]), self.sample_rate)
+                    wave = self._model(input_ids=ids.to(self.placement.device)).waveform[0].float().cpu().numpy()
+                    yield np.concatenate([pause, wave]) if n else wave
+            finally:
+                if seed is not None:
+                    torch.random.set_rng_state(generator_state)

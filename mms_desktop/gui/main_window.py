@@ -26,12 +26,13 @@ from mms_desktop.core.draft import Draft
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, Segment, SpeechStarted, Transcript
 from mms_desktop.core.models import AUTO, ModelHost
+from mms_desktop.core.playback import Player
 from mms_desktop.core.recorder import RecorderEvent
 from mms_desktop.gui.dictation_bar import DictationBar
 from mms_desktop.gui.dictation_controller import DictationController
 from mms_desktop.gui.jobs import JobRunner, describe_error
 from mms_desktop.gui.keeping import DraftKeeper, close_anyway
-from mms_desktop.gui.read_aloud import Player, ReadAloud
+from mms_desktop.gui.read_aloud import ReadAloud
 from mms_desktop.gui.tasks import Tasks
 from mms_desktop.gui.transcript_view import TranscriptView
 

@@ -4,54 +4,21 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from mms_desktop.core.errors import Cancelled
-from mms_desktop.core.events import Speech
+from mms_desktop.core.events import Progress, Speech
 from mms_desktop.core.models import ModelHost
+from mms_desktop.core.playback import Player
 from mms_desktop.gui.jobs import Job, JobRunner, describe_error
 
 log = logging.getLogger(__name__)
-
-
-class Player(Protocol):
-    def play(self, samples: np.ndarray, sample_rate: int) -> None: ...
-    def stop(self) -> None: ...
-    @property
-    def playing(self) -> bool: ...
-
-
-class SoundDevicePlayer:
-    """Plays on the default output device; sounddevice runs the stream on its own thread."""
-
-    def play(self, samples: np.ndarray, sample_rate: int) -> None:
-        from mms_desktop.core.capture import _sounddevice
-
-        sd = _sounddevice()
-        try:
-            sd.play(samples, sample_rate)
-        except Exception as exc:
-            from mms_desktop.core.errors import AudioError
-
-            raise AudioError(f"The speech could not be played ({exc}); check the sound output device.") from exc
-
-    def stop(self) -> None:
-        from mms_desktop.core.capture import _sounddevice
-
-        _sounddevice().stop()
-
-    @property
-    def playing(self) -> bool:
-        from mms_desktop.core.capture import _sounddevice
-
-        try:
-            return bool(_sounddevice().get_stream().active)
-        except RuntimeError:  # nothing was ever played
-            return False
+SOUNDING = Progress("reading aloud", 1, 1)  # the first sentence has been handed to the player
 
 
 class ReadAloud(QObject):
@@ -81,12 +48,14 @@ class ReadAloud(QObject):
         return self._player
 
     def speak(self, text: str, language: str) -> None:
-        """Synthesize ``text`` in the background, then play it."""
+        """Read ``text`` aloud in the background: the first sentence sounds as soon as it is made, while the
+        others are made."""
         self.status.emit(f"Preparing speech in {language}…")
         if self._preparing is not None:  # a newer request replaces the one still being prepared
             self._preparing.cancel()
-        job = self._jobs.start("read aloud", lambda report, cancel: self._synthesize(text, language, cancel, True),
-                               lambda result, error: self._spoken(job, result, error))  # fmt: skip
+        job = self._jobs.start("read aloud", lambda report, cancel: self._synthesize(text, language, cancel, report),
+                               lambda result, error: self._spoken(job, result, error),
+                               lambda progress: self._started(job))  # fmt: skip
         self._preparing = job
 
     def save(self, text: str, language: str, path: Path) -> None:
@@ -97,7 +66,7 @@ class ReadAloud(QObject):
             from mms_desktop.core.audio import write_wav
             from mms_desktop.core.errors import UserError
 
-            speech = self._synthesize(text, language, cancel, False)
+            speech = self._synthesize(text, language, cancel)
             try:
                 write_wav(path, speech.samples, speech.sample_rate)  # type: ignore[arg-type]
             except (OSError, RuntimeError) as exc:
@@ -118,21 +87,48 @@ class ReadAloud(QObject):
         self._player.stop()
         self._check_playing()
 
-    def _synthesize(self, text: str, language: str, cancel: threading.Event, play: bool) -> Speech:
+    def _synthesize(self, text: str, language: str, cancel: threading.Event, report: Any = None) -> Speech:
+        """The speech of ``text``; with ``report``, also played as it is made, and reported once it sounds."""
         from mms_desktop.core.errors import Cancelled, UserError
 
         if not text.strip():
             raise UserError("There is no text to read; type or dictate some first.")
         if self._last is not None and self._last[:2] == (text, language):
             speech = self._last[2]
+            if report is not None:
+                self._player.play(np.asarray(speech.samples), speech.sample_rate)
+                report(SOUNDING)
         else:
-            speech = self._host.voice(language).speak(text, cancel=cancel)
+            voice = self._host.voice(language)
+            made: list[np.ndarray] = []
+            complete = False
+
+            def sentences() -> Iterator[np.ndarray]:
+                nonlocal complete
+                for piece in voice.sentences(text, cancel=cancel):
+                    made.append(piece)
+                    if report is not None and len(made) == 1:  # handed over now, and sounds at once
+                        report(SOUNDING)
+                    yield piece
+                complete = True
+
+            if report is not None:
+                self._player.play_stream(sentences(), voice.sample_rate)
+            else:
+                made, complete = list(voice.sentences(text, cancel=cancel)), True
+            if cancel.is_set() or not complete:  # stopped, here or by another use of the player
+                raise Cancelled()
+            speech = Speech(np.concatenate(made), voice.sample_rate)
             self._last = (text, language, speech)
         if cancel.is_set():
             raise Cancelled()
-        if play:
-            self._player.play(np.asarray(speech.samples), speech.sample_rate)
         return speech
+
+    def _started(self, job: Job) -> None:
+        if job is self._preparing and not job.cancel_event.is_set():
+            self.status.emit("Reading aloud…")
+            self.playing.emit(True)
+            self._watch.start()
 
     def _spoken(self, job: Job, result: Any, error: BaseException | None) -> None:
         if job is not self._preparing:
@@ -140,13 +136,8 @@ class ReadAloud(QObject):
         self._preparing = None
         if isinstance(error, Cancelled):
             self.status.emit("Stopped reading.")
-            return
-        if error is not None:
+        elif error is not None:
             self.status.emit(describe_error(error))
-            return
-        self.status.emit("Reading aloud…")
-        self.playing.emit(True)
-        self._watch.start()
 
     @Slot(object, object)
     def _saved(self, result: Any, error: BaseException | None) -> None:

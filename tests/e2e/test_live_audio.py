@@ -154,3 +154,93 @@ def test_a_killed_dictation_leaves_a_recoverable_recording(pulse, phrase: Path, 
     assert "take.wav was not finished (a crash?); repaired into take.recovered.wav" in stderr
     recovered, rate = sf.read(tmp_path / "take.recovered.wav", dtype="float32", always_2d=True)
     assert best_correlation(resample(recovered.mean(axis=1), rate), load_audio(phrase)) > 0.9
+
+
+def test_speak_plays_the_speech_it_makes(pulse, installed_home: Path, tmp_path: Path) -> None:
+    """`speak --play` sounds on the sound output (the virtual sink, recorded from its monitor), every
+    sentence of it, and ends once the last has sounded; -o keeps what was played."""
+    import os
+
+    heard, said = tmp_path / "heard.wav", tmp_path / "said.wav"
+    recorder = subprocess.Popen(["parecord", "--device=virtmic.monitor", "--rate=16000", "--channels=1",
+                                 "--file-format=wav", str(heard)], env={**os.environ, **pulse.env})  # fmt: skip
+    try:
+        time.sleep(0.5)
+        text = "Hello everyone. How are you today? Good morning to you all."
+        result = run_cli("speak", text, "--lang", "eng", "--play", "-o", str(said), "--seed", "3",
+                         home=installed_home, env=pulse.env)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        time.sleep(0.5)
+    finally:
+        recorder.send_signal(signal.SIGINT)
+        recorder.wait(10)
+    recorded, rate = sf.read(heard, dtype="float32")
+    played = load_audio(said)
+    assert rate == 16000 and len(played) > 16000
+    starts = []
+    for part, piece in (("beginning", played[:8000]), ("end", played[-8000:])):
+        corr = np.correlate(recorded, piece, mode="valid")
+        window = np.sqrt(np.convolve(recorded**2, np.ones(len(piece)), mode="valid"))
+        score = np.abs(corr) / (window * np.linalg.norm(piece) + 1e-9)
+        assert score.max() > 0.8, f"the {part} of the speech was not heard (correlation {score.max():.2f})"
+        starts.append(int(np.argmax(score)))
+    gap = (starts[1] - starts[0]) - (len(played) - 8000)
+    assert abs(gap) <= 160, f"the sentences did not follow each other as made ({gap / 16:.0f} ms apart)"
+    refused = run_cli("speak", text, "--lang", "eng", home=installed_home)
+    assert refused.returncode == 2 and "--play to hear it" in refused.stderr
+
+
+PLAY_AS_MADE = """
+import sys, time
+import numpy as np
+from mms_desktop.core.playback import SoundDevicePlayer
+
+rate = 16000
+t = np.arange(rate // 2) / rate
+first, second = (0.5 * np.sin(2 * np.pi * f * t).astype(np.float32) for f in (440, 660))
+player = SoundDevicePlayer()
+sounding = []
+
+def made():
+    yield first
+    time.sleep(3.0)  # the next sentence takes long to make (longer than the sound server takes to start)
+    sounding.append(player.playing)
+    yield second
+
+player.play_stream(made(), rate)
+while player.playing:
+    time.sleep(0.02)
+print(sounding)
+"""
+
+
+def test_the_first_sentence_sounds_while_the_next_is_made(pulse, tmp_path: Path) -> None:
+    """Through PortAudio: a piece handed over sounds at once, and one that comes late follows after silence
+    (had the player waited for every piece, the second would follow the first at once)."""
+    import os
+
+    heard = tmp_path / "heard.wav"
+    env = {**os.environ, **pulse.env}
+    recorder = subprocess.Popen(["parecord", "--device=virtmic.monitor", "--rate=16000", "--channels=1",
+                                 "--file-format=wav", str(heard)], env=env)  # fmt: skip
+    try:
+        time.sleep(0.5)
+        result = subprocess.run([sys.executable, "-c", PLAY_AS_MADE], env=env, capture_output=True, text=True,
+                                timeout=60)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "[True]", "playing while the second piece was being made"
+        time.sleep(0.3)
+    finally:
+        recorder.send_signal(signal.SIGINT)
+        recorder.wait(10)
+    recorded, _ = sf.read(heard, dtype="float32")
+    t = np.arange(8000) / 16000
+    starts = []
+    for frequency in (440, 660):
+        tone = np.sin(2 * np.pi * frequency * t[:1600]).astype(np.float32)  # its first 0.1 s
+        corr = np.correlate(recorded, tone, mode="valid")
+        window = np.sqrt(np.convolve(recorded**2, np.ones(len(tone)), mode="valid"))
+        score = np.abs(corr) / (window * np.linalg.norm(tone) + 1e-9)
+        starts.append(int(np.argmax(score > 0.95)))  # where the tone first sounds
+    later = (starts[1] - starts[0]) / 16000  # 0.5 s had it waited for both; 3 s less the server's start (0.6-2 s)
+    assert 0.8 <= later <= 3.2, f"the second piece sounded {later:.2f} s after the first"

@@ -72,15 +72,31 @@ class FakeMicrophone:
 
 
 class FakePlayer:
-    """Stands in for the sound output: remembers what it was asked to play."""
+    """Stands in for the sound output: remembers what it was asked to play, and lets a test hold a stream
+    of pieces before it takes the first (``before_first``) or the second (``after_first``)."""
 
     def __init__(self) -> None:
-        self.played: list[tuple[np.ndarray, int]] = []
+        self.played: list[tuple[np.ndarray, int]] = []  # whole sounds, a stream once it has ended
+        self.streamed: list[np.ndarray] = []  # the pieces of streams as they were taken
         self.playing = False
+        self.before_first, self.after_first = threading.Event(), threading.Event()
+        self.before_first.set(), self.after_first.set()
 
     def play(self, samples: np.ndarray, sample_rate: int) -> None:
         self.played.append((samples, sample_rate))
         self.playing = True
+
+    def play_stream(self, pieces: Any, sample_rate: int) -> None:
+        taken: list[np.ndarray] = []
+        self.before_first.wait(30)
+        for piece in pieces:
+            taken.append(piece)
+            self.streamed.append(piece)
+            self.playing = True
+            if len(taken) == 1:
+                self.after_first.wait(30)
+        if taken:
+            self.played.append((np.concatenate(taken), sample_rate))
 
     def stop(self) -> None:
         self.playing = False

@@ -345,6 +345,7 @@ def test_read_aloud_plays_the_text_and_saves_it(qtbot, make_window, player, inst
     home = tmp_path / "voices-home"
     shutil.copytree(installed_home, home)
     window = make_window(home)
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)  # nothing else to say
     window.transcript_language = "eng"
     window.view.setPlainText("Hello everyone. How are you?")
     window.read_aloud()
@@ -359,15 +360,45 @@ def test_read_aloud_plays_the_text_and_saves_it(qtbot, make_window, player, inst
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Saved the speech"), timeout=60000)
     assert sf.info(tmp_path / "speech.wav").samplerate == 16000
     window.view.setPlainText("Good morning to you all. " * 30)
+    player.before_first.clear()  # the first sentence is not ready yet
+    streamed = len(player.streamed)
     window.read_aloud()
     window.actions["Stop reading"].trigger()  # Esc while the speech is still being prepared
+    player.before_first.set()
     qtbot.waitUntil(lambda: window.status_text.text() == "Stopped reading.", timeout=60000)
-    assert len(player.played) == 1, "speech stopped before it was ready is never played"
+    assert len(player.played) == 1 and len(player.streamed) == streamed, "stopped before it was ready: never played"
     window.transcript_language = "fra"  # recognition is installed for French, a voice is not
     window.read_aloud()
     qtbot.waitUntil(lambda: "No voice is installed for 'fra'" in window.status_text.text(), timeout=30000)
     assert "install it with Tools → Languages (fra)" in window.status_text.text()
     assert len(player.played) == 1
+
+
+def test_reading_aloud_begins_with_the_first_sentence(qtbot, make_window, player, installed_home: Path,
+                                                      tmp_path: Path) -> None:  # fmt: skip
+    """The first sentence sounds, and the window says it reads, while the others are still being made."""
+    import shutil
+
+    import numpy as np
+
+    home = tmp_path / "voices-home"
+    shutil.copytree(installed_home, home)
+    window = make_window(home)
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)  # nothing else to say
+    window.transcript_language = "eng"
+    window.view.setPlainText("Hello everyone. How are you? Good morning to you all.\nA fine day.")
+    player.after_first.clear()  # the player takes the first sentence, then waits
+    window.read_aloud()
+    qtbot.waitUntil(lambda: window.status_text.text() == "Reading aloud…", timeout=60000)
+    assert window.reader._preparing is not None and len(player.streamed) == 1, "the others are still to come"
+    assert window.reader.busy
+    player.after_first.set()
+    qtbot.waitUntil(lambda: window.reader._preparing is None, timeout=60000)
+    assert len(player.streamed) == 4 and len(player.played) == 1
+    assert len(player.played[0][0]) == sum(len(piece) for piece in player.streamed)
+    window.read_aloud()  # the same text again: the speech just made is played whole
+    qtbot.waitUntil(lambda: len(player.played) == 2, timeout=10000)
+    assert np.array_equal(player.played[1][0], player.played[0][0]) and len(player.streamed) == 4
 
 
 def test_recorder_warnings_reach_the_status_line(qtbot, make_window) -> None:
