@@ -115,7 +115,7 @@ class Synthesizer:
         import torch
 
         pause = np.zeros(int(PAUSE_SECONDS * self.sample_rate), np.float32)
-        with self._lock, torch.inference_mode():
+        with self._lock:  # held while the caller takes the sentences: one text at a time per voice
             generator_state = torch.random.get_rng_state()
             if seed is not None:
                 torch.manual_seed(seed)
@@ -123,7 +123,8 @@ class Synthesizer:
                 for n, ids in enumerate(inputs):
                     if cancel is not None and cancel.is_set():
                         raise Cancelled()
-                    wave = self._model(input_ids=ids.to(self.placement.device)).waveform[0].float().cpu().numpy()
+                    with torch.inference_mode():  # not across the yield: the caller's code runs there
+                        wave = self._model(input_ids=ids.to(self.placement.device)).waveform[0].float().cpu().numpy()
                     yield np.concatenate([pause, wave]) if n else wave
             finally:
                 if seed is not None:

@@ -336,17 +336,23 @@ def test_first_run_with_nothing_installed_offers_the_language_manager(qtbot, mak
     assert manager.isVisible()
 
 
-def test_read_aloud_plays_the_text_and_saves_it(qtbot, make_window, player, installed_home: Path,
-                                                 tmp_path: Path) -> None:  # fmt: skip
+def english_voice_window(qtbot, make_window, installed_home: Path, tmp_path: Path):  # noqa: ANN201
+    """A window with every tiny voice installed, ready (its status line free), reading English."""
     import shutil
-
-    import soundfile as sf
 
     home = tmp_path / "voices-home"
     shutil.copytree(installed_home, home)
     window = make_window(home)
-    qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)  # nothing else to say
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
     window.transcript_language = "eng"
+    return window
+
+
+def test_read_aloud_plays_the_text_and_saves_it(qtbot, make_window, player, installed_home: Path,
+                                                 tmp_path: Path) -> None:  # fmt: skip
+    import soundfile as sf
+
+    window = english_voice_window(qtbot, make_window, installed_home, tmp_path)
     window.view.setPlainText("Hello everyone. How are you?")
     window.read_aloud()
     qtbot.waitUntil(lambda: bool(player.played), timeout=60000)
@@ -377,15 +383,9 @@ def test_read_aloud_plays_the_text_and_saves_it(qtbot, make_window, player, inst
 def test_reading_aloud_begins_with_the_first_sentence(qtbot, make_window, player, installed_home: Path,
                                                       tmp_path: Path) -> None:  # fmt: skip
     """The first sentence sounds, and the window says it reads, while the others are still being made."""
-    import shutil
-
     import numpy as np
 
-    home = tmp_path / "voices-home"
-    shutil.copytree(installed_home, home)
-    window = make_window(home)
-    qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)  # nothing else to say
-    window.transcript_language = "eng"
+    window = english_voice_window(qtbot, make_window, installed_home, tmp_path)
     window.view.setPlainText("Hello everyone. How are you? Good morning to you all.\nA fine day.")
     player.after_first.clear()  # the player takes the first sentence, then waits
     window.read_aloud()
