@@ -80,7 +80,8 @@ class Tasks(QObject):
         self.w = window
         self._transcription: Job | None = None
         self._queue: list[Path] = []  # files dropped or chosen together, waiting for the one before
-        self._batch: list[Path] = []  # all of them, and those that could not be read as audio (with why)
+        self._current: Path | None = None  # the file being transcribed
+        self._batch_size = 0  # how many files were dropped or chosen together; those unreadable, with why:
         self._unreadable: list[tuple[Path, str]] = []
         self._pending: Path | None = None  # a file named on the command line, opened once the models are known
         self._echo = False  # print the transcript of the file in progress on standard output as well
@@ -197,10 +198,11 @@ class Tasks(QObject):
             self.w.show_status(str(exc))
             return
         self._queue, self._echo = list(paths[1:]), echo
-        self._batch, self._unreadable = list(paths), []
+        self._batch_size, self._unreadable = len(paths), []
         self._start(paths[0])
 
     def _start(self, path: Path) -> None:
+        self._current = path
         language = self.w.bar.language
         settings = dataclasses.replace(self.w.context.settings)
         more = f" ({len(self._queue)} more after it)" if self._queue else ""
@@ -225,8 +227,8 @@ class Tasks(QObject):
         self._transcription = None
         self.w.show_busy(False)
         if isinstance(error, AudioError):  # this file only: the others go on, and the end says what was left out
-            done = len(self._batch) - len(self._queue) - 1
-            self._unreadable.append((self._batch[done], describe_error(error)))
+            assert self._current is not None
+            self._unreadable.append((self._current, describe_error(error)))
             if self._echo:
                 print(describe_error(error), file=sys.stderr, flush=True)
             self._next()
@@ -256,7 +258,7 @@ class Tasks(QObject):
         if self._queue:
             self._start(self._queue.pop(0))
         elif self._unreadable:
-            self.w.show_status(batch_outcome("transcribed", len(self._batch), self._unreadable))
+            self.w.show_status(batch_outcome("transcribed", self._batch_size, self._unreadable))
 
     @Slot()
     def cancel(self) -> None:
