@@ -19,6 +19,7 @@ from typing import Any
 
 from mms_desktop import findings
 from mms_desktop import paths as paths_module
+from mms_desktop.core.errors import UserError
 
 log = logging.getLogger("mms_desktop")
 STARTED = time.monotonic()  # when the program started (this module is among the first imported)
@@ -178,7 +179,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     icon = paths_module.resources_dir() / "icons" / "mms-desktop.png"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    window = build_window(args.data_dir)
+    try:
+        window = build_window(args.data_dir)
+    except UserError as exc:  # a data folder that cannot be one: nothing to open the window on
+        from PySide6.QtWidgets import QMessageBox
+
+        print(f"mms-desktop-gui: {exc}", file=sys.stderr)
+        if not args.screenshot:
+            QMessageBox.critical(None, "MMS Desktop", str(exc))
+        return 2
     if args.audio:
         window.tasks.open_when_ready(Path(args.audio).resolve())
     # Only now: the window's own imports are done, so no other thread imports the same packages meanwhile.

@@ -27,6 +27,7 @@ class Context:
     def create(cls, data_dir: str | None, device: str | None, precision: str | None = None,
                bundled: list[Path] | None = None) -> Context:  # fmt: skip
         paths = paths_module.resolve(data_dir)
+        paths.create()
         settings, notice = settings_module.read(paths.settings_file)
         if device:
             settings.device = device

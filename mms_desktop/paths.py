@@ -17,6 +17,8 @@ from pathlib import Path
 
 import platformdirs
 
+from mms_desktop.core.errors import UserError
+
 APP_NAME = "mms-desktop"
 HOME_ENV = "MMS_DESKTOP_HOME"
 PORTABLE_MARKER = "portable"
@@ -24,7 +26,7 @@ PORTABLE_MARKER = "portable"
 
 @dataclass(frozen=True)
 class Paths:
-    """Resolved locations; creating them is left to the code that writes there."""
+    """Resolved locations; only the data folder itself is created at start (:meth:`create`)."""
 
     data: Path
 
@@ -41,6 +43,23 @@ class Paths:
     def findings_file(self) -> Path:
         """What ``mms-desktop benchmark file`` measured here (the automatic precision follows it)."""
         return self.data / "benchmark.json"
+
+    def create(self) -> None:
+        """Create the data folder when it is missing (the folders inside are left to the code that writes there).
+
+        Raises:
+            UserError: it is a file, or it cannot be created (a file in its path, no permission).
+        """
+        if self.data.is_dir():
+            return
+        if self.data.exists():
+            raise UserError(f"{self.data} is a file; name a folder for models and settings with --data-dir or "
+                            f"{HOME_ENV}.")  # fmt: skip
+        try:
+            self.data.mkdir(parents=True)
+        except OSError as exc:
+            raise UserError(f"The folder {self.data} for models and settings could not be created ({exc.strerror}); "
+                            f"name another with --data-dir or {HOME_ENV}.") from exc  # fmt: skip
 
 
 def resolve(data_dir: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Paths:

@@ -288,6 +288,8 @@ def test_commands_other_than_install_never_touch_the_network(installed_home, spe
         (["record", "{text}"], "notes.wav already exists; choose another name so that nothing is overwritten"),
         (["record", "{tmp}/missing/x.wav"], "missing does not exist; choose where recordings go"),
         (["dictate", "--record", "{tmp}/x.mp3", "--lang", "eng"], "x.mp3 must be a .wav file"),
+        (["--data-dir", "{text}", "languages", "list"], "notes.wav is a file; name a folder for models and settings"),
+        (["--data-dir", "{text}/data", "words", "list"], "data for models and settings could not be created"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(installed_home, speech_file, tmp_path, args, message) -> None:

@@ -54,3 +54,16 @@ def test_with_no_display_the_named_file_is_still_transcribed(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "the old man can read a book"
     assert "there is no display to open the window on" in result.stderr
+
+
+def test_a_data_folder_that_is_a_file_is_one_sentence(tmp_path: Path) -> None:
+    (tmp_path / "home").write_text("a file where the data folder should be")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_STATE_HOME": str(tmp_path / "state")}
+    command = [gui_program(), "--data-dir", str(tmp_path / "home"), "--screenshot", str(tmp_path / "window.png")]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.strip().splitlines() == [
+        f"mms-desktop-gui: {tmp_path / 'home'} is a file; name a folder "
+        "for models and settings with --data-dir or MMS_DESKTOP_HOME."
+    ]
+    assert (tmp_path / "home").read_text() == "a file where the data folder should be"
