@@ -144,8 +144,9 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     paths, audio, failures = _open_audio(args.files)
     if args.word_list:
         ctx.settings.word_lists = args.word_list
+    folder = any(Path(name).is_dir() for name in args.files)
     targets = dict(zip(paths, output_paths(args.output, [str(p) for p in paths], formats.SUFFIXES[args.format],
-                                           args.replace), strict=True))  # fmt: skip
+                                           args.replace, folder), strict=True))  # fmt: skip
     recognizer, language, identifier = load_recognizer(args, ctx)
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     among = args.among or ctx.settings.auto_among

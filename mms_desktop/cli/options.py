@@ -3,6 +3,7 @@ that must not replace anything the user keeps."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mms_desktop.core.errors import UserError
@@ -23,9 +24,12 @@ def require(option: str, value: float | None, minimum: float, maximum: float | N
     raise UserError(f"--{option} must be between {minimum:g} and {maximum:g}.")
 
 
-def output_paths(output: str | None, inputs: list[str], suffix: str, replace: bool = False) -> list[Path | None]:
-    """Where each input's transcript goes: standard output (None), the file ``output``, or with several
-    inputs a file named after each in the folder ``output``, created if needed.
+def output_paths(output: str | None, inputs: list[str], suffix: str, replace: bool = False,
+                 folder: bool = False) -> list[Path | None]:  # fmt: skip
+    """Where each input's transcript goes: standard output (None), the file ``output``, or a file named
+    after each input in the folder ``output``, created if needed. ``output`` names a folder with several
+    inputs, when ``folder`` says so (the inputs came from a folder), when it is one, or when it ends in a
+    path separator.
 
     Checked before any work, so that nothing is lost: no transcript may replace an input, two inputs may
     not share a transcript, and no existing file is replaced (it may be a transcript the user corrected)
@@ -37,11 +41,11 @@ def output_paths(output: str | None, inputs: list[str], suffix: str, replace: bo
     if output is None:
         return [None] * len(inputs)
     out = Path(output)
-    if len(inputs) == 1:
+    if len(inputs) == 1 and not folder and not out.is_dir() and not output.endswith(("/", os.sep)):
         targets = [out]
     else:
         if out.exists() and not out.is_dir():
-            raise UserError(f"{out} is a file; with several recordings -o names a folder for their transcripts.")
+            raise UserError(f"{out} is a file, and the transcripts need a folder; name one with -o.")
         targets = [out / (Path(name).stem + suffix) for name in inputs]
     seen: dict[Path, str] = {}
     for name, target in zip(inputs, targets, strict=True):
@@ -50,7 +54,7 @@ def output_paths(output: str | None, inputs: list[str], suffix: str, replace: bo
             raise UserError(f"{seen[target.resolve()]} and {name} would both be transcribed into {target}; "
                             "rename one, or transcribe them separately.")  # fmt: skip
         seen[target.resolve()] = name
-    make_folder(out if len(inputs) > 1 else out.parent)
+    make_folder(targets[0].parent)
     return list(targets)
 
 

@@ -94,13 +94,15 @@ def test_transcripts_never_replace_a_recording_or_each_other(installed_home: Pat
     (tmp_path / "empty.txt").write_text("\n")
     result = run_cli("align", str(speech_file), str(tmp_path / "empty.txt"), "--lang", "eng", home=installed_home)
     assert_user_error(result, "empty.txt has no text to align; give the transcript of")
-    assert_user_error(transcribe(str(speech_file), str(other), "-o", str(speech_file)), "is a file; with several")
+    assert_user_error(
+        transcribe(str(speech_file), str(other), "-o", str(speech_file)), "is a file, and the transcripts need a folder"
+    )
     assert_user_error(transcribe(str(speech_file), str(same_name), "-o", str(tmp_path / "new")),
                       "would both be transcribed into")  # fmt: skip
     assert_user_error(transcribe(str(speech_file), str(other), "-o", str(out)), "other.txt already exists")
     assert_user_error(transcribe(str(other), "-o", str(out / "other.txt")),
                       "other.txt already exists; add --replace to write over it")  # fmt: skip
-    assert_user_error(transcribe(str(other), "-o", str(out)), "out is a folder; give a file name with -o")
+    assert_user_error(transcribe(str(other), "-o", str(out)), "out/other.txt already exists")  # into the folder
     assert speech_file.read_bytes() == original and (out / "other.txt").read_text() == "my own transcript"
     assert not (tmp_path / "new").exists() and not (out / "speech.txt").exists(), "refused before any work"
     result = transcribe(str(speech_file), str(other), "-o", str(tmp_path / "new"))
@@ -111,6 +113,11 @@ def test_transcripts_never_replace_a_recording_or_each_other(installed_home: Pat
     result = transcribe(str(tmp_path / "a"), "-o", str(tmp_path / "from-folder"))  # a folder: its recordings
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "from-folder").iterdir()) == ["other.txt", "speech.txt"]
+    (tmp_path / "a" / "other.wav").unlink()  # a folder of one recording: -o still names a folder
+    assert transcribe(str(tmp_path / "a"), "-o", str(tmp_path / "one")).returncode == 0
+    assert [p.name for p in (tmp_path / "one").iterdir()] == ["speech.txt"]
+    assert transcribe(str(speech_file), "-o", f"{tmp_path / 'slash'}/").returncode == 0  # a new folder: the slash
+    assert [p.name for p in (tmp_path / "slash").iterdir()] == ["speech.txt"]
 
 
 def test_speech_and_alignments_keep_existing_files_unless_told(installed_home: Path, speech_file: Path,
