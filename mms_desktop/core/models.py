@@ -10,9 +10,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mms_desktop.core.store import LanguageStore
+
+if TYPE_CHECKING:
+    from mms_desktop.core.modelfiles import Placement
 
 AUTO = "auto"
 CONVERTED = ".converted"  # in the store: base weights converted to the precision they run in
@@ -176,9 +179,13 @@ class ModelHost:
 
     def effective_precision(self, folder: Path | None = None) -> str:
         """The precision models (the one in ``folder``) load in; ``auto`` on the CPU follows the findings."""
+        return self.placement(folder).dtype
+
+    def placement(self, folder: Path | None = None) -> Placement:
+        """Where and in which precision models (the one in ``folder``) run."""
         from mms_desktop.core.modelfiles import choose_placement
 
-        return choose_placement(self.device, self.precision, folder, self.cpu_preference).dtype
+        return choose_placement(self.device, self.precision, folder, self.cpu_preference)
 
     def configure(self, store: LanguageStore, device: str, precision: str) -> None:
         """Serve models from another store or on another device; what was loaded is dropped (a load under

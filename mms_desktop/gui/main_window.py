@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
                        ("Field sessions…", "Ctrl+Shift+F", self.tasks.open_sessions),
                        ("Teach a new language…", "Ctrl+Shift+T", self.tasks.open_training),
                        ("Settings…", "Ctrl+,", self.tasks.open_settings)],
+            "&Help": [("Open recordings folder", "", lambda: self.tasks.open_folder("Recordings")),
+                      ("Open log folder", "", lambda: self.tasks.open_folder("Log")), None,
+                      ("About MMS Desktop", "F1", self.tasks.open_about)],
         }  # fmt: skip
         for title, entries in menus.items():
             menu = self.menuBar().addMenu(title)

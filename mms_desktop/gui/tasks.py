@@ -22,6 +22,8 @@ from mms_desktop.gui.jobs import Job, describe_error
 LOADING = "Loading the speech recognition model…"
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
+
     from mms_desktop.gui.language_manager import LanguageManager
     from mms_desktop.gui.main_window import MainWindow
     from mms_desktop.gui.sessions_window import SessionsWindow
@@ -88,6 +90,7 @@ class Tasks(QObject):
         self.manager: LanguageManager | None = None
         self.sessions: SessionsWindow | None = None
         self.trainer: TrainingWindow | None = None
+        self.about: QDialog | None = None
 
     @property
     def transcribing(self) -> bool:
@@ -330,6 +333,29 @@ class Tasks(QObject):
         dialog.accepted.connect(self._settings_accepted)
         dialog.open()
         return dialog
+
+    def open_about(self) -> None:
+        """Show the About dialog once its details are gathered (on a job: they ask torch about the device)."""
+        from mms_desktop.gui.about import details
+
+        context, host = self.w.context, self.w.host
+        self.w.jobs.start("about", lambda report, cancel: details(context, host), self._about_ready)
+
+    @Slot(object, object)
+    def _about_ready(self, rows: Any, error: BaseException | None) -> None:
+        from mms_desktop.gui.about import AboutDialog, folders
+
+        if error is not None:
+            self.w.show_status(describe_error(error))
+            return
+        self.about = AboutDialog(rows, {str(path) for path in folders(self.w.context).values()}, self.w)
+        self.about.open()
+
+    def open_folder(self, what: str) -> None:
+        """Show the folder of ``what`` (see ``about.folders``) in the file manager."""
+        from mms_desktop.gui.about import folders, open_folder
+
+        self.w.show_status(open_folder(folders(self.w.context)[what]))
 
     def _microphone_names(self) -> list[str]:
         box = self.w.bar.microphone_box

@@ -426,3 +426,41 @@ def test_a_model_that_fails_to_load_is_one_sentence(qtbot, make_window, installe
     window.bar.record_button.click()
     qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=60000)
     assert "reinstall it" in window.status_text.text() and window.bar.record_button.isEnabled()
+
+
+def test_help_shows_what_is_in_use_and_opens_the_folders(qtbot, make_window, tmp_path: Path) -> None:
+    from PySide6.QtCore import QObject, QUrl, Slot
+    from PySide6.QtGui import QDesktopServices, QGuiApplication
+
+    from mms_desktop import __version__
+
+    class FileManager(QObject):  # stands in for the desktop's: takes the file URLs the window opens
+        def __init__(self) -> None:
+            super().__init__()
+            self.opened: list[str] = []
+
+        @Slot(QUrl)
+        def show(self, url: QUrl) -> None:
+            self.opened.append(url.toLocalFile())
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
+    manager = FileManager()
+    QDesktopServices.setUrlHandler("file", manager, "show")
+    try:
+        recordings = tmp_path / "home" / "recordings"
+        assert not recordings.exists()
+        window.actions["Open recordings folder"].trigger()
+        assert manager.opened == [str(recordings)] and recordings.is_dir(), "created, then shown"
+        assert window.status_text.text() == f"Opened {recordings}."
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: window.tasks.about is not None and window.tasks.about.isVisible(), timeout=30000)
+    rows = dict(window.tasks.about.rows)
+    assert rows["MMS Desktop"] == __version__
+    assert rows["Recognition model"] == "mms-desktop/demo-asr (float32 on cpu)"  # the bundled demonstration pack
+    assert rows["Models and settings folder"] == str(tmp_path / "home")
+    assert "CC-BY-NC 4.0" in window.tasks.about.text.text()
+    window.tasks.about.copy()
+    assert f"MMS Desktop: {__version__}\n" in QGuiApplication.clipboard().text()
