@@ -37,7 +37,9 @@ def _vocabularies(ctx: Context) -> tuple[Path, dict[str, dict[int, str]]]:
 
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core import wordlist
+    from mms_desktop.core.languages import check_name
 
+    check_name(args.lang)
     _, vocabularies = _vocabularies(ctx)
     if args.lang not in vocabularies:
         raise UserError(

@@ -19,7 +19,7 @@ from typing import Any
 from mms_desktop.core import layout, training
 from mms_desktop.core.adapter_data import Dataset
 from mms_desktop.core.errors import UserError
-from mms_desktop.core.languages import is_valid_name
+from mms_desktop.core.languages import check_name
 from mms_desktop.core.modelfiles import require_cuda
 from mms_desktop.core.vocab import read_vocab
 
@@ -117,8 +117,7 @@ def _scores(model: Any, data: list[Any], vocab: dict[str, int], device: str) -> 
 def check_job(name: str, device: str = "cpu") -> None:
     """Raises UserError unless ``name`` can name an adapter and ``device`` is there to train on (checked
     before the recordings are read)."""
-    if not is_valid_name(name):
-        raise UserError(f"'{name}' is not a language code (three letters, like 'sah', optionally '-script_x').")
+    check_name(name)
     if device.startswith("cuda"):
         require_cuda()
 
@@ -182,7 +181,7 @@ def teach(
         raise UserError("Train for at least one step.")
     check_job(name, device)
     if not data.train:
-        raise UserError("None of the recordings can be used for training; see the list of skipped items.")
+        raise UserError("No recording is left to train on once some are held out for testing; add more recordings.")
     folder = store.writable_model(base)
     job = AdapterJob(name, folder, steps, from_adapter, device, checkpoint_dir=checkpoint_dir)
     report = train_adapter(job, data, progress=progress, cancel=cancel)

@@ -6,6 +6,8 @@ import functools
 import re
 from collections.abc import Iterable
 
+from mms_desktop.core.errors import UserError
+
 # Meta's mapping from LID labels (bare ISO 639-3) to the ASR adapter that serves them, for the codes
 # whose adapter carries another code or a script suffix. Every other code maps to the adapter of the
 # same name when one exists.
@@ -26,6 +28,13 @@ _NAME = re.compile(r"^(?P<code>[a-z]{3})(?:-(?P<kind>script|dialect)_(?P<variant
 def is_valid_name(name: str) -> bool:
     """Whether ``name`` looks like an MMS language name: ``abc`` or ``abc-script_x`` / ``abc-dialect_x``."""
     return bool(_NAME.match(name))
+
+
+def check_name(name: str) -> None:
+    """Raises UserError, saying what a language name looks like, unless ``name`` is one."""
+    if not is_valid_name(name):
+        raise UserError(f"'{name}' is not a language code: three lowercase letters like 'sah', optionally followed "
+                        "by -dialect_NAME or -script_NAME (like sah-dialect_kolyma).")  # fmt: skip
 
 
 def base_code(name: str) -> str:

@@ -278,6 +278,8 @@ def test_commands_other_than_install_never_touch_the_network(installed_home, spe
         (["words", "add", "eng", "{tmp}/missing.txt"], "missing.txt does not exist; give the file of the word list"),
         (["words", "add", "eng", "{tmp}"], "is a folder; give the file of the word list"),
         (["words", "add", "eng", "{speech}"], "save it as UTF-8 text, one word per line"),
+        (["words", "add", "e/g", "{speech}"], "'e/g' is not a language code: three lowercase letters"),
+        (["train-adapter", "{tmp}", "--lang", "ita", "--name", "ita dialect"], "(like sah-dialect_kolyma)"),
         (["languages", "import", "nowhere.tar"], "does not exist"),
         (["session", "new", "{text}", "--title", "Songs", "--language", "sah"], "is a file, not a folder"),
         (
