@@ -69,7 +69,8 @@ def add_commands(sub: Any) -> None:
 
 
 def run_new(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.sessions import Project, SessionInfo, Speaker
+    from mms_desktop.core.session_info import SessionInfo, Speaker
+    from mms_desktop.core.sessions import Project
 
     values = {name: getattr(args, name) for name in INFO_FIELDS if getattr(args, name) is not None}
     speakers = [Speaker(*s.split(":", 1)) if ":" in s else Speaker(s) for s in args.speaker]

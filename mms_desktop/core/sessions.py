@@ -15,12 +15,9 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -29,89 +26,10 @@ from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Progress, Transcript
 from mms_desktop.core.formats import jsonfmt
 from mms_desktop.core.fsutil import atomic_write_text, sha256_file
+from mms_desktop.core.session_info import SessionInfo, check, safe_name
 
 METADATA = "session.json"
 EXPORTS = ".exports.json"  # what the exports beside the recordings wrote
-
-
-def safe_name(text: str) -> str:
-    """An archive-safe name: other scripts romanized, accents folded, anything but letters, digits, ``-`` and
-    ``_`` made ``-``."""
-    if any(ord(c) > 0x24F and c.isalpha() for c in text):
-        from mms_desktop.core.tts import romanize
-
-        text = romanize(text)
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    name = re.sub(r"[^A-Za-z0-9_-]+", "-", folded).strip("-_")
-    return name[:60] or "session"
-
-
-@dataclass
-class Speaker:
-    id: str
-    name: str = ""
-
-
-@dataclass
-class SessionInfo:
-    """What a linguist records about a session."""
-
-    id: str
-    title: str
-    language: str = ""  # ISO 639-3 code (or an adapter name), empty when the language has none
-    language_name: str = ""  # free text, for languages without a code
-    date: str = field(default_factory=lambda: date.today().isoformat())
-    place: str = ""
-    recorder: str = ""
-    equipment: str = ""
-    consent: str = ""
-    access: str = ""
-    description: str = ""
-    speakers: list[Speaker] = field(default_factory=list)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> SessionInfo:
-        speakers = [Speaker(**s) for s in data.pop("speakers", [])]
-        return cls(**data, speakers=speakers)
-
-
-def problem(info: SessionInfo) -> str | None:
-    """One sentence about what must change in a session's metadata, or None when it can be saved."""
-    from mms_desktop.core.languages import is_valid_name
-
-    if not info.title.strip():
-        return "Give the session a title."
-    if info.language and not is_valid_name(info.language):
-        return f"'{info.language}' is not an ISO 639-3 code; leave it empty and fill in the language name instead."
-    if not info.language and not info.language_name.strip():
-        return "Give the language: its ISO 639-3 code, or its name if it has no code."
-    if not _is_date(info.date):
-        return f"'{info.date}' is not a date; write it as YYYY-MM-DD (or YYYY-MM, or YYYY), or leave it empty."
-    if any(not s.id.strip() for s in info.speakers):
-        return "Every speaker needs an ID, such as SP1."
-    if len({s.id for s in info.speakers}) != len(info.speakers):
-        return "Two speakers have the same ID; give each speaker a different one."
-    return None
-
-
-def _check(info: SessionInfo) -> None:
-    wrong = problem(info)
-    if wrong:
-        raise UserError(wrong)
-
-
-def _is_date(text: str) -> bool:
-    """Whether ``text`` is empty or a calendar date, month or year in ISO 8601 form."""
-    if not text:
-        return True
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
-        return False
-    year, month, day = (int(part) for part in (text + "-01-01")[:10].split("-"))
-    try:
-        date(year, month, day)
-    except ValueError:
-        return False
-    return True
 
 
 class HandCorrections(UserError):
@@ -128,10 +46,26 @@ class Project:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def sessions(self) -> list[SessionInfo]:
+    def sessions(self, unreadable: list[UserError] | None = None) -> list[SessionInfo]:
+        """The project's sessions in folder order.
+
+        Raises:
+            UserError: the project folder does not exist, or (unless ``unreadable`` is given, where each
+                such sentence is then added while the other sessions are listed) a session's metadata
+                cannot be read.
+        """
         if not self.folder.is_dir():
             raise UserError(f"The project folder {self.folder} does not exist; create a session in it first.")
-        return [self.session(p.name) for p in sorted(self.folder.iterdir()) if (p / METADATA).is_file()]
+        infos = []
+        for folder in sorted(self.folder.iterdir()):
+            if (folder / METADATA).is_file():
+                try:
+                    infos.append(self.session(folder.name))
+                except UserError as exc:
+                    if unreadable is None:
+                        raise
+                    unreadable.append(exc)
+        return infos
 
     def session(self, session_id: str) -> SessionInfo:
         path = self.folder / session_id / METADATA
@@ -139,8 +73,11 @@ class Project:
             return SessionInfo.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             raise UserError(f"There is no session '{session_id}' in {self.folder}.") from None
-        except (ValueError, TypeError) as exc:
-            raise UserError(f"The metadata of session '{session_id}' ({path}) is not readable: {exc}.") from exc
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise UserError(f"The details of session '{session_id}' could not be read ({reason}); its recordings "
+                            f"are untouched: repair {path} in a text editor, or restore it from a backup."
+                            ) from exc  # fmt: skip
 
     def create(self, info: SessionInfo) -> SessionInfo:
         """Create a new session folder; its id is made unique and archive-safe.
@@ -149,7 +86,7 @@ class Project:
             UserError: the metadata is incomplete or invalid (see :func:`problem`), or the project folder
                 cannot hold the session.
         """
-        _check(info)
+        check(info)
         if self.folder.exists() and not self.folder.is_dir():
             raise UserError(f"{self.folder} is a file, not a folder; choose a folder for the project.")
         base = safe_name(info.id or f"{info.date}_{info.title}")
@@ -172,12 +109,19 @@ class Project:
         Raises:
             UserError: the metadata is incomplete or invalid (see :func:`problem`), or cannot be written.
         """
-        _check(info)
+        check(info)
         with _saving(self.folder / info.id / METADATA):
             self._write(info)
 
     def _write(self, info: SessionInfo) -> None:
-        atomic_write_text(self.folder / info.id / METADATA, json.dumps(asdict(info), indent=2, ensure_ascii=False))
+        """Write the metadata, keeping the values of the file this program does not know."""
+        path = self.folder / info.id / METADATA
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            kept = {}
+        data = {**(kept if isinstance(kept, dict) else {}), **asdict(info)}
+        atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False))
 
     def next_recording(self, session_id: str) -> Path:
         """The path for the session's next recording: ``<session-id>_NN.wav``."""

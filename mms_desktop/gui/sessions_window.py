@@ -31,13 +31,8 @@ from PySide6.QtWidgets import (
 from mms_desktop.core.events import Segment, Transcript
 from mms_desktop.core.listing import counted
 from mms_desktop.core.models import AUTO
-from mms_desktop.core.sessions import (
-    Project,
-    SessionInfo,
-    open_recording,
-    save_transcript,
-    transcript_path,
-)
+from mms_desktop.core.session_info import SessionInfo
+from mms_desktop.core.sessions import Project, open_recording, save_transcript, transcript_path
 from mms_desktop.core.writer import LatestWriter
 from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.keeping import close_anyway

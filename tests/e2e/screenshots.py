@@ -127,7 +127,8 @@ def inner(out: Path) -> dict:
 
 def field_work_shots(window, home: Path, wait, shot) -> list[str]:  # noqa: ANN001
     """The sessions window over a session recorded from the dictation's WAV, and the teaching window."""
-    from mms_desktop.core.sessions import Project, SessionInfo, Speaker
+    from mms_desktop.core.session_info import SessionInfo, Speaker
+    from mms_desktop.core.sessions import Project
 
     project = Project(home / "project")
     info = project.create(SessionInfo(id="", title="Stories of the village", language="spa", place="Oaxaca",

@@ -111,7 +111,8 @@ def open_transcribed_recording(qtbot, window, project_dir: Path, tmp_path: Path,
     import soundfile as sf
 
     from mms_desktop.core.events import Segment, Transcript, Word
-    from mms_desktop.core.sessions import Project, SessionInfo, save_transcript, transcript_path
+    from mms_desktop.core.session_info import SessionInfo
+    from mms_desktop.core.sessions import Project, save_transcript, transcript_path
 
     project = Project(project_dir)
     info = project.create(SessionInfo(id="", title="Songs", language="spa"))

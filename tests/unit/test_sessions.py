@@ -7,7 +7,8 @@ import pytest
 
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Transcript
-from mms_desktop.core.sessions import Project, SessionInfo, Speaker, problem, safe_name, save_transcript
+from mms_desktop.core.session_info import SessionInfo, Speaker, problem, safe_name
+from mms_desktop.core.sessions import Project, save_transcript
 
 
 def test_sessions_have_archive_safe_unique_ids_and_readable_metadata(tmp_path: Path) -> None:
@@ -82,7 +83,8 @@ def test_a_killed_recording_is_recovered_into_its_session(tmp_path: Path) -> Non
 
     import soundfile as sf
 
-    from mms_desktop.core.sessions import Project, SessionInfo
+    from mms_desktop.core.session_info import SessionInfo
+    from mms_desktop.core.sessions import Project
 
     project = Project(tmp_path / "project")
     info = project.create(SessionInfo(id="", title="Elder stories", language="sah"))
