@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -82,10 +83,13 @@ def run_new(args: argparse.Namespace, ctx: Context) -> int:
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.sessions import Project
 
-    for info in Project(Path(args.project)).sessions():
+    unreadable: list[UserError] = []
+    for info in Project(Path(args.project)).sessions(unreadable):
         language = info.language or info.language_name
         print(f"{info.id}\t{info.date}\t{language}\t{info.title}")
-    return 0
+    for problem in unreadable:
+        print(f"mms-desktop: {problem}", file=sys.stderr)
+    return 2 if unreadable else 0
 
 
 def run_session_transcribe(args: argparse.Namespace, ctx: Context) -> int:

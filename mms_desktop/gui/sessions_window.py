@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Transcript
 from mms_desktop.core.listing import counted
 from mms_desktop.core.models import AUTO
@@ -178,11 +179,12 @@ class SessionsWindow(QMainWindow):
         project = self.project
         assert project is not None
 
-        def work() -> tuple[list[SessionInfo], list[Path]]:
+        def work() -> tuple[list[SessionInfo], list[Path], list[UserError]]:
             if not project.folder.is_dir():
-                return [], []
-            infos = project.sessions()
-            return infos, [copy for info in infos for copy in project.repair(info.id)]
+                return [], [], []
+            unreadable: list[UserError] = []
+            infos = project.sessions(unreadable)
+            return infos, [copy for info in infos for copy in project.repair(info.id)], unreadable
 
         self.run_job("Reading the project", work, lambda result, error: self._listed(result, error, select))
 
@@ -190,12 +192,16 @@ class SessionsWindow(QMainWindow):
         if error is not None:
             self.status.setText(describe_error(error))
             return
-        infos, repaired = result
+        infos, repaired, unreadable = result
         self._infos = infos
         self.sessions.clear()
         for info in infos:
             self.sessions.addItem(f"{info.title}\n{info.date} · {info.language or info.language_name}")
-        self.status.setText(f"Repaired {counted(len(repaired), 'unfinished recording')}." if repaired else "")
+        notes = [f"Repaired {counted(len(repaired), 'unfinished recording')}."] if repaired else []
+        notes += [str(problem) for problem in unreadable[:1]]  # the first: one sentence fits the status line
+        if len(unreadable) > 1:
+            notes.append(f"{counted(len(unreadable) - 1, 'other session')} could not be read either.")
+        self.status.setText(" ".join(notes))
         ids = [i.id for i in infos]
         if select in ids:
             self.sessions.setCurrentRow(ids.index(select))

@@ -398,6 +398,11 @@ def test_sessions_from_the_command_line(tmp_path: Path, home: Path) -> None:
     shown = run_cli("session", "show", str(project), session_id, home=home)
     assert '"consent": "oral, recorded"' in shown.stdout
     assert_user_error(run_cli("session", "show", str(project), "nope", home=home), "There is no session 'nope'")
+    (project / "2026-07-02_Songs").mkdir()
+    (project / "2026-07-02_Songs" / "session.json").write_text("{")  # damaged: the other is still listed
+    listed = run_cli("session", "list", str(project), home=home)
+    assert listed.returncode == 2 and listed.stdout.startswith(f"{session_id}\t2026-07-01\tsah")
+    assert "The details of session '2026-07-02_Songs' could not be read" in listed.stderr
 
 
 def test_a_session_is_transcribed_and_exported_from_the_command_line(tmp_path: Path, home: Path) -> None:

@@ -318,3 +318,22 @@ def test_a_sessions_details_can_be_corrected_and_its_files_keep_their_names(qtbo
     again = sessions.edit_session()
     assert again.speakers.text() == "SP1:Maria; SP2:Ana" and again.windowTitle() == f"Session {session_id}"
     again.reject()
+
+
+def test_a_session_whose_details_cannot_be_read_hides_no_other(qtbot, make_window, tmp_path: Path) -> None:
+    from mms_desktop.core.session_info import SessionInfo
+    from mms_desktop.core.sessions import Project
+
+    project = Project(tmp_path / "project")
+    kept = project.create(SessionInfo(id="", title="Songs", language="spa"))
+    for title in ("Tales", "Riddles"):
+        damaged = project.create(SessionInfo(id="", title=title, language="spa"))
+        (project.folder / damaged.id / "session.json").write_text("{")
+    window = make_window()
+    sessions = window.tasks.open_sessions()
+    sessions.open_project(project.folder)
+    qtbot.waitUntil(lambda: sessions.sessions.count() == 1, timeout=30000)
+    assert sessions.sessions.item(0).text().startswith("Songs") and sessions._infos[0].id == kept.id
+    status = sessions.status.text()
+    assert status.startswith("The details of session '") and "repair" in status
+    assert status.endswith("1 other session could not be read either."), status

@@ -174,3 +174,45 @@ def test_a_recording_is_described_by_its_length_and_its_transcript(tmp_path: Pat
     assert describe_recording(recorder.path) == "being recorded"
     recorder.close()
     assert describe_recording(recorder.path) == "0:00 · no transcript"
+
+
+def test_a_session_whose_details_cannot_be_read_hides_no_other(tmp_path: Path) -> None:
+    project = Project(tmp_path / "project")
+    good = project.create(SessionInfo(id="", title="Songs", language="sah"))
+    newer = project.create(SessionInfo(id="", title="Tales", language="sah"))
+    broken = project.create(SessionInfo(id="", title="Riddles", language="sah"))
+    metadata = project.folder / newer.id / "session.json"
+    data = json.loads(metadata.read_text())
+    metadata.write_text(json.dumps({**data, "recording_gain": "-6 dB"}))  # a key from a newer version
+    (project.folder / broken.id / "session.json").write_text('{"id": "2026-11-24_Riddles", "title": ')
+    with pytest.raises(UserError, match="could not be read"):
+        project.sessions()
+    unreadable: list[UserError] = []
+    assert [i.id for i in project.sessions(unreadable)] == sorted([good.id, newer.id])
+    assert [str(e) for e in unreadable] == [
+        f"The details of session '{broken.id}' could not be read (Expecting value: line 1 column 39 (char 38)); "
+        f"its recordings are untouched: repair {project.folder / broken.id / 'session.json'} in a text editor, "
+        "or restore it from a backup."
+    ]
+    info = project.session(newer.id)
+    info.place = "Yakutsk"
+    project.save(info)
+    assert json.loads(metadata.read_text())["recording_gain"] == "-6 dB", "what this version does not know is kept"
+    assert json.loads(metadata.read_text())["place"] == "Yakutsk"
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        ('["Songs"]', "it does not hold an object of named values"),
+        ('{"id": "S", "title": 7}', "'title' is not text"),
+        ('{"id": "S"}', "'title' is missing"),
+        ('{"id": "S", "title": "Songs", "speakers": ["Maria"]}', "'speakers' is not a list of speakers"),
+    ],
+)
+def test_session_details_of_the_wrong_shape_say_what_is_wrong(tmp_path: Path, data: str, why: str) -> None:
+    project = Project(tmp_path)
+    (tmp_path / "S").mkdir()
+    (tmp_path / "S" / "session.json").write_text(data)
+    with pytest.raises(UserError, match=re.escape(f"could not be read ({why}")):
+        project.session("S")
