@@ -127,18 +127,22 @@ def run_session_export(args: argparse.Namespace, ctx: Context) -> int:
 
     project = Project(Path(args.project))
     info = project.session(args.session)
-    kept, exported = [], 0
+    kept, damaged, exported = [], [], 0
     for recording in project.recordings(info.id):
-        transcript = open_transcript(recording)
-        if transcript is None:
-            continue
         try:
+            transcript = open_transcript(recording)
+            if transcript is None:
+                continue
             print(f"Exported {export_beside(recording, transcript, args.format, args.replace)}")
             exported += 1
         except ExportChanged as exc:
             kept.append(str(exc))
+        except UserError as exc:  # a transcript that cannot be read: the others are exported all the same
+            damaged.append(str(exc))
     if kept:
-        raise UserError(" ".join(kept) + f" Add --replace to write over {'them' if len(kept) > 1 else 'it'}.")
+        damaged.append(" ".join(kept) + f" Add --replace to write over {'them' if len(kept) > 1 else 'it'}.")
+    if damaged:
+        raise UserError(" ".join(damaged))
     if not exported:
         raise UserError(f"No recording of {info.id} has a transcript yet; run `mms-desktop session transcribe` first.")
     return 0

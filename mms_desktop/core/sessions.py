@@ -25,7 +25,7 @@ from mms_desktop.core import formats
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Progress, Transcript
 from mms_desktop.core.formats import jsonfmt
-from mms_desktop.core.fsutil import atomic_write_text, sha256_file
+from mms_desktop.core.fsutil import atomic_write_text, set_aside, sha256_file
 from mms_desktop.core.session_info import SessionInfo, check, safe_name
 
 METADATA = "session.json"
@@ -153,12 +153,30 @@ def transcript_path(recording: Path) -> Path:
     return recording.with_suffix(".json")
 
 
+def _read_saved(transcript: Path) -> dict | None:
+    """A saved transcript's JSON object, or None when what the file holds is not one (damaged).
+
+    Raises:
+        OSError: the file cannot be read at all.
+    """
+    try:
+        data = json.loads(transcript.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _saved_state(transcript: Path) -> dict | None:
+    """As :func:`_read_saved`, with a file that cannot be read taken for a damaged one."""
+    try:
+        return _read_saved(transcript)
+    except OSError:
+        return None
+
+
 def is_corrected(transcript: Path) -> bool:
     """Whether a saved transcript (``.json``) holds hand corrections; False for one that cannot be read."""
-    try:
-        return json.loads(transcript.read_text(encoding="utf-8")).get("edited") is True
-    except (OSError, ValueError, AttributeError):
-        return False
+    return (_saved_state(transcript) or {}).get("edited") is True
 
 
 def describe_recording(recording: Path) -> str:
@@ -175,8 +193,11 @@ def describe_recording(recording: Path) -> str:
     except (RuntimeError, OSError):  # soundfile's errors derive from RuntimeError
         length = "unreadable"
     saved = transcript_path(recording)
-    state = ("corrected by hand" if is_corrected(saved) else "transcribed") if saved.exists() else "no transcript"
-    return f"{length} · {state}"
+    state = _saved_state(saved) if saved.exists() else {}
+    if state is None:
+        return f"{length} · transcript unreadable"
+    described = ("corrected by hand" if state.get("edited") is True else "transcribed") if state else "no transcript"
+    return f"{length} · {described}"
 
 
 def open_recording(recording: Path) -> tuple[Any, Transcript | None]:
@@ -187,9 +208,21 @@ def open_recording(recording: Path) -> tuple[Any, Transcript | None]:
 
 
 def open_transcript(recording: Path) -> Transcript | None:
-    """The recording's saved transcript, if it has one."""
+    """The recording's saved transcript, if it has one.
+
+    Raises:
+        UserError: it cannot be read, with how to get it back (its ``.bak``, or a new transcription).
+    """
     saved = transcript_path(recording)
-    return formats.load(saved) if saved.exists() else None
+    if not saved.exists():
+        return None
+    try:
+        return formats.load(saved)
+    except UserError as exc:
+        backup = saved.with_name(saved.name + ".bak")
+        before = f"copy {backup.name} (its version before the last save) over it, or " if backup.exists() else ""
+        raise UserError(f"{saved.name} could not be read as a transcript; {before}transcribe {recording.name} "
+                        "again: the damaged file is then set aside, not deleted.") from exc  # fmt: skip
 
 
 def export_beside(recording: Path, transcript: Transcript, fmt: str, replace: bool = False) -> Path:
@@ -260,7 +293,8 @@ def transcribe_recordings(
         host: the models (a :class:`~mms_desktop.core.models.ModelHost`); ``language`` may be ``auto``, to
             identify it among ``among`` (empty: among all).
         speaker: the speaker every segment is given (the session's first), until the linguist says otherwise.
-        only_new: leave alone the recordings that have a transcript already.
+        only_new: leave alone the recordings that have a transcript already (one that cannot be read is
+            transcribed anew, and the damaged file set aside).
         progress: progress over them all; its detail names the recording in hand.
         finished: filled with the recordings done, as they are done (what a cancelled run kept).
 
@@ -272,7 +306,7 @@ def transcribe_recordings(
         Cancelled: ``cancel`` was set; the recordings finished before keep their transcripts.
     """
     done = finished if finished is not None else []
-    todo = [r for r in recordings if not (only_new and transcript_path(r).exists())]
+    todo = [r for r in recordings if not (only_new and _saved_state(transcript_path(r)))]
     for i, recording in enumerate(todo):
         detail = f"{recording.name} ({i + 1} of {len(todo)})" if len(todo) > 1 else recording.name
 
@@ -301,17 +335,14 @@ def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_
         HandCorrections: a machine transcript would replace hand corrections without permission.
         UserError: the file cannot be written.
     """
-    if path.exists() and not edited and not overwrite_edits:
-        try:
-            previous = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            previous = {}
-        if previous.get("edited"):
-            raise HandCorrections(
-                f"{path.name} holds hand corrections; confirm to replace them with a new transcription."
-            )
     data = jsonfmt.to_dict(transcript) | {"edited": edited}
     with _saving(path):
-        if path.exists():
+        previous = _read_saved(path) if path.exists() else {}
+        if previous and previous.get("edited") and not edited and not overwrite_edits:
+            raise HandCorrections(f"{path.name} holds hand corrections; confirm to replace them with a new "
+                                  "transcription.")  # fmt: skip
+        if previous is None:  # damaged: set aside, and the .bak of the last good version stays as it is
+            set_aside(path)
+        elif previous:
             atomic_write_text(path.with_name(path.name + ".bak"), path.read_text(encoding="utf-8"))
         atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -435,6 +435,12 @@ def test_a_session_is_transcribed_and_exported_from_the_command_line(tmp_path: P
     assert session_cli("export").returncode == 2 and "corrected in ELAN" in eaf.read_text()
     assert_user_error(session_cli("export"), f"{eaf.name} has changed since it was exported")
     assert session_cli("export", "--replace").returncode == 0 and "ELAN" not in eaf.read_text()
+    (session / f"{session.name}_02.json").write_text('{"segments": [')  # damaged: the others are exported
+    exported = session_cli("export", "--replace")
+    assert exported.returncode == 2 and exported.stdout.count("Exported ") == 2
+    assert f"{session.name}_02.json could not be read as a transcript" in exported.stderr
+    assert session_cli("transcribe").stdout == "Transcribed 1 recording.\n"  # the damaged one, set aside
+    assert [p.read_text() for p in session.glob("*_02-unreadable-*.json")] == ['{"segments": [']
     shown = session_cli("show").stdout.splitlines()[-3:]
     expected = [rf"recording\t{session.name}_0{n}\.wav\t0:0[12] · transcribed" for n in (1, 2, 3)]
     assert all(re.fullmatch(*pair) for pair in zip(expected, shown, strict=True)), shown  # lengths and states

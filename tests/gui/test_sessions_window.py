@@ -337,3 +337,20 @@ def test_a_session_whose_details_cannot_be_read_hides_no_other(qtbot, make_windo
     status = sessions.status.text()
     assert status.startswith("The details of session '") and "repair" in status
     assert status.endswith("1 other session could not be read either."), status
+
+
+def test_a_damaged_transcript_is_said_and_transcribed_anew(qtbot, make_window, tmp_path: Path) -> None:
+    from mms_desktop.core.sessions import transcript_path
+
+    window = make_window()
+    sessions, first = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path)
+    transcript_path(first).write_text('{"segments": [')
+    sessions.list_recordings(select=first)
+    qtbot.waitUntil(lambda: "could not be read as a transcript" in sessions.status.text(), timeout=30000)
+    assert sessions.table.rowCount() == 0
+    qtbot.waitUntil(lambda: sessions.recordings.item(0).text().endswith("· transcript unreadable"), timeout=10000)
+    sessions.transcribe_all_button.click()  # the damaged one counts as one without a transcript
+    qtbot.waitUntil(lambda: sessions.status.text() == "Transcribed 1 recording.", timeout=60000)
+    qtbot.waitUntil(lambda: sessions.table.rowCount() == 1, timeout=30000)
+    assert "casa" in sessions.table.item(0, 3).text()
+    assert len(list(first.parent.glob("*-unreadable-*.json"))) == 1, "the damaged file is set aside"

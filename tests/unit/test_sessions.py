@@ -216,3 +216,35 @@ def test_session_details_of_the_wrong_shape_say_what_is_wrong(tmp_path: Path, da
     (tmp_path / "S" / "session.json").write_text(data)
     with pytest.raises(UserError, match=re.escape(f"could not be read ({why}")):
         project.session("S")
+
+
+def test_a_damaged_transcript_says_how_to_get_it_back_and_is_set_aside_not_lost(tmp_path: Path) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    from mms_desktop.core.sessions import describe_recording, open_transcript, transcript_path
+
+    wav = tmp_path / "S_01.wav"
+    sf.write(wav, np.zeros(16000 * 2, np.float32), 16000)
+    saved = transcript_path(wav)
+    corrected = Transcript("sah", 2.0, (Segment(0.0, 2.0, "kyys"),))
+    save_transcript(saved, Transcript("sah", 2.0, (Segment(0.0, 2.0, "kys"),)), edited=False)
+    save_transcript(saved, corrected, edited=True)  # the .bak: the machine transcript before the correction
+    backup = saved.with_name("S_01.json.bak")
+    saved.write_text('{"language": "sah", "segm')  # cut short
+    assert describe_recording(wav) == "0:02 · transcript unreadable"
+    with pytest.raises(UserError) as caught:
+        open_transcript(wav)
+    assert str(caught.value) == ("S_01.json could not be read as a transcript; copy S_01.json.bak (its version "
+                                 "before the last save) over it, or transcribe S_01.wav again: the damaged file is "
+                                 "then set aside, not deleted.")  # fmt: skip
+    kept = backup.read_bytes()
+    save_transcript(saved, Transcript("sah", 2.0, (Segment(0.0, 2.0, "kyyс"),)), edited=False)  # transcribed anew
+    assert open_transcript(wav).segments[0].text == "kyyс"
+    assert backup.read_bytes() == kept, "the last good version is not replaced by the damaged one"
+    (aside,) = tmp_path.glob("S_01-unreadable-*.json")
+    assert aside.read_text() == '{"language": "sah", "segm'
+    backup.unlink()
+    saved.write_text("[]")
+    with pytest.raises(UserError, match="^S_01.json could not be read as a transcript; transcribe S_01.wav again"):
+        open_transcript(wav)
