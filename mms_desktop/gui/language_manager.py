@@ -12,7 +12,6 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +27,7 @@ from mms_desktop.core.events import Progress
 from mms_desktop.core.listing import LanguageEntry, human_size, language_entries
 from mms_desktop.core.store import LanguageStore
 from mms_desktop.gui.jobs import Job, JobRunner, describe_error
+from mms_desktop.gui.places import Places
 
 COLUMNS = ("Language", "Code", "Status", "Size", "Recognition", "Voice")
 ARCHIVES = "Language packs (*.zip *.tar *.tar.gz *.tgz)"
@@ -45,8 +45,10 @@ class LanguageManager(QDialog):
 
     changed = Signal()
 
-    def __init__(self, store: LanguageStore, jobs: JobRunner, endpoint: str | None, parent: QWidget | None = None):
+    def __init__(self, store: LanguageStore, jobs: JobRunner, endpoint: str | None, parent: QWidget | None = None,
+                 places: Places | None = None):  # fmt: skip
         super().__init__(parent)
+        self.places = places or Places()
         self.setWindowTitle("Languages")
         self.resize(760, 520)
         self._store = store
@@ -210,18 +212,19 @@ class LanguageManager(QDialog):
 
     @Slot()
     def _ask_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a language pack", "", f"{ARCHIVES};;All files (*)")
-        if not path:
-            path = QFileDialog.getExistingDirectory(self, "…or choose a language pack folder")
-        if path:
-            self.import_pack(Path(path))
+        path = self.places.open_file(self, "Import a language pack", f"{ARCHIVES};;All files (*)")
+        if path is None:
+            path = self.places.choose_folder(self, "…or choose a language pack folder")
+        if path is not None:
+            self.import_pack(path)
 
     @Slot()
     def _ask_export(self) -> None:
         codes = [e.code for e in self.selected() if e.installed]
-        path, _ = QFileDialog.getSaveFileName(self, "Export languages", f"{'-'.join(codes)}.zip", ARCHIVES)
-        if path:
-            self.export_pack(codes, Path(path))
+        path, _ = self.places.save_file(self, "Export languages", self.places.folder() / f"{'-'.join(codes)}.zip",
+                                        ARCHIVES)  # fmt: skip
+        if path is not None:
+            self.export_pack(codes, path)
 
     def _hub(self) -> Any:
         from mms_desktop.core.hub import HubClient

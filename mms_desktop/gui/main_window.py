@@ -10,7 +10,6 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -32,6 +31,7 @@ from mms_desktop.gui.dictation_bar import DictationBar
 from mms_desktop.gui.dictation_controller import DictationController
 from mms_desktop.gui.jobs import JobRunner, describe_error
 from mms_desktop.gui.keeping import DraftKeeper, close_anyway
+from mms_desktop.gui.places import Places
 from mms_desktop.gui.read_aloud import ReadAloud
 from mms_desktop.gui.tasks import Tasks
 from mms_desktop.gui.transcript_view import TranscriptView
@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.dictation = dictation
         self.dictation.setParent(self)
         self.reader = ReadAloud(host, self.jobs, player, self)
+        self.places = Places()  # where file dialogs start, and what they offer to save as
         self.tasks = Tasks(self)
         self.bar = DictationBar()
         self.view = TranscriptView()
@@ -247,6 +248,8 @@ class MainWindow(QMainWindow):
             self.show_status(describe_error(result))
             return
         saved = f" The recording was saved to {result.recording}." if result.recording else ""
+        if result.recording and self.segments:
+            self.places.text_from(Path(result.recording))
         message = "Stopped." if result.reason == "stopped" else result.message
         if result.error is not None:
             message = describe_error(result.error)
@@ -265,6 +268,7 @@ class MainWindow(QMainWindow):
         self._cleared = (text, list(self.segments)) if text else None
         self.segments.clear()
         self.view.clear_all()
+        self.places.cleared()
         self.show_status("Cleared; Undo (Ctrl+Z) brings the text back.")
 
     @Slot()
@@ -302,20 +306,21 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_audio(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Transcribe audio files", "", f"{AUDIO_FILES};;All files (*)")
-        self.tasks.transcribe_files([Path(p) for p in paths])
+        self.tasks.transcribe_files(self.places.open_files(self, "Transcribe audio files",
+                                                           f"{AUDIO_FILES};;All files (*)"))  # fmt: skip
 
     @Slot()
     def save_text(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the text", "transcript.txt", "Text (*.txt)")
+        path, _ = self.places.save_file(self, "Save the text", self.places.suggestion(".txt"), "Text (*.txt)")
         if path:
-            self.tasks.write_text(Path(path), self.view.toPlainText())
+            self.tasks.write_text(path, self.view.toPlainText())
 
     @Slot()
     def export_transcript(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(self, "Export the transcript", "transcript.srt", ";;".join(EXPORTS))
+        path, chosen = self.places.save_file(self, "Export the transcript", self.places.suggestion(".srt"),
+                                             ";;".join(EXPORTS))  # fmt: skip
         if path:
-            self.tasks.export(Path(path), EXPORTS.get(chosen, "txt"))
+            self.tasks.export(path, EXPORTS.get(chosen, "txt"))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -348,9 +353,12 @@ class MainWindow(QMainWindow):
         if language == AUTO:
             self.show_status("Choose the language of the text first, so that the right voice reads it.")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save the speech", "speech.wav", "WAV audio (*.wav)")
+        suggested = self.places.folder() / "speech.wav"  # never beside the recording: it may be a .wav itself
+        path, _ = self.places.save_file(self, "Save the speech", suggested, "WAV audio (*.wav)")
         if path:
-            self.reader.save(text, language, Path(path if path.lower().endswith(".wav") else path + ".wav"))
+            self.reader.save(
+                text, language, path if path.suffix.lower() == ".wav" else path.with_name(path.name + ".wav")
+            )
 
     # -- work in progress ----------------------------------------------------------------------------
 

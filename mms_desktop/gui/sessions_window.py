@@ -17,7 +17,6 @@ import numpy as np
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -162,9 +161,10 @@ class SessionsWindow(QMainWindow):
 
     @Slot()
     def _ask_project(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose (or create) the project folder")
-        if folder:
-            self.open_project(Path(folder))
+        start = self.project.folder.parent if self.project is not None else None
+        folder = self.main.places.choose_folder(self, "Choose (or create) the project folder", start)
+        if folder is not None:
+            self.open_project(folder)
 
     def open_project(self, folder: Path) -> None:
         """Show the sessions of ``folder`` (recordings a crash left unfinished are repaired first)."""

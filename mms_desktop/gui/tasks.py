@@ -195,6 +195,7 @@ class Tasks(QObject):
         if self.w.dictation.is_running or self._transcription is not None:
             self.w.show_status(f"Finish the dictation or transcription in progress before opening {paths[0].name}.")
             return
+        self.w.places.used(paths[0].absolute())  # the next dialog starts there
         try:
             paths = audio_files(paths)
         except UserError as exc:
@@ -245,6 +246,8 @@ class Tasks(QObject):
             return
         if self._echo:
             print(transcript.text, flush=True)
+        if self._current is not None:
+            self.w.places.text_from(self._current)
         offset = self.w.segments[-1].end if self.w.segments else 0.0
         for segment in transcript.segments:
             self.w.view.add_final(segment.text)
@@ -297,7 +300,8 @@ class Tasks(QObject):
         from mms_desktop.gui.language_manager import LanguageManager
 
         if self.manager is None:
-            self.manager = LanguageManager(self.w.context.store, self.w.jobs, self.w.hub_endpoint, self.w)
+            self.manager = LanguageManager(self.w.context.store, self.w.jobs, self.w.hub_endpoint, self.w,
+                                           self.w.places)  # fmt: skip
             self.manager.changed.connect(self._store_changed)
         self.manager.show()
         self.manager.raise_()

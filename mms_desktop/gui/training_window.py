@@ -10,7 +10,6 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -125,16 +124,15 @@ class TrainingWindow(QDialog):
 
     @Slot()
     def _add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "A folder of recordings with transcripts, or a session")
-        if folder:
-            self.add_source(Path(folder))
+        folder = self.main.places.choose_folder(self, "A folder of recordings with transcripts, or a session")
+        if folder is not None:
+            self.add_source(folder)
 
     @Slot()
     def _add_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "ELAN, Praat or Common Voice files", "",
-                                                "Transcripts (*.eaf *.TextGrid *.tsv);;All files (*)")  # fmt: skip
-        for f in files:
-            self.add_source(Path(f))
+        for path in self.main.places.open_files(self, "ELAN, Praat or Common Voice files",
+                                                "Transcripts (*.eaf *.TextGrid *.tsv);;All files (*)"):  # fmt: skip
+            self.add_source(path)
 
     @Slot()
     def _remove_source(self) -> None:

@@ -464,3 +464,30 @@ def test_help_shows_what_is_in_use_and_opens_the_folders(qtbot, make_window, tmp
     assert "CC-BY-NC 4.0" in window.tasks.about.text.text()
     window.tasks.about.copy()
     assert f"MMS Desktop: {__version__}\n" in QGuiApplication.clipboard().text()
+
+
+def test_save_dialogs_offer_a_name_after_the_recording_beside_it(qtbot, make_window, tmp_path: Path,
+                                                                 monkeypatch) -> None:  # fmt: skip
+    import soundfile as sf
+    from PySide6.QtWidgets import QFileDialog
+
+    offered: list[str] = []
+
+    def save_dialog(parent, title, suggested, filters):  # noqa: ANN001, ANN202 - the user cancels
+        offered.append(suggested)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_dialog))
+    window = make_window()
+    choose(qtbot, window, "spa")
+    (tmp_path / "field").mkdir()
+    wav = tmp_path / "field" / "interview.wav"
+    sf.write(wav, espeak("casa pez", "es", tmp_path), 16000)
+    window.tasks.transcribe_file(wav)
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Transcribed"), timeout=60000)
+    for action in ("Export transcript…", "Save text…", "Save speech…"):
+        window.actions[action].trigger()
+    assert offered == [str(wav.with_suffix(".srt")), str(wav.with_suffix(".txt")), str(wav.parent / "speech.wav")]
+    window.actions["Clear"].trigger()
+    window.actions["Save text…"].trigger()
+    assert offered[-1] == str(wav.parent / "transcript.txt"), "no recording now: the folder last used"
