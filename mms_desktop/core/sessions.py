@@ -120,7 +120,10 @@ class Project:
             kept = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             kept = {}
-        data = {**(kept if isinstance(kept, dict) else {}), **asdict(info)}
+        kept = kept if isinstance(kept, dict) else {}
+        data = {**kept, **asdict(info)}
+        before = {s.get("id"): s for s in kept.get("speakers", []) if isinstance(s, dict)}
+        data["speakers"] = [{**before.get(s["id"], {}), **s} for s in data["speakers"]]  # a speaker's own too
         atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False))
 
     def next_recording(self, session_id: str) -> Path:

@@ -183,7 +183,8 @@ def test_a_session_whose_details_cannot_be_read_hides_no_other(tmp_path: Path) -
     broken = project.create(SessionInfo(id="", title="Riddles", language="sah"))
     metadata = project.folder / newer.id / "session.json"
     data = json.loads(metadata.read_text())
-    metadata.write_text(json.dumps({**data, "recording_gain": "-6 dB"}))  # a key from a newer version
+    data["speakers"] = [{"id": "SP1", "name": "Aiyyna", "born": "1950"}]
+    metadata.write_text(json.dumps({**data, "recording_gain": "-6 dB"}))  # keys from a newer version
     (project.folder / broken.id / "session.json").write_text('{"id": "2026-11-24_Riddles", "title": ')
     with pytest.raises(UserError, match="could not be read"):
         project.sessions()
@@ -199,6 +200,7 @@ def test_a_session_whose_details_cannot_be_read_hides_no_other(tmp_path: Path) -
     project.save(info)
     assert json.loads(metadata.read_text())["recording_gain"] == "-6 dB", "what this version does not know is kept"
     assert json.loads(metadata.read_text())["place"] == "Yakutsk"
+    assert json.loads(metadata.read_text())["speakers"] == [{"id": "SP1", "name": "Aiyyna", "born": "1950"}]
 
 
 @pytest.mark.parametrize(
