@@ -44,6 +44,11 @@ def add_commands(sub: Any) -> None:
     a.add_argument("--format", choices=("eaf", "textgrid", "srt", "vtt", "txt"), default="eaf")
     a.add_argument("--replace", action="store_true",
                    help="write over exports changed since (in ELAN or Praat) and files not made by one")  # fmt: skip
+    a = actions.add_parser("add", help="copy recordings made elsewhere (a recorder's card) into a session")
+    a.add_argument("project", metavar="PROJECT")
+    a.add_argument("session", metavar="SESSION")
+    a.add_argument("files", nargs="+", metavar="AUDIO", help="WAV, FLAC, OGG or MP3 files; they are not changed")
+    a.set_defaults(run=run_add)
 
     p = sub.add_parser("align", help="time a known transcript (text, .eaf or .TextGrid) against its audio")
     p.add_argument("audio", metavar="AUDIO")
@@ -149,13 +154,38 @@ def run_session_export(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_show(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.core.session_import import origin
     from mms_desktop.core.sessions import Project, describe_recording
 
     project = Project(Path(args.project))
     info = project.session(args.session)
     print(json.dumps(asdict(info), indent=2, ensure_ascii=False))
-    for wav in project.recordings(info.id):
-        print(f"recording\t{wav.name}\t{describe_recording(wav)}")
+    for recording in project.recordings(info.id):
+        source = origin(recording)
+        added = f" · from {source}" if source else ""
+        print(f"recording\t{recording.name}\t{describe_recording(recording)}{added}")
+    return 0
+
+
+def run_add(args: argparse.Namespace, ctx: Context) -> int:
+    """Copy recordings into the session, each verified, with a progress line on a terminal."""
+    from mms_desktop.cli.reporting import Reporter
+    from mms_desktop.core.listing import counted
+    from mms_desktop.core.session_import import add_recordings
+    from mms_desktop.core.sessions import Project
+
+    project = Project(Path(args.project))
+    info = project.session(args.session)
+    added: list[Path] = []
+    try:
+        with Reporter(terminal_only=True) as reporter:
+            add_recordings(project, info.id, [Path(name) for name in args.files], reporter, added=added)
+    except UserError as exc:
+        if added:  # those copied are in the session: say so, so that they are not added twice
+            raise UserError(f"{exc} {counted(len(added), 'recording')} added before it stopped.") from exc
+        raise
+    for source, recording in zip(args.files, added, strict=True):
+        print(f"{source}\t{recording}")
     return 0
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from mms_desktop.core.errors import UserError
@@ -44,6 +47,47 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     _sync_folder(path.parent)
+
+
+def copy_verified(source: Path, target: Path, copied: Callable[[int], None] | None = None,
+                  cancel: threading.Event | None = None, chunk: int = 1 << 22) -> str:  # fmt: skip
+    """Copy ``source`` to ``target`` (which must not exist) so that ``target`` appears only once it is whole and
+    read back equal to the original; returns its sha256.
+
+    Args:
+        copied: told the bytes copied so far, after each chunk.
+        cancel: checked after each chunk; nothing of the copy is left when it is set.
+
+    Raises:
+        Cancelled: ``cancel`` was set.
+        OSError: the copy failed, or read back different from the original (EIO).
+    """
+    from mms_desktop.core.errors import Cancelled
+
+    digest, done = hashlib.sha256(), 0
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-", suffix=".part")
+    try:
+        with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
+            while block := src.read(chunk):
+                digest.update(block)
+                dst.write(block)
+                done += len(block)
+                if copied is not None:
+                    copied(done)
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled()
+            dst.flush()
+            os.fsync(dst.fileno())
+        if sha256_file(Path(tmp)) != digest.hexdigest():
+            raise OSError(errno.EIO, "the copy read back different from the original", str(target))
+        os.chmod(tmp, 0o644)
+        if target.exists():  # appeared meanwhile: never replaced
+            raise FileExistsError(errno.EEXIST, "a file of that name appeared meanwhile", str(target))
+        os.replace(tmp, target)  # a rename, where the file systems of USB sticks have no hard links
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    _sync_folder(target.parent)
+    return digest.hexdigest()
 
 
 def set_aside(path: Path) -> Path:

@@ -110,7 +110,7 @@ class Project:
             UserError: the metadata is incomplete or invalid (see :func:`problem`), or cannot be written.
         """
         check(info)
-        with _saving(self.folder / info.id / METADATA):
+        with saving(self.folder / info.id / METADATA):
             self._write(info)
 
     def _write(self, info: SessionInfo) -> None:
@@ -126,22 +126,27 @@ class Project:
         data["speakers"] = [{**before.get(s["id"], {}), **s} for s in data["speakers"]]  # a speaker's own too
         atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False))
 
-    def next_recording(self, session_id: str) -> Path:
-        """The path for the session's next recording: ``<session-id>_NN.wav``."""
+    def next_recording(self, session_id: str, suffix: str = ".wav") -> Path:
+        """The path for the session's next recording: ``<session-id>_NN.wav`` (or another ``suffix``)."""
         folder = self.folder / session_id
         n = 1
         while any(folder.glob(f"{session_id}_{n:02d}.*")):
             n += 1
-        return folder / f"{session_id}_{n:02d}.wav"
+        return folder / f"{session_id}_{n:02d}{suffix}"
 
     def recordings(self, session_id: str) -> list[Path]:
-        """The session's recordings; a recording repaired after a crash is listed as its repaired copy."""
+        """The session's recordings (WAV, FLAC, OGG, MP3); one repaired after a crash is listed as its repaired
+        copy."""
+        from mms_desktop.core.audio import SUPPORTED_SUFFIXES
+
         found = []
-        for wav in sorted((self.folder / session_id).glob("*.wav")):
-            if wav.name.endswith(".recovered.wav"):
+        for audio in sorted((self.folder / session_id).iterdir()):
+            if audio.suffix.lower() not in SUPPORTED_SUFFIXES or audio.name.startswith("."):
                 continue
-            repaired = wav.with_name(wav.stem + ".recovered.wav")
-            found.append(repaired if repaired.exists() else wav)
+            if audio.name.endswith(".recovered.wav"):
+                continue
+            repaired = audio.with_name(audio.stem + ".recovered.wav")
+            found.append(repaired if audio.suffix == ".wav" and repaired.exists() else audio)
         return found
 
     def repair(self, session_id: str) -> list[Path]:
@@ -244,12 +249,12 @@ def export_beside(recording: Path, transcript: Transcript, fmt: str, replace: bo
     if target == transcript_path(recording):
         raise UserError(f"{target.name} is the transcript itself, in JSON with word timings, and is saved with "
                         "every correction; choose another format to export.")  # fmt: skip
-    record = _exported(target.parent)
+    record = read_record(target.parent / EXPORTS)
     if not replace and target.exists() and record.get(target.name) != sha256_file(target):
         raise ExportChanged(f"{target.name} has changed since it was exported, perhaps in ELAN or Praat; a new "
                             "export would replace that work.")  # fmt: skip
     text = formats.render(transcript, fmt, media=recording)
-    with _saving(target):
+    with saving(target):
         atomic_write_text(target, text)
     record[target.name] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with contextlib.suppress(OSError):  # without the record, the next export of this file asks first
@@ -257,17 +262,18 @@ def export_beside(recording: Path, transcript: Transcript, fmt: str, replace: bo
     return target
 
 
-def _exported(folder: Path) -> dict[str, str]:
-    """What the exports in ``folder`` wrote: sha256 by file name."""
+def read_record(path: Path) -> dict[str, Any]:
+    """A session folder's record of what its exports wrote or where its recordings came from, by file name
+    (empty when there is none or it cannot be read)."""
     try:
-        record = json.loads((folder / EXPORTS).read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return record if isinstance(record, dict) else {}
 
 
 @contextlib.contextmanager
-def _saving(path: Path) -> Iterator[None]:
+def saving(path: Path) -> Iterator[None]:
     """Saving ``path`` in a project: a disk that refuses it becomes a sentence for the user."""
     try:
         yield
@@ -339,7 +345,7 @@ def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_
         UserError: the file cannot be written.
     """
     data = jsonfmt.to_dict(transcript) | {"edited": edited}
-    with _saving(path):
+    with saving(path):
         previous = _read_saved(path) if path.exists() else {}
         if previous and previous.get("edited") and not edited and not overwrite_edits:
             raise HandCorrections(f"{path.name} holds hand corrections; confirm to replace them with a new "

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QSignalBlocker, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -39,6 +39,7 @@ from mms_desktop.gui.keeping import close_anyway
 from mms_desktop.gui.recording_list import RecordingList, describe_all
 from mms_desktop.gui.segment_table import SegmentTable
 from mms_desktop.gui.session_export import SessionExport
+from mms_desktop.gui.session_import import SessionImport
 from mms_desktop.gui.session_recording import SessionRecording
 from mms_desktop.gui.session_transcription import SessionTranscription
 
@@ -91,6 +92,7 @@ class SessionsWindow(QMainWindow):
         self.recordings = RecordingList(self.jobs)
         self.recordings.currentRowChanged.connect(self._recording_chosen)
         self.record_button = QPushButton("●  Record", checkable=True)
+        self.importer = SessionImport(self)
         self.transcribe_button = QPushButton("Transcribe")
         self.transcribe_button.clicked.connect(self.transcribe)
         self.transcribe_all_button = QPushButton("Transcribe all")
@@ -106,8 +108,8 @@ class SessionsWindow(QMainWindow):
         top.addWidget(choose)
         splitter = QSplitter()
         splitter.addWidget(_column("Sessions", self.sessions, self.new_button, self.edit_button))
-        splitter.addWidget(_column("Recordings", self.recordings, self.record_button, self.transcribe_button,
-                                   self.transcribe_all_button))  # fmt: skip
+        splitter.addWidget(_column("Recordings", self.recordings, self.record_button, self.importer.button,
+                                   self.transcribe_button, self.transcribe_all_button))  # fmt: skip
         title = "Transcript (click a line to hear it; double-click text to correct it)"
         splitter.addWidget(_column(title, self.table, self.exporter.format_box, self.export_button))
         splitter.setSizes([200, 330, 570])
@@ -131,6 +133,7 @@ class SessionsWindow(QMainWindow):
         keys = {choose: ("Ctrl+O", "Choose the project folder"), self.new_button: ("Ctrl+N", "New session"),
                 self.edit_button: ("Ctrl+I", "The session's details: title, language, speakers …"),
                 self.record_button: ("Ctrl+R", "Record or stop"), self.transcribe_button: ("Ctrl+T", "Transcribe"),
+                self.importer.button: ("Ctrl+Shift+A", "Add recordings made elsewhere (a recorder's card)"),
                 self.transcribe_all_button: ("Ctrl+Shift+T", "Transcribe every recording of the session that has "
                                              "no transcript yet"),
                 self.export_button: ("Ctrl+E", "Export")}  # fmt: skip
@@ -148,6 +151,7 @@ class SessionsWindow(QMainWindow):
         self.new_button.setEnabled(self.project is not None and not recording)
         self.edit_button.setEnabled(self.session is not None)
         self.record_button.setEnabled(self.session is not None)
+        self.importer.button.setEnabled(self.session is not None and not recording and not self.importer.running)
         transcribing = self.transcription.running
         self.transcribe_button.setEnabled(self.recording is not None and not recording and not transcribing)
         self.transcribe_all_button.setEnabled(bool(self.recordings.paths) and not recording and not transcribing)
@@ -251,22 +255,27 @@ class SessionsWindow(QMainWindow):
         self._show_recording(None)
         self.list_recordings()
 
-    def list_recordings(self, select: Path | None = None) -> None:
+    def list_recordings(self, select: Path | None = None, said: str | None = None) -> None:
+        """List the session's recordings (choosing ``select``), then say ``said`` or how many there are."""
         if self.session is None or self.project is None:
             return
         project, sid = self.project, self.session.id
         self.run_job("Reading the session", lambda: describe_all(project.recordings(sid)),
-                  lambda found, error: self._recordings_listed(found, error, select))  # fmt: skip
+                  lambda found, error: self._recordings_listed(found, error, select, said))  # fmt: skip
 
-    def _recordings_listed(self, found: Any, error: BaseException | None, select: Path | None) -> None:
+    def _recordings_listed(
+        self, found: Any, error: BaseException | None, select: Path | None, said: str | None
+    ) -> None:
         if error is not None:
             self.status.setText(describe_error(error))
             return
         self.recordings.show_recordings(found)
         paths = self.recordings.paths
-        self.status.setText(f"{counted(len(paths), 'recording')}.")
-        if select in paths:
-            self.recordings.setCurrentRow(paths.index(select))
+        self.status.setText(said or f"{counted(len(paths), 'recording')}.")
+        if select in paths and paths.index(select) != self.recordings.currentRow():
+            with QSignalBlocker(self.recordings):  # opened here, so that what was said stays said
+                self.recordings.setCurrentRow(paths.index(select))
+            self._recording_chosen(paths.index(select), said or "")
         self.update_buttons()
 
     # -- a recording and its transcript ----------------------------------------------------------
@@ -295,7 +304,7 @@ class SessionsWindow(QMainWindow):
             return
         self.audio, self.transcript = result
         self.table.show_segments(list(self.transcript.segments) if self.transcript else [])
-        self.status.setText(status if self.transcript else "No transcript yet: press Transcribe.")
+        self.status.setText(status if self.transcript else f"{status} No transcript yet: press Transcribe.".lstrip())
         self.update_buttons()
 
     @Slot(int, int)

@@ -445,6 +445,15 @@ def test_a_session_is_transcribed_and_exported_from_the_command_line(tmp_path: P
     expected = [rf"recording\t{session.name}_0{n}\.wav\t0:0[12] · transcribed" for n in (1, 2, 3)]
     assert all(re.fullmatch(*pair) for pair in zip(expected, shown, strict=True)), shown  # lengths and states
 
+    card = tmp_path / "ZOOM0042.flac"  # from a field recorder: added, then transcribed with the others
+    speech, rate = sf.read(str(broken))
+    sf.write(card, speech, rate)
+    added = run_cli("session", "add", str(project), session.name, str(card), home=home)
+    assert added.stdout == f"{card}\t{session / (session.name + '_04.flac')}\n", added.stderr
+    assert session_cli("transcribe").stdout == "Transcribed 1 recording.\n"
+    shown = session_cli("show").stdout.splitlines()[-1]
+    assert re.fullmatch(rf"recording\t{session.name}_04\.flac\t0:0[12] · transcribed · from {card}", shown), shown
+
 
 def test_align_times_a_known_text_and_writes_textgrid(installed_home, speech_file, tmp_path: Path) -> None:
     text = tmp_path / "known.txt"

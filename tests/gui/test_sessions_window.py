@@ -354,3 +354,28 @@ def test_a_damaged_transcript_is_said_and_transcribed_anew(qtbot, make_window, t
     qtbot.waitUntil(lambda: sessions.table.rowCount() == 1, timeout=30000)
     assert "casa" in sessions.table.item(0, 3).text()
     assert len(list(first.parent.glob("*-unreadable-*.json"))) == 1, "the damaged file is set aside"
+
+
+def test_recordings_from_a_field_recorder_are_added_and_listed(qtbot, make_window, tmp_path: Path) -> None:
+    import soundfile as sf
+
+    window = make_window()
+    sessions, first = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    sf.write(card / "ZOOM0042.flac", espeak("son gente sol nueve", "es", tmp_path), 16000)
+    (card / "ZOOM0043.WAV").write_bytes(b"RIFF and then nothing")  # a file the recorder did not finish
+    assert sessions.importer.button.isEnabled()
+    sessions.importer.add([card / "ZOOM0042.flac", card / "ZOOM0043.WAV"])
+    qtbot.waitUntil(lambda: not sessions.importer.running, timeout=30000)
+    qtbot.waitUntil(lambda: "ZOOM0043.WAV" in sessions.status.text(), timeout=30000)
+    assert sessions.recordings.count() == 1, "a file that is not audio stops the batch before any copy"
+    sessions.importer.add([card / "ZOOM0042.flac"])
+    added = first.with_name(first.stem.replace("_01", "_02") + ".flac")
+    said = "Added 1 recording. No transcript yet: press Transcribe."
+    qtbot.waitUntil(lambda: sessions.status.text() == said, timeout=30000)
+    assert sessions.recordings.paths == [first, added] and sessions.recording == added, "listed and chosen"
+    assert added.read_bytes() == (card / "ZOOM0042.flac").read_bytes()
+    sessions.transcribe_button.click()
+    qtbot.waitUntil(lambda: sessions.table.rowCount() == 1, timeout=60000)
+    assert "gente" in sessions.table.item(0, 3).text()

@@ -250,3 +250,54 @@ def test_a_damaged_transcript_says_how_to_get_it_back_and_is_set_aside_not_lost(
     saved.write_text("[]")
     with pytest.raises(UserError, match="^S_01.json could not be read as a transcript; transcribe S_01.wav again"):
         open_transcript(wav)
+
+
+def test_recordings_made_elsewhere_are_copied_in_verified_and_left_untouched(tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    import numpy as np
+    import soundfile as sf
+
+    from mms_desktop.core import fsutil
+    from mms_desktop.core.errors import AudioError, Cancelled
+    from mms_desktop.core.events import Progress
+    from mms_desktop.core.session_import import add_recordings, origin
+
+    card = tmp_path / "card"
+    card.mkdir()
+    sf.write(card / "ZOOM0042.WAV", np.random.default_rng(0).normal(0, 0.1, 32000), 16000)
+    sf.write(card / "ZOOM0043.flac", np.random.default_rng(1).normal(0, 0.1, 16000), 16000)
+    (card / "notes.txt").write_text("not audio")
+    originals = {p.name: p.read_bytes() for p in card.iterdir()}
+    project = Project(tmp_path / "project")
+    info = project.create(SessionInfo(id="", title="Songs", language="sah"))
+    folder = project.folder / info.id
+
+    with pytest.raises(AudioError, match="notes.txt"):
+        add_recordings(project, info.id, [card / "ZOOM0042.WAV", card / "notes.txt"])
+    assert project.recordings(info.id) == [], "every file is checked before anything is copied"
+    seen: list[Progress] = []
+    added = add_recordings(project, info.id, [card / "ZOOM0042.WAV", card / "ZOOM0043.flac"], seen.append)
+    assert [p.name for p in added] == [f"{info.id}_01.wav", f"{info.id}_02.flac"]
+    assert project.recordings(info.id) == added
+    assert added[0].read_bytes() == originals["ZOOM0042.WAV"] and added[1].read_bytes() == originals["ZOOM0043.flac"]
+    assert {p.name: p.read_bytes() for p in card.iterdir()} == originals
+    assert origin(added[1]) == str(card / "ZOOM0043.flac") and seen[-1].done == seen[-1].total
+    assert "ZOOM0043.flac (2 of 2)" in seen[-1].detail
+    with pytest.raises(UserError, match="is already one of this session's recordings"):
+        add_recordings(project, info.id, [added[0]])
+
+    cancel = threading.Event()
+    copied: list[Path] = []
+    with pytest.raises(Cancelled):
+        add_recordings(project, info.id, [card / "ZOOM0043.flac", card / "ZOOM0042.WAV"],
+                       lambda p: cancel.set() if "2 of 2" in p.detail else None, cancel, copied)  # fmt: skip
+    assert [p.name for p in copied] == [f"{info.id}_03.flac"], "the one copied before the cancel stays"
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
+        [f"{info.id}_01.wav", f"{info.id}_02.flac", f"{info.id}_03.flac", "session.json"]
+    ), "nothing partial is left"
+
+    monkeypatch.setattr(fsutil, "sha256_file", lambda path: "0" * 64)  # the copy reads back different
+    with pytest.raises(UserError, match="ZOOM0042.WAV could not be copied into the session"):
+        add_recordings(project, info.id, [card / "ZOOM0042.WAV"])
+    assert len(project.recordings(info.id)) == 3 and not list(folder.glob(".*.part"))
