@@ -154,16 +154,13 @@ def run_session_export(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_show(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.session_import import origin
     from mms_desktop.core.sessions import Project, describe_recording
 
     project = Project(Path(args.project))
     info = project.session(args.session)
     print(json.dumps(asdict(info), indent=2, ensure_ascii=False))
     for recording in project.recordings(info.id):
-        source = origin(recording)
-        added = f" · from {source}" if source else ""
-        print(f"recording\t{recording.name}\t{describe_recording(recording)}{added}")
+        print(f"recording\t{recording.name}\t{describe_recording(recording)}")
     return 0
 
 

@@ -15,9 +15,7 @@ from pathlib import Path
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Progress
 from mms_desktop.core.fsutil import atomic_write_text, copy_verified
-from mms_desktop.core.sessions import Project, read_record, saving
-
-SOURCES = ".sources.json"
+from mms_desktop.core.sessions import SOURCES, Project, read_record, saving
 
 
 def add_recordings(project: Project, session_id: str, files: list[Path],
@@ -64,9 +62,3 @@ def add_recordings(project: Project, session_id: str, files: list[Path],
             atomic_write_text(folder / SOURCES, json.dumps(sources, indent=1, ensure_ascii=False))
         added.append(target)
     return added
-
-
-def origin(recording: Path) -> str | None:
-    """Where a recording added from elsewhere came from (None: it was recorded into the session)."""
-    entry = read_record(recording.parent / SOURCES).get(recording.name)
-    return str(entry["from"]) if isinstance(entry, dict) and "from" in entry else None

@@ -30,6 +30,7 @@ from mms_desktop.core.session_info import SessionInfo, check, safe_name
 
 METADATA = "session.json"
 EXPORTS = ".exports.json"  # what the exports beside the recordings wrote
+SOURCES = ".sources.json"  # where the recordings added from elsewhere came from (see session_import)
 
 
 class HandCorrections(UserError):
@@ -203,9 +204,17 @@ def describe_recording(recording: Path) -> str:
     saved = transcript_path(recording)
     state = _saved_state(saved) if saved.exists() else {}
     if state is None:
-        return f"{length} · transcript unreadable"
-    described = ("corrected by hand" if state.get("edited") is True else "transcribed") if state else "no transcript"
-    return f"{length} · {described}"
+        described = "transcript unreadable"
+    else:
+        described = ("corrected by hand" if state.get("edited") else "transcribed") if state else "no transcript"
+    source = origin(recording)
+    return f"{length} · {described}" + (f" · from {Path(source).name}" if source else "")
+
+
+def origin(recording: Path) -> str | None:
+    """Where a recording added from elsewhere came from (None: it was recorded into the session)."""
+    entry = read_record(recording.parent / SOURCES).get(recording.name)
+    return str(entry["from"]) if isinstance(entry, dict) and "from" in entry else None
 
 
 def open_recording(recording: Path) -> tuple[Any, Transcript | None]:

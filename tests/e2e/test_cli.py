@@ -452,7 +452,7 @@ def test_a_session_is_transcribed_and_exported_from_the_command_line(tmp_path: P
     assert added.stdout == f"{card}\t{session / (session.name + '_04.flac')}\n", added.stderr
     assert session_cli("transcribe").stdout == "Transcribed 1 recording.\n"
     shown = session_cli("show").stdout.splitlines()[-1]
-    assert re.fullmatch(rf"recording\t{session.name}_04\.flac\t0:0[12] · transcribed · from {card}", shown), shown
+    assert re.fullmatch(rf"recording\t{session.name}_04\.flac\t0:0[12] · transcribed · from {card.name}", shown), shown
 
 
 def test_align_times_a_known_text_and_writes_textgrid(installed_home, speech_file, tmp_path: Path) -> None:

@@ -261,7 +261,8 @@ def test_recordings_made_elsewhere_are_copied_in_verified_and_left_untouched(tmp
     from mms_desktop.core import fsutil
     from mms_desktop.core.errors import AudioError, Cancelled
     from mms_desktop.core.events import Progress
-    from mms_desktop.core.session_import import add_recordings, origin
+    from mms_desktop.core.session_import import add_recordings
+    from mms_desktop.core.sessions import describe_recording, origin
 
     card = tmp_path / "card"
     card.mkdir()
@@ -283,6 +284,7 @@ def test_recordings_made_elsewhere_are_copied_in_verified_and_left_untouched(tmp
     assert added[0].read_bytes() == originals["ZOOM0042.WAV"] and added[1].read_bytes() == originals["ZOOM0043.flac"]
     assert {p.name: p.read_bytes() for p in card.iterdir()} == originals
     assert origin(added[1]) == str(card / "ZOOM0043.flac") and seen[-1].done == seen[-1].total
+    assert describe_recording(added[1]) == "0:01 · no transcript · from ZOOM0043.flac"
     assert "ZOOM0043.flac (2 of 2)" in seen[-1].detail
     with pytest.raises(UserError, match="is already one of this session's recordings"):
         add_recordings(project, info.id, [added[0]])
