@@ -21,7 +21,8 @@ from mms_desktop.core.sessions import SOURCES, Project, read_record, saving
 def add_recordings(project: Project, session_id: str, files: list[Path],
                    progress: Callable[[Progress], None] | None = None, cancel: threading.Event | None = None,
                    added: list[Path] | None = None) -> list[Path]:  # fmt: skip
-    """Copy ``files`` into the session, in the order given; returns the session's new recordings.
+    """Copy ``files`` into the session, in the order given (a folder: the audio files in it, by name); returns
+    the session's new recordings.
 
     Every file is checked as audio before anything is copied.
 
@@ -34,8 +35,9 @@ def add_recordings(project: Project, session_id: str, files: list[Path],
         UserError: a file is one of the session's own, or a copy failed (nothing of it is left).
         Cancelled: ``cancel`` was set; the recordings copied before stay.
     """
-    from mms_desktop.core.audio import check_audio
+    from mms_desktop.core.audio import audio_files, check_audio
 
+    files = audio_files(files)  # a folder (a card's) stands for the recordings in it
     folder = (project.folder / session_id).resolve()
     for source in files:
         check_audio(source)

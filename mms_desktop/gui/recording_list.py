@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QAbstractItemView, QListWidget
 
 from mms_desktop.core.sessions import describe_recording
 
@@ -18,13 +19,35 @@ def describe_all(paths: list[Path]) -> list[tuple[Path, str]]:
 
 
 class RecordingList(QListWidget):
-    """A list of recordings; :attr:`paths` are the recordings in the order shown."""
+    """A list of recordings; :attr:`paths` are the recordings in the order shown. Files or folders dropped on
+    it are offered through :attr:`dropped`, to be added to the session."""
+
+    dropped = Signal(list)  # of Path
 
     def __init__(self, jobs: Any):
         super().__init__(textElideMode=Qt.TextElideMode.ElideMiddle)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)  # the list and its viewport take drops
         self._jobs = jobs
         self.paths: list[Path] = []
+
+    def _local_files(self, event: Any) -> list[Path]:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        return [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._local_files(event):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._local_files(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = self._local_files(event)
+        if files:
+            event.acceptProposedAction()
+            self.dropped.emit(files)
 
     def show_recordings(self, described: list[tuple[Path, str]]) -> None:
         """Show these recordings (from :func:`describe_all`), none chosen."""

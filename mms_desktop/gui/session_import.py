@@ -36,11 +36,16 @@ class SessionImport(QObject):
             self.add(files)
 
     def add(self, files: list[Path]) -> None:
-        """Copy ``files`` into the chosen session in the background, each verified, then list them."""
+        """Copy ``files`` (folders: the audio files in them) into the chosen session in the background, each
+        verified, then list them."""
         from mms_desktop.core.session_import import add_recordings
 
         project, session = self.w.project, self.w.session
-        if project is None or session is None or self.job is not None:
+        if project is None or session is None:
+            self.w.status.setText("Choose a session (or create one) first, then add its recordings.")
+            return
+        if self.job is not None or self.w.dictation.is_running:
+            self.w.status.setText("Wait until the recording or the recordings being added are done, then add more.")
             return
         added: list[Path] = []
         self.dialog = QProgressDialog("Adding recordings…", "Cancel", 0, 1000, self.w, minimumDuration=500,

@@ -93,6 +93,7 @@ class SessionsWindow(QMainWindow):
         self.recordings.currentRowChanged.connect(self._recording_chosen)
         self.record_button = QPushButton("●  Record", checkable=True)
         self.importer = SessionImport(self)
+        self.recordings.dropped.connect(self.importer.add)
         self.transcribe_button = QPushButton("Transcribe")
         self.transcribe_button.clicked.connect(self.transcribe)
         self.transcribe_all_button = QPushButton("Transcribe all")

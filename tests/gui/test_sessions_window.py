@@ -358,6 +358,9 @@ def test_a_damaged_transcript_is_said_and_transcribed_anew(qtbot, make_window, t
 
 def test_recordings_from_a_field_recorder_are_added_and_listed(qtbot, make_window, tmp_path: Path) -> None:
     import soundfile as sf
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
 
     window = make_window()
     sessions, first = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path)
@@ -366,11 +369,22 @@ def test_recordings_from_a_field_recorder_are_added_and_listed(qtbot, make_windo
     sf.write(card / "ZOOM0042.flac", espeak("son gente sol nueve", "es", tmp_path), 16000)
     (card / "ZOOM0043.WAV").write_bytes(b"RIFF and then nothing")  # a file the recorder did not finish
     assert sessions.importer.button.isEnabled()
-    sessions.importer.add([card / "ZOOM0042.flac", card / "ZOOM0043.WAV"])
+
+    def drop_card() -> None:  # the card's folder, dragged from the file manager onto the list of recordings
+        data = QMimeData()
+        data.setUrls([QUrl.fromLocalFile(str(card))])
+        what = (Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        enter = QDragEnterEvent(QPoint(10, 10), *what)
+        QApplication.sendEvent(sessions.recordings.viewport(), enter)
+        assert enter.isAccepted()
+        QApplication.sendEvent(sessions.recordings.viewport(), QDropEvent(QPointF(10, 10), *what))
+
+    drop_card()
     qtbot.waitUntil(lambda: not sessions.importer.running, timeout=30000)
     qtbot.waitUntil(lambda: "ZOOM0043.WAV" in sessions.status.text(), timeout=30000)
     assert sessions.recordings.count() == 1, "a file that is not audio stops the batch before any copy"
-    sessions.importer.add([card / "ZOOM0042.flac"])
+    (card / "ZOOM0043.WAV").unlink()
+    drop_card()
     added = first.with_name(first.stem.replace("_01", "_02") + ".flac")
     said = "Added 1 recording. No transcript yet: press Transcribe."
     qtbot.waitUntil(lambda: sessions.status.text() == said, timeout=30000)
