@@ -40,6 +40,7 @@ from mms_desktop.gui.recording_list import RecordingList, describe_all
 from mms_desktop.gui.segment_table import SegmentTable
 from mms_desktop.gui.session_export import SessionExport
 from mms_desktop.gui.session_import import SessionImport
+from mms_desktop.gui.session_playback import SessionPlayback
 from mms_desktop.gui.session_recording import SessionRecording
 from mms_desktop.gui.session_transcription import SessionTranscription
 
@@ -99,7 +100,6 @@ class SessionsWindow(QMainWindow):
         self.transcribe_all_button = QPushButton("Transcribe all")
         self.transcribe_all_button.clicked.connect(self.transcribe_all)
         self.table = SegmentTable()
-        self.table.cellClicked.connect(self._cell_clicked)
         self.table.corrected.connect(self._corrected)
         self.exporter = SessionExport(self)
         self.export_button = self.exporter.button
@@ -126,11 +126,12 @@ class SessionsWindow(QMainWindow):
         layout.addLayout(bottom)
         self.setCentralWidget(central)
         self.recorder = SessionRecording(self)
+        self.playback = SessionPlayback(self)
         self.dictation = self.recorder.dictation
         self.update_buttons()
 
     def _add_keys(self, choose: QPushButton) -> None:
-        """Keyboard shortcuts for the buttons (``choose``: the project folder's) and for hearing a line."""
+        """Keyboard shortcuts for the buttons (``choose``: the project folder's)."""
         keys = {choose: ("Ctrl+O", "Choose the project folder"), self.new_button: ("Ctrl+N", "New session"),
                 self.edit_button: ("Ctrl+I", "The session's details: title, language, speakers …"),
                 self.record_button: ("Ctrl+R", "Record or stop"), self.transcribe_button: ("Ctrl+T", "Transcribe"),
@@ -143,9 +144,6 @@ class SessionsWindow(QMainWindow):
             action.triggered.connect(button.click)  # a disabled button ignores it
             self.addAction(action)
             button.setToolTip(f"{what} ({key})")
-        play = QAction("Play the chosen line", self, shortcut=QKeySequence("Ctrl+P"))
-        play.triggered.connect(lambda: self._cell_clicked(self.table.currentRow(), 0))
-        self.addAction(play)
 
     def update_buttons(self) -> None:
         recording = self.dictation.is_running
@@ -307,21 +305,6 @@ class SessionsWindow(QMainWindow):
         self.table.show_segments(list(self.transcript.segments) if self.transcript else [])
         self.status.setText(status if self.transcript else f"{status} No transcript yet: press Transcribe.".lstrip())
         self.update_buttons()
-
-    @Slot(int, int)
-    def _cell_clicked(self, row: int, column: int) -> None:
-        if self.audio is None or self.transcript is None or column == 3:
-            return
-        if not 0 <= row < len(self.transcript.segments):  # Ctrl+P with no line chosen
-            self.status.setText("Choose a line to hear it.")
-            return
-        seg = self.transcript.segments[row]
-        clip = self.audio[int(seg.start * 16000) : int(seg.end * 16000)]
-        self.jobs.start("play", lambda report, cancel: self.main.reader.player.play(clip, 16000), self._played)
-
-    def _played(self, result: Any, error: BaseException | None) -> None:
-        if error is not None:
-            self.status.setText(describe_error(error))
 
     @Slot(int, object)
     def _corrected(self, row: int, segment: Segment) -> None:

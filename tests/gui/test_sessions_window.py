@@ -185,6 +185,9 @@ def test_the_sessions_window_works_from_the_keyboard(qtbot, make_window, player,
     sessions.table.setCurrentCell(0, 0)
     qtbot.keyClick(sessions.table, Qt.Key.Key_P, ctrl)  # hear the chosen line
     qtbot.waitUntil(lambda: bool(player.played), timeout=10000)
+    assert player.playing
+    qtbot.keyClick(sessions.table, Qt.Key.Key_P, ctrl)  # again: stop it
+    assert not player.playing and sessions.status.text() == "Stopped." and len(player.played) == 1
     qtbot.keyClick(sessions.table, Qt.Key.Key_E, ctrl)  # export in the chosen format (ELAN first)
     qtbot.waitUntil(lambda: sessions.status.text() == f"Exported {wav.stem}.eaf.", timeout=10000)
     assert "(Ctrl+R)" in sessions.record_button.toolTip()
@@ -356,7 +359,7 @@ def test_a_damaged_transcript_is_said_and_transcribed_anew(qtbot, make_window, t
     assert len(list(first.parent.glob("*-unreadable-*.json"))) == 1, "the damaged file is set aside"
 
 
-def test_recordings_from_a_field_recorder_are_added_and_listed(qtbot, make_window, tmp_path: Path) -> None:
+def test_recordings_from_a_field_recorder_are_added_and_listed(qtbot, make_window, player, tmp_path: Path) -> None:
     import soundfile as sf
     from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -390,6 +393,10 @@ def test_recordings_from_a_field_recorder_are_added_and_listed(qtbot, make_windo
     qtbot.waitUntil(lambda: sessions.status.text() == said, timeout=30000)
     assert sessions.recordings.paths == [first, added] and sessions.recording == added, "listed and chosen"
     assert added.read_bytes() == (card / "ZOOM0042.flac").read_bytes()
+    sessions.playback.toggle()  # Ctrl+P: without a transcript, the whole recording is heard
+    qtbot.waitUntil(lambda: bool(player.played), timeout=10000)
+    assert len(player.played[-1][0]) == len(sessions.audio) and sessions.status.text().startswith("Playing ")
+    sessions.playback.toggle()
     sessions.transcribe_button.click()
     qtbot.waitUntil(lambda: sessions.table.rowCount() == 1, timeout=60000)
     assert "gente" in sessions.table.item(0, 3).text()

@@ -1,0 +1,70 @@
+"""Hearing the chosen recording in the sessions window: a line of its transcript (click it, or Ctrl+P), or
+the whole recording while it has no transcript yet; Ctrl+P while it sounds stops it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QAction, QKeySequence
+
+from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.gui.jobs import describe_error
+
+TEXT_COLUMN = 3  # a click there is for correcting the text, not for hearing it
+
+
+class SessionPlayback(QObject):
+    """Args: window: the sessions window, whose recording, audio, transcript, table and status line this uses;
+    the sound goes out through the main window's player."""
+
+    def __init__(self, window: Any):
+        super().__init__(window)
+        self.w = window
+        action = QAction("Hear the chosen line (or the recording, without a transcript); again to stop", window,
+                         shortcut=QKeySequence("Ctrl+P"))  # fmt: skip
+        action.triggered.connect(self.toggle)
+        window.addAction(action)
+        window.table.cellClicked.connect(self.line)
+
+    @property
+    def player(self) -> Any:
+        return self.w.main.reader.player
+
+    @Slot()
+    def toggle(self) -> None:
+        """Stop what sounds; else play the chosen line, or the whole recording when it has no lines."""
+        if self.player.playing:
+            self.player.stop()
+            self.w.status.setText("Stopped.")
+            return
+        audio, transcript, recording = self.w.audio, self.w.transcript, self.w.recording
+        if audio is None or recording is None:
+            self.w.status.setText("Choose a recording to hear it.")
+        elif transcript is None or not transcript.segments:
+            seconds = round(len(audio) / SAMPLE_RATE)
+            self._play(audio, f"Playing {recording.name} ({seconds // 60}:{seconds % 60:02d}); Ctrl+P stops it.")
+        else:
+            self.line(self.w.table.currentRow(), 0)
+
+    @Slot(int, int)
+    def line(self, row: int, column: int) -> None:
+        """Play line ``row`` of the transcript (a click in ``column``)."""
+        audio, transcript = self.w.audio, self.w.transcript
+        if audio is None or transcript is None or column == TEXT_COLUMN:
+            return
+        if not 0 <= row < len(transcript.segments):  # Ctrl+P with no line chosen
+            self.w.status.setText("Choose a line to hear it.")
+            return
+        segment = transcript.segments[row]
+        self._play(audio[int(segment.start * SAMPLE_RATE) : int(segment.end * SAMPLE_RATE)])
+
+    def _play(self, clip: np.ndarray, said: str = "") -> None:
+        if said:
+            self.w.status.setText(said)
+        self.w.jobs.start("play", lambda report, cancel: self.player.play(clip, SAMPLE_RATE), self._played)
+
+    def _played(self, result: Any, error: BaseException | None) -> None:
+        if error is not None:
+            self.w.status.setText(describe_error(error))
