@@ -132,7 +132,7 @@ def run_session_export(args: argparse.Namespace, ctx: Context) -> int:
 
     project = Project(Path(args.project))
     info = project.session(args.session)
-    kept, damaged, exported = [], [], 0
+    kept, problems, exported = [], [], 0
     for recording in project.recordings(info.id):
         try:
             transcript = open_transcript(recording)
@@ -143,11 +143,11 @@ def run_session_export(args: argparse.Namespace, ctx: Context) -> int:
         except ExportChanged as exc:
             kept.append(str(exc))
         except UserError as exc:  # a transcript that cannot be read: the others are exported all the same
-            damaged.append(str(exc))
+            problems.append(str(exc))
     if kept:
-        damaged.append(" ".join(kept) + f" Add --replace to write over {'them' if len(kept) > 1 else 'it'}.")
-    if damaged:
-        raise UserError(" ".join(damaged))
+        problems.append(" ".join(kept) + f" Add --replace to write over {'them' if len(kept) > 1 else 'it'}.")
+    if problems:
+        raise UserError(" ".join(problems))
     if not exported:
         raise UserError(f"No recording of {info.id} has a transcript yet; run `mms-desktop session transcribe` first.")
     return 0

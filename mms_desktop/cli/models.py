@@ -215,17 +215,11 @@ def _play(sentences: Iterator[Any], sample_rate: int) -> Any:
 
     import numpy as np
 
-    from mms_desktop.core.playback import SoundDevicePlayer
+    from mms_desktop.core.playback import SoundDevicePlayer, play_kept
 
-    player, made = SoundDevicePlayer(), []
-
-    def keep() -> Iterator[Any]:
-        for piece in sentences:
-            made.append(piece)
-            yield piece
-
+    player = SoundDevicePlayer()
     try:
-        player.play_stream(keep(), sample_rate)
+        made, _ = play_kept(player, sentences, sample_rate)
         while player.playing:
             time.sleep(0.05)
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import collections
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 import numpy as np
@@ -24,6 +24,27 @@ class Player(Protocol):
     def stop(self) -> None: ...
     @property
     def playing(self) -> bool: ...
+
+
+def play_kept(player: Player, pieces: Iterable[np.ndarray], sample_rate: int,
+              first: Callable[[], None] | None = None) -> tuple[list[np.ndarray], bool]:  # fmt: skip
+    """Play ``pieces`` as they come and keep them; returns them, and whether every piece was taken (False when
+    playing was stopped first, here or by another use of the player). ``first`` is called once the first
+    piece is handed over."""
+    kept: list[np.ndarray] = []
+    complete = False
+
+    def taken() -> Iterator[np.ndarray]:
+        nonlocal complete
+        for piece in pieces:
+            kept.append(piece)
+            if first is not None and len(kept) == 1:
+                first()
+            yield piece
+        complete = True
+
+    player.play_stream(taken(), sample_rate)
+    return kept, complete
 
 
 def _unplayable(exc: Exception) -> AudioError:

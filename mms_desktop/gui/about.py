@@ -77,11 +77,13 @@ def open_folder(path: Path) -> str:
 
 
 class AboutDialog(QDialog):
-    """Version, models, folders (as links) and licences, with a button that copies the details."""
+    """Version, models, folders (as links) and licences (``rows``: from :func:`details`), with a button that
+    copies the details."""
 
-    def __init__(self, rows: list[tuple[str, str]], links: set[str], parent: QWidget | None = None):
+    def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None):
         super().__init__(parent, windowTitle="About MMS Desktop")
         self.rows = rows
+        links = {value for what, value in rows if what.endswith(" folder")}  # see details()
 
         def cell(value: str) -> str:
             if value in links:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from mms_desktop.core.errors import Cancelled
 from mms_desktop.core.events import Progress, Speech
 from mms_desktop.core.models import ModelHost
-from mms_desktop.core.playback import Player
+from mms_desktop.core.playback import Player, play_kept
 from mms_desktop.gui.jobs import Job, JobRunner, describe_error
 
 log = logging.getLogger(__name__)
@@ -100,22 +99,11 @@ class ReadAloud(QObject):
                 report(SOUNDING)
         else:
             voice = self._host.voice(language)
-            made: list[np.ndarray] = []
-            complete = False
-
-            def sentences() -> Iterator[np.ndarray]:
-                nonlocal complete
-                for piece in voice.sentences(text, cancel=cancel):
-                    made.append(piece)
-                    if report is not None and len(made) == 1:  # handed over now, and sounds at once
-                        report(SOUNDING)
-                    yield piece
-                complete = True
-
-            if report is not None:
-                self._player.play_stream(sentences(), voice.sample_rate)
+            sentences = voice.sentences(text, cancel=cancel)
+            if report is not None:  # the first sentence is handed over, and sounds, as soon as it is made
+                made, complete = play_kept(self._player, sentences, voice.sample_rate, lambda: report(SOUNDING))
             else:
-                made, complete = list(voice.sentences(text, cancel=cancel)), True
+                made, complete = list(sentences), True
             if cancel.is_set() or not complete:  # stopped, here or by another use of the player
                 raise Cancelled()
             speech = Speech(np.concatenate(made), voice.sample_rate)

@@ -347,12 +347,12 @@ class Tasks(QObject):
 
     @Slot(object, object)
     def _about_ready(self, rows: Any, error: BaseException | None) -> None:
-        from mms_desktop.gui.about import AboutDialog, folders
+        from mms_desktop.gui.about import AboutDialog
 
         if error is not None:
             self.w.show_status(describe_error(error))
             return
-        self.about = AboutDialog(rows, {str(path) for path in folders(self.w.context).values()}, self.w)
+        self.about = AboutDialog(rows, self.w)
         self.about.open()
 
     def open_folder(self, what: str) -> None:
