@@ -113,15 +113,20 @@ class Settings:
                                "seconds", minimum=0.0, maximum=10.0)  # fmt: skip
     # Live windows: measured with `mms-desktop benchmark streaming --sweep` on MMS-1B (2-core CPU, int8):
     # 8 + 1 s gives the offline text on every utterance of the benchmark at 1.28 x the frames of one pass;
-    # 4 + 1 s and 2 + 0.5 s commit sooner but differ from offline (CER 6 % and 14 %). A GPU affords 20 + 2 s.
-    live_window_s: float = _option(8.0, "Live window", "Seconds of new audio per recognition window while dictating "
-                                   "(shorter: text is final sooner; longer: more accurate).", "seconds",
-                                   minimum=2.0, maximum=60.0)  # fmt: skip
+    # 4 + 1 s and 2 + 0.5 s commit sooner but differ from offline (CER 6 % and 14 % with random weights).
+    # A machine that cannot run 8 + 1 s within the delay limit gets shorter windows (core/pacing.py).
+    live_window_s: float = _option(8.0, "Live window", "Longest stretch of new audio per recognition window while "
+                                   "dictating (longer: more accurate; a machine too slow for it within the live "
+                                   "delay limit uses shorter ones).", "seconds", minimum=2.0, maximum=60.0)  # fmt: skip
     live_context_s: float = _option(1.0, "Live context", "Seconds of context on each side of a window while dictating.",
                                     "seconds", minimum=0.0, maximum=10.0)  # fmt: skip
     live_budget: float = _option(1.5, "Live compute budget", "How much more work live recognition may do than "
                                  "transcribing the same audio as a file; partial results come less often to stay "
                                  "within it.", "factor", minimum=1.0, maximum=10.0)  # fmt: skip
+    live_delay_s: float = _option(1.8, "Live delay limit", "Seconds the live text may trail your voice: on a slow "
+                                  "machine shorter windows and fewer partial results keep it there (a larger limit "
+                                  "lets the longer, more accurate windows run).", "seconds",
+                                  minimum=0.5, maximum=30.0)  # fmt: skip
 
 
 def live_options(settings: Settings) -> Any:
@@ -130,7 +135,7 @@ def live_options(settings: Settings) -> Any:
     from mms_desktop.core.streaming import StreamOptions
 
     window = WindowOptions(settings.live_window_s, settings.live_context_s)
-    return StreamOptions(window=window, compute_budget=settings.live_budget)
+    return StreamOptions(window=window, compute_budget=settings.live_budget, lag_target_s=settings.live_delay_s)
 
 
 UNITS = {"seconds": " seconds", "factor": " times"}  # numeric kinds and how their values read

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,7 @@ class StreamingFigures:
     cer_vs_offline: float = float("nan")  # final texts against offline transcription of the same utterances
     cer_vs_reference: float = float("nan")  # final texts against the sentences spoken
     gpu_peak_mb: float = 0.0  # on a GPU: the most memory PyTorch held on it during the run
+    windows_used: str = ""  # the windows the utterances took, and how many took each
 
     @property
     def compute_ratio(self) -> float:
@@ -104,6 +106,7 @@ def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -
     recognition = recognizer.compute_seconds - compute_before  # before the offline comparison below adds to it
     latencies = [f - end for f, end in zip(finals, speech_ends, strict=False)]
     frames_ratio = (recognizer.encoded_frames - frames_before) / max(1, offline_frames)
+    used = Counter(stream.windows_used)
     heard = " ".join(s.text for s in segments if s.text)
     offline_text = " ".join(  # each utterance transcribed offline, with the file transcription windows
         recognizer.transcribe(audio[round(s.start * SAMPLE_RATE) : round(s.end * SAMPLE_RATE)], WindowOptions()).text
@@ -118,12 +121,18 @@ def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -
         partial_lag_s=float(np.mean(lags)) if lags else float("nan"),
         max_lag_s=max_lag,
         placement=f"{recognizer.placement.device} {recognizer.placement.dtype}",
-        window=f"{options.window.chunk_s:g} + {options.window.context_s:g}, every {options.partial_every_s:g}",
+        window=f"{window_label(options.window)}, every {options.partial_every_s:g}"
+        + (f", delay {options.lag_target_s:g}" if options.lag_target_s != float("inf") else ""),
         frames_ratio=frames_ratio,
         cer_vs_offline=character_error_rate([offline_text], [heard]),
         cer_vs_reference=character_error_rate([" ".join(SENTENCES)], [heard]),
         gpu_peak_mb=gpu_peak_mb(recognizer.placement.device),
+        windows_used=", ".join(f"{window_label(w)} s ({n} of {len(segments)})" for w, n in used.most_common()),
     )
+
+
+def window_label(window: WindowOptions) -> str:
+    return f"{window.chunk_s:g} + {window.context_s:g}"
 
 
 def gpu_peak_mb(device: str) -> float:
@@ -139,6 +148,7 @@ def report(name: str, figures: StreamingFigures) -> str:
     f = figures
     return (
         f"{name}: {f.audio_s:.1f} s of speech with pauses, {f.placement}\n"
+        f"  windows of new audio + context each side: {f.window}; the utterances used {f.windows_used}\n"
         f"  offline pass          {f.offline_s:8.2f} s   (real-time factor {f.offline_s / f.audio_s:.3f})\n"
         f"  streaming model compute {f.recognition_s:6.2f} s   ({f.compute_ratio:.2f} x offline; "
         f"{f.frames_ratio:.2f} x its frames through the transformer)\n"
@@ -155,9 +165,11 @@ def report(name: str, figures: StreamingFigures) -> str:
 def table(name: str, rows: list[StreamingFigures]) -> str:
     """One line per window choice: what a live window costs and what it gets right."""
     lines = [f"{name}, {rows[0].placement}, {rows[0].audio_s:.1f} s of speech with pauses",
-             f"  {'window + context, partials every (s)':>36} {'compute/offline':>16} {'frames/offline':>15} "
-             f"{'largest lag':>12} {'final after':>12} {'CER vs offline':>15} {'CER vs spoken':>14}"]  # fmt: skip
+             f"  {'window + context, partials every (s)':>45} {'compute/offline':>16} {'frames/offline':>15} "
+             f"{'largest lag':>12} {'final after':>12} {'CER vs offline':>15} {'CER vs spoken':>14}"
+             "  windows used"]  # fmt: skip
     for f in rows:
-        lines.append(f"  {f.window:>36} {f.compute_ratio:>15.2f}x {f.frames_ratio:>14.2f}x {f.max_lag_s:>10.2f} s "
-                     f"{f.final_latency_s:>10.2f} s {f.cer_vs_offline:>15.1%} {f.cer_vs_reference:>14.1%}")  # fmt: skip
+        lines.append(f"  {f.window:>45} {f.compute_ratio:>15.2f}x {f.frames_ratio:>14.2f}x {f.max_lag_s:>10.2f} s "
+                     f"{f.final_latency_s:>10.2f} s {f.cer_vs_offline:>15.1%} {f.cer_vs_reference:>14.1%}  "
+                     f"{f.windows_used}")  # fmt: skip
     return "\n".join(lines)

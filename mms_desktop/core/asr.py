@@ -52,13 +52,20 @@ def plan_windows(n_samples: int, options: WindowOptions) -> list[Window]:
 
     Windows start on multiples of 320 samples, so frame ``k`` of a window starting at sample ``s`` is
     global frame ``s / 320 + k``, and the kept frames of all windows tile the whole recording exactly once.
-    Audio that fits in one chunk plus its right context is a single window: the same as one pass.
+    Audio that fits in one chunk plus its right context is a single window: the same as one pass. A last
+    chunk no longer than the context is kept from the window before it, which reaches the end already.
     """
     total = ctc.frames_for_samples(n_samples)
     chunk, context = window_frames(options)
     if total <= chunk + context:
         return [Window(0, n_samples, 0, total)]
-    return [window_at(k, total, n_samples, options) for k in range((total + chunk - 1) // chunk)]
+    count = (total + chunk - 1) // chunk
+    windows = [window_at(k, total, n_samples, options) for k in range(count)]
+    if total - (count - 1) * chunk <= context:
+        last = windows.pop()
+        windows[-1] = Window(windows[-1].start, windows[-1].end, windows[-1].keep_from,
+                             windows[-1].keep_to + last.keep_to - last.keep_from)  # fmt: skip
+    return windows
 
 
 def window_frames(options: WindowOptions) -> tuple[int, int]:
@@ -86,6 +93,8 @@ class Recognizer:
     """
 
     def __init__(self, model: Any, vocabulary: Vocabulary, model_dir: Path, placement: Placement, normalize: bool):
+        from mms_desktop.core.pacing import PassCosts
+
         self._model = model
         self.vocabulary = vocabulary
         self.model_dir = model_dir
@@ -94,6 +103,7 @@ class Recognizer:
         self._lock = threading.Lock()
         self.compute_seconds = 0.0  # time spent in forward passes, for benchmarks and status
         self.encoded_frames = 0  # frames through the transformer: compute, counted exactly
+        self.pass_costs = PassCosts()  # what whole passes take here, for live recognition to plan with
         self.language = ""
         self._id_to_token: dict[int, str] = {}
         # Word lists (``words.<code>.txt``) are looked for in these folders, then in the model folder.
@@ -155,7 +165,10 @@ class Recognizer:
 
     def log_probs(self, samples: np.ndarray) -> np.ndarray:
         """One forward pass over 16 kHz samples; returns ``(frames, vocab)`` float32 log-probabilities."""
-        return self.log_probs_from_features(self.features(samples))
+        started = time.perf_counter()
+        result = self.log_probs_from_features(self.features(samples))
+        self.pass_costs.add(len(result), time.perf_counter() - started)
+        return result
 
     def features(self, samples: np.ndarray, stats: tuple[float, float] | None = None) -> Any:
         """The convolutional features ``(frames, channels)`` of 16 kHz samples (a tensor).
@@ -273,6 +286,31 @@ class Recognizer:
             duration=round(len(samples) / SAMPLE_RATE, 3),
             segments=tuple(ctc.words_to_segments(words)),
         )
+
+
+class GrowingFeatures:
+    """The convolutional features of a stretch of audio that grows at its end, each sample computed once.
+
+    The stretch is normalized with the statistics of its first audio rather than its own, which would
+    change as it grows: the price of computing each sample once.
+    """
+
+    def __init__(self, start: int, audio: np.ndarray):
+        self.start = start  # where the stretch starts, in the caller's samples
+        self.stats = (float(audio.mean()), float(audio.var())) if len(audio) else (0.0, 1.0)
+        self.features: Any = None  # (frames, channels) tensor
+
+    def extend(self, recognizer: Recognizer, audio: np.ndarray) -> Any:
+        """The features of ``audio``, the whole stretch so far, computing only those of its new frames."""
+        import torch
+
+        total = ctc.frames_for_samples(len(audio))
+        have = 0 if self.features is None else len(self.features)
+        if total > have:
+            stretch = audio[have * ctc.SAMPLES_PER_FRAME : (total - 1) * ctc.SAMPLES_PER_FRAME + ctc.RECEPTIVE_FIELD]
+            new = recognizer.features(stretch, self.stats)
+            self.features = new if self.features is None else torch.cat([self.features, new])
+        return self.features[:total] if self.features is not None else torch.zeros(0)
 
 
 def available_languages(model_dir: Path) -> list[str]:

@@ -10,8 +10,13 @@ An utterance ends after ``min_silence_s`` of silence, but its final result needs
 ``END_PAD_S`` after the voice stops: once that has arrived, the final windows run at once, while the
 silence is still being timed (their text is shown as the partial result meanwhile). When the silence lasts,
 the final result is ready without further work; when the speaker goes on, that pass took the place of a
-partial result. On a 2-core CPU without VNNI (MMS-1B in int8) the final text then comes 1.8-2.4 s after
-the voice stops on average, against 2.8-3.2 s when the final windows waited for the end of the silence.
+partial result.
+
+The stream keeps its text within ``lag_target_s`` of the speaker where the machine allows: each utterance
+takes the longest window this machine runs in time, partial results that would push the lag over the
+target are left out, and a committed window's text is shown as soon as it is run. MMS-1B in int8 on a
+2-core AVX2 CPU thus uses 2 + 0.5 s windows: the largest lag fell from 3.1-4.0 s (8 + 1 s windows, whose
+final pass over a 6 s sentence alone took 2.2-3.5 s) to about 1.7 s, the final text from 1.9 to 1.6 s.
 """
 
 from __future__ import annotations
@@ -25,16 +30,16 @@ from typing import Any
 import numpy as np
 
 from mms_desktop.core import ctc
-from mms_desktop.core.asr import Recognizer, WindowOptions, plan_windows, window_at, window_frames
+from mms_desktop.core.asr import GrowingFeatures, Recognizer, WindowOptions, plan_windows, window_at, window_frames
 from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, Segment, SpeechStarted
+from mms_desktop.core.pacing import END_PAD_S, Lag, affordable_window, lag_after, window_ladder
 from mms_desktop.core.transcribe import AUTO, detect_adapter
 from mms_desktop.core.vad import CHUNK, SpeechDetector
 
 log = logging.getLogger(__name__)
 Event = SpeechStarted | LanguageDetected | PartialResult | FinalResult
-END_PAD_S = 0.2  # audio kept after the voice stops, the end of an utterance's final windows
 
 
 @dataclass(frozen=True)
@@ -47,10 +52,16 @@ class StreamOptions:
     stretch of speech without pauses partial results come less often (about every 2 s instead of every
     second with the defaults) instead of falling behind. Pauses earn the budget back.
 
-    Partial results are also paced by what they cost on this machine, measured on the stream's own
-    passes: the next one waits at least as long as it is expected to take, so that they never queue up
-    behind the speaker (on a 2-core CPU without VNNI, MMS-1B in int8, a partial result over 3 s of speech
-    takes about 1.5 s, and comes that much after the one before).
+    Partial results are also paced by what passes cost on this machine (the recognizer's
+    :class:`~mms_desktop.core.pacing.PassCosts`): the next one waits at least as long as it is expected to
+    take, so that they never queue up behind the speaker, and one is left out when it, followed by the final
+    pass should the voice stop then or by the next window due, would leave the text more than
+    ``lag_target_s`` behind the speaker.
+
+    ``window`` is the longest window an utterance uses. Each utterance takes the longest window of
+    :func:`~mms_desktop.core.pacing.window_ladder` whose pass this machine runs within 0.8 of
+    ``lag_target_s`` (on a GPU, 8 + 1 s; MMS-1B in int8 on a 2-core AVX2 CPU, 2 + 0.5 s, where one pass over
+    8 + 1 s takes 3.5 s and the final text of a long sentence came 3 s after the voice stopped).
     """
 
     window: WindowOptions = WindowOptions(chunk_s=8.0, context_s=1.0)
@@ -61,15 +72,7 @@ class StreamOptions:
     pre_roll_s: float = 0.3
     max_utterance_s: float = 30.0
     detect_s: float = 3.0
-
-
-@dataclass
-class _Tail:
-    """Convolutional features of the stretch a partial result covers, extended as audio arrives."""
-
-    start: int  # utterance sample where the stretch starts
-    stats: tuple[float, float]  # mean and variance it is normalized with, fixed for the stretch
-    features: Any = None  # (frames, channels) tensor
+    lag_target_s: float = 1.8
 
 
 @dataclass
@@ -79,7 +82,8 @@ class _Utterance:
     parts: list[np.ndarray] = field(default_factory=list)
     last_partial: int = 0
     silence: int = 0
-    tail: _Tail | None = None
+    tail: GrowingFeatures | None = None  # of the stretch partial results cover
+    window: WindowOptions | None = None  # chosen when its first window could be committed
     early: tuple[int, list[np.ndarray]] | None = None  # final windows run while the silence is timed: end, parts
 
 
@@ -140,7 +144,9 @@ class RecognitionStream:
         self._endpoint = False
         self._last_partial: PartialResult | None = None
         self._frames_run = 0  # frames this stream has run through the model
-        self._seconds_per_frame = 0.0  # what a frame of a partial result costs here (moving average)
+        self._lag = Lag()
+        self._received = 0  # stream samples counted into the lag
+        self.windows_used: list[WindowOptions] = []  # each utterance's, in order
         self._detector.reset()
 
     # -- input -----------------------------------------------------------------------------------
@@ -170,6 +176,14 @@ class RecognitionStream:
 
     def decode(self) -> list[Event]:
         """Judge new audio for speech, run the windows that are due and report what changed."""
+        self._lag.begin((self.end - self._received) / SAMPLE_RATE)
+        self._received = self.end
+        try:
+            return self._decode()
+        finally:
+            self._lag.end()
+
+    def _decode(self) -> list[Event]:
         events: list[Event] = []
         self._endpoint = False
         probs = self._detector(self.audio(self._scanned, self.end))
@@ -243,33 +257,71 @@ class RecognitionStream:
         if self.language == AUTO:
             return events
         self.recognizer.set_language(self.language)
-        chunk, context = window_frames(self.options.window)
         speech_end = self._speech_end(u) if u.silence else end  # where the voice stopped, while silence is timed
         n = min(end, speech_end) - u.start  # committed windows end there
-        total = ctc.frames_for_samples(n)
-        while total > (len(u.parts) + 1) * chunk + context:
-            window = window_at(len(u.parts), total, n, self.options.window)
-            u.parts.append(self._run(u.start, window.start, window.end)[window.keep_from : window.keep_to])
+        committed = len(u.parts)
+        window = self._window(u, n)
+        if window is not None:
+            chunk, context = window_frames(window)
+            total = ctc.frames_for_samples(n)
+            while total > (len(u.parts) + 1) * chunk + context:
+                at = window_at(len(u.parts), total, n, window)
+                u.parts.append(self._run(u.start, at.start, at.end)[at.keep_from : at.keep_to])
         if u.silence:  # the voice has stopped: no partial result, its final windows run when their audio is in
             if speech_end <= end and (u.early is None or u.early[0] != speech_end):
-                events.append(self._run_early(u, speech_end, chunk * len(u.parts)))
+                events.append(self._run_early(u, speech_end))
             return events
-        frontier = chunk * len(u.parts)
+        partial = self._due_partial(u, end)
+        if partial is None and len(u.parts) > committed:  # a window was committed: its text is shown at once
+            partial = self._partial_result(u, np.zeros((0, len(self.recognizer._id_to_token)), np.float32))
+        return events + ([partial] if partial is not None else [])
+
+    def _window(self, u: _Utterance, n: int) -> WindowOptions | None:
+        """The utterance's window, chosen once ``n`` samples are enough to commit the shortest one."""
+        if u.window is None:
+            chunk, context = window_frames(window_ladder(self.options.window)[-1])
+            if ctc.frames_for_samples(n) <= chunk + context:
+                return None
+            self._choose_window(u)
+        return u.window
+
+    def _choose_window(self, u: _Utterance) -> WindowOptions:
+        u.window = self._affordable()
+        self.windows_used.append(u.window)
+        return u.window
+
+    def _affordable(self) -> WindowOptions:
+        return affordable_window(self.options.window, self.recognizer.pass_costs, self.options.lag_target_s)
+
+    def _frontier(self, u: _Utterance) -> int:
+        """Frames of the utterance its committed windows cover."""
+        return window_frames(u.window)[0] * len(u.parts) if u.window is not None else 0
+
+    def _due_partial(self, u: _Utterance, end: int) -> PartialResult | None:
+        """A partial result over the frames after the committed ones, when one is due and affordable."""
+        o = self.options
+        context = window_frames(u.window)[1] if u.window is not None else 0
+        frontier = self._frontier(u)
         tail_frames = ctc.frames_for_samples(end - u.start) - max(0, frontier - context)
-        wait = max(self.options.partial_every_s, tail_frames * self._seconds_per_frame)  # seconds of audio
-        if end - u.last_partial >= wait * SAMPLE_RATE:
-            allowed = self.options.compute_budget * ctc.frames_for_samples(self.end)
-            if self._frames_run + tail_frames <= allowed:
-                u.last_partial = end
-                events.append(self._partial(u, end, frontier, context))
-        return events
+        cost = self.recognizer.pass_costs.predict(tail_frames)
+        if end - u.last_partial < max(o.partial_every_s, cost) * SAMPLE_RATE:
+            return None
+        if self._frames_run + tail_frames > o.compute_budget * ctc.frames_for_samples(self.end):
+            return None
+        window = u.window or self._affordable()
+        after = lag_after(self._lag.seconds + cost, self.recognizer.pass_costs, window, len(u.parts), end - u.start)
+        if after > o.lag_target_s:
+            return None
+        u.last_partial = end
+        return self._partial(u, end, frontier, context)
 
     def _speech_end(self, u: _Utterance) -> int:
         """Where the utterance's final windows end if the silence now being timed lasts."""
         return self._scanned - u.silence + int(END_PAD_S * SAMPLE_RATE)
 
-    def _run_early(self, u: _Utterance, end: int, frontier: int) -> PartialResult:
+    def _run_early(self, u: _Utterance, end: int) -> PartialResult:
         """Run the final windows of the utterance as if it ended at ``end``; their text is the partial result."""
+        frontier = self._frontier(u)
         parts = self._final_parts(u, end)
         u.early, u.last_partial = (end, parts), end
         return self._partial_result(u, np.concatenate(parts)[frontier:])
@@ -305,26 +357,13 @@ class RecognitionStream:
         the statistics of its first partial's audio rather than its own (committed windows and final
         results keep their own statistics, and so stay equal to offline transcription).
         """
-        import torch
-
+        started = time.perf_counter()
         audio = self.audio(u.start + start, end)
         if u.tail is None or u.tail.start != start:
-            u.tail = _Tail(start, (float(audio.mean()), float(audio.var())) if len(audio) else (0.0, 1.0))
-        tail = u.tail
-        total = ctc.frames_for_samples(len(audio))
-        have = 0 if tail.features is None else len(tail.features)
-        if total > have:
-            stretch = audio[have * ctc.SAMPLES_PER_FRAME : (total - 1) * ctc.SAMPLES_PER_FRAME + ctc.RECEPTIVE_FIELD]
-            new = self.recognizer.features(stretch, tail.stats)
-            tail.features = new if tail.features is None else torch.cat([tail.features, new])
-        if tail.features is None:
-            return np.zeros((0, len(self.recognizer._id_to_token)), np.float32)
-        started = time.perf_counter()
-        result = self.recognizer.log_probs_from_features(tail.features[:total])
-        self._frames_run += total
-        if total:
-            weight = 0.5 if self._seconds_per_frame else 1.0
-            self._seconds_per_frame += weight * ((time.perf_counter() - started) / total - self._seconds_per_frame)
+            u.tail = GrowingFeatures(start, audio)
+        result = self.recognizer.log_probs_from_features(u.tail.extend(self.recognizer, audio))
+        self._frames_run += len(result)
+        self.recognizer.pass_costs.add(len(result), time.perf_counter() - started)
         return result
 
     @property
@@ -353,7 +392,7 @@ class RecognitionStream:
     def _final_parts(self, u: _Utterance, end: int) -> list[np.ndarray]:
         """The kept log-probabilities of every window of the offline plan for utterance samples up to ``end``,
         running those not committed yet."""
-        windows = plan_windows(end - u.start, self.options.window)
+        windows = plan_windows(end - u.start, u.window or self._choose_window(u))
         parts = list(u.parts) if len(windows) > 1 else []
         for window in windows[len(parts) :]:
             parts.append(self._run(u.start, window.start, window.end)[window.keep_from : window.keep_to])

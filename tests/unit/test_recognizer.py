@@ -59,7 +59,7 @@ def test_short_audio_is_one_pass_and_identical_to_single_pass(recognizer: Recogn
     assert recognizer.transcribe(audio, options).text == single
 
 
-@pytest.mark.parametrize("seconds", [5.0, 7.37, 12.0])
+@pytest.mark.parametrize("seconds", [4.3, 5.0, 7.37, 12.0])
 def test_windows_tile_every_frame_exactly_once(seconds: float) -> None:
     n = int(seconds * 16000)
     windows = plan_windows(n, WindowOptions(chunk_s=2.0, context_s=0.5))

@@ -62,6 +62,8 @@ def test_check_names_the_first_unusable_value() -> None:
 
 
 def test_live_settings_make_the_stream_options() -> None:
-    options = S.live_options(S.Settings(live_window_s=4.0, live_context_s=0.5, live_budget=2.0))
+    options = S.live_options(S.Settings(live_window_s=4.0, live_context_s=0.5, live_budget=2.0, live_delay_s=3.0))
     assert (options.window.chunk_s, options.window.context_s, options.compute_budget) == (4.0, 0.5, 2.0)
+    assert options.lag_target_s == 3.0
     assert "Live compute budget must be between 1 and 10 times." == S.check(S.Settings(live_budget=0.5))
+    assert "Live delay limit must be between 0.5 and 30 seconds." == S.check(S.Settings(live_delay_s=0.1))

@@ -1,5 +1,8 @@
 """Streaming recognition on the tiny model, with a detector driven by the test's own audio."""
 
+import contextlib
+import time
+
 import numpy as np
 import pytest
 from helpers import noise
@@ -8,6 +11,7 @@ from mms_desktop.core import ctc
 from mms_desktop.core.asr import Recognizer, WindowOptions, window_frames
 from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, SpeechStarted
 from mms_desktop.core.lid import LanguageIdentifier
+from mms_desktop.core.pacing import PassCosts, window_ladder
 from mms_desktop.core.streaming import RecognitionStream, StreamOptions
 from mms_desktop.core.vad import CHUNK, SpeechDetector
 
@@ -261,31 +265,95 @@ def test_a_pause_shorter_than_the_end_of_an_utterance_keeps_it_whole(recognizer:
     assert finals[0].segment.text == recognizer.transcribe(audio[start:end], OPTIONS.window).text
 
 
-def test_partial_results_wait_as_long_as_they_take_on_a_slow_machine(recognizer: Recognizer) -> None:
-    """The real model, slowed to 6 ms a frame: a partial result over n frames is not due before n x 6 ms."""
-    import time
-
-    original = recognizer.log_probs_from_features
+@contextlib.contextmanager
+def slowed(recognizer: Recognizer, seconds_per_frame: float):
+    """The real model, slowed to ``seconds_per_frame`` a frame, with what passes cost learnt afresh."""
+    original, costs = recognizer.log_probs_from_features, recognizer.pass_costs
 
     def slow(features):
-        time.sleep(0.006 * len(features))
+        time.sleep(seconds_per_frame * len(features))
         return original(features)
 
+    recognizer.log_probs_from_features = slow  # type: ignore[method-assign]
+    recognizer.pass_costs = PassCosts()
+    try:
+        yield
+    finally:
+        del recognizer.log_probs_from_features
+        recognizer.pass_costs = costs
+
+
+def run_noting_windows(recognizer: Recognizer, stream: RecognitionStream, audio: np.ndarray) -> tuple[list, set[int]]:
+    """Events with positions, and the positions where a decode ran a window (and so may report a partial
+    result that needed no pass of its own)."""
+    windows_at: set[int] = set()
+    original = recognizer.log_probs
+
+    def noting(samples):
+        windows_at.add(stream.end)
+        return original(samples)
+
+    recognizer.log_probs = noting  # type: ignore[method-assign]
+    try:
+        return run_with_positions(stream, audio), windows_at
+    finally:
+        del recognizer.log_probs
+
+
+def test_partial_results_wait_as_long_as_they_take_on_a_slow_machine(recognizer: Recognizer) -> None:
+    """At 6 ms a frame, a partial result over n frames is not due before n x 6 ms after the one before."""
     counts = {}
     for name in ("fast", "slow"):
         stream = RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector())
-        if name == "slow":
-            recognizer.log_probs_from_features = slow  # type: ignore[method-assign]
-        try:
-            events = run_with_positions(stream, dictation())
-        finally:
-            recognizer.__dict__.pop("log_probs_from_features", None)
+        with slowed(recognizer, 0.006 if name == "slow" else 0.0):
+            events, windows_at = run_noting_windows(recognizer, stream, dictation())
         partials = [(at, e) for at, e in events  # while the voice goes on (from 6 s to 13.3 s)
                     if isinstance(e, PartialResult) and e.utterance == 1 and at < 13.3 * 16000]  # fmt: skip
         counts[name] = len(partials)
         if name == "slow":
             chunk, context = window_frames(OPTIONS.window)
-            for (earlier, _), (later, _) in zip(partials, partials[1:], strict=False):
+            passes = [at for at, _ in partials if at not in windows_at]
+            assert len(passes) >= 2
+            for earlier, later in zip(passes, passes[1:], strict=False):
                 tail = ctc.frames_for_samples(later - round(6.0 * 16000)) % chunk + context  # at least
                 assert later - earlier >= 0.9 * tail * 0.006 * 16000
     assert 0 < counts["slow"] < counts["fast"]
+
+
+def lags(stream: RecognitionStream, audio: np.ndarray, block: int = 320) -> tuple[list, float]:
+    """Events and the largest lag when ``audio`` arrives in real time (work starts when the block has
+    arrived and the work before it is done)."""
+    events, clock, largest = [], 0.0, 0.0
+    for start in range(0, len(audio), block):
+        arrived = (start + block) / 16000
+        stream.accept_waveform(16000, audio[start : start + block])
+        began = time.perf_counter()
+        events += stream.decode() if start + block < len(audio) else stream.finish()
+        clock = max(clock, arrived) + time.perf_counter() - began
+        largest = max(largest, clock - arrived)
+    return events, largest
+
+
+def test_live_text_keeps_within_the_lag_target_on_a_slow_machine(recognizer: Recognizer) -> None:
+    """At 6 ms a frame, 8 + 1 s windows would leave the 7.3 s utterance's final text 2.2 s behind: shorter
+    windows are chosen, and partial results that would add to the lag are left out."""
+    import dataclasses
+
+    audio = dictation()
+    longest = dataclasses.replace(OPTIONS, window=WindowOptions(8.0, 1.0), lag_target_s=1.5)
+    largest = {}
+    for target in (1.5, 100.0):
+        stream = RecognitionStream(recognizer, dataclasses.replace(longest, lag_target_s=target),
+                                   detector=EnergyDetector())  # fmt: skip
+        with slowed(recognizer, 0.006):
+            events, largest[target] = lags(stream, audio)
+        finals = [e for e in events if isinstance(e, FinalResult)]
+        assert len(finals) == 2
+        if target == 1.5:
+            assert set(stream.windows_used) <= set(window_ladder(longest.window)[1:]), "shorter windows"
+            for final, window in zip(finals, stream.windows_used, strict=True):
+                start, end = round(final.segment.start * 16000), round(final.segment.end * 16000)
+                assert final.segment.text == recognizer.transcribe(audio[start:end], window).text
+            assert any(isinstance(e, PartialResult) and e.utterance == 1 for e in events)
+    assert largest[1.5] < 1.5 + 0.3, "within the target, give or take the error of the cost estimates"
+    assert largest[100.0] > 2.0, "the longest windows fall further behind"

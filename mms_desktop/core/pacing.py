@@ -1,0 +1,117 @@
+"""How live recognition keeps up with the speaker: what a pass costs here, and how far behind it is.
+
+A forward pass over ``n`` frames costs about ``fixed + per_frame * n`` seconds. On a CPU the fixed part is
+reading the weights once (MMS-1B in int8 on a 2-core AVX2 CPU: about 0.2 s, and 0.38 s per second of
+audio on top), on a GPU it is launching kernels. :class:`PassCosts` fits both on the latest passes of the
+recognizer, so live recognition can choose windows and partial results this machine can afford.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+import numpy as np
+
+from mms_desktop.core import ctc
+from mms_desktop.core.asr import WindowOptions, plan_windows, window_frames
+from mms_desktop.core.audio import SAMPLE_RATE
+
+RECENT = 24  # passes the fit is made on: enough to average the noise, few enough to follow a change in load
+MIN_CHUNK_S = 2.0  # live windows are never cut shorter than this
+END_PAD_S = 0.2  # audio kept after the voice stops, the end of an utterance's final windows
+
+
+class PassCosts:
+    """Seconds a forward pass takes for a number of frames, fitted on the latest passes."""
+
+    def __init__(self) -> None:
+        self._recent: deque[tuple[int, float]] = deque(maxlen=RECENT)
+
+    def add(self, frames: int, seconds: float) -> None:
+        if frames > 0:
+            self._recent.append((frames, seconds))
+
+    @property
+    def known(self) -> bool:
+        return bool(self._recent)
+
+    def predict(self, frames: int) -> float:
+        """Expected seconds for a pass over ``frames`` frames (0 while no pass has been seen)."""
+        if frames <= 0 or not self._recent:
+            return 0.0
+        x = np.array([f for f, _ in self._recent], np.float64)
+        y = np.array([s for _, s in self._recent], np.float64)
+        if x.max() < 1.5 * x.min():  # one size of pass only: proportional to its frames
+            return float(y.sum() / x.sum() * frames)
+        per_frame, fixed = np.polyfit(x, y, 1)
+        if per_frame <= 0:
+            return float(y.mean())
+        fixed = max(0.0, fixed)
+        per_frame = (y - fixed).sum() / x.sum()  # refit the slope so that the clamped fixed part stays unbiased
+        return float(fixed + per_frame * frames)
+
+    def window(self, options: WindowOptions) -> float:
+        """Expected seconds for one whole window of ``options`` (its chunk and both contexts)."""
+        chunk, context = window_frames(options)
+        return self.predict(chunk + 2 * context)
+
+
+class Lag:
+    """How many seconds the stream's results trail the newest audio it was given.
+
+    Audio is taken to arrive in real time: while the stream works, that much new audio comes in, and
+    each second of audio received lets one second of lag go.
+    """
+
+    def __init__(self) -> None:
+        self._seconds = 0.0  # when the work in progress began
+        self._since: float | None = None
+
+    def begin(self, received_s: float) -> None:
+        """Work starts on ``received_s`` seconds of audio received since the last work."""
+        self._seconds = max(0.0, self._seconds - received_s)
+        self._since = time.perf_counter()
+
+    def end(self) -> None:
+        self._seconds = self.seconds
+        self._since = None
+
+    @property
+    def seconds(self) -> float:
+        """The lag now, counting the work in progress."""
+        return self._seconds + (time.perf_counter() - self._since if self._since is not None else 0.0)
+
+
+def window_ladder(longest: WindowOptions) -> list[WindowOptions]:
+    """The windows live recognition may use, longest first: the chosen one, then shorter ones down to 2 s
+    with at most a quarter of their length as context."""
+    ladder = [longest]
+    for chunk in (6.0, 4.0, 3.0, MIN_CHUNK_S):
+        if chunk < longest.chunk_s:
+            ladder.append(WindowOptions(chunk, min(longest.context_s, chunk / 4)))
+    return ladder
+
+
+def affordable_window(longest: WindowOptions, costs: PassCosts, target_s: float) -> WindowOptions:
+    """The longest window of the ladder whose pass leaves room within ``target_s`` seconds of lag.
+
+    A window's pass must run while the speaker goes on, and an utterance's final pass can follow it, so
+    one pass may take at most 0.8 of the target. With nothing measured yet the longest window is used;
+    when none fits, the shortest.
+    """
+    ladder = window_ladder(longest)
+    if not costs.known:
+        return longest
+    return next((w for w in ladder if costs.window(w) <= 0.8 * target_s), ladder[-1])
+
+
+def lag_after(lag: float, costs: PassCosts, window: WindowOptions, committed: int, n: int) -> float:
+    """The lag once the pass that may come next has run, from ``lag`` now, in an utterance of ``n`` samples
+    so far with ``committed`` windows run: its final windows should the voice stop now, or its next window,
+    due when that window's right context has arrived."""
+    windows = plan_windows(n + int(END_PAD_S * SAMPLE_RATE), window)
+    final = sum(costs.predict(ctc.frames_for_samples(w.end - w.start)) for w in windows[committed:])
+    chunk, context = window_frames(window)
+    until_due = ((committed + 1) * chunk + context - ctc.frames_for_samples(n)) * ctc.FRAME_SECONDS
+    return max(lag + final, max(0.0, lag - until_due) + costs.window(window))

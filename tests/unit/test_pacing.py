@@ -1,0 +1,91 @@
+"""What live recognition plans with: pass costs fitted on measured passes, the lag, the window ladder."""
+
+import time
+
+import pytest
+
+from mms_desktop.core.asr import WindowOptions, plan_windows
+from mms_desktop.core.pacing import Lag, PassCosts, affordable_window, lag_after, window_ladder
+
+
+def test_pass_costs_fit_a_fixed_part_and_a_part_per_frame() -> None:
+    costs = PassCosts()
+    assert not costs.known and costs.predict(100) == 0.0
+    costs.add(100, 0.2 + 0.008 * 100)  # measured with noise on top of 0.2 s + 8 ms a frame
+    assert costs.predict(200) == pytest.approx(2.0)  # one size only: proportional
+    for frames, noise in ((50, 0.01), (150, -0.01), (300, 0.02), (450, -0.02)):
+        costs.add(frames, 0.2 + 0.008 * frames + noise)
+    assert costs.predict(150) == pytest.approx(1.4, abs=0.03)
+    assert costs.predict(1000) == pytest.approx(8.2, rel=0.03)
+    assert costs.window(WindowOptions(2.0, 0.5)) == pytest.approx(costs.predict(150))
+
+
+def test_pass_costs_follow_the_latest_passes() -> None:
+    costs = PassCosts()
+    for _ in range(30):
+        costs.add(100, 0.1)
+    for _ in range(30):  # the machine got busy: passes take three times as long
+        costs.add(100, 0.3)
+    assert costs.predict(100) == pytest.approx(0.3)
+
+
+def test_lag_grows_with_work_and_falls_as_audio_arrives() -> None:
+    lag = Lag()
+    lag.begin(0.02)
+    time.sleep(0.05)
+    assert lag.seconds >= 0.05, "the work in progress counts"
+    lag.end()
+    done = lag.seconds
+    time.sleep(0.02)
+    assert lag.seconds == done, "waiting for audio adds nothing"
+    lag.begin(0.03)  # 30 ms of audio arrived while the stream worked
+    lag.end()
+    assert lag.seconds == pytest.approx(done - 0.03, abs=0.005)
+    lag.begin(10.0)
+    assert lag.seconds < 0.01, "never below zero"
+
+
+def test_the_longest_window_this_machine_affords_within_the_target() -> None:
+    longest = WindowOptions(8.0, 1.0)
+    ladder = window_ladder(longest)
+    assert ladder[0] == longest and ladder[-1] == WindowOptions(2.0, 0.5)
+    assert [w.chunk_s for w in ladder] == [8.0, 6.0, 4.0, 3.0, 2.0]
+    assert all(w.context_s <= w.chunk_s / 4 or w == longest for w in ladder)
+    assert window_ladder(WindowOptions(2.0, 0.5)) == [WindowOptions(2.0, 0.5)]
+
+    costs = PassCosts()
+    assert affordable_window(longest, costs, 1.8) == longest, "nothing measured yet"
+    costs.add(50, 0.22 + 0.0076 * 50)  # MMS-1B int8 on a 2-core AVX2 CPU
+    costs.add(500, 0.22 + 0.0076 * 500)
+    assert affordable_window(longest, costs, 1.8) == WindowOptions(2.0, 0.5)
+    assert affordable_window(longest, costs, 4.5) == WindowOptions(6.0, 1.0)
+    assert affordable_window(longest, costs, 6.0) == longest
+    assert affordable_window(longest, costs, 0.5) == WindowOptions(2.0, 0.5), "the shortest when none fits"
+    fast = PassCosts()
+    fast.add(50, 0.02)
+    fast.add(500, 0.05)  # a GPU
+    assert affordable_window(longest, fast, 1.8) == longest
+
+
+def test_a_last_chunk_shorter_than_the_context_is_kept_from_the_window_before_it() -> None:
+    options = WindowOptions(2.0, 0.5)
+    n = int(4.3 * 16000)  # 214 frames: chunks of 100, 100 and 14, and 14 is within the 25 frames of context
+    windows = plan_windows(n, options)
+    assert len(windows) == 2
+    assert windows[-1].start // 320 + windows[-1].keep_to == 214
+    assert len(plan_windows(int(4.6 * 16000), options)) == 3, "a last chunk longer than the context keeps its own"
+
+
+def test_the_lag_after_a_partial_counts_the_pass_that_may_follow_it() -> None:
+    costs = PassCosts()
+    costs.add(50, 0.22 + 0.0076 * 50)
+    costs.add(500, 0.22 + 0.0076 * 500)
+    window = WindowOptions(2.0, 0.5)  # a window is 150 frames: 1.36 s here
+    one_pass = costs.predict(150)
+    # 1 s into an utterance: the final pass would be short, the next window is due in 1.5 s
+    assert lag_after(0.5, costs, window, 0, 16000) == pytest.approx(max(0.5 + costs.predict(59), one_pass))
+    # 2.3 s in: the final pass would cover 124 frames; the next window is due 11 frames (0.22 s) later
+    expected = max(1.0 + costs.predict(124), 1.0 - 0.22 + one_pass)
+    assert lag_after(1.0, costs, window, 0, int(2.3 * 16000)) == pytest.approx(expected)
+    # 2.6 s in with the first window run: the final pass is the second window only (frames 75 to 139)
+    assert lag_after(1.0, costs, window, 1, int(2.6 * 16000)) == pytest.approx(1.0 + costs.predict(64))
