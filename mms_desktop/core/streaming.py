@@ -288,6 +288,10 @@ class RecognitionStream:
     def _choose_window(self, u: _Utterance) -> WindowOptions:
         u.window = self._affordable()
         self.windows_used.append(u.window)
+        if u.window != self.options.window:
+            log.info("utterance %d uses %g + %g s windows: a pass over %g + %g s would take %.1f s here",
+                     u.index, u.window.chunk_s, u.window.context_s, self.options.window.chunk_s,
+                     self.options.window.context_s, self.recognizer.pass_costs.window(self.options.window))  # fmt: skip
         return u.window
 
     def _affordable(self) -> WindowOptions:
