@@ -8,6 +8,7 @@ recognizer, so live recognition can choose windows and partial results this mach
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 
@@ -23,14 +24,19 @@ END_PAD_S = 0.2  # audio kept after the voice stops, the end of an utterance's f
 
 
 class PassCosts:
-    """Seconds a forward pass takes for a number of frames, fitted on the latest passes."""
+    """Seconds a forward pass takes for a number of frames, fitted on the latest passes.
+
+    Thread-safe: a file transcription may run passes while a dictation plans with the same recognizer.
+    """
 
     def __init__(self) -> None:
         self._recent: deque[tuple[int, float]] = deque(maxlen=RECENT)
+        self._lock = threading.Lock()
 
     def add(self, frames: int, seconds: float) -> None:
         if frames > 0:
-            self._recent.append((frames, seconds))
+            with self._lock:
+                self._recent.append((frames, seconds))
 
     @property
     def known(self) -> bool:
@@ -38,10 +44,12 @@ class PassCosts:
 
     def predict(self, frames: int) -> float:
         """Expected seconds for a pass over ``frames`` frames (0 while no pass has been seen)."""
-        if frames <= 0 or not self._recent:
+        with self._lock:
+            recent = list(self._recent)
+        if frames <= 0 or not recent:
             return 0.0
-        x = np.array([f for f, _ in self._recent], np.float64)
-        y = np.array([s for _, s in self._recent], np.float64)
+        x = np.array([f for f, _ in recent], np.float64)
+        y = np.array([s for _, s in recent], np.float64)
         if x.max() < 1.5 * x.min():  # one size of pass only: proportional to its frames
             return float(y.sum() / x.sum() * frames)
         per_frame, fixed = np.polyfit(x, y, 1)
@@ -65,7 +73,7 @@ class Lag:
     """
 
     def __init__(self) -> None:
-        self._seconds = 0.0  # when the work in progress began
+        self._seconds = 0.0  # the lag when the work in progress began (between work: the lag then)
         self._since: float | None = None
 
     def begin(self, received_s: float) -> None:

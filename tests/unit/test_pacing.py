@@ -89,3 +89,31 @@ def test_the_lag_after_a_partial_counts_the_pass_that_may_follow_it() -> None:
     assert lag_after(1.0, costs, window, 0, int(2.3 * 16000)) == pytest.approx(expected)
     # 2.6 s in with the first window run: the final pass is the second window only (frames 75 to 139)
     assert lag_after(1.0, costs, window, 1, int(2.6 * 16000)) == pytest.approx(1.0 + costs.predict(64))
+
+
+def test_pass_costs_are_planned_with_while_another_thread_adds_to_them() -> None:
+    import threading
+
+    costs = PassCosts()
+    costs.add(50, 0.1)
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def adding() -> None:  # a file transcription running passes
+        frames = 0
+        while not done.is_set():
+            frames = frames % 500 + 10
+            costs.add(frames, 0.001 * frames)
+
+    adder = threading.Thread(target=adding)
+    adder.start()
+    try:
+        for _ in range(3000):  # a dictation planning its next pass
+            costs.predict(150)
+    except RuntimeError as exc:
+        errors.append(exc)
+    finally:
+        done.set()
+        adder.join()
+    assert not errors
+    assert costs.predict(150) == pytest.approx(0.15)
