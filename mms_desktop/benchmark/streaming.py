@@ -18,6 +18,7 @@ import numpy as np
 from mms_desktop.core.asr import Recognizer, WindowOptions
 from mms_desktop.core.audio import SAMPLE_RATE, load_audio
 from mms_desktop.core.events import FinalResult, PartialResult, Segment
+from mms_desktop.core.pacing import label
 from mms_desktop.core.streaming import RecognitionStream, StreamOptions
 from mms_desktop.core.training import character_error_rate
 
@@ -121,18 +122,14 @@ def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -
         partial_lag_s=float(np.mean(lags)) if lags else float("nan"),
         max_lag_s=max_lag,
         placement=f"{recognizer.placement.device} {recognizer.placement.dtype}",
-        window=f"{window_label(options.window)}, every {options.partial_every_s:g}"
+        window=f"{label(options.window)}, every {options.partial_every_s:g}"
         + (f", delay {options.lag_target_s:g}" if options.lag_target_s != float("inf") else ""),
         frames_ratio=frames_ratio,
         cer_vs_offline=character_error_rate([offline_text], [heard]),
         cer_vs_reference=character_error_rate([" ".join(SENTENCES)], [heard]),
         gpu_peak_mb=gpu_peak_mb(recognizer.placement.device),
-        windows_used=", ".join(f"{window_label(w)} s ({n} of {len(segments)})" for w, n in used.most_common()),
+        windows_used=", ".join(f"{label(w)} s ({n} of {len(segments)})" for w, n in used.most_common()),
     )
-
-
-def window_label(window: WindowOptions) -> str:
-    return f"{window.chunk_s:g} + {window.context_s:g}"
 
 
 def gpu_peak_mb(device: str) -> float:

@@ -101,6 +101,13 @@ class ModelHost:
             recognizer.set_language(language)
         return recognizer
 
+    def loaded_recognizer(self, ref: str | None = None) -> Any | None:
+        """The recognizer of ``ref`` (default: the installed one) if it has been loaded; never loads it."""
+        folder = self.recognizer_dir(ref)
+        with self._lock:
+            slot = self._recognizers.get(folder)
+        return slot.model if slot is not None else None
+
     def identifier(self, ref: str | None = None) -> Any:
         """The language identifier ``ref`` (a folder or an installed repo id), or the default one.
 

@@ -114,6 +114,22 @@ def affordable_window(longest: WindowOptions, costs: PassCosts, target_s: float)
     return next((w for w in ladder if costs.window(w) <= 0.8 * target_s), ladder[-1])
 
 
+def label(window: WindowOptions) -> str:
+    """A window as people read it: ``8 + 1`` (seconds of new audio + context on each side)."""
+    return f"{window.chunk_s:g} + {window.context_s:g}"
+
+
+def describe(longest: WindowOptions, costs: PassCosts, target_s: float) -> str:
+    """The windows live recognition takes on this machine, and why, for the log and the About dialog."""
+    if not costs.known:
+        return f"up to {label(longest)} s, as fast as this machine runs the model (known once it has run)"
+    chosen, cost = affordable_window(longest, costs, target_s), costs.window(longest)
+    if chosen == longest:
+        return f"{label(longest)} s (a pass over them takes {cost:.1f} s here)"
+    return (f"{label(chosen)} s: a pass over {label(longest)} s would take {cost:.1f} s here, too long for the "
+            f"live delay limit of {target_s:g} s")  # fmt: skip
+
+
 def lag_after(lag: float, costs: PassCosts, window: WindowOptions, committed: int, n: int) -> float:
     """The lag once the pass that may come next has run, from ``lag`` now, in an utterance of ``n`` samples
     so far with ``committed`` windows run: its final windows should the voice stop now, or its next window,

@@ -34,7 +34,7 @@ from mms_desktop.core.asr import GrowingFeatures, Recognizer, WindowOptions, pla
 from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, Segment, SpeechStarted
-from mms_desktop.core.pacing import END_PAD_S, Lag, affordable_window, lag_after, window_ladder
+from mms_desktop.core.pacing import END_PAD_S, Lag, affordable_window, describe, lag_after, window_ladder
 from mms_desktop.core.transcribe import AUTO, detect_adapter
 from mms_desktop.core.vad import CHUNK, SpeechDetector
 
@@ -289,9 +289,10 @@ class RecognitionStream:
         u.window = self._affordable()
         self.windows_used.append(u.window)
         if u.window != self.options.window:
-            log.info("utterance %d uses %g + %g s windows: a pass over %g + %g s would take %.1f s here",
-                     u.index, u.window.chunk_s, u.window.context_s, self.options.window.chunk_s,
-                     self.options.window.context_s, self.recognizer.pass_costs.window(self.options.window))  # fmt: skip
+            o = self.options
+            log.info(
+                "utterance %d windows: %s", u.index, describe(o.window, self.recognizer.pass_costs, o.lag_target_s)
+            )
         return u.window
 
     def _affordable(self) -> WindowOptions:

@@ -55,12 +55,26 @@ def _model(kind: str, host: ModelHost) -> str:
     return f"{folder.parent.name}/{folder.name} ({placement.dtype} on {placement.device})"
 
 
+def _live_windows(context: Context, host: ModelHost) -> str:
+    """The windows dictation takes on this machine, from what the loaded recognizer's passes cost."""
+    from mms_desktop.core.pacing import PassCosts, describe
+    from mms_desktop.settings import live_options
+
+    try:
+        recognizer = host.loaded_recognizer()
+    except UserError as exc:
+        return str(exc)
+    options = live_options(context.settings)
+    return describe(options.window, recognizer.pass_costs if recognizer else PassCosts(), options.lag_target_s)
+
+
 def details(context: Context, host: ModelHost) -> list[tuple[str, str]]:
     """What the About dialog lists, as (what, value) pairs (imports torch: not for the GUI thread)."""
     rows = [("MMS Desktop", __version__), ("Python", platform.python_version()),
             *((package, _version(package)) for package in PACKAGES),
             ("System", f"{platform.system()} {platform.release()} ({platform.machine()})"),
-            ("Recognition model", _model("asr", host)), ("Language identifier", _model("lid", host))]  # fmt: skip
+            ("Recognition model", _model("asr", host)), ("Live windows", _live_windows(context, host)),
+            ("Language identifier", _model("lid", host))]  # fmt: skip
     rows += [(f"{what} folder", str(path)) for what, path in folders(context).items()]
     return rows
 

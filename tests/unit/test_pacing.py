@@ -117,3 +117,17 @@ def test_pass_costs_are_planned_with_while_another_thread_adds_to_them() -> None
         adder.join()
     assert not errors
     assert costs.predict(150) == pytest.approx(0.15)
+
+
+def test_the_windows_are_described_with_the_reason() -> None:
+    from mms_desktop.core.pacing import describe
+
+    longest = WindowOptions(8.0, 1.0)
+    costs = PassCosts()
+    assert describe(longest, costs, 1.8).startswith("up to 8 + 1 s, as fast as this machine runs the model")
+    costs.add(50, 0.22 + 0.0076 * 50)
+    costs.add(500, 0.22 + 0.0076 * 500)
+    assert describe(longest, costs, 1.8) == (
+        "2 + 0.5 s: a pass over 8 + 1 s would take 4.0 s here, too long for the live delay limit of 1.8 s"
+    )
+    assert describe(longest, costs, 6.0) == "8 + 1 s (a pass over them takes 4.0 s here)"
