@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from mms_desktop.core.vocab import Vocabulary, read_vocab
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Progress], None]
+RECENT_PASSES = 24  # what pass costs are fitted on: enough to average the noise, few to follow a change in load
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,48 @@ def window_at(k: int, total: int, n_samples: int, options: WindowOptions) -> Win
     return Window(w_first * ctc.SAMPLES_PER_FRAME, end, first - w_first, last - w_first)
 
 
+class PassCosts:
+    """Seconds a forward pass takes for a number of frames, fitted on the latest passes.
+
+    Thread-safe: a file transcription may run passes while a dictation plans with the same recognizer.
+    """
+
+    def __init__(self) -> None:
+        self._recent: deque[tuple[int, float]] = deque(maxlen=RECENT_PASSES)
+        self._lock = threading.Lock()
+
+    def add(self, frames: int, seconds: float) -> None:
+        if frames > 0:
+            with self._lock:
+                self._recent.append((frames, seconds))
+
+    @property
+    def known(self) -> bool:
+        return bool(self._recent)
+
+    def predict(self, frames: int) -> float:
+        """Expected seconds for a pass over ``frames`` frames (0 while no pass has been seen)."""
+        with self._lock:
+            recent = list(self._recent)
+        if frames <= 0 or not recent:
+            return 0.0
+        x = np.array([f for f, _ in recent], np.float64)
+        y = np.array([s for _, s in recent], np.float64)
+        if x.max() < 1.5 * x.min():  # one size of pass only: proportional to its frames
+            return float(y.sum() / x.sum() * frames)
+        per_frame, fixed = np.polyfit(x, y, 1)
+        if per_frame <= 0:
+            return float(y.mean())
+        fixed = max(0.0, fixed)
+        per_frame = (y - fixed).sum() / x.sum()  # refit the slope so that the clamped fixed part stays unbiased
+        return float(fixed + per_frame * frames)
+
+    def window(self, options: WindowOptions) -> float:
+        """Expected seconds for one whole window of ``options`` (its chunk and both contexts)."""
+        chunk, context = window_frames(options)
+        return self.predict(chunk + 2 * context)
+
+
 class Recognizer:
     """Owns the MMS CTC model, its vocabulary and the current language adapter.
 
@@ -93,8 +137,6 @@ class Recognizer:
     """
 
     def __init__(self, model: Any, vocabulary: Vocabulary, model_dir: Path, placement: Placement, normalize: bool):
-        from mms_desktop.core.pacing import PassCosts
-
         self._model = model
         self.vocabulary = vocabulary
         self.model_dir = model_dir

@@ -110,6 +110,15 @@ def tokens_to_words(
     return words
 
 
+def live_text(committed: Sequence[Token], tail: Sequence[Token], delimiter: str = "|") -> tuple[str, str]:
+    """The committed and the tentative text of a live result, from the tokens of the committed windows and
+    those of the frames after them: a committed word is one the committed tokens end after."""
+    cut = max((i for i, t in enumerate(committed) if t.text == delimiter), default=0)
+    words = tokens_to_words(committed[:cut], delimiter)
+    tentative = tokens_to_words([*committed[cut:], *tail], delimiter)
+    return " ".join(w.word for w in words), " ".join(w.word for w in tentative)
+
+
 def words_to_segments(words: Sequence[Word], max_gap_s: float = 0.6, max_len_s: float = 8.0) -> list[Segment]:
     """Split words into segments at pauses longer than ``max_gap_s`` or when a segment gets too long."""
     segments: list[Segment] = []

@@ -2,67 +2,21 @@
 
 A forward pass over ``n`` frames costs about ``fixed + per_frame * n`` seconds. On a CPU the fixed part is
 reading the weights once (MMS-1B in int8 on a 2-core AVX2 CPU: about 0.2 s, and 0.38 s per second of
-audio on top), on a GPU it is launching kernels. :class:`PassCosts` fits both on the latest passes of the
-recognizer, so live recognition can choose windows and partial results this machine can afford.
+audio on top), on a GPU it is launching kernels. The recognizer's :class:`~mms_desktop.core.asr.PassCosts`
+fits both on its latest passes, so live recognition can choose windows and partial results this machine
+can afford.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
-
-import numpy as np
 
 from mms_desktop.core import ctc
-from mms_desktop.core.asr import WindowOptions, plan_windows, window_frames
+from mms_desktop.core.asr import PassCosts, WindowOptions, plan_windows, window_frames
 from mms_desktop.core.audio import SAMPLE_RATE
 
-RECENT = 24  # passes the fit is made on: enough to average the noise, few enough to follow a change in load
 MIN_CHUNK_S = 2.0  # live windows are never cut shorter than this
 END_PAD_S = 0.2  # audio kept after the voice stops, the end of an utterance's final windows
-
-
-class PassCosts:
-    """Seconds a forward pass takes for a number of frames, fitted on the latest passes.
-
-    Thread-safe: a file transcription may run passes while a dictation plans with the same recognizer.
-    """
-
-    def __init__(self) -> None:
-        self._recent: deque[tuple[int, float]] = deque(maxlen=RECENT)
-        self._lock = threading.Lock()
-
-    def add(self, frames: int, seconds: float) -> None:
-        if frames > 0:
-            with self._lock:
-                self._recent.append((frames, seconds))
-
-    @property
-    def known(self) -> bool:
-        return bool(self._recent)
-
-    def predict(self, frames: int) -> float:
-        """Expected seconds for a pass over ``frames`` frames (0 while no pass has been seen)."""
-        with self._lock:
-            recent = list(self._recent)
-        if frames <= 0 or not recent:
-            return 0.0
-        x = np.array([f for f, _ in recent], np.float64)
-        y = np.array([s for _, s in recent], np.float64)
-        if x.max() < 1.5 * x.min():  # one size of pass only: proportional to its frames
-            return float(y.sum() / x.sum() * frames)
-        per_frame, fixed = np.polyfit(x, y, 1)
-        if per_frame <= 0:
-            return float(y.mean())
-        fixed = max(0.0, fixed)
-        per_frame = (y - fixed).sum() / x.sum()  # refit the slope so that the clamped fixed part stays unbiased
-        return float(fixed + per_frame * frames)
-
-    def window(self, options: WindowOptions) -> float:
-        """Expected seconds for one whole window of ``options`` (its chunk and both contexts)."""
-        chunk, context = window_frames(options)
-        return self.predict(chunk + 2 * context)
 
 
 class Lag:

@@ -4,7 +4,7 @@ A :class:`RecognitionStream` is cheap and per dictation; the heavy :class:`Recog
 comes in with :meth:`accept_waveform`, work happens in :meth:`decode`, which returns events. Within an
 utterance the stream runs exactly the windows that offline transcription of that utterance would run
 (each as soon as its right context has arrived), so committed text never changes and the final text of
-an utterance equals offline transcription of the same audio with the same window options.
+an utterance equals offline transcription of the same audio with the window that utterance used.
 
 An utterance ends after ``min_silence_s`` of silence, but its final result needs only the audio up to
 ``END_PAD_S`` after the voice stops: once that has arrived, the final windows run at once, while the
@@ -53,15 +53,13 @@ class StreamOptions:
     second with the defaults) instead of falling behind. Pauses earn the budget back.
 
     Partial results are also paced by what passes cost on this machine (the recognizer's
-    :class:`~mms_desktop.core.pacing.PassCosts`): the next one waits at least as long as it is expected to
+    :class:`~mms_desktop.core.asr.PassCosts`): the next one waits at least as long as it is expected to
     take, so that they never queue up behind the speaker, and one is left out when it, followed by the final
     pass should the voice stop then or by the next window due, would leave the text more than
     ``lag_target_s`` behind the speaker.
 
-    ``window`` is the longest window an utterance uses. Each utterance takes the longest window of
-    :func:`~mms_desktop.core.pacing.window_ladder` whose pass this machine runs within 0.8 of
-    ``lag_target_s`` (on a GPU, 8 + 1 s; MMS-1B in int8 on a 2-core AVX2 CPU, 2 + 0.5 s, where one pass over
-    8 + 1 s takes 3.5 s and the final text of a long sentence came 3 s after the voice stopped).
+    ``window`` is the longest window an utterance uses; each takes the longest this machine runs in time
+    (:func:`~mms_desktop.core.pacing.affordable_window`).
     """
 
     window: WindowOptions = WindowOptions(chunk_s=8.0, context_s=1.0)
@@ -342,16 +340,9 @@ class RecognitionStream:
 
     def _partial_result(self, u: _Utterance, tail: np.ndarray) -> PartialResult:
         """The partial result from the committed windows and the log-probabilities of the frames after them."""
-        committed_lp = np.concatenate(u.parts) if u.parts else None
-        committed_tokens = self._tokens(committed_lp) if committed_lp is not None else []
-        delimiters = [i for i, t in enumerate(committed_tokens) if t.text == self._delimiter]
-        cut = delimiters[-1] if delimiters else 0
-        words = ctc.tokens_to_words(committed_tokens[:cut], self._delimiter)
-        tail_tokens = committed_tokens[cut:] + self._tokens(tail)
-        tentative = ctc.tokens_to_words(tail_tokens, self._delimiter)
-        self._last_partial = PartialResult(
-            u.index, " ".join(w.word for w in words), " ".join(w.word for w in tentative)
-        )
+        committed = self._tokens(np.concatenate(u.parts)) if u.parts else []
+        delimiter = str(self.recognizer.vocabulary.word_delimiter_token)
+        self._last_partial = PartialResult(u.index, *ctc.live_text(committed, self._tokens(tail), delimiter))
         return self._last_partial
 
     def _tail_log_probs(self, u: _Utterance, start: int, end: int) -> np.ndarray:
@@ -370,10 +361,6 @@ class RecognitionStream:
         self._frames_run += len(result)
         self.recognizer.pass_costs.add(len(result), time.perf_counter() - started)
         return result
-
-    @property
-    def _delimiter(self) -> str:
-        return str(self.recognizer.vocabulary.word_delimiter_token)
 
     def _tokens(self, log_probs: np.ndarray) -> list[ctc.Token]:
         return ctc.greedy_tokens(log_probs, self.recognizer._id_to_token, self.recognizer.vocabulary.pad_token_id)

@@ -57,7 +57,8 @@ def _model(kind: str, host: ModelHost) -> str:
 
 def _live_windows(context: Context, host: ModelHost) -> str:
     """The windows dictation takes on this machine, from what the loaded recognizer's passes cost."""
-    from mms_desktop.core.pacing import PassCosts, describe
+    from mms_desktop.core.asr import PassCosts
+    from mms_desktop.core.pacing import describe
     from mms_desktop.settings import live_options
 
     try:

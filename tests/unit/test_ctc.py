@@ -63,3 +63,13 @@ def test_every_character_has_its_own_20ms_frame_span() -> None:
     tokens = ctc.greedy_tokens(one_hot(frames), ID_TO_TOKEN)
     assert [(t.text, t.start * ctc.FRAME_SECONDS, t.end * ctc.FRAME_SECONDS) for t in tokens] == [
         ("h", 0.02, 0.06), ("e", 0.06, 0.08), ("|", 0.1, 0.12), ("w", 0.12, 0.14), ("o", 0.14, 0.2)]  # fmt: skip
+
+
+def test_live_text_commits_only_the_words_the_committed_windows_end_after() -> None:
+    def tokens(text: str, first: int) -> list[ctc.Token]:
+        return [ctc.Token(c, first + i, first + i + 1, 0.0) for i, c in enumerate(text)]
+
+    # the committed windows end inside "red": it stays tentative with the frames after them
+    assert ctc.live_text(tokens("a|big|re", 0), tokens("d|bird", 8)) == ("a big", "red bird")
+    assert ctc.live_text([], tokens("a|b", 0)) == ("", "a b"), "nothing committed yet"
+    assert ctc.live_text(tokens("a|b|", 0), []) == ("a b", ""), "a committed window that ends on a word boundary"

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from mms_desktop.core.asr import WindowOptions, plan_windows
-from mms_desktop.core.pacing import Lag, PassCosts, affordable_window, lag_after, window_ladder
+from mms_desktop.core.asr import PassCosts, WindowOptions, plan_windows
+from mms_desktop.core.pacing import Lag, affordable_window, describe, lag_after, window_ladder
 
 
 def test_pass_costs_fit_a_fixed_part_and_a_part_per_frame() -> None:
@@ -120,7 +120,6 @@ def test_pass_costs_are_planned_with_while_another_thread_adds_to_them() -> None
 
 
 def test_the_windows_are_described_with_the_reason() -> None:
-    from mms_desktop.core.pacing import describe
 
     longest = WindowOptions(8.0, 1.0)
     costs = PassCosts()

@@ -8,10 +8,10 @@ import pytest
 from helpers import noise
 
 from mms_desktop.core import ctc
-from mms_desktop.core.asr import Recognizer, WindowOptions, window_frames
+from mms_desktop.core.asr import PassCosts, Recognizer, WindowOptions, window_frames
 from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, SpeechStarted
 from mms_desktop.core.lid import LanguageIdentifier
-from mms_desktop.core.pacing import PassCosts, window_ladder
+from mms_desktop.core.pacing import window_ladder
 from mms_desktop.core.streaming import RecognitionStream, StreamOptions
 from mms_desktop.core.vad import CHUNK, SpeechDetector
 
