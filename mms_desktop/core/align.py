@@ -32,7 +32,9 @@ def viterbi(log_probs: np.ndarray, targets: Sequence[int], blank: int = 0) -> li
     skip[3::2] = states[3::2] != states[1:-2:2]
     score = np.full(len(states), -np.inf)
     score[:2] = log_probs[0, states[:2]]
-    back = np.zeros((frames, len(states)), np.int8)
+    # Back-pointers are 0, 1 or 2 states; read back as Python ints, since NumPy 2 keeps the uint8 type
+    # in arithmetic with a state number and would overflow past 255 states (a 128-character text).
+    back = np.zeros((frames, len(states)), np.uint8)
     for t in range(1, frames):
         stay, step = score, np.concatenate(([-np.inf], score[:-1]))
         jump = np.where(skip, np.concatenate(([-np.inf, -np.inf], score[:-2])), -np.inf)
@@ -43,7 +45,7 @@ def viterbi(log_probs: np.ndarray, targets: Sequence[int], blank: int = 0) -> li
     path = np.empty(frames, np.int64)
     for t in range(frames - 1, -1, -1):
         path[t] = state
-        state -= back[t, state]
+        state -= int(back[t, state])
     spans: dict[int, list[int]] = {}
     for t, s in enumerate(path.tolist()):
         if s % 2 == 1:

@@ -26,3 +26,12 @@ def test_viterbi_forces_the_text_even_against_the_best_path() -> None:
 def test_audio_too_short_for_the_text() -> None:
     with pytest.raises(UserError, match="too short for this text"):
         viterbi(path_probs([1, 1]), [1, 1, 2])
+
+
+@pytest.mark.parametrize("length", [1, 63, 64, 500, 5000])
+def test_viterbi_aligns_texts_of_any_length(length: int) -> None:
+    # Labels 1..5 cycling, each on two frames with a blank after it, so the path is known exactly.
+    targets = [1 + i % 5 for i in range(length)]
+    frames = [f for label in targets for f in (label, label, 0)]
+    spans = viterbi(path_probs(frames), targets)
+    assert spans == [(i, 3 * i, 3 * i + 2) for i in range(length)]
