@@ -160,3 +160,97 @@ def test_bad_transcript_files_are_one_clear_sentence(tmp_path: Path, name: str, 
     (tmp_path / name).write_text(content)
     with pytest.raises(UserError, match=message):
         formats.load(tmp_path / name)
+
+
+LONG_GRID = """File type = "ooTextFile"
+Object class = "TextGrid"
+
+xmin = 0
+xmax = 2
+tiers? <exists>
+size = 2
+item []:
+    item [1]:
+        class = "IntervalTier"
+        name = "utterances"
+        xmin = 0
+        xmax = 2
+        intervals: size = 2
+        intervals [1]:
+            xmin = 0
+            xmax = 1.5
+            text = "hello there"
+        intervals [2]:
+            xmin = 1.5
+            xmax = 2
+            text = ""
+    item [2]:
+        class = "TextTier"
+        name = "events"
+        xmin = 0
+        xmax = 2
+        points: size = 1
+        points [1]:
+            number = 1.2
+            mark = "click"
+"""
+# The same grid as Praat writes it in its short text form.
+SHORT_GRID = """File type = "ooTextFile"
+Object class = "TextGrid"
+
+0
+2
+<exists>
+2
+"TextTier"
+"events"
+0
+2
+1
+1.2
+"click"
+"IntervalTier"
+"utterances"
+0
+2
+2
+0
+1.5
+"hello there"
+1.5
+2
+""
+"""
+
+
+@pytest.mark.parametrize("content", [LONG_GRID, SHORT_GRID], ids=["long", "short"])
+def test_praat_text_grids_with_point_tiers(content: str, tmp_path: Path) -> None:
+    path = tmp_path / "praat.TextGrid"
+    path.write_text(content, encoding="utf-8")
+    for tier in (None, "utterances"):  # the interval tier is found beside the point tier, or named
+        transcript = formats.load(path, tier)
+        assert [(s.start, s.end, s.text) for s in transcript.segments] == [(0.0, 1.5, "hello there")]
+    with pytest.raises(UserError, match="'events' .* is a point tier.* choose an interval tier \\(utterances\\)"):
+        formats.load(path, "events")
+
+
+def test_a_grid_of_points_only_and_a_binary_grid_are_refused_clearly(tmp_path: Path) -> None:
+    points = tmp_path / "points.TextGrid"
+    points.write_text(LONG_GRID.replace("size = 2\nitem", "size = 1\nitem").split("    item [1]")[0]
+                      + "    item [1]" + LONG_GRID.split("    item [2]")[1], encoding="utf-8")  # fmt: skip
+    with pytest.raises(UserError, match="has only point tiers"):
+        formats.load(points)
+    binary = tmp_path / "binary.TextGrid"
+    binary.write_bytes(b"ooBinaryFile\x08TextGrid" + bytes(range(40)))
+    with pytest.raises(UserError, match="binary TextGrid; in Praat use Save as text file"):
+        formats.load(binary)
+
+
+@pytest.mark.parametrize("value", ["hello", "nan", "7", ""])
+def test_a_confidence_tier_holding_something_else_counts_as_certain(value: str, tmp_path: Path) -> None:
+    for fmt in ("textgrid", "eaf"):
+        text = formats.render(SAMPLES["latin"], fmt).replace('"0.9100"', f'"{value}"').replace(">0.9100<", f">{value}<")
+        path = tmp_path / f"t{formats.SUFFIXES[fmt]}"
+        path.write_text(text, encoding="utf-8")
+        words = [w for s in formats.load(path).segments for w in s.words]
+        assert [w.confidence for w in words] == [1.0, 0.42, 0.8]

@@ -14,6 +14,7 @@ from typing import Any  # pympi has no type hints
 
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Transcript, Word
+from mms_desktop.core.formats.confidence import number_or_certain
 
 TRANSCRIPTION, WORDS, CONFIDENCE = "transcription", "words", "confidence"
 LANGUAGE_PROPERTY = "mms-desktop-language"
@@ -115,19 +116,11 @@ def _words(eaf: Any, main: str) -> list[Word]:
     for c in eaf.get_child_tiers_for(word_tier):
         aligned, refs = eaf.tiers[c][0], eaf.tiers[c][1]
         for b, e, value, _svg in aligned.values():  # confidence on the word's own times
-            by_time[(slots[b], slots[e])] = _number(value)
+            by_time[(slots[b], slots[e])] = number_or_certain(value)
         for word_id, value, *_ in refs.values():  # earlier exports: references to word ids
-            by_word[word_id] = _number(value)
+            by_word[word_id] = number_or_certain(value)
     words = [
         Word(value, slots[b] / 1000, slots[e] / 1000, by_word.get(word_id, by_time.get((slots[b], slots[e]), 1.0)))
         for word_id, (b, e, value, _svg) in word_ids.items()
     ]
     return sorted(words, key=lambda w: (w.start, w.end))
-
-
-def _number(text: str) -> float:
-    """A confidence value; anything that is not a number (a linguist's note) counts as certain."""
-    try:
-        return float(text)
-    except ValueError:
-        return 1.0

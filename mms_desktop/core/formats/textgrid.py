@@ -6,6 +6,7 @@ from pathlib import Path
 
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Transcript, Word
+from mms_desktop.core.formats.confidence import number_or_certain
 
 TRANSCRIPTION, WORDS, CONFIDENCE = "transcription", "words", "confidence"
 
@@ -39,23 +40,39 @@ def write(path: Path, transcript: Transcript, media: Path | None = None) -> None
 def load(path: Path, tier: str | None = None) -> Transcript:
     """Read segments from ``tier`` (or every ``transcription`` tier) with their words and confidences.
 
+    Text TextGrids in Praat's long and short forms are read; a binary one, or a point tier asked for by
+    name, is refused with the way out.
+
     Raises:
-        UserError: not a TextGrid, or the tier does not exist.
+        UserError: not a text TextGrid, or the tier does not exist or holds points instead of intervals.
     """
     from praatio import textgrid
 
+    try:
+        with path.open("rb") as file:
+            binary = file.read(16).startswith(b"ooBinaryFile")
+    except OSError as exc:
+        raise UserError(f"{path} could not be read ({exc.strerror}).") from exc
+    if binary:
+        raise UserError(f"{path} is a binary TextGrid; in Praat use Save as text file, then give that file.")
     try:
         grid = textgrid.openTextgrid(str(path), includeEmptyIntervals=False)
     except Exception as exc:  # praatio raises several kinds on malformed files
         raise UserError(f"{path} is not a readable Praat TextGrid ({exc}).") from exc
     names = grid.tierNames
+    intervals = [n for n in names if isinstance(grid.getTier(n), textgrid.IntervalTier)]
     if tier is not None and tier not in names:
         raise UserError(f"{path} has no tier '{tier}'; its tiers are: {', '.join(names)}.")
-    mains = [tier] if tier else [n for n in names if n.split(" - ")[0] == TRANSCRIPTION] or names[:1]
+    if tier is not None and tier not in intervals:
+        raise UserError(f"Tier '{tier}' of {path} is a point tier, which has no text spans to use; "
+                        f"choose an interval tier ({', '.join(intervals) or 'it has none'}).")  # fmt: skip
+    if not intervals:
+        raise UserError(f"{path} has only point tiers, which have no text spans to use; add an interval tier.")
+    mains = [tier] if tier else [n for n in intervals if n.split(" - ")[0] == TRANSCRIPTION] or intervals[:1]
     segments = []
     for main in mains:
         speaker = main.split(" - ", 1)[1] if " - " in main else ""
-        words = _words(grid, speaker)
+        words = _words(grid, speaker, intervals)
         for start, end, text in grid.getTier(main).entries:
             inside = tuple(w for w in words if start - 1e-6 <= w.start and w.end <= end + 1e-6)
             segments.append(Segment(round(start, 6), round(end, 6), text, inside, speaker))
@@ -63,14 +80,15 @@ def load(path: Path, tier: str | None = None) -> Transcript:
     return Transcript(language="", duration=round(grid.maxTimestamp, 6), segments=tuple(segments))
 
 
-def _words(grid: object, speaker: str) -> list[Word]:
-    names = grid.tierNames  # type: ignore[attr-defined]
-    if _name(WORDS, speaker) not in names:
+def _words(grid: object, speaker: str, intervals: list[str]) -> list[Word]:
+    """The words of ``speaker``'s word tier, each with its confidence when the confidence tier has a number
+    on the same span (anything else there, a linguist's note, counts as certain)."""
+    if _name(WORDS, speaker) not in intervals:
         return []
     confidence = {}
-    if _name(CONFIDENCE, speaker) in names:
+    if _name(CONFIDENCE, speaker) in intervals:
         for start, end, value in grid.getTier(_name(CONFIDENCE, speaker)).entries:  # type: ignore[attr-defined]
-            confidence[(round(start, 6), round(end, 6))] = float(value)
+            confidence[(round(start, 6), round(end, 6))] = number_or_certain(value)
     return [
         Word(text, round(s, 6), round(e, 6), confidence.get((round(s, 6), round(e, 6)), 1.0))
         for s, e, text in grid.getTier(_name(WORDS, speaker)).entries  # type: ignore[attr-defined]
