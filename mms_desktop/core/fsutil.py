@@ -14,6 +14,19 @@ from pathlib import Path
 from mms_desktop.core.errors import UserError
 
 
+def is_plain_name(name: object) -> bool:
+    """Whether ``name`` (read from a file a user may have been given) can become one file or folder name
+    inside a folder and nothing else: text, not empty, not ``.`` or ``..``, no separator of any system,
+    no NUL, not hidden."""
+    return (
+        isinstance(name, str)
+        and bool(name)
+        and not name.startswith(".")
+        and not any(c in name for c in "/\\\0:")
+        and name == name.strip()
+    )
+
+
 def save_text(path: Path, text: str) -> None:
     """:func:`atomic_write_text` for a file the user chose, a failure told in one sentence.
 

@@ -7,6 +7,7 @@ each one before it is placed in the store, so a damaged pack installs nothing da
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tarfile
@@ -14,13 +15,14 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from mms_desktop.core.errors import StoreError
 from mms_desktop.core.events import Progress
-from mms_desktop.core.fsutil import atomic_write_text, sha256_file
+from mms_desktop.core.fsutil import atomic_write_text
+from mms_desktop.core.pack_reader import INDEX, MAX_EXPANSION, Declared, PackReader, pack_reader, read_index
 from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore, adapter_file
 
-INDEX = "mms-pack.json"
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".zip")
 ProgressCallback = Callable[[Progress], None]
 
@@ -134,73 +136,76 @@ def _write_archive(
 def import_pack(store: LanguageStore, source: Path, progress: ProgressCallback | None = None) -> list[str]:
     """Install every file of a pack folder or archive, each checked against the pack's index.
 
+    The index is read first and checked (names that stay inside the store, sizes, checksums), then the free
+    space and, for an archive, how much it claims to expand; only then are the files it lists copied, each
+    cut off at its declared size. A hostile archive (a bomb, names that climb out of the store, links)
+    therefore writes nothing beyond what the index declared, and nothing is left of a refused one.
+
     Returns:
         ``repo/file`` names that were installed.
 
     Raises:
-        StoreError: the pack is missing, not a pack, too large for the free space on the disk, or a file in
-            it is damaged (nothing damaged is kept).
+        StoreError: the pack is missing, not a pack, too large for the free space on the disk, claims more
+            than an archive of its size can hold, or a file in it is damaged (nothing damaged is kept).
     """
     if not source.exists():
         raise StoreError(f"{source} does not exist; give the folder or archive of a language pack.")
-    with store.staging() as staging:
-        folder = source
-        if source.is_file():
-            if not _is_archive(source):
-                raise StoreError(f"{source} is not a language pack (a folder, .tar, .tar.gz or .zip).")
-            folder = staging / "pack"
-            _extract(source, folder)
-        index = _read_index(folder)
-        total = sum(int(f["size"]) for files in index.values() for f in files.values())
-        store.require_space(total)
-        done, installed = 0, []
-        for repo, files in index.items():
-            for name, meta in files.items():
-                _place_checked(store, folder, repo, name, meta, staging)
-                done += int(meta["size"])
-                installed.append(f"{repo}/{name}")
-                if progress:
-                    progress(Progress("import", done, total, f"{repo}/{name}"))
-    return installed
-
-
-def _place_checked(store: LanguageStore, folder: Path, repo: str, name: str, meta: dict, staging: Path) -> None:
-    path = folder / repo / name
-    if not path.is_file():
-        raise StoreError(f"The pack lacks {repo}/{name}; export it again.")
-    copy = staging / "file"
-    shutil.copyfile(path, copy)
-    digest = sha256_file(copy)
-    if copy.stat().st_size != int(meta["size"]) or digest != meta["sha256"]:
-        copy.unlink()
-        raise StoreError(f"{repo}/{name} in the pack is damaged (its checksum does not match); export it again.")
-    store.place(repo, name, copy, FileRecord(int(meta["size"]), sha256=digest))
-
-
-def _read_index(folder: Path) -> dict[str, dict[str, dict]]:
+    if source.is_file() and not _is_archive(source):
+        raise StoreError(f"{source} is not a language pack (a folder, .tar, .tar.gz or .zip).")
     try:
-        data = json.loads((folder / INDEX).read_text(encoding="utf-8"))
-        repos = data["repos"]
-        if data.get("format") != 1 or not isinstance(repos, dict):
-            raise ValueError("unknown format")
-        return repos
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise StoreError(f"{folder} is not a language pack (it has no readable {INDEX}).") from exc
-
-
-def _extract(archive: Path, dest: Path) -> None:
-    try:
-        if archive.name.lower().endswith(".zip"):
-            with zipfile.ZipFile(archive) as zf:
-                for member in zf.namelist():
-                    if member.startswith("/") or ".." in Path(member).parts:
-                        raise StoreError(f"{archive} holds an unsafe path ({member}); it was not imported.")
-                zf.extractall(dest)
-        else:
-            with tarfile.open(archive) as tf:
-                tf.extractall(dest, filter="data")
-    except (tarfile.ReadError, tarfile.CompressionError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
-        raise StoreError(f"{archive} could not be read as a .tar, .tar.gz or .zip archive; it may be damaged or "
+        with pack_reader(source) as pack:
+            index = read_index(pack, source)
+            total = sum(meta.size for files in index.values() for meta in files.values())
+            if source.is_file() and total > MAX_EXPANSION * source.stat().st_size + (1 << 20):
+                raise StoreError(f"{source} claims {total} bytes of files in a {source.stat().st_size}-byte "
+                                 "archive, more than a language pack can hold; it was not imported.")  # fmt: skip
+            store.require_space(total)
+            return _install(store, pack, index, total, progress, source)
+    except OSError as exc:
+        raise StoreError(f"{source} could not be read ({exc.strerror or exc}); it may be damaged or not fully "
+                         "copied, so copy it again.") from exc  # fmt: skip
+    except (EOFError, zlib.error, tarfile.TarError, zipfile.BadZipFile) as exc:
+        raise StoreError(f"{source} could not be read as a .tar, .tar.gz or .zip archive; it may be damaged or "
                          "not fully copied, so copy it again.") from exc  # fmt: skip
-    except (tarfile.TarError, OSError) as exc:
-        raise StoreError(f"{archive} could not be unpacked ({exc}); it may be damaged.") from exc
+
+
+def _install(
+    store: LanguageStore, pack: PackReader, index: dict[str, dict[str, Declared]], total: int,
+    progress: ProgressCallback | None, source: Path,
+) -> list[str]:  # fmt: skip
+    """Copy and check every file of ``index`` into staging, then place them all: a pack that turns out to
+    be damaged or cut short installs nothing."""
+    done, checked = 0, dict[str, tuple[str, str, Path, Declared]]()
+    with store.staging() as staging:
+        for repo, name, stream in pack.members(index):
+            meta = index[repo][name]
+            copy = staging / str(len(checked))
+            if _copy_capped(stream, copy, meta.size) != meta.sha256:
+                raise StoreError(f"{repo}/{name} in the pack is damaged (its checksum does not match); export it "
+                                 "again.")  # fmt: skip
+            checked[f"{repo}/{name}"] = (repo, name, copy, meta)
+            done += meta.size
+            if progress:
+                progress(Progress("import", done, total, f"{repo}/{name}"))
+        missing = [
+            f"{repo}/{name}" for repo, files in index.items() for name in files if f"{repo}/{name}" not in checked
+        ]
+        if missing:
+            raise StoreError(f"{source} lacks {missing[0]}; it may be damaged or not fully copied, so copy it again "
+                             "(nothing was installed).")  # fmt: skip
+        for repo, name, copy, meta in checked.values():
+            store.place(repo, name, copy, FileRecord(meta.size, sha256=meta.sha256))
+    return list(checked)
+
+
+def _copy_capped(stream: BinaryIO, target: Path, size: int, chunk: int = 1 << 20) -> str:
+    """Copy ``stream`` to ``target`` and return its sha256, writing at most ``size`` bytes: a member longer
+    than the index says gets a digest that cannot match (nothing past its size is written)."""
+    digest, left = hashlib.sha256(), size
+    with open(target, "wb") as out:
+        while left >= 0 and (block := stream.read(min(chunk, left + 1))):
+            left -= len(block)
+            block = block if left >= 0 else block[: len(block) + left]
+            digest.update(block)
+            out.write(block)
+    return digest.hexdigest() if left == 0 else ""

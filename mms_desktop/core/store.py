@@ -27,7 +27,7 @@ from typing import Any
 
 from mms_desktop.core import languages as lang
 from mms_desktop.core.errors import ModelError, StoreError
-from mms_desktop.core.fsutil import atomic_write_text
+from mms_desktop.core.fsutil import atomic_write_text, is_plain_name
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def adapter_file(name: str) -> str:
 
 def check_repo_id(repo_id: str) -> None:
     parts = repo_id.split("/")
-    if len(parts) != 2 or not all(p and p not in (".", "..") and not p.startswith(".") for p in parts):
+    if len(parts) != 2 or not all(is_plain_name(p) for p in parts):
         raise StoreError(f"'{repo_id}' is not a model name of the form owner/name.")
 
 
@@ -326,7 +326,7 @@ class LanguageStore:
 
     def place(self, repo_id: str, filename: str, source: Path, rec: FileRecord) -> None:
         """Move a verified file into its repo folder and only then record it as installed."""
-        if "/" in filename or filename.startswith("."):
+        if not is_plain_name(filename):
             raise StoreError(f"Refusing the file name '{filename}' of {repo_id}.")
         folder = self.repo_dir(repo_id)
         folder.mkdir(parents=True, exist_ok=True)
