@@ -38,7 +38,7 @@ def add_recordings(project: Project, session_id: str, files: list[Path],
     from mms_desktop.core.audio import audio_files, check_audio
 
     files = audio_files(files)  # a folder (a card's) stands for the recordings in it
-    folder = (project.folder / session_id).resolve()
+    folder = project.session_folder(session_id).resolve()
     for source in files:
         check_audio(source)
         if source.resolve().parent == folder:

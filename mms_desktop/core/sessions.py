@@ -25,7 +25,7 @@ from mms_desktop.core import formats
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Progress, Transcript
 from mms_desktop.core.formats import jsonfmt
-from mms_desktop.core.fsutil import atomic_write_text, set_aside, sha256_file
+from mms_desktop.core.fsutil import atomic_write_text, is_plain_name, set_aside, sha256_file
 from mms_desktop.core.session_info import SessionInfo, check, safe_name
 
 METADATA = "session.json"
@@ -59,7 +59,7 @@ class Project:
             raise UserError(f"The project folder {self.folder} does not exist; create a session in it first.")
         infos = []
         for folder in sorted(self.folder.iterdir()):
-            if (folder / METADATA).is_file():
+            if (folder / METADATA).is_file() and not folder.name.startswith("."):
                 try:
                     infos.append(self.session(folder.name))
                 except UserError as exc:
@@ -68,17 +68,42 @@ class Project:
                     unreadable.append(exc)
         return infos
 
+    def session_folder(self, session_id: str) -> Path:
+        """The folder of session ``session_id``, which must be a plain folder name inside the project.
+
+        Raises:
+            UserError: the name would lead outside the project folder.
+        """
+        if not is_plain_name(session_id):
+            raise UserError(f"'{session_id}' is not the name of a session folder in {self.folder}; give the name "
+                            "that `session list` shows.")  # fmt: skip
+        return self.folder / session_id
+
     def session(self, session_id: str) -> SessionInfo:
-        path = self.folder / session_id / METADATA
+        """The session whose folder is ``session_id``; its id is that folder's name, whatever its metadata
+        says (a project copied from someone else may hold any id there).
+
+        Raises:
+            UserError: there is no such session, or its metadata cannot be read.
+        """
+        path = self.session_folder(session_id) / METADATA
         try:
-            return SessionInfo.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            info = SessionInfo.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             raise UserError(f"There is no session '{session_id}' in {self.folder}.") from None
-        except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        except (OSError, ValueError, RecursionError) as exc:
+            reason = (
+                exc.strerror
+                if isinstance(exc, OSError)
+                else str(exc)
+                if isinstance(exc, ValueError)
+                else "nested too deeply"
+            )
             raise UserError(f"The details of session '{session_id}' could not be read ({reason}); its recordings "
                             f"are untouched: repair {path} in a text editor, or restore it from a backup."
                             ) from exc  # fmt: skip
+        info.id = session_id
+        return info
 
     def create(self, info: SessionInfo) -> SessionInfo:
         """Create a new session folder; its id is made unique and archive-safe.
@@ -111,12 +136,12 @@ class Project:
             UserError: the metadata is incomplete or invalid (see :func:`problem`), or cannot be written.
         """
         check(info)
-        with saving(self.folder / info.id / METADATA):
+        with saving(self.session_folder(info.id) / METADATA):
             self._write(info)
 
     def _write(self, info: SessionInfo) -> None:
         """Write the metadata, keeping the values of the file this program does not know."""
-        path = self.folder / info.id / METADATA
+        path = self.session_folder(info.id) / METADATA
         try:
             kept = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -129,7 +154,7 @@ class Project:
 
     def next_recording(self, session_id: str, suffix: str = ".wav") -> Path:
         """The path for the session's next recording: ``<session-id>_NN.wav`` (or another ``suffix``)."""
-        folder = self.folder / session_id
+        folder = self.session_folder(session_id)
         n = 1
         while any(folder.glob(f"{session_id}_{n:02d}.*")):
             n += 1
@@ -141,7 +166,7 @@ class Project:
         from mms_desktop.core.audio import SUPPORTED_SUFFIXES
 
         found = []
-        for audio in sorted((self.folder / session_id).iterdir()):
+        for audio in sorted(self.session_folder(session_id).iterdir()):
             if audio.suffix.lower() not in SUPPORTED_SUFFIXES or audio.name.startswith("."):
                 continue
             if audio.name.endswith(".recovered.wav"):
@@ -154,7 +179,7 @@ class Project:
         """Repair the session's recordings that a crash or a kill left unfinished; returns the repaired copies."""
         from mms_desktop.core.recorder import repair_unfinished
 
-        return [copy for _, copy in repair_unfinished(self.folder / session_id)]
+        return [copy for _, copy in repair_unfinished(self.session_folder(session_id))]
 
 
 def transcript_path(recording: Path) -> Path:

@@ -303,3 +303,42 @@ def test_recordings_made_elsewhere_are_copied_in_verified_and_left_untouched(tmp
     with pytest.raises(UserError, match="ZOOM0042.WAV could not be copied into the session"):
         add_recordings(project, info.id, [card / "ZOOM0042.WAV"])
     assert len(project.recordings(info.id)) == 3 and not list(folder.glob(".*.part"))
+
+
+@pytest.mark.parametrize("hostile_id", ["../elsewhere", "/tmp/elsewhere", "..", "a/../../b", "", 5, None])
+def test_a_session_id_read_from_its_file_never_becomes_a_path(tmp_path: Path, hostile_id) -> None:
+    from mms_desktop.core.session_import import add_recordings
+    from mms_desktop.core.sessions import transcript_path
+
+    project = Project(tmp_path / "project")
+    info = project.create(SessionInfo(id="", title="Shared", language="eng"))
+    metadata = project.folder / info.id / "session.json"
+    data = json.loads(metadata.read_text())
+    metadata.write_text(json.dumps(data | {"id": hostile_id}))
+    if not isinstance(hostile_id, str):
+        with pytest.raises(UserError, match="'id' is not text"):
+            project.session(info.id)
+        return
+    loaded = project.session(info.id)
+    assert loaded.id == info.id, "the folder is the session, whatever its file says"
+    card = tmp_path / "card"
+    card.mkdir()
+    import numpy as np
+    import soundfile as sf
+
+    sf.write(card / "ZOOM0001.wav", np.zeros(1600, np.float32), 16000)
+    (added,) = add_recordings(project, loaded.id, [card / "ZOOM0001.wav"])
+    save_transcript(transcript_path(added), Transcript("eng", 0.1, ()), edited=False)
+    project.save(loaded)
+    inside = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert all(p.parts[0] in ("project", "card") for p in inside), inside
+    assert added.parent == project.folder / info.id
+
+
+@pytest.mark.parametrize("name", ["../x", "..", ".", "/etc", "a/b", "a\\b", ".hidden", ""])
+def test_a_session_name_given_by_the_user_stays_inside_the_project(tmp_path: Path, name: str) -> None:
+    project = Project(tmp_path / "project")
+    with pytest.raises(UserError, match="is not the name of a session folder in"):
+        project.session(name)
+    with pytest.raises(UserError, match="is not the name of a session folder in"):
+        project.next_recording(name)
