@@ -156,8 +156,8 @@ def check(settings: Settings) -> str | None:
     for f in fields(Settings):
         value = getattr(settings, f.name)
         label = f.metadata["label"]
-        if f.metadata["kind"] == "codes":
-            bad = [code for code in value if not is_valid_name(code)]
+        if f.metadata["kind"] == "codes" or f.name == "language" and value != "auto":
+            bad = [code for code in (value if isinstance(value, list) else [value]) if not is_valid_name(code)]
             if bad:
                 return f"{label}: '{bad[0]}' is not a language code; use codes like eng, fra or cmn-script_simplified."
         elif f.metadata["kind"] == "choice" and value not in f.metadata["choices"]:
@@ -189,7 +189,7 @@ def _migrate(data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(version, int) or version > SCHEMA_VERSION:
         log.warning("Settings were written by a newer version (%r); reading what is understood.", version)
         return data
-    if version < 2 and "favourites" not in data and isinstance(data.get("auto_among"), list):
+    if version < 2 and "favourites" not in data and isinstance(data.get("auto_among"), list):  # checked in read
         data["favourites"] = list(data["auto_among"])
     return data
 
@@ -210,10 +210,10 @@ def read(path: Path) -> tuple[Settings, str]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Settings(), ""
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         log.warning("Ignoring unreadable settings file %s: %s", path, exc)
         aside = ""
-        if isinstance(exc, ValueError):  # damaged content, not a file the system would not let us read
+        if not isinstance(exc, OSError):  # damaged content, not a file the system would not let us read
             with contextlib.suppress(OSError):
                 aside = f"; it was set aside as {set_aside(path)}"
         return Settings(), f"The settings file could not be read{aside}. The default settings are in use."

@@ -110,7 +110,10 @@ def set_aside(path: Path) -> Path:
     Raises:
         OSError: it could not be renamed.
     """
-    aside = path.with_name(f"{path.stem}-unreadable-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside, n = path.with_name(f"{path.stem}-unreadable-{stamp}{path.suffix}"), 2
+    while aside.exists():  # two set aside within a second: neither replaces the other
+        aside, n = path.with_name(f"{path.stem}-unreadable-{stamp}-{n}{path.suffix}"), n + 1
     path.replace(aside)
     return aside
 

@@ -25,9 +25,10 @@ _ADAPTER_TO_LID_CODE = {"azj": "aze"}
 _NAME = re.compile(r"^(?P<code>[a-z]{3})(?:-(?P<kind>script|dialect)_(?P<variant>[a-z0-9_]+))?$")
 
 
-def is_valid_name(name: str) -> bool:
-    """Whether ``name`` looks like an MMS language name: ``abc`` or ``abc-script_x`` / ``abc-dialect_x``."""
-    return bool(_NAME.match(name))
+def is_valid_name(name: object) -> bool:
+    """Whether ``name`` looks like an MMS language name: ``abc`` or ``abc-script_x`` / ``abc-dialect_x``
+    (anything that is not text, read from a file, is not one)."""
+    return isinstance(name, str) and bool(_NAME.fullmatch(name))
 
 
 def check_name(name: str) -> None:

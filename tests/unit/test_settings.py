@@ -67,3 +67,37 @@ def test_live_settings_make_the_stream_options() -> None:
     assert options.lag_target_s == 3.0
     assert "Live compute budget must be between 1 and 10 times." == S.check(S.Settings(live_budget=0.5))
     assert "Live delay limit must be between 0.5 and 30 seconds." == S.check(S.Settings(live_delay_s=0.1))
+
+
+# Values of every JSON type, and the awkward ones of each, for every setting in turn.
+WRONG_VALUES = [None, True, 0, -1, 1e308, "", "x" * 10_000, "../../elsewhere", "eng\n", [], [1], [None], ["eng", 2],
+                [["eng"]], {}, {"a": 1}, [[[[]]]]]  # fmt: skip
+
+
+def test_a_value_of_any_wrong_type_in_any_setting_falls_back_and_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    tried = 0
+    for f in S.fields(S.Settings):
+        for value in WRONG_VALUES:
+            path.write_text(json.dumps({"schema_version": 2, f.name: value}))
+            loaded, notice = S.read(path)
+            kept = getattr(loaded, f.name)
+            assert S.check(loaded) is None, (f.name, value)
+            assert kept == getattr(S.Settings(), f.name) or kept == value, (f.name, value)
+            if kept != value:
+                assert notice.endswith(f.metadata["label"] + "."), (f.name, value, notice)
+            tried += 1
+    assert tried >= 17 * len(WRONG_VALUES)
+    for text in ("NaN", "Infinity", "-Infinity"):  # JSON extensions Python writes and reads
+        path.write_text('{"window_s": %s, "live_budget": %s}' % (text, text))
+        loaded, notice = S.read(path)
+        assert (loaded.window_s, loaded.live_budget) == (20.0, 1.5) and "File window" in notice, text
+
+
+def test_settings_nested_too_deeply_or_not_utf8_are_set_aside(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    for content in (b"[" * 100_000 + b"]" * 100_000, b'{"favourites": ' + b"[" * 100_000, b'{"language": "\xff"}'):
+        path.write_bytes(content)
+        loaded, notice = S.read(path)
+        assert loaded == S.Settings() and "could not be read; it was set aside" in notice
+    assert len(list(tmp_path.glob("settings-unreadable-*.json"))) == 3, "none replaced another"
