@@ -89,7 +89,7 @@ def test_a_value_of_any_wrong_type_in_any_setting_falls_back_and_is_named(tmp_pa
             tried += 1
     assert tried >= 17 * len(WRONG_VALUES)
     for text in ("NaN", "Infinity", "-Infinity"):  # JSON extensions Python writes and reads
-        path.write_text('{"window_s": %s, "live_budget": %s}' % (text, text))
+        path.write_text(f'{{"window_s": {text}, "live_budget": {text}}}')
         loaded, notice = S.read(path)
         assert (loaded.window_s, loaded.live_budget) == (20.0, 1.5) and "File window" in notice, text
 
