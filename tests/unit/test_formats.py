@@ -254,3 +254,74 @@ def test_a_confidence_tier_holding_something_else_counts_as_certain(value: str, 
         path.write_text(text, encoding="utf-8")
         words = [w for s in formats.load(path).segments for w in s.words]
         assert [w.confidence for w in words] == [1.0, 0.42, 0.8]
+
+
+def spoken(sentences: list[str], start: float = 0.0, word_s: float = 0.3, pause_s: float = 0.25) -> Segment:
+    """One segment of timed words, a short pause after each sentence."""
+    words, t = [], start
+    for sentence in sentences:
+        for word in sentence.split():
+            words.append(Word(word, round(t, 3), round(t + word_s, 3), 0.9))
+            t += word_s
+        t += pause_s
+    return Segment(words[0].start, words[-1].end, " ".join(w.word for w in words), tuple(words))
+
+
+FOUR_SENTENCES = ["The river rose after the rain.", "Nobody crossed the old bridge that week.",
+                  "Children watched the water from the hill.", "By Sunday it was calm again."]  # fmt: skip
+
+
+def test_subtitles_are_cut_at_words_to_subtitle_norms(tmp_path: Path) -> None:
+    import srt as srt_parser
+    import webvtt
+
+    segment = spoken(FOUR_SENTENCES[:2])
+    late = spoken(FOUR_SENTENCES[2:], start=segment.end + 2.5)  # a long pause inside the recording
+    transcript = Transcript("eng", late.end + 0.5, (segment, late))
+    srt_cues = list(srt_parser.parse(formats.render(transcript, "srt")))
+    (tmp_path / "t.vtt").write_text(formats.render(transcript, "vtt"), encoding="utf-8")
+    vtt_cues = webvtt.read(str(tmp_path / "t.vtt")).captions
+    assert len(srt_cues) == len(vtt_cues) >= 4, "one cue per sentence at least"
+    for cue in srt_cues:
+        lines = cue.content.split("\n")
+        seconds = (cue.end - cue.start).total_seconds()
+        assert len(lines) <= 2 and all(len(line) <= 42 for line in lines), lines
+        assert 1.0 <= seconds <= 7.0, (cue.content, seconds)
+        assert not (cue.start.total_seconds() < segment.end + 1 < cue.end.total_seconds()), "never across the pause"
+    said = " ".join(" ".join(c.content.split()) for c in srt_cues)
+    assert said == " ".join(FOUR_SENTENCES)
+    assert [" ".join(c.text.split()) for c in vtt_cues] == [" ".join(c.content.split()) for c in srt_cues]
+
+
+def test_long_untimed_text_is_cut_into_readable_cues() -> None:
+    text = " ".join(FOUR_SENTENCES * 2)
+    transcript = Transcript("eng", 20.0, (Segment(0.0, 20.0, text),))
+    cues = formats.subtitles.cues(transcript)
+    assert len(cues) > 2 and all(len(c.text.split("\n")) <= 2 for c in cues)
+    assert cues[0].start == 0.0 and cues[-1].end == 20.0
+    assert all(a.end == pytest.approx(b.start) for a, b in zip(cues, cues[1:], strict=False))
+
+
+def test_webvtt_text_is_escaped_so_readers_keep_it(tmp_path: Path) -> None:
+    import html
+
+    import webvtt
+
+    hard = ["<unclear> said A & B", "the arrow --> points", "x < y > z &amp; done"]
+    transcript = Transcript("eng", 9.0, tuple(Segment(i * 3.0, i * 3.0 + 2.0, t) for i, t in enumerate(hard)))
+    path = tmp_path / "t.vtt"
+    path.write_text(formats.render(transcript, "vtt"), encoding="utf-8")
+    # webvtt-py strips cue tags and leaves character references to the viewer, which decodes them
+    assert [html.unescape(c.text) for c in webvtt.read(str(path)).captions] == hard
+    assert [s.text for s in formats.load(path).segments] == hard, "and our own reader reads them back"
+    srt_path = tmp_path / "t.srt"
+    srt_path.write_text(formats.render(transcript, "srt"), encoding="utf-8")
+    assert [s.text for s in formats.load(srt_path).segments] == hard
+
+
+def test_a_line_break_in_a_transcript_never_ends_a_cue() -> None:
+    import srt as srt_parser
+
+    transcript = Transcript("eng", 4.0, (Segment(0.0, 2.0, "first line\n\nsecond line"), Segment(2.0, 4.0, "next")))
+    assert [" ".join(c.content.split()) for c in srt_parser.parse(formats.render(transcript, "srt"))] == [
+        "first line second line", "next"]  # fmt: skip
