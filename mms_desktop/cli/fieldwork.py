@@ -54,7 +54,9 @@ def add_commands(sub: Any) -> None:
     p.add_argument("audio", metavar="AUDIO")
     p.add_argument("transcript", metavar="TEXT|EAF|TEXTGRID")
     p.add_argument("--lang", help="language code (default: the transcript's, if it names one)")
-    p.add_argument("--tier", help="the tier to align, for .eaf and .TextGrid")
+    p.add_argument("--tier", action="append", metavar="TIER",
+                   help="a tier to align, for .eaf and .TextGrid (repeatable; default: the transcription tiers, or "
+                        "in an EAF made elsewhere every top-level tier)")  # fmt: skip
     p.add_argument("--model", help="recognition model: a folder or an installed owner/name")
     p.add_argument("--format", choices=("json", "eaf", "textgrid", "srt", "vtt", "txt"), default="json")
     p.add_argument("-o", "--output", help="output file (default: standard output)")
@@ -187,32 +189,60 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_align(args: argparse.Namespace, ctx: Context) -> int:
+    """Align the chosen tiers (or the text), each annotation within its own times; an EAF written as EAF keeps
+    every tier, with the words of the aligned ones added beneath them."""
     from mms_desktop.core import formats
     from mms_desktop.core.align import align
     from mms_desktop.core.asr import Recognizer, WindowOptions
     from mms_desktop.core.audio import load_audio
+    from mms_desktop.core.events import Transcript
+    from mms_desktop.core.formats import eaf
 
+    source = Path(args.transcript)
     samples = load_audio(args.audio)
-    transcript = formats.load(Path(args.transcript), args.tier)
-    if not any(segment.text.strip() for segment in transcript.segments):
+    tiers = _tiers_to_align(source, args.tier)
+    if not any(s.text.strip() for segments in tiers.values() for s in segments):
         raise UserError(f"{args.transcript} has no text to align; give the transcript of {args.audio}.")
-    if args.output:
-        new_output(Path(args.output), [args.audio, args.transcript], args.replace)
-        make_folder(Path(args.output).parent)
-    language = args.lang or transcript.language
+    output = Path(args.output) if args.output else None
+    if output is not None:
+        new_output(output, [args.audio, args.transcript], args.replace)
+        make_folder(output.parent)
+    language = args.lang or formats.load(source).language
     if not language:
         raise UserError("Say which language the transcript is in with --lang.")
     model_dir = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
     recognizer = Recognizer.load(model_dir, language, ctx.settings.device, ctx.settings.precision)
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
-    aligned = align(recognizer, samples, transcript, options)
-    aligned = type(aligned)(language, aligned.duration, aligned.segments)
-    text = formats.render(aligned, args.format, media=Path(args.audio))
-    if args.output:
-        save_text(Path(args.output), text)
+    aligned = {name: list(align(recognizer, samples, Transcript(language, 0.0, tuple(segments)), options).segments)
+               for name, segments in tiers.items()}  # fmt: skip
+    if source.suffix.lower() == ".eaf" and args.format == "eaf":
+        text = eaf.with_words(source, aligned)
+    else:
+        segments = sorted((s for segments in aligned.values() for s in segments), key=lambda s: (s.start, s.speaker))
+        result = Transcript(language, round(len(samples) / 16000, 3), tuple(segments))
+        text = formats.render(result, args.format, media=Path(args.audio), target=output)
+    if output is not None:
+        save_text(output, text)
     else:
         print(text, end="")
+    if any(tiers):
+        print(f"Aligned {'tier' if len(tiers) == 1 else 'tiers'} {', '.join(tiers)}.", file=sys.stderr)
     return 0
+
+
+def _tiers_to_align(source: Path, names: list[str] | None) -> dict[str, list[Any]]:
+    """The segments to align, by tier name ("" for a transcript without tiers)."""
+    from mms_desktop.core import formats
+    from mms_desktop.core.formats import eaf
+
+    if source.suffix.lower() == ".eaf" and source.is_file():
+        return eaf.load_tiers(source, names)
+    if names and source.suffix.lower() == ".textgrid":
+        return {name: list(formats.load(source, name).segments) for name in names}
+    if names:
+        raise UserError(f"--tier is for .eaf and .TextGrid files; {source.name} has no tiers.")
+    transcript = formats.load(source)
+    return {"": list(transcript.segments)}
 
 
 def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:

@@ -153,7 +153,7 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     for path, samples in audio:
         with Reporter(f"Transcribing {path.name}", terminal_only=True) as reporter:
             result = transcribe(samples, recognizer, language, identifier, among, options, reporter)
-        text = formats.render(result, args.format, media=path)
+        text = formats.render(result, args.format, media=path, target=targets[path])
         if targets[path] is None:
             if len(paths) > 1:
                 print(f"==> {path} <==")

@@ -13,6 +13,8 @@ from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Transcript, Word
 
+MIN_SAMPLES = SAMPLE_RATE // 10  # a tenth of a second: less than the model's first frames need
+
 
 def viterbi(log_probs: np.ndarray, targets: Sequence[int], blank: int = 0) -> list[tuple[int, int, int]]:
     """The most likely CTC path that spells ``targets``: for each target, ``(index, first, end)`` frames.
@@ -62,16 +64,53 @@ def align(
 ) -> Transcript:
     """Give every segment and word of ``transcript`` its time in ``samples``, in the recognizer's language.
 
-    Characters the language's vocabulary does not have are left out of the alignment (the words keep them).
+    A transcript whose segments all have times (annotations of an ELAN or Praat tier) is aligned within
+    them: each segment keeps its times, and its words are found inside it. Plain text (no times) is aligned
+    against the whole recording. Characters the language's vocabulary does not have are left out of the
+    alignment (the words keep them); a segment with none that it has keeps no words.
 
     Raises:
-        UserError: nothing in the text is in the language's alphabet, or the audio is too short for it.
+        UserError: nothing in the text is in the language's alphabet, or the audio (of a segment) is too
+            short for its text.
     """
-    vocab = {token: i for i, token in recognizer._id_to_token.items()}
+    spoken = [s for s in transcript.segments if s.text.strip()]
+    if not any(_targets(recognizer, _words_of([s]))[0] for s in spoken):
+        raise UserError(f"None of the text is in the alphabet of '{recognizer.language}'; check the language.")
+    duration = len(samples) / SAMPLE_RATE
+    if not spoken or any(s.end <= s.start for s in spoken):
+        return _align_span(recognizer, samples, transcript, options, cancel, keep_times=False)
+    segments = []
+    for segment in transcript.segments:
+        if not segment.text.strip():
+            segments.append(segment)
+            continue
+        first, end = round(segment.start * SAMPLE_RATE), round(min(segment.end, duration) * SAMPLE_RATE)
+        piece = Transcript(transcript.language, 0.0, (Segment(0.0, segment.end - segment.start, segment.text, (),
+                                                              segment.speaker),))  # fmt: skip
+        try:
+            timed = _align_span(recognizer, samples[first:end], piece, options, cancel, keep_times=True).segments[0]
+        except UserError as exc:
+            raise UserError(f"The segment at {segment.start:.3f}-{segment.end:.3f} s ('{segment.text[:40]}'): "
+                            f"{exc}") from exc  # fmt: skip
+        words = tuple(
+            Word(w.word, round(w.start + segment.start, 3), round(w.end + segment.start, 3), w.confidence)
+            for w in timed.words
+        )
+        segments.append(Segment(segment.start, segment.end, segment.text, words, segment.speaker))
+    return Transcript(transcript.language, round(duration, 3), tuple(segments), transcript.language_probability)
+
+
+def _words_of(segments: Sequence[Segment]) -> list[tuple[int, str]]:
+    return [(si, w) for si, s in enumerate(segments) for w in s.text.split()]
+
+
+def _targets(recognizer: Recognizer, words: list[tuple[int, str]]) -> tuple[list[int], list[int]]:
+    """The token ids that spell ``words`` with a delimiter between them, and the word each belongs to
+    (-1: a delimiter)."""
+    vocab = recognizer.token_ids
     delimiter = str(recognizer.vocabulary.word_delimiter_token)
-    words = [(si, w) for si, s in enumerate(transcript.segments) for w in s.text.split()]
     targets: list[int] = []
-    owners: list[int] = []  # which word each target belongs to (-1: the delimiter)
+    owners: list[int] = []
     for wi, (_, word) in enumerate(words):
         ids = [vocab[c] for c in word.lower() if c in vocab] or [vocab[c] for c in word if c in vocab]
         if targets and ids:
@@ -79,8 +118,23 @@ def align(
             owners.append(-1)
         targets += ids
         owners += [wi] * len(ids)
+    return targets, owners
+
+
+def _align_span(
+    recognizer: Recognizer,
+    samples: np.ndarray,
+    transcript: Transcript,
+    options: WindowOptions,
+    cancel: threading.Event | None,
+    keep_times: bool,
+) -> Transcript:
+    words = _words_of(transcript.segments)
+    targets, owners = _targets(recognizer, words)
     if not targets:
-        raise UserError(f"None of the text is in the alphabet of '{recognizer.language}'; check the language.")
+        return transcript
+    if len(samples) < MIN_SAMPLES:
+        raise UserError("The audio is too short for this text; check that they belong together.")
     log_probs = recognizer.windowed_log_probs(samples, options, cancel=cancel)
     spans = viterbi(log_probs, targets, blank=int(recognizer.vocabulary.pad_token_id))
     timing: dict[int, tuple[int, int, list[float]]] = {}
@@ -90,7 +144,7 @@ def align(
         prob = float(np.exp(log_probs[first:end, targets[index]].mean()))
         f0, f1, probs = timing.get(owner, (first, end, []))
         timing[owner] = (min(f0, first), max(f1, end), [*probs, prob])
-    return _assemble(transcript, words, timing, len(samples) / SAMPLE_RATE)
+    return _assemble(transcript, words, timing, len(samples) / SAMPLE_RATE, keep_times)
 
 
 def _assemble(
@@ -98,6 +152,7 @@ def _assemble(
     words: list[tuple[int, str]],
     timing: dict[int, tuple[int, int, list[float]]],
     duration: float,
+    keep_times: bool,
 ) -> Transcript:
     per_segment: dict[int, list[Word]] = {}
     for wi, (si, word) in enumerate(words):
@@ -108,7 +163,7 @@ def _assemble(
     segments = []
     for si, segment in enumerate(transcript.segments):
         timed = per_segment.get(si, [])
-        start = timed[0].start if timed else segment.start
-        end = timed[-1].end if timed else segment.end
+        start = timed[0].start if timed and not keep_times else segment.start
+        end = timed[-1].end if timed and not keep_times else segment.end
         segments.append(Segment(start, end, segment.text, tuple(timed), segment.speaker))
     return Transcript(transcript.language, round(duration, 3), tuple(segments), transcript.language_probability)

@@ -205,6 +205,11 @@ class Recognizer:
             self.language = language
         log.info("recognition language is now %s", language)
 
+    @property
+    def token_ids(self) -> dict[str, int]:
+        """The current language's output tokens and their ids."""
+        return {token: i for i, token in self._id_to_token.items()}
+
     def log_probs(self, samples: np.ndarray) -> np.ndarray:
         """One forward pass over 16 kHz samples; returns ``(frames, vocab)`` float32 log-probabilities."""
         started = time.perf_counter()

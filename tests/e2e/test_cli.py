@@ -483,7 +483,71 @@ def test_transcribe_to_elan_links_the_audio(installed_home, speech_file, tmp_pat
     result = run_cli("transcribe", str(speech_file), "--lang", "eng", "--format", "eaf", "-o", str(out),
                      home=installed_home)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert f'RELATIVE_MEDIA_URL="./{speech_file.name}"' in out.read_text(encoding="utf-8")
+    linked = re.search(r'RELATIVE_MEDIA_URL="([^"]+)"', out.read_text(encoding="utf-8")).group(1)
+    assert linked.startswith("../") and (out.parent / linked).resolve() == speech_file.resolve(), (
+        "ELAN resolves the link against the EAF's own folder"
+    )
+
+
+def elan_file(path: Path, media: Path) -> Path:
+    """An EAF laid out as ELAN users do: a tier per speaker (with participants), a translation beneath one,
+    and a notes tier, none of them named as MMS Desktop names its own."""
+    import pympi
+
+    eaf = pympi.Eaf(author="someone else")
+    eaf.add_linked_file(media.absolute().as_uri(), relpath=f"./{media.name}", mimetype="audio/x-wav")
+    eaf.remove_tier("default")
+    eaf.add_linguistic_type("utterance")
+    eaf.add_linguistic_type("translation", constraints="Symbolic_Association", timealignable=False)
+    eaf.add_tier("Anna", ling="utterance", part="Anna")
+    eaf.add_tier("Ben", ling="utterance", part="Ben")
+    eaf.add_tier("Anna (English)", ling="translation", parent="Anna", part="Anna")
+    eaf.add_tier("notes", ling="utterance")
+    eaf.add_annotation("Anna", 600, 1500, "hello there")
+    eaf.add_annotation("Ben", 1600, 3300, "again world")
+    eaf.add_ref_annotation("Anna (English)", "Anna", 1000, "greetings")
+    eaf.add_annotation("notes", 0, 3400, "recorded outdoors")
+    eaf.to_file(str(path))
+    return path
+
+
+def test_align_on_an_elan_file_aligns_each_tier_in_its_own_times_and_keeps_every_tier(
+    installed_home, speech_file, tmp_path: Path
+) -> None:
+    import pympi
+
+    source = elan_file(tmp_path / "field.eaf", speech_file)
+    out = tmp_path / "out" / "aligned.eaf"
+    result = run_cli("align", str(speech_file), str(source), "--lang", "eng", "--tier", "Anna", "--tier", "Ben",
+                     "--format", "eaf", "-o", str(out), home=installed_home)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "Aligned tiers Anna, Ben."
+    before, after = pympi.Eaf(str(source)), pympi.Eaf(str(out))
+    for tier in before.get_tier_names():  # every tier the user had, with its annotations as they were
+        assert sorted(after.get_annotation_data_for_tier(tier)) == sorted(before.get_annotation_data_for_tier(tier))
+    for tier, (start, end), said in (("Anna", (600, 1500), "hello there"), ("Ben", (1600, 3300), "again world")):
+        (words,) = [c for c in after.get_child_tiers_for(tier) if after.tiers[c][2]["LINGUISTIC_TYPE_REF"] == "words"]
+        timed = sorted(after.get_annotation_data_for_tier(words))
+        assert " ".join(w[2] for w in timed) == said
+        assert all(start <= w[0] < w[1] <= end for w in timed), (tier, timed)
+    assert after.linked_file_descriptors == before.linked_file_descriptors or after.media_descriptors
+    again = run_cli("align", str(speech_file), str(out), "--lang", "eng", "--format", "json", home=installed_home)
+    assert again.returncode == 0 and again.stderr.strip() == "Aligned tiers Anna, Ben, notes.", (
+        "an EAF made elsewhere: every top-level tier"
+    )
+
+
+def test_an_elan_file_with_broken_times_is_one_sentence(installed_home, speech_file, tmp_path: Path) -> None:
+    source = elan_file(tmp_path / "field.eaf", speech_file)
+    text = source.read_text(encoding="utf-8")
+    unvalued = tmp_path / "unvalued.eaf"
+    unvalued.write_text(re.sub(r'(TIME_SLOT_ID="ts2") TIME_VALUE="\d+"', r"\1", text, count=1), encoding="utf-8")
+    result = run_cli("align", str(speech_file), str(unvalued), "--lang", "eng", "--tier", "Anna", home=installed_home)
+    assert_user_error(result, "annotation(s) of tier 'Anna' in")
+    missing = tmp_path / "missing.eaf"
+    missing.write_text(re.sub(r'<TIME_SLOT TIME_SLOT_ID="ts2"[^>]*/>', "", text, count=1), encoding="utf-8")
+    result = run_cli("align", str(speech_file), str(missing), "--lang", "eng", "--tier", "Anna", home=installed_home)
+    assert_user_error(result, "points at a time slot it lacks")
 
 
 def test_train_adapter_then_transcribe_with_it(tiny_repos, tmp_path: Path, home: Path) -> None:

@@ -22,8 +22,11 @@ WRITERS: dict[str, Writer] = {
 SUFFIXES = {"txt": ".txt", "json": ".json", "srt": ".srt", "vtt": ".vtt", "eaf": ".eaf", "textgrid": ".TextGrid"}
 
 
-def render(transcript: Transcript, fmt: str, media: Path | None = None) -> str:
-    """The transcript as text in ``fmt`` (one of :data:`WRITERS`); ``media`` is linked where the format can."""
+def render(transcript: Transcript, fmt: str, media: Path | None = None, target: Path | None = None) -> str:
+    """The transcript as text in ``fmt`` (one of :data:`WRITERS`); ``media`` is linked where the format can,
+    relative to ``target``, where the text will be saved (without it: beside the media)."""
+    if fmt == "eaf":
+        return eaf.dumps(transcript, media, target)
     return WRITERS[fmt](transcript, media)
 
 
