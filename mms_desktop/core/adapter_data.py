@@ -20,6 +20,7 @@ import numpy as np
 from mms_desktop.core import formats, layout
 from mms_desktop.core.audio import SAMPLE_RATE, SUPPORTED_SUFFIXES, load_audio
 from mms_desktop.core.errors import UserError
+from mms_desktop.core.formats import eaf
 from mms_desktop.core.sessions import is_corrected
 
 MIN_SECONDS_PER_CHAR = 0.02  # a CTC model needs at least one 20 ms frame per character
@@ -193,22 +194,34 @@ def _pair(audio: Path, text: Path) -> Iterator[Item | str]:
 
 
 def _annotated(path: Path) -> Iterator[Item | str]:
-    audio = _audio_for(path)
-    if audio is None:
-        yield f"{path}: no audio file with the same name"
-        return
+    """The annotations of every transcription tier of an ELAN or Praat file, cut from its audio: the media an
+    EAF links to (relative links resolved as ELAN does), else the audio file of the same name."""
+    is_eaf = path.suffix.lower() == ".eaf"
     try:
+        linked = [m for m in eaf.linked_media(path) if m.suffix.lower() in SUPPORTED_SUFFIXES] if is_eaf else []
         transcript = formats.load(path)
     except UserError as exc:
         yield f"{path}: {exc}"
+        return
+    audio = linked[0] if linked else _audio_for(path)
+    if audio is None:
+        yield f"{path}: its audio was not found (neither the media it links to nor a file of the same name)"
         return
     samples = _load(audio)
     if isinstance(samples, str):
         yield samples
         return
     for segment in transcript.segments:
+        where = f"{path.name} {segment.start:.2f}-{segment.end:.2f}" + (
+            f" ({segment.speaker})" if segment.speaker else ""
+        )
         start, end = int(segment.start * SAMPLE_RATE), int(segment.end * SAMPLE_RATE)
-        yield Item(samples[start:end], segment.text, f"{path.name} {segment.start:.2f}-{segment.end:.2f}")
+        if not segment.text.strip():
+            yield f"{where}: no text"
+        elif end > len(samples) or end <= start:
+            yield f"{where}: outside the audio's {len(samples) / SAMPLE_RATE:.2f} s"
+        else:
+            yield Item(samples[start:end], segment.text, where)
 
 
 def _common_voice(tsv: Path) -> Iterator[Item | str]:

@@ -154,3 +154,40 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(italian: Path, base: Pat
     train_adapter(dataclasses.replace(job, base_dir=other, checkpoint_dir=None), data)
     straight = load_file(other / "adapter.ita.safetensors")
     assert all(torch.allclose(resumed_weights[k], straight[k], atol=1e-5) for k in straight)
+
+
+def test_an_elan_file_gives_every_speaker_tier_from_the_media_it_links_to(italian: Path, tmp_path: Path) -> None:
+    """An EAF lying elsewhere than its recording (linked relatively, or absolutely only), with a tier per
+    speaker: every annotation of every tier is used, and what is not is counted with its reason."""
+    import numpy as np
+    import pympi
+    import soundfile as sf
+
+    media = tmp_path / "media" / "interview.wav"
+    media.parent.mkdir()
+    a, rate = sf.read(str(italian / "00.wav"))
+    b, _ = sf.read(str(italian / "01.wav"))
+    sf.write(media, np.concatenate([a, b]), rate)
+    cut = round(len(a) / rate * 1000)
+    for link in ("relative", "absolute"):
+        eaf = pympi.Eaf()
+        eaf.remove_tier("default")
+        eaf.add_linked_file(media.as_uri(), relpath="../media/interview.wav" if link == "relative" else None)
+        eaf.add_linguistic_type("utterance")
+        for speaker in ("Anna", "Ben"):
+            eaf.add_tier(speaker, ling="utterance", part=speaker)
+        eaf.add_annotation("Anna", 0, cut, PHRASES[0])
+        eaf.add_annotation("Ben", cut, cut + round(len(b) / rate * 1000), PHRASES[1])
+        eaf.add_annotation("Ben", cut + 60_000, cut + 61_000, "after the end")
+        folder = tmp_path / f"annotations-{link}"
+        folder.mkdir()
+        if link == "absolute":
+            media = media.rename(tmp_path / "media" / "moved.wav")  # the relative link alone would fail
+            eaf.remove_linked_files()
+            eaf.add_linked_file(media.as_uri())
+        eaf.to_file(str(folder / "transcribed.eaf"))
+        data = collect([folder / "transcribed.eaf", italian], held_out=0.2)
+        texts = sorted(item.text for item in data.train + data.held_out)
+        assert PHRASES[0] in texts and PHRASES[1] in texts, texts
+        assert texts.count(PHRASES[0]) == 2, "the EAF's and the folder's own"
+        assert any("transcribed.eaf" in s and "(Ben)" in s and "outside the audio" in s for s in data.skipped)
