@@ -1,5 +1,6 @@
 """Every transcript format round-trips: export, import, same segments and times within 1 ms."""
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -325,3 +326,41 @@ def test_a_line_break_in_a_transcript_never_ends_a_cue() -> None:
     transcript = Transcript("eng", 4.0, (Segment(0.0, 2.0, "first line\n\nsecond line"), Segment(2.0, 4.0, "next")))
     assert [" ".join(c.content.split()) for c in srt_parser.parse(formats.render(transcript, "srt"))] == [
         "first line second line", "next"]  # fmt: skip
+
+
+def _json_variants() -> list[str]:
+    """Transcripts of the right shape with one field of the wrong type or value, and broken JSON."""
+    good = json.loads(formats.render(SAMPLES["latin"], "json"))
+    variants = []
+    wrong_values = [5, None, True, "text", [], {}, -1.0, [1], 1e400]
+    for key in ("language", "duration", "segments", "language_probability"):
+        variants += [json.dumps(good | {key: v}) for v in wrong_values if not (key == "language" and v == "text")]
+    for key in ("start", "end", "text", "words", "speaker"):
+        for v in wrong_values:
+            data = json.loads(json.dumps(good))
+            data["segments"][0][key] = v
+            variants.append(json.dumps(data))
+    for key in ("word", "start", "end", "confidence"):
+        for v in wrong_values:
+            data = json.loads(json.dumps(good))
+            data["segments"][0]["words"][0][key] = v
+            variants.append(json.dumps(data))
+    variants += ["[" * 100_000 + "]" * 100_000, '{"segments": ' + "[" * 50_000, "null", "[]", '"text"', "5"]
+    return variants
+
+
+def test_a_transcript_json_with_any_field_wrong_is_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    refused = read = 0
+    for text in _json_variants():
+        path.write_text(text.replace("Infinity", "1e400"), encoding="utf-8")
+        try:
+            transcript = formats.load(path)
+        except UserError as exc:
+            assert "is not a transcript written by MMS Desktop" in str(exc)
+            refused += 1
+        else:  # what is read is usable everywhere a transcript goes
+            read += 1
+            for fmt in formats.WRITERS:
+                formats.render(transcript, fmt)
+    assert refused >= 100, (refused, read)

@@ -66,7 +66,7 @@ def dumps(transcript: Transcript, media: Path | None = None, target: Path | None
         eaf.add_tier(words, ling=WORDS, parent=main, part=speaker or None)
         eaf.add_tier(conf, ling=CONFIDENCE, parent=words, part=speaker or None)
         for segment in (s for s in transcript.segments if s.speaker == speaker):
-            eaf.add_annotation(main, _ms(segment.start), _ms(segment.end), segment.text)
+            eaf.add_annotation(main, _ms(segment.start), max(_ms(segment.end), _ms(segment.start) + 1), segment.text)
             for word in segment.words:
                 start, end = _word_span(word, _ms(segment.end))
                 eaf.add_annotation(words, start, end, word.word)

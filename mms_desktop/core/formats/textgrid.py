@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Transcript, Word
@@ -31,10 +32,22 @@ def write(path: Path, transcript: Transcript, media: Path | None = None) -> None
             CONFIDENCE: [Interval(w.start, w.end, f"{w.confidence:.4f}") for w in words],
         }
         for kind, entries in tiers.items():
-            grid.addTier(textgrid.IntervalTier(_name(kind, speaker), entries, 0.0, end))
+            grid.addTier(textgrid.IntervalTier(_name(kind, speaker), _one_after_another(entries), 0.0, end))
     tmp = path.with_name(f".{path.name}.tmp")
     grid.save(str(tmp), format="long_textgrid", includeBlankSpaces=True)
     tmp.replace(path)
+
+
+def _one_after_another(entries: list[Any]) -> list[Any]:
+    """Intervals as a Praat tier must hold them: in time order, each ended where the next begins when they
+    overlap (times corrected by hand can), none of no length."""
+    ordered = sorted(entries, key=lambda e: (e.start, e.end))
+    kept = []
+    for i, entry in enumerate(ordered):
+        end = min(entry.end, ordered[i + 1].start) if i + 1 < len(ordered) else entry.end
+        if end > entry.start:
+            kept.append(entry._replace(end=end))
+    return kept
 
 
 def load(path: Path, tier: str | None = None) -> Transcript:
