@@ -54,9 +54,13 @@ def add_commands(sub: Any) -> None:
     p.add_argument("audio", metavar="AUDIO")
     p.add_argument("transcript", metavar="TEXT|EAF|TEXTGRID")
     p.add_argument("--lang", help="language code (default: the transcript's, if it names one)")
-    p.add_argument("--tier", action="append", metavar="TIER",
-                   help="a tier to align, for .eaf and .TextGrid (repeatable; default: the transcription tiers, or "
-                        "in an EAF made elsewhere every top-level tier)")  # fmt: skip
+    p.add_argument(
+        "--tier",
+        action="append",
+        metavar="TIER",
+        help="a tier to align, for .eaf and .TextGrid (repeatable; default: the transcription tiers, or "
+        "in an EAF made elsewhere every top-level tier)",
+    )
     p.add_argument("--model", help="recognition model: a folder or an installed owner/name")
     p.add_argument("--format", choices=("json", "eaf", "textgrid", "srt", "vtt", "txt"), default="json")
     p.add_argument("-o", "--output", help="output file (default: standard output)")
@@ -111,6 +115,9 @@ def run_session_transcribe(args: argparse.Namespace, ctx: Context) -> int:
 
     project = Project(Path(args.project))
     info = project.session(args.session)
+    if not project.recordings(info.id):
+        print(f"Session {info.id} has no recordings yet; record some, or add them with `mms-desktop session add`.")
+        return 0
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     speaker = info.speakers[0].id if info.speakers else ""
     done: list[Path] = []
@@ -213,8 +220,10 @@ def run_align(args: argparse.Namespace, ctx: Context) -> int:
     model_dir = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
     recognizer = Recognizer.load(model_dir, language, ctx.settings.device, ctx.settings.precision)
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
-    aligned = {name: list(align(recognizer, samples, Transcript(language, 0.0, tuple(segments)), options).segments)
-               for name, segments in tiers.items()}  # fmt: skip
+    aligned = {
+        name: list(align(recognizer, samples, Transcript(language, 0.0, tuple(segments)), options).segments)
+        for name, segments in tiers.items()
+    }
     if source.suffix.lower() == ".eaf" and args.format == "eaf":
         text = eaf.with_words(source, aligned)
     else:

@@ -39,26 +39,35 @@ def add_commands(sub: Any) -> None:
 
 
 def run_devices(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.capture import list_devices
+    from mms_desktop.core.capture import NO_INPUT, list_devices
 
-    for d in list_devices():
+    devices = list_devices()
+    if not devices:
+        raise UserError(NO_INPUT)
+    for d in devices:
         mark = "*" if d.is_default else " "
         print(f"{mark}{d.index}\t{d.name}\t{d.channels} ch\t{d.sample_rate} Hz")
     return 0
 
 
 def run_recover(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.recorder import recover, unfinished
+    from mms_desktop.core.recorder import NothingRecorded, recover, unfinished
     from mms_desktop.paths import recordings_dir
 
     path = Path(args.path).absolute() if args.path else recordings_dir(ctx.settings.recordings_dir)
+    if not path.exists() and not args.path:
+        print(f"Nothing to recover: no recording has been made yet (they go to {path}).")
+        return 0
     if not path.exists():
         raise UserError(f"{path} does not exist; give a recording or the folder that holds it.")
     targets = unfinished(path) if path.is_dir() else [path]
     if not targets:
-        print(f"No unfinished recordings in {path}.")
+        print(f"Nothing to recover: every recording in {path} was finished.")
     for wav in targets:
-        print(f"Repaired {wav} into {recover(wav)} (the original is unchanged).")
+        try:
+            print(f"Repaired {wav} into {recover(wav)} (the original is unchanged).")
+        except NothingRecorded as exc:
+            print(exc)
     return 0
 
 

@@ -121,9 +121,12 @@ def load_recognizer(args: argparse.Namespace, ctx: Context, live: bool = False) 
         live: for dictation, which needs the identifier only seconds into the first utterance: it is then
             a function that waits for it, and it loads after the recognizer while the first words come.
     """
+    from mms_desktop.core.languages import check_code
     from mms_desktop.core.transcribe import AUTO
 
     language = args.lang or ctx.settings.language
+    if language != AUTO:
+        check_code(language)  # a mistyped code is said before anything loads
     models = host(ctx)
     models.recognizer_dir(args.model)  # a missing model is reported before the identifier is loaded
     if language != AUTO:

@@ -85,13 +85,15 @@ def align(
             segments.append(segment)
             continue
         first, end = round(segment.start * SAMPLE_RATE), round(min(segment.end, duration) * SAMPLE_RATE)
-        piece = Transcript(transcript.language, 0.0, (Segment(0.0, segment.end - segment.start, segment.text, (),
-                                                              segment.speaker),))  # fmt: skip
+        piece = Transcript(
+            transcript.language, 0.0, (Segment(0.0, segment.end - segment.start, segment.text, (), segment.speaker),)
+        )
         try:
             timed = _align_span(recognizer, samples[first:end], piece, options, cancel, keep_times=True).segments[0]
         except UserError as exc:
-            raise UserError(f"The segment at {segment.start:.3f}-{segment.end:.3f} s ('{segment.text[:40]}'): "
-                            f"{exc}") from exc  # fmt: skip
+            raise UserError(
+                f"The segment at {segment.start:.3f}-{segment.end:.3f} s ('{segment.text[:40]}'): {exc}"
+            ) from exc
         words = tuple(
             Word(w.word, round(w.start + segment.start, 3), round(w.end + segment.start, 3), w.confidence)
             for w in timed.words

@@ -18,6 +18,7 @@ from mms_desktop.core import ctc, wordlist
 from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import Cancelled, ModelError
 from mms_desktop.core.events import Progress, Transcript, Word
+from mms_desktop.core.languages import check_code
 from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint, normalize
 from mms_desktop.core.vocab import Vocabulary, read_vocab
 
@@ -373,6 +374,7 @@ def _adapter_files(model_dir: Path) -> Iterator[str]:
 
 def _check_language(model_dir: Path, language: str, languages: list[str]) -> None:
     if language not in languages:
+        check_code(language)  # a code that does not exist is not suggested for installing
         raise ModelError(
             f"The language '{language}' is not installed for {model_dir.name}; "
             f"install it with `mms-desktop languages install {language}`."

@@ -42,6 +42,12 @@ def _sounddevice() -> Any:
     return sounddevice
 
 
+NO_INPUT = (
+    "No microphone or other input device was found; connect one, or check that the sound system "
+    "(PulseAudio or PipeWire) is running."
+)
+
+
 def list_devices() -> list[InputDevice]:
     """Every device with input channels, the default one marked."""
     sd = _sounddevice()
@@ -66,7 +72,7 @@ def find_device(spec: str | int | None) -> InputDevice:
     """
     devices = list_devices()
     if not devices:
-        raise UserError("No microphone or other input device was found; connect one and try again.")
+        raise UserError(NO_INPUT)
     if spec is None or spec == "":
         return next((d for d in devices if d.is_default), devices[0])
     if isinstance(spec, int) or str(spec).isdigit():

@@ -38,6 +38,26 @@ def check_name(name: str) -> None:
                         "by -dialect_NAME or -script_NAME (like sah-dialect_kolyma).")  # fmt: skip
 
 
+@functools.lru_cache(maxsize=4096)
+def is_iso639_3(code: str) -> bool:
+    """Whether ``code`` is an ISO 639-3 code (of a language, macrolanguage or special code), or one of the
+    range qaa-qtz that the standard leaves for local use (a language taught here may have no code)."""
+    import pycountry
+
+    return "qaa" <= code <= "qtz" or pycountry.languages.get(alpha_3=code) is not None
+
+
+def check_code(name: str) -> None:
+    """Raises UserError unless ``name`` is a language name whose code exists in ISO 639-3: checked in a few
+    milliseconds, before any model is loaded, so that a mistyped code is said at once."""
+    check_name(name)
+    if not is_iso639_3(base_code(name)):
+        raise UserError(
+            f"'{base_code(name)}' is not an ISO 639-3 language code; check the code (for example eng, "
+            "fra or swh for Swahili)."
+        )
+
+
 def base_code(name: str) -> str:
     """The ISO 639-3 code of an adapter or voice name (``cmn-script_simplified`` → ``cmn``)."""
     return name.split("-", 1)[0]

@@ -80,8 +80,10 @@ def describe(longest: WindowOptions, costs: PassCosts, target_s: float) -> str:
     chosen, cost = affordable_window(longest, costs, target_s), costs.window(longest)
     if chosen == longest:
         return f"{label(longest)} s (a pass over them takes {cost:.1f} s here)"
-    return (f"{label(chosen)} s: a pass over {label(longest)} s would take {cost:.1f} s here, too long for the "
-            f"live delay limit of {target_s:g} s")  # fmt: skip
+    return (
+        f"{label(chosen)} s: a pass over {label(longest)} s would take {cost:.1f} s here, too long for the "
+        f"live delay limit of {target_s:g} s"
+    )
 
 
 def lag_after(lag: float, costs: PassCosts, window: WindowOptions, committed: int, n: int) -> float:

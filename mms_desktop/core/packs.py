@@ -157,22 +157,32 @@ def import_pack(store: LanguageStore, source: Path, progress: ProgressCallback |
             index = read_index(pack, source)
             total = sum(meta.size for files in index.values() for meta in files.values())
             if source.is_file() and total > MAX_EXPANSION * source.stat().st_size + (1 << 20):
-                raise StoreError(f"{source} claims {total} bytes of files in a {source.stat().st_size}-byte "
-                                 "archive, more than a language pack can hold; it was not imported.")  # fmt: skip
+                raise StoreError(
+                    f"{source} claims {total} bytes of files in a {source.stat().st_size}-byte "
+                    "archive, more than a language pack can hold; it was not imported."
+                )
             store.require_space(total)
             return _install(store, pack, index, total, progress, source)
     except OSError as exc:
-        raise StoreError(f"{source} could not be read ({exc.strerror or exc}); it may be damaged or not fully "
-                         "copied, so copy it again.") from exc  # fmt: skip
+        raise StoreError(
+            f"{source} could not be read ({exc.strerror or exc}); it may be damaged or not fully "
+            "copied, so copy it again."
+        ) from exc
     except (EOFError, zlib.error, tarfile.TarError, zipfile.BadZipFile) as exc:
-        raise StoreError(f"{source} could not be read as a .tar, .tar.gz or .zip archive; it may be damaged or "
-                         "not fully copied, so copy it again.") from exc  # fmt: skip
+        raise StoreError(
+            f"{source} could not be read as a .tar, .tar.gz or .zip archive; it may be damaged or "
+            "not fully copied, so copy it again."
+        ) from exc
 
 
 def _install(
-    store: LanguageStore, pack: PackReader, index: dict[str, dict[str, Declared]], total: int,
-    progress: ProgressCallback | None, source: Path,
-) -> list[str]:  # fmt: skip
+    store: LanguageStore,
+    pack: PackReader,
+    index: dict[str, dict[str, Declared]],
+    total: int,
+    progress: ProgressCallback | None,
+    source: Path,
+) -> list[str]:
     """Copy and check every file of ``index`` into staging, then place them all: a pack that turns out to
     be damaged or cut short installs nothing."""
     done, checked = 0, dict[str, tuple[str, str, Path, Declared]]()
@@ -181,8 +191,9 @@ def _install(
             meta = index[repo][name]
             copy = staging / str(len(checked))
             if _copy_capped(stream, copy, meta.size) != meta.sha256:
-                raise StoreError(f"{repo}/{name} in the pack is damaged (its checksum does not match); export it "
-                                 "again.")  # fmt: skip
+                raise StoreError(
+                    f"{repo}/{name} in the pack is damaged (its checksum does not match); export it again."
+                )
             checked[f"{repo}/{name}"] = (repo, name, copy, meta)
             done += meta.size
             if progress:
@@ -191,8 +202,10 @@ def _install(
             f"{repo}/{name}" for repo, files in index.items() for name in files if f"{repo}/{name}" not in checked
         ]
         if missing:
-            raise StoreError(f"{source} lacks {missing[0]}; it may be damaged or not fully copied, so copy it again "
-                             "(nothing was installed).")  # fmt: skip
+            raise StoreError(
+                f"{source} lacks {missing[0]}; it may be damaged or not fully copied, so copy it again "
+                "(nothing was installed)."
+            )
         for repo, name, copy, meta in checked.values():
             store.place(repo, name, copy, FileRecord(meta.size, sha256=meta.sha256))
     return list(checked)

@@ -268,12 +268,19 @@ def is_live(wav: Path) -> bool:
     return False
 
 
+class NothingRecorded(UserError):
+    """An unfinished recording held no audio at all (stopped before the first block came)."""
+
+
 def recover(wav: Path) -> Path:
     """Repair an unfinished recording into ``<name>.recovered.wav``; the original is left untouched.
 
-    The header is rebuilt from the bytes actually on disk (whole frames only).
+    The header is rebuilt from the bytes actually on disk (whole frames only). One that holds no audio
+    (stopped before the device delivered its first block) is removed with its sidecar instead: there is
+    nothing in it to keep, and an empty copy would be listed as a recording.
 
     Raises:
+        NothingRecorded: the recording held no audio; it was removed.
         UserError: there is no sidecar describing the recording's format.
     """
     info = Sidecar.read(wav)
@@ -281,6 +288,13 @@ def recover(wav: Path) -> Path:
         raise UserError(f"{wav} has no recording description ({Sidecar.path_for(wav).name}); it cannot be repaired.")
     block = 2 * info.channels
     data_bytes = max(0, wav.stat().st_size - HEADER_BYTES) // block * block
+    if data_bytes == 0:
+        wav.unlink()
+        Sidecar.path_for(wav).unlink(missing_ok=True)
+        raise NothingRecorded(
+            f"{wav.name} held no audio (it was stopped before the microphone delivered any), so "
+            "nothing was lost; it was removed."
+        )
     target = wav.with_name(wav.stem + ".recovered.wav")
     tmp = target.with_name(f".{target.name}.tmp")
     with open(wav, "rb") as src, open(tmp, "wb") as dst:
@@ -302,5 +316,12 @@ def recover(wav: Path) -> Path:
 
 
 def repair_unfinished(folder: Path) -> list[tuple[Path, Path]]:
-    """Repair every unfinished recording in ``folder``; returns (original, repaired copy) pairs."""
-    return [(wav, recover(wav)) for wav in unfinished(folder)] if folder.is_dir() else []
+    """Repair every unfinished recording in ``folder``; returns (original, repaired copy) pairs (one that held
+    no audio is removed and not listed)."""
+    repaired = []
+    for wav in unfinished(folder) if folder.is_dir() else []:
+        try:
+            repaired.append((wav, recover(wav)))
+        except NothingRecorded:
+            log.info("removed %s, which held no audio", wav)
+    return repaired

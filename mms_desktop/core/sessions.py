@@ -75,8 +75,10 @@ class Project:
             UserError: the name would lead outside the project folder.
         """
         if not is_plain_name(session_id):
-            raise UserError(f"'{session_id}' is not the name of a session folder in {self.folder}; give the name "
-                            "that `session list` shows.")  # fmt: skip
+            raise UserError(
+                f"'{session_id}' is not the name of a session folder in {self.folder}; give the name "
+                "that `session list` shows."
+            )
         return self.folder / session_id
 
     def session(self, session_id: str) -> SessionInfo:

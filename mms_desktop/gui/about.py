@@ -71,11 +71,15 @@ def _live_windows(context: Context, host: ModelHost) -> str:
 
 def details(context: Context, host: ModelHost) -> list[tuple[str, str]]:
     """What the About dialog lists, as (what, value) pairs (imports torch: not for the GUI thread)."""
-    rows = [("MMS Desktop", __version__), ("Python", platform.python_version()),
-            *((package, _version(package)) for package in PACKAGES),
-            ("System", f"{platform.system()} {platform.release()} ({platform.machine()})"),
-            ("Recognition model", _model("asr", host)), ("Live windows", _live_windows(context, host)),
-            ("Language identifier", _model("lid", host))]  # fmt: skip
+    rows = [
+        ("MMS Desktop", __version__),
+        ("Python", platform.python_version()),
+        *((package, _version(package)) for package in PACKAGES),
+        ("System", f"{platform.system()} {platform.release()} ({platform.machine()})"),
+        ("Recognition model", _model("asr", host)),
+        ("Live windows", _live_windows(context, host)),
+        ("Language identifier", _model("lid", host)),
+    ]
     rows += [(f"{what} folder", str(path)) for what, path in folders(context).items()]
     return rows
 

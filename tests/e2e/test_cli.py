@@ -264,7 +264,8 @@ def test_commands_other_than_install_never_touch_the_network(installed_home, spe
     ("args", "message"),
     [
         (["transcribe", "missing.wav", "--lang", "eng"], "missing.wav does not exist"),
-        (["transcribe", "{speech}", "--lang", "xyz"], "'xyz' is not installed"),
+        (["transcribe", "{speech}", "--lang", "xyz"], "'xyz' is not an ISO 639-3 language code"),
+        (["transcribe", "{speech}", "--lang", "deu"], "'deu' is not installed"),
         (["transcribe", "{text}", "--lang", "eng"], "could not be read as audio"),
         (["transcribe", "{speech}", "--model", "nobody/nothing"], "nobody/nothing is not installed"),
         (["transcribe", "{speech}", "--model", "{tmp}"], "is not a complete speech recognition model"),
@@ -367,7 +368,7 @@ def test_recover_repairs_a_copy_and_keeps_the_original(tmp_path: Path, home: Pat
     assert result.returncode == 0, result.stderr
     data, rate = sf.read(tmp_path / "take.recovered.wav", dtype="int16")
     assert rate == 16000 and len(data) == 16000 and wav.stat().st_size == 44 + 32001
-    assert "No unfinished recordings" in run_cli("recover", str(tmp_path), home=home).stdout
+    assert "Nothing to recover: every recording in" in run_cli("recover", str(tmp_path), home=home).stdout
 
     recordings = tmp_path / "my recordings"  # where dictations go: what `recover` alone repairs
     recordings.mkdir()
@@ -376,7 +377,33 @@ def test_recover_repairs_a_copy_and_keeps_the_original(tmp_path: Path, home: Pat
     Sidecar("recording", 16000, 1).write(recordings / "dictation.wav")
     result = run_cli("recover", home=home)
     assert result.returncode == 0 and f"into {recordings / 'dictation.recovered.wav'}" in result.stdout
-    assert run_cli("recover", home=home).stdout == f"No unfinished recordings in {recordings}.\n"
+    assert (
+        run_cli("recover", home=home).stdout == f"Nothing to recover: every recording in {recordings} was finished.\n"
+    )
+
+
+def test_recover_on_a_new_machine_and_of_a_recording_that_holds_no_audio(tmp_path: Path, home: Path) -> None:
+    from mms_desktop.core.recorder import Sidecar, wav_header
+
+    (home / "settings.json").write_text(json.dumps({"recordings_dir": str(tmp_path / "never made")}))
+    result = run_cli("recover", home=home)
+    assert result.returncode == 0 and result.stdout.startswith("Nothing to recover: no recording has been made yet")
+    empty = tmp_path / "killed-at-once.wav"  # killed before the device delivered its first block
+    empty.write_bytes(wav_header(16000, 1, 0) + b"\x01")
+    Sidecar("recording", 16000, 1).write(empty)
+    result = run_cli("recover", str(tmp_path), home=home)
+    assert result.returncode == 0 and "killed-at-once.wav held no audio" in result.stdout, result.stderr
+    assert not empty.exists() and not Sidecar.path_for(empty).exists() and not list(tmp_path.glob("*.recovered.*"))
+
+
+def test_devices_without_any_input_device_is_one_sentence(monkeypatch, capsys) -> None:
+    from mms_desktop import cli
+    from mms_desktop.core import capture
+
+    monkeypatch.setattr(capture, "list_devices", lambda: [])  # a machine without a microphone
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert cli.main(["devices"]) == 2
+    assert capsys.readouterr().err.strip() == f"mms-desktop: {capture.NO_INPUT}"
 
 
 def test_sessions_from_the_command_line(tmp_path: Path, home: Path) -> None:
@@ -404,6 +431,12 @@ def test_sessions_from_the_command_line(tmp_path: Path, home: Path) -> None:
     shown = run_cli("session", "show", str(project), session_id, home=home)
     assert '"consent": "oral, recorded"' in shown.stdout
     assert_user_error(run_cli("session", "show", str(project), "nope", home=home), "There is no session 'nope'")
+    empty = run_cli("session", "transcribe", str(project), session_id, home=home)
+    assert empty.returncode == 0 and empty.stdout.startswith(f"Session {session_id} has no recordings yet"), empty
+    assert_user_error(
+        run_cli("session", "show", str(project), "../elsewhere", home=home),
+        "'../elsewhere' is not the name of a session folder",
+    )
     (project / "2026-07-02_Songs").mkdir()
     (project / "2026-07-02_Songs" / "session.json").write_text("{")  # damaged: the other is still listed
     listed = run_cli("session", "list", str(project), home=home)
@@ -518,8 +551,22 @@ def test_align_on_an_elan_file_aligns_each_tier_in_its_own_times_and_keeps_every
 
     source = elan_file(tmp_path / "field.eaf", speech_file)
     out = tmp_path / "out" / "aligned.eaf"
-    result = run_cli("align", str(speech_file), str(source), "--lang", "eng", "--tier", "Anna", "--tier", "Ben",
-                     "--format", "eaf", "-o", str(out), home=installed_home)  # fmt: skip
+    result = run_cli(
+        "align",
+        str(speech_file),
+        str(source),
+        "--lang",
+        "eng",
+        "--tier",
+        "Anna",
+        "--tier",
+        "Ben",
+        "--format",
+        "eaf",
+        "-o",
+        str(out),
+        home=installed_home,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "Aligned tiers Anna, Ben."
     before, after = pympi.Eaf(str(source)), pympi.Eaf(str(out))

@@ -237,8 +237,12 @@ def test_praat_text_grids_with_point_tiers(content: str, tmp_path: Path) -> None
 
 def test_a_grid_of_points_only_and_a_binary_grid_are_refused_clearly(tmp_path: Path) -> None:
     points = tmp_path / "points.TextGrid"
-    points.write_text(LONG_GRID.replace("size = 2\nitem", "size = 1\nitem").split("    item [1]")[0]
-                      + "    item [1]" + LONG_GRID.split("    item [2]")[1], encoding="utf-8")  # fmt: skip
+    points.write_text(
+        LONG_GRID.replace("size = 2\nitem", "size = 1\nitem").split("    item [1]")[0]
+        + "    item [1]"
+        + LONG_GRID.split("    item [2]")[1],
+        encoding="utf-8",
+    )
     with pytest.raises(UserError, match="has only point tiers"):
         formats.load(points)
     binary = tmp_path / "binary.TextGrid"
@@ -268,8 +272,12 @@ def spoken(sentences: list[str], start: float = 0.0, word_s: float = 0.3, pause_
     return Segment(words[0].start, words[-1].end, " ".join(w.word for w in words), tuple(words))
 
 
-FOUR_SENTENCES = ["The river rose after the rain.", "Nobody crossed the old bridge that week.",
-                  "Children watched the water from the hill.", "By Sunday it was calm again."]  # fmt: skip
+FOUR_SENTENCES = [
+    "The river rose after the rain.",
+    "Nobody crossed the old bridge that week.",
+    "Children watched the water from the hill.",
+    "By Sunday it was calm again.",
+]
 
 
 def test_subtitles_are_cut_at_words_to_subtitle_norms(tmp_path: Path) -> None:
@@ -325,7 +333,9 @@ def test_a_line_break_in_a_transcript_never_ends_a_cue() -> None:
 
     transcript = Transcript("eng", 4.0, (Segment(0.0, 2.0, "first line\n\nsecond line"), Segment(2.0, 4.0, "next")))
     assert [" ".join(c.content.split()) for c in srt_parser.parse(formats.render(transcript, "srt"))] == [
-        "first line second line", "next"]  # fmt: skip
+        "first line second line",
+        "next",
+    ]
 
 
 def _json_variants() -> list[str]:

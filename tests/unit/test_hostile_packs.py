@@ -153,11 +153,21 @@ def packs(tmp_path_factory: pytest.TempPathFactory, bomb_digest: str) -> dict[st
 
 
 CASES = [
-    "tar.gz bomb, declared", "zip bomb, declared", "tar.gz bomb, understated", "zip bomb, understated",
-    "repo climbing out", "file climbing out", "absolute name",
-    "a link where a file should be", "index nested deeply", "index of 2 MB", "size that is text", "negative size",
-    "index that is a list", "index not UTF-8",
-]  # fmt: skip
+    "tar.gz bomb, declared",
+    "zip bomb, declared",
+    "tar.gz bomb, understated",
+    "zip bomb, understated",
+    "repo climbing out",
+    "file climbing out",
+    "absolute name",
+    "a link where a file should be",
+    "index nested deeply",
+    "index of 2 MB",
+    "size that is text",
+    "negative size",
+    "index that is a list",
+    "index not UTF-8",
+]
 
 
 @pytest.mark.parametrize("case", CASES)

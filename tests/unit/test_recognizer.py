@@ -7,7 +7,7 @@ from helpers import noise
 
 from mms_desktop.core import ctc, modelfiles
 from mms_desktop.core.asr import Recognizer, WindowOptions, plan_windows
-from mms_desktop.core.errors import ModelError
+from mms_desktop.core.errors import ModelError, UserError
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,10 @@ def test_switching_adapters_matches_a_fresh_load_without_reloading(recognizer: R
 
 
 def test_unknown_language_is_a_clear_error(recognizer: Recognizer) -> None:
-    with pytest.raises(ModelError, match="'xyz' is not installed.*languages install xyz"):
-        recognizer.set_language("xyz")
+    with pytest.raises(ModelError, match="'deu' is not installed.*languages install deu"):
+        recognizer.set_language("deu")
+    with pytest.raises(UserError, match="'xyz' is not an ISO 639-3 language code"):
+        recognizer.set_language("xyz")  # never suggested for installing
 
 
 def test_missing_or_broken_model_folder(tmp_path: Path) -> None:

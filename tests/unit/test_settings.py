@@ -70,8 +70,25 @@ def test_live_settings_make_the_stream_options() -> None:
 
 
 # Values of every JSON type, and the awkward ones of each, for every setting in turn.
-WRONG_VALUES = [None, True, 0, -1, 1e308, "", "x" * 10_000, "../../elsewhere", "eng\n", [], [1], [None], ["eng", 2],
-                [["eng"]], {}, {"a": 1}, [[[[]]]]]  # fmt: skip
+WRONG_VALUES = [
+    None,
+    True,
+    0,
+    -1,
+    1e308,
+    "",
+    "x" * 10_000,
+    "../../elsewhere",
+    "eng\n",
+    [],
+    [1],
+    [None],
+    ["eng", 2],
+    [["eng"]],
+    {},
+    {"a": 1},
+    [[[[]]]],
+]
 
 
 def test_a_value_of_any_wrong_type_in_any_setting_falls_back_and_is_named(tmp_path: Path) -> None:

@@ -40,8 +40,9 @@ def _link_media(eaf: Any, media: Path, target: Path | None) -> None:
         except ValueError:  # another drive (Windows): the absolute link alone
             relative = ""
         relative = relative if relative.startswith("../") or not relative else f"./{relative}"
-    eaf.add_linked_file(media.absolute().as_uri(), relpath=relative or None,
-                        mimetype=_MIME.get(media.suffix.lower(), "audio/x-wav"))  # fmt: skip
+    eaf.add_linked_file(
+        media.absolute().as_uri(), relpath=relative or None, mimetype=_MIME.get(media.suffix.lower(), "audio/x-wav")
+    )
 
 
 def dumps(transcript: Transcript, media: Path | None = None, target: Path | None = None) -> str:
@@ -146,12 +147,16 @@ def _sorted(eaf: Any, tier: str, path: Path) -> list[tuple[int, int, str]]:
     try:
         rows = eaf.get_annotation_data_for_tier(tier)
     except KeyError as exc:
-        raise UserError(f"{path} is damaged: an annotation of tier '{tier}' points at a time slot it lacks; "
-                        "open it in ELAN and save it again.") from exc  # fmt: skip
+        raise UserError(
+            f"{path} is damaged: an annotation of tier '{tier}' points at a time slot it lacks; "
+            "open it in ELAN and save it again."
+        ) from exc
     timed = [(r[0], r[1], str(r[2])) for r in rows if isinstance(r[0], int) and isinstance(r[1], int)]
     if len(timed) < len(rows):
-        raise UserError(f"{len(rows) - len(timed)} annotation(s) of tier '{tier}' in {path} have no time; give "
-                        "them times in ELAN, or choose a time-aligned tier.")  # fmt: skip
+        raise UserError(
+            f"{len(rows) - len(timed)} annotation(s) of tier '{tier}' in {path} have no time; give "
+            "them times in ELAN, or choose a time-aligned tier."
+        )
     return sorted(timed)
 
 

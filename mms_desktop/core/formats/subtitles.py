@@ -46,8 +46,12 @@ def _wrap(text: str) -> list[str]:
     """``text`` on lines of at most LINE_CHARS (a longer word stays whole), balanced when two lines do."""
     lines = textwrap.wrap(text, LINE_CHARS, break_long_words=False, break_on_hyphens=False) or [""]
     if len(lines) == 2:  # two lines of about equal length read better than a full one and a stub
-        balanced = textwrap.wrap(text, max(len(text) // 2 + 1, max(len(w) for w in text.split())),
-                                 break_long_words=False, break_on_hyphens=False)  # fmt: skip
+        balanced = textwrap.wrap(
+            text,
+            max(len(text) // 2 + 1, max(len(w) for w in text.split())),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
         lines = balanced if len(balanced) == 2 else lines
     return lines
 

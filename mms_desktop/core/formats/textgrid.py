@@ -77,8 +77,10 @@ def load(path: Path, tier: str | None = None) -> Transcript:
     if tier is not None and tier not in names:
         raise UserError(f"{path} has no tier '{tier}'; its tiers are: {', '.join(names)}.")
     if tier is not None and tier not in intervals:
-        raise UserError(f"Tier '{tier}' of {path} is a point tier, which has no text spans to use; "
-                        f"choose an interval tier ({', '.join(intervals) or 'it has none'}).")  # fmt: skip
+        raise UserError(
+            f"Tier '{tier}' of {path} is a point tier, which has no text spans to use; "
+            f"choose an interval tier ({', '.join(intervals) or 'it has none'})."
+        )
     if not intervals:
         raise UserError(f"{path} has only point tiers, which have no text spans to use; add an interval tier.")
     mains = [tier] if tier else [n for n in intervals if n.split(" - ")[0] == TRANSCRIPTION] or intervals[:1]
