@@ -37,6 +37,15 @@ def tone(seconds: float, rate: int = 16000, freq: float = 440.0, channels: int =
     return np.repeat(wave[:, None], channels, axis=1) if channels > 1 else wave
 
 
+def espeak(text: str, voice: str, folder: Path) -> np.ndarray:
+    """``text`` spoken by espeak-ng's ``voice``, as 16 kHz samples."""
+    from mms_desktop.core.audio import load_audio
+
+    path = folder / f"{abs(hash((text, voice)))}.wav"
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
+    return load_audio(path)
+
+
 def noise(seconds: float, seed: int = 0) -> np.ndarray:
     return (np.random.RandomState(seed).randn(int(seconds * 16000)) * 0.1).astype(np.float32)
 

@@ -58,8 +58,18 @@ def _configure_logging(debug: bool) -> None:
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
+def one_line(message: str) -> str:
+    """A message on one line, whatever the names in it hold (a file name may hold a line break)."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status (2 for errors the user can fix)."""
+    for stream, errors in ((sys.stdout, "surrogateescape"), (sys.stderr, "backslashreplace")):
+        # File names that are not valid UTF-8 (a recorder's card) are printed as they are on disk, and said
+        # in messages with their odd bytes escaped, never as an encoding error.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=errors)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -81,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         context = Context.create(args.data_dir, args.device, args.precision)
         return int(args.run(args, context) or 0)
     except UserError as exc:
-        print(f"mms-desktop: {exc}", file=sys.stderr)
+        print(f"mms-desktop: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except (Cancelled, KeyboardInterrupt):
         print("mms-desktop: cancelled; nothing partial was kept.", file=sys.stderr)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +158,8 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     for path, samples in audio:
         with Reporter(f"Transcribing {path.name}", terminal_only=True) as reporter:
             result = transcribe(samples, recognizer, language, identifier, among, options, reporter)
+        if not result.segments:
+            print(f"mms-desktop: no speech was found in {path}; nothing was transcribed.", file=sys.stderr)
         text = formats.render(result, args.format, media=path, target=targets[path])
         if targets[path] is None:
             if len(paths) > 1:
@@ -169,25 +173,40 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_identify(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.lid import first_speech
+    """Identify each recording from its first seconds of speech, reading no more of it than that."""
+    from mms_desktop.core.audio import audio_blocks, audio_files, check_audio
+    from mms_desktop.core.lid import speech_to_identify
 
     require("top", args.top, 1)
-    paths, audio, failures = _open_audio(args.files)
+    paths = audio_files(args.files)
+    for path in paths:
+        check_audio(path)
     identifier = load_identifier(args, ctx)
-    for path, samples in audio:
+    failures: list[tuple[Path, str]] = []
+    for path in paths:
+        try:
+            speech = speech_to_identify(audio_blocks(path))
+        except UserError as exc:
+            failures.append((path, str(exc)))
+            continue
+        if speech is None:
+            failures.append((path, f"{path} holds no speech to identify; choose a recording in which someone speaks."))
+            continue
         if len(paths) > 1:
             print(f"==> {path} <==")
-        for score in identifier.identify(first_speech(samples), top_k=args.top, among=args.among):
+        for score in identifier.identify(speech, top_k=args.top, among=args.among):
             print(f"{score.code}\t{score.probability:.4f}")
     _check_outcome("identified", paths, failures)
     return 0
 
 
 def run_speak(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.audio import write_wav
+    """Speak the text sentence by sentence, each written to the file (and played) as it is made."""
+    from mms_desktop.core.audio import wav_writer
+    from mms_desktop.core.fsutil import decode_text
     from mms_desktop.core.tts import Synthesizer
 
-    text = sys.stdin.read() if args.text == "-" else args.text
+    text = decode_text(sys.stdin.buffer.read(), "The standard input") if args.text == "-" else args.text
     if not text.strip():
         raise UserError("There is no text to speak; give some text.")
     if not args.output and not args.play:
@@ -200,31 +219,34 @@ def run_speak(args: argparse.Namespace, ctx: Context) -> int:
         make_folder(output.parent)
     voice = ctx.store.resolve(args.voice, "voice") if args.voice else ctx.store.voice_dir(args.lang)
     synthesizer = Synthesizer.load(voice, ctx.settings.device)
-    if args.play:
-        samples = _play(synthesizer.sentences(text, seed=args.seed), synthesizer.sample_rate)
-    else:
-        samples = synthesizer.speak(text, seed=args.seed).samples
-    if output is not None:
-        try:
-            write_wav(output, samples, synthesizer.sample_rate)  # type: ignore[arg-type]
-        except (OSError, RuntimeError) as exc:
-            raise UserError(f"{output} could not be written ({exc}); choose another place.") from exc
+    sentences = synthesizer.sentences(text, seed=args.seed)
+    with contextlib.ExitStack() as stack:
+        if output is not None:  # each sentence goes to the file as it is made: a book is never held in memory
+            write = stack.enter_context(wav_writer(output, synthesizer.sample_rate))
+            sentences = _written(sentences, write)
+        if args.play:
+            _play(sentences, synthesizer.sample_rate)
+        else:
+            collections.deque(sentences, maxlen=0)
     return 0
 
 
-def _play(sentences: Iterator[Any], sample_rate: int) -> Any:
-    """Play the sentences as they are made and wait until the last has sounded; all of them, joined."""
+def _written(pieces: Iterator[Any], write: Callable[[Any], None]) -> Iterator[Any]:
+    for piece in pieces:
+        write(piece)
+        yield piece
+
+
+def _play(sentences: Iterator[Any], sample_rate: int) -> None:
+    """Play the sentences as they are made and wait until the last has sounded."""
     import time
 
-    import numpy as np
-
-    from mms_desktop.core.playback import SoundDevicePlayer, play_kept
+    from mms_desktop.core.playback import SoundDevicePlayer
 
     player = SoundDevicePlayer()
     try:
-        made, _ = play_kept(player, sentences, sample_rate)
+        player.play_stream(sentences, sample_rate)
         while player.playing:
             time.sleep(0.05)
     finally:
         player.stop()  # Ctrl-C included
-    return np.concatenate(made)

@@ -27,6 +27,40 @@ def is_plain_name(name: object) -> bool:
     )
 
 
+def decode_text(data: bytes, source: str) -> str:
+    """Text a user gave (a file or standard input), which must be UTF-8 (a byte-order mark is allowed): the
+    one rule for every text MMS Desktop reads, so that no character is silently dropped or replaced.
+
+    Raises:
+        UserError: ``data`` is not UTF-8 text, saying how to make it so.
+    """
+    if b"\0" in data:
+        raise UserError(
+            f"{source} is not UTF-8 text (it looks like UTF-16 or a binary file); save it as UTF-8 "
+            "text and give it again."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{source} is not UTF-8 text (byte {exc.start + 1} is not); save it as UTF-8, which every "
+            "text editor offers, and give it again."
+        ) from exc
+
+
+def read_text_file(path: Path) -> str:
+    """The UTF-8 text of the file at ``path`` (see :func:`decode_text`).
+
+    Raises:
+        UserError: it cannot be read, or is not UTF-8 text.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path} could not be read ({exc.strerror or exc}); check the file name.") from exc
+    return decode_text(data, str(path))
+
+
 def save_text(path: Path, text: str) -> None:
     """:func:`atomic_write_text` for a file the user chose, a failure told in one sentence.
 

@@ -16,6 +16,7 @@ from mms_desktop.core.errors import ModelError, UserError
 from mms_desktop.core.events import LanguageScore
 from mms_desktop.core.languages import lid_code_for
 from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint, normalize
+from mms_desktop.core.vad import speech_spans
 
 log = logging.getLogger(__name__)
 
@@ -123,3 +124,23 @@ def first_speech(samples: np.ndarray, seconds: float = DEFAULT_SECONDS, threshol
     loud = np.flatnonzero(20 * np.log10(rms / rms.max()) > threshold_db)
     start = max(0, int(loud[0]) - 5) * frame if len(loud) else 0
     return samples[start : start + int(seconds * SAMPLE_RATE)]
+
+
+def speech_to_identify(
+    blocks: Iterable[np.ndarray], seconds: float = DEFAULT_SECONDS, within_s: float = 600.0
+) -> np.ndarray | None:
+    """Up to ``seconds`` of the first speech in a recording given as 16 kHz blocks, reading no more blocks
+    than it needs (a recording of an hour is not read whole to identify its language); None when its first
+    ``within_s`` seconds hold no speech (noise or hum would otherwise be given a language)."""
+    held, read = np.zeros(0, np.float32), 0
+    for block in blocks:
+        held, read = np.concatenate([held, block]), read + len(block)
+        spans = speech_spans(held)
+        if spans and len(held) - spans[0][0] >= seconds * SAMPLE_RATE:
+            break
+        if not spans:  # keep a little before the next block, for a word that begins at its edge
+            held = held[-SAMPLE_RATE:]
+        if read >= within_s * SAMPLE_RATE:
+            break
+    spans = speech_spans(held)
+    return first_speech(held[spans[0][0] :], seconds) if spans else None

@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
@@ -224,7 +225,7 @@ def describe_recording(recording: Path) -> str:
     if is_live(recording):
         return "being recorded"
     try:
-        seconds = round(sf.info(str(recording)).duration)
+        seconds = round(sf.info(os.fsencode(recording)).duration)
         length = f"{seconds // 60}:{seconds % 60:02d}"
     except (RuntimeError, OSError):  # soundfile's errors derive from RuntimeError
         length = "unreadable"

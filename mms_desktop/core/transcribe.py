@@ -9,10 +9,12 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from mms_desktop.core.asr import Recognizer, WindowOptions
+from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import LanguageScore, Progress, Transcript
 from mms_desktop.core.languages import adapter_for, lid_code_for
 from mms_desktop.core.lid import LanguageIdentifier, first_speech
+from mms_desktop.core.vad import speech_spans
 
 AUTO = "auto"
 
@@ -60,13 +62,37 @@ def transcribe(
     progress: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> Transcript:
-    """Transcribe 16 kHz audio in ``language``, or in the detected language when it is ``auto``."""
+    """Transcribe the speech in 16 kHz audio in ``language``, or in the detected language when it is ``auto``.
+
+    Voice activity detection finds the speech first, as in dictation: audio without any (noise, hum, DC,
+    silence) gives a transcript without segments, in which nothing is detected or made up, and words the
+    model spells out of the noise between stretches of speech are left out.
+    """
+    spans = speech_spans(samples, cancel=cancel)
+    if not spans:
+        return Transcript("" if language == AUTO else language, round(len(samples) / SAMPLE_RATE, 3), ())
     probability = None
     if language == AUTO:
         if identifier is None:
             raise UserError("Automatic language detection needs a language identifier; choose the language.")
-        language, score = detect_adapter(samples, identifier, recognizer.languages, among)
+        language, score = detect_adapter(samples[spans[0][0] :], identifier, recognizer.languages, among)
         probability = score.probability
     recognizer.set_language(language)
     transcript = recognizer.transcribe(samples, options, progress, cancel)
-    return dataclasses.replace(transcript, language_probability=probability)
+    return dataclasses.replace(only_speech(transcript, spans), language_probability=probability)
+
+
+def only_speech(transcript: Transcript, spans: list[tuple[int, int]]) -> Transcript:
+    """``transcript`` without the words that lie wholly outside the stretches of speech ``spans`` (samples)."""
+    seconds = [(first / SAMPLE_RATE, end / SAMPLE_RATE) for first, end in spans]
+    segments = []
+    for segment in transcript.segments:
+        words = tuple(w for w in segment.words if any(w.start < end and w.end > first for first, end in seconds))
+        if words == segment.words:
+            segments.append(segment)
+        elif words:
+            text = " ".join(w.word for w in words)
+            segments.append(
+                dataclasses.replace(segment, start=words[0].start, end=words[-1].end, text=text, words=words)
+            )
+    return dataclasses.replace(transcript, segments=tuple(segments))

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from mms_desktop.core.errors import UserError
+from mms_desktop.core.fsutil import read_text_file
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +65,7 @@ def check_file(path: Path, id_to_token: Mapping[int, str], language: str) -> lis
         raise UserError(
             f"{path} {'is a folder' if path.is_dir() else 'does not exist'}; give the file of the word list."
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"Cannot read the word list {path}: save it as UTF-8 text, one word per line.") from exc
+    text = read_text_file(path)
     words, unspellable = read_words(text, id_to_token)
     if unspellable:
         shown = ", ".join(unspellable[:5]) + (" …" if len(unspellable) > 5 else "")

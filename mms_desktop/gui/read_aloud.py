@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 SOUNDING = Progress("reading aloud", 1, 1)  # the first sentence has been handed to the player
 
 
+NO_TEXT = "There is no text to read; type or dictate some first."
+
+
 class ReadAloud(QObject):
     """Speaks text in a language with its installed voice, and saves speech to WAV files.
 
@@ -62,14 +65,19 @@ class ReadAloud(QObject):
         self.status.emit(f"Saving speech to {path.name}…")
 
         def work(report: Any, cancel: threading.Event) -> Path:
-            from mms_desktop.core.audio import write_wav
+            from mms_desktop.core.audio import wav_writer
             from mms_desktop.core.errors import UserError
 
-            speech = self._synthesize(text, language, cancel)
-            try:
-                write_wav(path, speech.samples, speech.sample_rate)  # type: ignore[arg-type]
-            except (OSError, RuntimeError) as exc:
-                raise UserError(f"{path} could not be written ({exc}); choose another place.") from exc
+            if not text.strip():
+                raise UserError(NO_TEXT)
+            if self._last is not None and self._last[:2] == (text, language):
+                pieces, rate = iter([np.asarray(self._last[2].samples)]), self._last[2].sample_rate
+            else:  # written sentence by sentence, as made: a long text is never held in memory
+                voice = self._host.voice(language)
+                pieces, rate = voice.sentences(text, cancel=cancel), voice.sample_rate
+            with wav_writer(path, rate) as write:
+                for piece in pieces:
+                    write(piece)
             return path
 
         self._jobs.start("save speech", work, self._saved)
@@ -91,7 +99,7 @@ class ReadAloud(QObject):
         from mms_desktop.core.errors import Cancelled, UserError
 
         if not text.strip():
-            raise UserError("There is no text to read; type or dictate some first.")
+            raise UserError(NO_TEXT)
         if self._last is not None and self._last[:2] == (text, language):
             speech = self._last[2]
             if report is not None:

@@ -256,7 +256,12 @@ class Tasks(QObject):
         if transcript.language_probability is not None:
             self.w.bar.show_detected(transcript.language, transcript.language_probability)
         words = sum(len(s.words) for s in transcript.segments)
-        self.w.show_status(f"Transcribed {transcript.duration:.1f} s of audio: {words} words.")
+        name = self._current.name if self._current is not None else "the recording"
+        self.w.show_status(
+            f"Transcribed {transcript.duration:.1f} s of audio: {words} words."
+            if transcript.segments
+            else f"No speech was found in {name} ({transcript.duration:.1f} s); nothing was transcribed."
+        )
         self._next()
 
     def _next(self) -> None:

@@ -8,13 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from helpers import noise, run_cli
+from helpers import espeak, noise, run_cli
 
 
 @pytest.fixture(scope="module")
 def speech_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("audio") / "speech.flac"
-    sf.write(path, np.concatenate([np.zeros(8000, np.float32), noise(3.0, seed=9)]), 16000)
+    """Half a second of silence, then three seconds of English speech."""
+    folder = tmp_path_factory.mktemp("audio")
+    spoken = espeak("hello world, the weather is fine again today", "en", folder)[: 3 * 16000]
+    spoken = np.concatenate([spoken, np.zeros(3 * 16000 - len(spoken), np.float32)])
+    path = folder / "speech.flac"
+    sf.write(path, np.concatenate([np.zeros(8000, np.float32), spoken]), 16000)
     return path
 
 
@@ -45,11 +49,15 @@ def test_transcribe_json_has_the_contract_fields(installed_home: Path, speech_fi
     assert all(0 <= w["start"] <= w["end"] <= 3.5 and 0 <= w["confidence"] <= 1 for w in words)
 
 
-def test_a_transcription_shows_its_progress_on_a_terminal_only(installed_home: Path, tmp_path: Path) -> None:
+def test_a_transcription_shows_its_progress_on_a_terminal_only(
+    installed_home: Path, speech_file: Path, tmp_path: Path
+) -> None:
     import select
 
     recording = tmp_path / "long.wav"
-    sf.write(recording, noise(30.0, seed=5), 16000)  # two windows of the default 20 s
+    sf.write(
+        recording, np.tile(sf.read(speech_file, dtype="float32")[0], 9)[: 30 * 16000], 16000
+    )  # two windows of 20 s
     terminal, its_end = os.openpty()
     result = run_cli("transcribe", str(recording), "--lang", "eng", home=installed_home, stderr=its_end)
     os.close(its_end)
@@ -278,7 +286,7 @@ def test_commands_other_than_install_never_touch_the_network(installed_home, spe
         (["languages", "remove", "ita"], "'ita' is not installed"),
         (["words", "add", "eng", "{tmp}/missing.txt"], "missing.txt does not exist; give the file of the word list"),
         (["words", "add", "eng", "{tmp}"], "is a folder; give the file of the word list"),
-        (["words", "add", "eng", "{speech}"], "save it as UTF-8 text, one word per line"),
+        (["words", "add", "eng", "{speech}"], "speech.flac is not UTF-8 text"),
         (["words", "add", "e/g", "{speech}"], "'e/g' is not a language code: three lowercase letters"),
         (["train-adapter", "{tmp}", "--lang", "ita", "--name", "ita dialect"], "(like sah-dialect_kolyma)"),
         (["languages", "import", "nowhere.tar"], "does not exist"),
@@ -652,3 +660,40 @@ def test_no_command_opens_the_window_and_a_kill_closes_it(home: Path, tmp_path: 
     process.communicate(timeout=30)
     assert process.returncode == 0
     assert "window closed" in log.read_text()
+
+
+def non_speech() -> dict[str, np.ndarray]:
+    """Ten seconds of what a recorder picks up when nobody speaks."""
+    t = np.arange(10 * 16000) / 16000
+    return {
+        "quiet noise": noise(10.0, seed=1) * 0.05,
+        "loud noise": noise(10.0, seed=2) * 3,
+        "DC offset": np.full(len(t), 0.2, np.float32),
+        "infrasound": (0.5 * np.sin(2 * np.pi * 5 * t)).astype(np.float32),
+        "mains hum": (0.3 * np.sin(2 * np.pi * 50 * t)).astype(np.float32),
+    }
+
+
+@pytest.mark.parametrize("kind", list(non_speech()))
+def test_non_speech_gives_no_text_and_no_language(installed_home: Path, tmp_path: Path, kind: str) -> None:
+    recording = tmp_path / f"{kind}.wav"
+    sf.write(recording, np.clip(non_speech()[kind], -1, 1), 16000)
+    result = run_cli("transcribe", str(recording), "--lang", "eng", "--format", "json", home=installed_home)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["segments"] == []
+    assert result.stderr.strip() == f"mms-desktop: no speech was found in {recording}; nothing was transcribed."
+    detected = run_cli("transcribe", str(recording), home=installed_home)  # nothing is identified either
+    assert detected.returncode == 0 and detected.stdout.strip() == "", detected.stderr
+    assert_user_error(run_cli("identify", str(recording), home=installed_home), "holds no speech to identify")
+
+
+def test_words_made_up_in_the_noise_around_speech_are_left_out(installed_home, speech_file, tmp_path) -> None:
+    speech, _ = sf.read(speech_file, dtype="float32")
+    recording = tmp_path / "speech-in-noise.wav"
+    hiss = noise(20.0, seed=6) * 0.3
+    sf.write(recording, np.concatenate([hiss, speech, hiss]), 16000)
+    result = run_cli("transcribe", str(recording), "--lang", "eng", "--format", "json", home=installed_home)
+    assert result.returncode == 0, result.stderr
+    words = [w for s in json.loads(result.stdout)["segments"] for w in s["words"]]
+    assert words, "the speech is transcribed"
+    assert all(19.0 < w["end"] and w["start"] < 24.5 for w in words), words

@@ -266,7 +266,7 @@ def test_cancelling_a_file_transcription(qtbot, make_window, tmp_path: Path, how
     window = make_window()
     choose(qtbot, window, "eng")
     wav = tmp_path / "long.wav"
-    sf.write(wav, np.random.RandomState(0).randn(16000 * 600).astype(np.float32) * 0.05, 16000)
+    sf.write(wav, np.tile(espeak("casa pez la viejo pequeño", "es", tmp_path), 400)[: 16000 * 600], 16000)
     window.tasks.transcribe_file(wav)
     qtbot.waitUntil(lambda: window.progress.maximum() == 1000, timeout=60000)  # windows are being decoded
     if how == "button":
@@ -497,3 +497,17 @@ def test_save_dialogs_offer_a_name_after_the_recording_beside_it(qtbot, make_win
     window.actions["Clear"].trigger()
     window.actions["Save text…"].trigger()
     assert offered[-1] == str(wav.parent / "transcript.txt"), "no recording now: the folder last used"
+
+
+def test_a_recording_without_speech_says_so(qtbot, make_window, tmp_path: Path) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    window = make_window()
+    choose(qtbot, window, "spa")
+    wav = tmp_path / "hum.wav"
+    sf.write(wav, (0.3 * np.sin(2 * np.pi * 50 * np.arange(16000 * 5) / 16000)).astype(np.float32), 16000)
+    window.tasks.transcribe_file(wav)
+    qtbot.waitUntil(lambda: not window.tasks.transcribing, timeout=60000)
+    assert window.status_text.text() == "No speech was found in hum.wav (5.0 s); nothing was transcribed."
+    assert window.view.toPlainText() == ""

@@ -8,6 +8,7 @@ from pathlib import Path
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Transcript
 from mms_desktop.core.formats import eaf, jsonfmt, subtitles, textgrid
+from mms_desktop.core.fsutil import read_text_file
 
 Writer = Callable[[Transcript, Path | None], str]
 
@@ -43,10 +44,7 @@ def load(path: Path, tier: str | None = None) -> Transcript:
         return eaf.load(path, tier)
     if suffix == ".textgrid":
         return textgrid.load(path, tier)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path} could not be read as UTF-8 text; save it as UTF-8.") from exc
+    text = read_text_file(path)
     if suffix == ".json":
         try:
             return jsonfmt.loads(text)

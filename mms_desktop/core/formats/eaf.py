@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any  # pympi has no type hints
 
 from mms_desktop.core.errors import UserError
@@ -40,9 +41,19 @@ def _link_media(eaf: Any, media: Path, target: Path | None) -> None:
         except ValueError:  # another drive (Windows): the absolute link alone
             relative = ""
         relative = relative if relative.startswith("../") or not relative else f"./{relative}"
+    if relative and not _is_utf8(relative):  # a name from a recorder's card: the bytes, percent-encoded
+        relative = quote(os.fsencode(relative), safe="/.")
     eaf.add_linked_file(
         media.absolute().as_uri(), relpath=relative or None, mimetype=_MIME.get(media.suffix.lower(), "audio/x-wav")
     )
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def dumps(transcript: Transcript, media: Path | None = None, target: Path | None = None) -> str:
