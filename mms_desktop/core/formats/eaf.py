@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import quote
 from typing import Any  # pympi has no type hints
+from urllib.parse import quote
 
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Transcript, Word
