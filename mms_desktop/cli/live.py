@@ -51,7 +51,7 @@ def run_devices(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_recover(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.recorder import NothingRecorded, recover, unfinished
+    from mms_desktop.core.recovery import NothingRecorded, recover, unfinished
     from mms_desktop.paths import recordings_dir
 
     path = Path(args.path).absolute() if args.path else recordings_dir(ctx.settings.recordings_dir)
@@ -73,7 +73,7 @@ def run_recover(args: argparse.Namespace, ctx: Context) -> int:
 
 def _repair_unfinished(folder: Path) -> None:
     """Recordings a crash left unfinished in the folder are repaired (into copies) before a new one starts."""
-    from mms_desktop.core.recorder import repair_unfinished
+    from mms_desktop.core.recovery import repair_unfinished
 
     for wav, copy in repair_unfinished(folder):
         print(f"mms-desktop: {wav.name} was not finished (a crash?); repaired into {copy.name}.", file=sys.stderr)
@@ -95,7 +95,7 @@ class _Printer:
         self._shown = 0
 
     def __call__(self, event: object) -> None:
-        from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult
+        from mms_desktop.core.events import FinalResult, LanguageDetected, MicrophoneOpen, PartialResult
         from mms_desktop.core.recorder import RecorderEvent
 
         if isinstance(event, PartialResult) and self.tty:
@@ -106,6 +106,9 @@ class _Printer:
             prefix = "\r" + " " * self._shown + "\r" if self.tty and self._shown else ""
             self._shown = 0
             print(prefix + event.segment.text, flush=True)
+        elif isinstance(event, MicrophoneOpen):  # only now is anything said kept: say so
+            loading = "" if event.recognizing else "; the model is still loading, and what you say is kept for it"
+            print(f"mms-desktop: recording (Ctrl+C stops){loading}.", file=sys.stderr, flush=True)
         elif isinstance(event, LanguageDetected):
             print(f"mms-desktop: language {event.language} ({event.probability:.0%})", file=sys.stderr)
         elif isinstance(event, RecorderEvent) and event.kind != "finished":
@@ -159,15 +162,25 @@ def run_record(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_dictate(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.cli.models import load_recognizer
+    """Dictate: the microphone opens at once and the models load while the first words are recorded."""
+    from mms_desktop.cli.models import check_recognizer, load_recognizer
     from mms_desktop.core.capture import Capture, find_device
     from mms_desktop.core.streaming import RecognitionStream
     from mms_desktop.settings import live_options
 
     _check_recording(args.record)
+    check_recognizer(args, ctx)  # a missing model or a mistyped language is said before the microphone opens
     printer = _Printer()
     capture = Capture(find_device(args.input))
-    recognizer, language, identifier = load_recognizer(args, ctx, live=True)
-    stream = RecognitionStream(recognizer, live_options(ctx.settings), language=language,
-                               identifier=identifier, among=args.among or ctx.settings.auto_among)  # fmt: skip
+
+    def stream() -> RecognitionStream:
+        recognizer, language, identifier = load_recognizer(args, ctx, live=True)
+        return RecognitionStream(
+            recognizer,
+            live_options(ctx.settings),
+            language=language,
+            identifier=identifier,
+            among=args.among or ctx.settings.auto_among,
+        )
+
     return _run(capture, stream, _recorder(args.record, capture, printer), printer)

@@ -115,6 +115,26 @@ def _check_identifier(args: argparse.Namespace, models: Any) -> None:
         raise type(exc)(f"{str(exc).rstrip('.')}, or choose the language with --lang.") from exc
 
 
+def check_recognizer(args: argparse.Namespace, ctx: Context) -> str:
+    """What can be checked in milliseconds before anything loads: the language code and that the model is
+    there; returns the language asked for (``auto`` included).
+
+    Raises:
+        UserError: the code is not a language, or the model (or, for ``auto``, the identifier) is missing.
+    """
+    from mms_desktop.core.languages import check_code
+    from mms_desktop.core.transcribe import AUTO
+
+    language = str(args.lang or ctx.settings.language)
+    if language != AUTO:
+        check_code(language)
+    models = host(ctx)
+    models.recognizer_dir(args.model)  # a missing model is reported before the identifier is loaded
+    if language == AUTO:
+        _check_identifier(args, models)
+    return language
+
+
 def load_recognizer(args: argparse.Namespace, ctx: Context, live: bool = False) -> tuple[Any, str, Any]:
     """The recognizer for ``--model`` (or the default), the language asked for, and the identifier
     when that language is ``auto``.
@@ -123,17 +143,12 @@ def load_recognizer(args: argparse.Namespace, ctx: Context, live: bool = False) 
         live: for dictation, which needs the identifier only seconds into the first utterance: it is then
             a function that waits for it, and it loads after the recognizer while the first words come.
     """
-    from mms_desktop.core.languages import check_code
     from mms_desktop.core.transcribe import AUTO
 
-    language = args.lang or ctx.settings.language
-    if language != AUTO:
-        check_code(language)  # a mistyped code is said before anything loads
+    language = check_recognizer(args, ctx)
     models = host(ctx)
-    models.recognizer_dir(args.model)  # a missing model is reported before the identifier is loaded
     if language != AUTO:
         return models.recognizer(args.model, language), language, None
-    _check_identifier(args, models)  # a missing identifier is reported before anything loads
     if not live:
         identifier = models.identifier(args.lid_model)
         return models.recognizer(args.model, language), language, identifier

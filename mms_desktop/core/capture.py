@@ -140,7 +140,7 @@ class Capture:
             raise UserError(f"The input device '{self.device.name}' could not be opened ({exc}).") from exc
         self.last_block = time.monotonic()
 
-    def read(self, timeout: float = 0.1, watchdog_s: float = 2.0) -> np.ndarray | None:
+    def read(self, timeout: float = 0.1, watchdog_s: float = 1.0) -> np.ndarray | None:
         """The next block, or None if none came within ``timeout``.
 
         Raises:

@@ -3,6 +3,13 @@
 A dispatcher thread moves captured blocks to the recorder first (so a slow recognizer can never cost the
 recording a sample) and then to the recognition queue; :meth:`Dictation.run` decodes on the caller's
 thread until ``stop`` is set or the device is lost, then finalizes everything.
+
+The microphone opens before the recognizer is ready: a stream given as a function is built on a thread of
+its own while the first words are recorded, and what was said meanwhile is recognized once it is ready.
+Nothing is announced as heard before the device has delivered its first block (PortAudio may take
+seconds to).
+
+Threads: ``on_event`` is called on the thread that called :meth:`run`; the loader thread only builds.
 """
 
 from __future__ import annotations
@@ -10,13 +17,16 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from mms_desktop.core.capture import Capture, DeviceLost
 from mms_desktop.core.errors import UserError
+from mms_desktop.core.events import MicrophoneOpen, RecognizerReady
 from mms_desktop.core.recorder import Recorder
 from mms_desktop.core.streaming import Event, RecognitionStream
 
@@ -46,18 +56,24 @@ class Dictation:
     def __init__(
         self,
         capture: Capture,
-        stream: RecognitionStream | None,
+        stream: RecognitionStream | Callable[[], RecognitionStream] | None,
         recorder: Recorder | None,
         on_event: Callable[[object], None],
     ):
         self.capture = capture
-        self.stream = stream
+        self.stream: RecognitionStream | None = None if callable(stream) else stream
+        self._loader = _Loader(stream) if callable(stream) else None
+        self._held: list[np.ndarray] = []  # what was said while the recognizer loaded
+        self._opened = 0.0
+        self._heard = False
         self.recorder = recorder
         self._on_event = on_event
         self._mono: queue.Queue[np.ndarray | None] = queue.Queue()
         self._stop = threading.Event()
         self._lost: DeviceLost | None = None
         self._failure: UserError | None = None
+        self._crash: BaseException | None = None  # what building the stream raised, not the user's to fix
+        self._chosen: tuple[str, Any] | None = None
         self.level = 0.0  # peak of the latest captured block, 0..1, for a level meter to poll
 
     def _dispatch(self) -> None:
@@ -81,10 +97,18 @@ class Dictation:
         self._mono.put(block.mean(axis=1) if block.ndim == 2 else block)
 
     def run(self, stop: threading.Event) -> DictationStopped:
-        """Dictate until ``stop`` is set (or the device is lost or the disk fills); returns why it ended."""
+        """Dictate until ``stop`` is set (or the device is lost or the disk fills); returns why it ended.
+
+        Raises:
+            Exception: building the stream failed with an error that is not the user's to fix (the
+                recording is complete all the same).
+        """
         self.capture.start()
+        self._opened = time.monotonic()
         dispatcher = threading.Thread(target=self._dispatch, name="capture-dispatch", daemon=True)
         dispatcher.start()
+        if self._loader is not None:
+            self._loader.start()
         try:
             while True:
                 if stop.is_set() or (self.recorder is not None and self.recorder.stopped_by_disk):
@@ -92,13 +116,47 @@ class Dictation:
                 block = self._mono.get()
                 if block is None:
                     break
+                if not self._heard:
+                    self._heard = True
+                    self._on_event(MicrophoneOpen(round(time.monotonic() - self._opened, 3), self._loader is None))
+                self._take_stream()
                 if self._failure is None:
                     self._recognize(block)
         finally:
             self._stop.set()
             dispatcher.join()
+            self._take_stream(wait=True)
             self._finish()
+        if self._crash is not None:
+            raise self._crash
         return self._stopped()
+
+    def _take_stream(self, wait: bool = False) -> None:
+        """Use the stream once its loader is done (``wait``: once it is, at the end)."""
+        loader = self._loader
+        if loader is None or not (wait or loader.done.is_set()):
+            return
+        self._loader = None
+        loader.done.wait()
+        if isinstance(loader.error, UserError):
+            self._failure = loader.error
+            self._stop.set()
+        elif loader.error is not None:
+            self._crash = loader.error
+            self._stop.set()
+        else:
+            self.stream = loader.stream
+            if self._chosen is not None and self.stream is not None:  # chosen while it loaded
+                self.stream.choose_language(*self._chosen)
+            self._on_event(RecognizerReady())
+
+    def choose_language(self, language: str, identifier: Any = None) -> None:
+        """Recognize in ``language`` from the next utterance on, also when the recognizer is still loading
+        (any thread)."""
+        self._chosen = (language, identifier)
+        stream = self.stream
+        if stream is not None:
+            stream.choose_language(language, identifier)
 
     def _recognize(self, block: np.ndarray) -> None:
         """Decode ``block``; a failure the user can act on (say, a detected language that is not
@@ -111,8 +169,11 @@ class Dictation:
 
     def _decode(self, block: np.ndarray) -> None:
         if self.stream is None:
+            if self._loader is not None:  # kept for the recognizer that is loading
+                self._held.append(block)
             return
-        blocks = [block]
+        blocks = [*self._held, block]
+        self._held = []
         while not self._mono.empty():  # catch up in one decode when recognition fell behind
             more = self._mono.get_nowait()
             if more is None:
@@ -129,6 +190,8 @@ class Dictation:
     def _finish(self) -> None:
         try:
             if self.stream is not None and self._failure is None:
+                if self._held:  # stopped before the recognizer was ready: what was said is recognized now
+                    self._decode(np.zeros(0, np.float32))
                 self._emit(self.stream.finish())
         finally:  # the recording is completed even when recognition failed (a model that would not load)
             if self.recorder is not None:
@@ -146,3 +209,24 @@ class Dictation:
             message = "Recording stopped because the disk is nearly full; everything so far was saved."
             return DictationStopped("disk-full", message, c.overflows, c.dropped, path)
         return DictationStopped("stopped", "Stopped.", c.overflows, c.dropped, path)
+
+
+class _Loader:
+    """Builds a recognition stream on a thread of its own, keeping what it raised."""
+
+    def __init__(self, build: Callable[[], RecognitionStream]):
+        self._build = build
+        self.done = threading.Event()
+        self.stream: RecognitionStream | None = None
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="recognizer-loader", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self.stream = self._build()
+        except BaseException as exc:  # handed to the dictation's thread, which says or raises it
+            self.error = exc
+        finally:
+            self.done.set()

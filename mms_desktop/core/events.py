@@ -78,6 +78,20 @@ class Speech:
 
 
 @dataclass(frozen=True)
+class MicrophoneOpen:
+    """The input device delivered its first block, ``delay_s`` seconds after it was opened: from now on
+    what is said is recorded (before, the sound system had nothing to give)."""
+
+    delay_s: float
+    recognizing: bool  # False while the recognizer is still loading (what is said is kept for it)
+
+
+@dataclass(frozen=True)
+class RecognizerReady:
+    """The recognizer finished loading during a dictation; what was said meanwhile is recognized now."""
+
+
+@dataclass(frozen=True)
 class SpeechStarted:
     """Voice activity began an utterance at ``time`` seconds into the stream."""
 

@@ -14,14 +14,19 @@ from mms_desktop import paths as paths_module
 from mms_desktop.core.capture import Capture
 from mms_desktop.core.dictation import Dictation
 from mms_desktop.core.errors import AudioError
+from mms_desktop.core.events import MicrophoneOpen, RecognizerReady
 from mms_desktop.core.models import AUTO, ModelHost
 from mms_desktop.gui.dictation_worker import DictationWorker, start_thread
-from mms_desktop.gui.tasks import LOADING
 from mms_desktop.settings import Settings, live_options
 
 log = logging.getLogger(__name__)
 
 CaptureFactory = Callable[[str | None], Capture]
+OPENING = "Opening the microphone…"
+LISTENING = "Listening…"
+RECORDING_WHILE_LOADING = (
+    "Recording; the speech recognition model is loading, and what you say now is transcribed once it is ready…"
+)
 
 
 def open_microphone(spec: str | None) -> Capture:
@@ -56,6 +61,7 @@ class DictationController(QObject):
         self._detector_factory = detector_factory
         self._worker: DictationWorker | None = None
         self._thread: QThread | None = None
+        self._open = False  # the microphone of the dictation in progress has delivered audio
         self._meter = QTimer(self)
         self._meter.setInterval(50)
         self._meter.timeout.connect(self._poll_level)
@@ -70,11 +76,12 @@ class DictationController(QObject):
         folder)."""
         if self.is_running:
             return
+        self._open = False
         self._worker = DictationWorker(
             lambda status, on_event: self._build(settings, language, recording, status, on_event)
         )
         self._worker.status.connect(self.status)
-        self._worker.event.connect(self.event)
+        self._worker.event.connect(self._event)
         self._worker.ended.connect(self._ended)
         self._thread = start_thread(self._worker, self)
         self._thread.finished.connect(self._thread_done)
@@ -100,29 +107,33 @@ class DictationController(QObject):
     def _build(self, settings: Settings, language: str, recording: Callable[[], Path] | None,
                status: Callable[[str], None],
                on_event: Callable[[object], None]) -> Dictation:  # fmt: skip
-        """Runs on the dictation thread: open the microphone, load the models, open the recording."""
+        """Runs on the dictation thread: open the microphone and the recording at once; the models load
+        while the first words are recorded (they are recognized once the models are ready)."""
         from mms_desktop.core.recorder import Recorder
         from mms_desktop.core.streaming import RecognitionStream
 
         capture = self._capture_factory(settings.input_device or None)
-        status(LOADING)
-        recognizer = self._host.recognizer(None, language)
-        # the identifier finishes loading while the first seconds of speech are recorded
-        identifier = self._host.identifier_soon() if language == AUTO else None
         if recording is None:
             wav = self._recordings_folder(settings) / time.strftime("dictation-%Y%m%d-%H%M%S.wav")
         else:
             wav = recording()
         recorder = Recorder(wav, capture.sample_rate, capture.channels, on_event=on_event, device=capture.device.name)
-        detector = self._detector_factory() if self._detector_factory else None
-        stream = RecognitionStream(
-            recognizer, live_options(settings), language, identifier, settings.auto_among, detector
-        )
+
+        def stream() -> RecognitionStream:
+            recognizer = self._host.recognizer(None, language)
+            # the identifier finishes loading while the first seconds of speech are recorded
+            identifier = self._host.identifier_soon() if language == AUTO else None
+            detector = self._detector_factory() if self._detector_factory else None
+            return RecognitionStream(
+                recognizer, live_options(settings), language, identifier, settings.auto_among, detector
+            )
+
+        status(OPENING)
         return Dictation(capture, stream, recorder, on_event)
 
     @staticmethod
     def _recordings_folder(settings: Settings) -> Path:
-        from mms_desktop.core.recorder import repair_unfinished
+        from mms_desktop.core.recovery import repair_unfinished
 
         folder = paths_module.recordings_dir(settings.recordings_dir)
         try:
@@ -133,6 +144,17 @@ class DictationController(QObject):
         for wav, copy in repair_unfinished(folder):
             log.warning("%s was not finished (a crash?); repaired into %s", wav, copy)
         return folder
+
+    @Slot(object)
+    def _event(self, event: object) -> None:
+        """Say when the microphone really listens and whether the models are still loading, then pass the
+        event on."""
+        if isinstance(event, MicrophoneOpen):
+            self._open = True
+            self.status.emit(LISTENING if event.recognizing else RECORDING_WHILE_LOADING)
+        elif isinstance(event, RecognizerReady) and self._open:
+            self.status.emit(LISTENING)
+        self.event.emit(event)
 
     @Slot()
     def _poll_level(self) -> None:

@@ -51,8 +51,7 @@ class DictationWorker(QObject):
             self._dictation = self._build(self.status.emit, self.event.emit)
             if self._language is not None:
                 self.choose_language(self._language, self._identifier)
-            if not self._stop.is_set():
-                self.status.emit("Listening…")
+            if not self._stop.is_set():  # "Listening…" is said once the microphone delivers audio
                 result = self._dictation.run(self._stop)
             else:
                 result = DictationStopped("stopped", "Stopped.", 0, 0, None)
@@ -74,8 +73,8 @@ class DictationWorker(QObject):
         when the dictation started without one)."""
         self._language, self._identifier = language, identifier
         dictation = self._dictation
-        if dictation is not None and dictation.stream is not None:
-            dictation.stream.choose_language(language, identifier)
+        if dictation is not None:
+            dictation.choose_language(language, identifier)
 
 
 def start_thread(worker: DictationWorker, parent: QObject) -> QThread:

@@ -78,13 +78,20 @@ def test_switching_to_detection_while_dictating_detects_the_next_sentence(qtbot,
     qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
 
 
-def test_detected_language_is_shown_with_its_confidence(qtbot, make_window, microphone, tmp_path: Path) -> None:
+def test_each_sentence_is_identified_and_the_label_follows(qtbot, make_window, microphone, tmp_path: Path) -> None:
+    """One dictation in French, then German, then English, with pauses: each sentence in its own language."""
     window = make_window()
     start_dictating(qtbot, window, "auto")
-    microphone.say(espeak("der alte Mann kann ein Buch lesen und das Haus ist sehr groß", "de", tmp_path))
-    qtbot.waitUntil(lambda: len(window.segments) == 1, timeout=30000)
-    assert window.bar.detected.text().startswith("Detected: German (")
-    assert window.bar.detected.text().endswith("%)")
+    said = [("fr", "le vieil homme peut lire un livre et la maison est très grande", "French", "fra"),
+            ("de", "der alte Mann kann ein Buch lesen und das Haus ist sehr groß", "German", "deu"),
+            ("en", "the old man can read a book and the house is very big", "English", "eng")]  # fmt: skip
+    for n, (voice, sentence, name, code) in enumerate(said, start=1):
+        microphone.say(espeak(sentence, voice, tmp_path))
+        qtbot.waitUntil(lambda n=n: len(window.segments) == n, timeout=30000)
+        assert window.bar.detected.text().startswith(f"Detected: {name} (") and window.bar.detected.text().endswith(
+            "%)"
+        )
+        assert window.transcript_language == code
     window.bar.record_button.click()
     qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
 
@@ -511,3 +518,35 @@ def test_a_recording_without_speech_says_so(qtbot, make_window, tmp_path: Path) 
     qtbot.waitUntil(lambda: not window.tasks.transcribing, timeout=60000)
     assert window.status_text.text() == "No speech was found in hum.wav (5.0 s); nothing was transcribed."
     assert window.view.toPlainText() == ""
+
+
+def test_speech_said_while_the_model_loads_is_recorded_and_transcribed(
+    qtbot, make_window, microphone, tmp_path, monkeypatch
+) -> None:
+    """Pressing Record before the model has loaded: the microphone listens at once, the window says the model
+    is still loading, and the first sentence is in the text and in the recording once it has loaded."""
+    import threading
+
+    from mms_desktop.core.asr import Recognizer
+    from mms_desktop.gui.dictation_controller import RECORDING_WHILE_LOADING
+
+    window = make_window()
+    choose(qtbot, window, "spa")
+    release, real_load = threading.Event(), Recognizer.load.__func__
+    monkeypatch.setattr(
+        Recognizer, "load", classmethod(lambda cls, *a, **k: release.wait(60) and real_load(cls, *a, **k))
+    )
+    window.host.forget()  # the next dictation loads the model afresh, and is held in it
+    speech = espeak("son gente sol nueve camino", "es", tmp_path)
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: window.status_text.text() == RECORDING_WHILE_LOADING, timeout=30000)
+    microphone.say(speech)
+    qtbot.waitUntil(lambda: microphone.spoken.is_set() and microphone._pending.empty(), timeout=30000)
+    assert window.segments == [], "nothing could be recognized yet"
+    release.set()
+    qtbot.waitUntil(lambda: len(window.segments) == 1, timeout=60000)
+    assert "gente" in window.view.toPlainText() or "camino" in window.view.toPlainText()
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
+    (recording,) = (tmp_path / "home" / "recordings").glob("dictation-*.wav")
+    assert recording.stat().st_size > len(speech) * 2
