@@ -3,7 +3,7 @@
 The master recording is a 16-bit PCM WAV at the device's own rate and channel count, written by a
 dedicated thread. Every ``sync_s`` seconds the header's sizes are brought up to date and the file is
 fsynced, so a crash loses at most that much. A sidecar ``<name>.wav.json`` says whether the recording
-finished; :func:`recover` repairs unfinished ones into a copy and never touches the original.
+finished; core/recovery.py repairs unfinished ones into a copy and never touches the original.
 
 A recording in progress holds an advisory lock on its file (POSIX systems), so that another window or
 process looking for unfinished recordings in the same folder leaves it alone instead of taking a live
@@ -81,6 +81,26 @@ class Sidecar:
     def write(self, wav: Path) -> None:
         atomic_write_text(self.path_for(wav), json.dumps(asdict(self), indent=1))
 
+    def rewrite(self, wav: Path) -> None:
+        """Write over the existing sidecar in place, padded to its length: on a disk with no byte left, where
+        a new file cannot be made, this needs no new space.
+
+        Raises:
+            OSError: it could not be written either way.
+        """
+        try:
+            self.write(wav)
+            return
+        except OSError:
+            log.info("rewriting %s in place: the disk has no room for a new file", self.path_for(wav))
+        text = json.dumps(asdict(self)).encode("utf-8")
+        with open(self.path_for(wav), "r+b") as fh:
+            old = len(fh.read())
+            fh.seek(0)
+            fh.write(text + b" " * max(0, old - len(text)))
+            fh.flush()
+            os.fsync(fh.fileno())
+
     @classmethod
     def read(cls, wav: Path) -> Sidecar | None:
         try:
@@ -94,9 +114,20 @@ def wav_header(sample_rate: int, channels: int, data_bytes: int) -> bytes:
     block = channels * 2
     return struct.pack(
         "<4sI4s4sIHHIIHH4sI",
-        b"RIFF", 36 + data_bytes, b"WAVE", b"fmt ", 16, 1, channels, sample_rate,
-        sample_rate * block, block, 16, b"data", data_bytes,
-    )  # fmt: skip
+        b"RIFF",
+        36 + data_bytes,
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,
+        channels,
+        sample_rate,
+        sample_rate * block,
+        block,
+        16,
+        b"data",
+        data_bytes,
+    )
 
 
 def to_pcm16(block: np.ndarray) -> bytes:
@@ -116,6 +147,11 @@ def check_target(path: Path, limits: DiskLimits = DiskLimits(), free_space: Call
         raise UserError(f"{path} already exists; choose another name so that nothing is overwritten.")
     if not path.parent.is_dir():
         raise UserError(f"The folder {path.parent} does not exist; choose where recordings go.")
+    if not os.access(path.parent, os.W_OK):
+        raise UserError(
+            f"The folder {path.parent} cannot be written (it may be on a read-only disk); choose "
+            "another folder for recordings."
+        )
     free = free_space(path.parent)
     if free < limits.refuse_below:
         raise UserError(
@@ -158,10 +194,26 @@ class Recorder:
         self._warned = False
         self.stopped_by_disk = False
         check_target(path, self._limits, self._free)
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        _hold(self._fd)
-        os.write(self._fd, wav_header(sample_rate, channels, 0))
-        Sidecar(RecordingState.RECORDING.value, sample_rate, channels, started=time.time(), device=device).write(path)
+        try:
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except OSError as exc:
+            raise UserError(
+                f"{path.name} cannot be created in {path.parent} ({exc.strerror}); choose a folder "
+                "that can be written for recordings."
+            ) from exc
+        try:
+            _hold(self._fd)
+            os.write(self._fd, wav_header(sample_rate, channels, 0))
+            Sidecar(RecordingState.RECORDING.value, sample_rate, channels, started=time.time(), device=device).write(
+                path
+            )
+        except OSError as exc:  # nothing was recorded yet: nothing is left behind
+            os.close(self._fd)
+            path.unlink(missing_ok=True)
+            raise UserError(
+                f"{path.name} could not be started in {path.parent} ({exc.strerror}); free some "
+                "space or choose another folder for recordings."
+            ) from exc
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
         self._thread.start()
 
@@ -197,8 +249,12 @@ class Recorder:
                     self._watch_disk()
         except OSError as exc:
             self.stopped_by_disk = True
-            self._on_event(RecorderEvent("error", f"Writing {self.path.name} failed ({exc.strerror}); "
-                                                  "the recording was saved up to this point."))  # fmt: skip
+            self._on_event(
+                RecorderEvent(
+                    "error",
+                    f"Writing {self.path.name} failed ({exc.strerror}); the recording was saved up to this point.",
+                )
+            )
         finally:
             self._finish()
 
@@ -210,34 +266,41 @@ class Recorder:
         free = self._free(self.path.parent)
         if free < self._limits.stop_below:
             self.stopped_by_disk = True
-            self._on_event(RecorderEvent("disk-full", f"The disk is nearly full; recording to {self.path.name} "
-                                                      "stopped and everything so far was saved."))  # fmt: skip
+            self._on_event(
+                RecorderEvent(
+                    "disk-full",
+                    f"The disk is nearly full; recording to {self.path.name} stopped and everything so far was saved.",
+                )
+            )
         elif free < self._limits.warn_below and not self._warned:
             self._warned = True
-            self._on_event(RecorderEvent("low-disk", f"Only {free // 1_000_000} MB are left on the disk; "
-                                                     "recording will stop before it is full."))  # fmt: skip
+            self._on_event(
+                RecorderEvent(
+                    "low-disk",
+                    f"Only {free // 1_000_000} MB are left on the disk; recording will stop before it is full.",
+                )
+            )
 
     def _finish(self) -> None:
+        """Bring the header up to date and mark the recording complete. Where the disk refuses even that (a
+        full disk, a card pulled out), the audio on disk stays as it is and the sidecar keeps saying
+        "recording", so that :func:`recover` rebuilds the header from it later."""
         try:
             self._sync()
+            synced = True
+        except OSError:
+            log.warning("the header of %s could not be brought up to date", self.path, exc_info=True)
+            synced = False
         finally:
             os.close(self._fd)
         sidecar = Sidecar.read(self.path)
-        if sidecar is not None:
+        if sidecar is not None and synced:
             sidecar.state = RecordingState.COMPLETE.value
-            sidecar.write(self.path)
+            try:
+                sidecar.rewrite(self.path)
+            except OSError:
+                log.warning("%s could not be marked complete; recover will repair it", self.path, exc_info=True)
         self._on_event(RecorderEvent("finished", f"Saved {self.path.name}."))
-
-
-def unfinished(folder: Path) -> list[Path]:
-    """Recordings in ``folder`` whose sidecar says they never finished, and that no recorder still writes."""
-    found = []
-    for sidecar in sorted(folder.glob(f"*.wav{SIDECAR_SUFFIX}")):
-        wav = sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)])
-        info = Sidecar.read(wav)
-        if info is not None and info.state == RecordingState.RECORDING.value and wav.exists() and not is_live(wav):
-            found.append(wav)
-    return found
 
 
 def _hold(fd: int) -> None:
@@ -247,81 +310,3 @@ def _hold(fd: int) -> None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:  # a file system without locks: the recording goes on unmarked
             log.debug("no lock on the recording", exc_info=True)
-
-
-def is_live(wav: Path) -> bool:
-    """Whether a recorder, in this process or another, still has ``wav`` open for writing."""
-    if fcntl is None:
-        return False
-    try:
-        fd = os.open(wav, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)  # releases the shared lock taken to ask
-    return False
-
-
-class NothingRecorded(UserError):
-    """An unfinished recording held no audio at all (stopped before the first block came)."""
-
-
-def recover(wav: Path) -> Path:
-    """Repair an unfinished recording into ``<name>.recovered.wav``; the original is left untouched.
-
-    The header is rebuilt from the bytes actually on disk (whole frames only). One that holds no audio
-    (stopped before the device delivered its first block) is removed with its sidecar instead: there is
-    nothing in it to keep, and an empty copy would be listed as a recording.
-
-    Raises:
-        NothingRecorded: the recording held no audio; it was removed.
-        UserError: there is no sidecar describing the recording's format.
-    """
-    info = Sidecar.read(wav)
-    if info is None:
-        raise UserError(f"{wav} has no recording description ({Sidecar.path_for(wav).name}); it cannot be repaired.")
-    block = 2 * info.channels
-    data_bytes = max(0, wav.stat().st_size - HEADER_BYTES) // block * block
-    if data_bytes == 0:
-        wav.unlink()
-        Sidecar.path_for(wav).unlink(missing_ok=True)
-        raise NothingRecorded(
-            f"{wav.name} held no audio (it was stopped before the microphone delivered any), so "
-            "nothing was lost; it was removed."
-        )
-    target = wav.with_name(wav.stem + ".recovered.wav")
-    tmp = target.with_name(f".{target.name}.tmp")
-    with open(wav, "rb") as src, open(tmp, "wb") as dst:
-        dst.write(wav_header(info.sample_rate, info.channels, data_bytes))
-        src.seek(HEADER_BYTES)
-        remaining = data_bytes
-        while remaining:
-            chunk = src.read(min(remaining, 1 << 20))
-            if not chunk:
-                break
-            dst.write(chunk)
-            remaining -= len(chunk)
-        dst.flush()
-        os.fsync(dst.fileno())
-    os.replace(tmp, target)
-    info.state = RecordingState.RECOVERED.value
-    info.write(wav)
-    return target
-
-
-def repair_unfinished(folder: Path) -> list[tuple[Path, Path]]:
-    """Repair every unfinished recording in ``folder``; returns (original, repaired copy) pairs (one that held
-    no audio is removed and not listed)."""
-    repaired = []
-    for wav in unfinished(folder) if folder.is_dir() else []:
-        try:
-            repaired.append((wav, recover(wav)))
-        except NothingRecorded:
-            log.info("removed %s, which held no audio", wav)
-    return repaired

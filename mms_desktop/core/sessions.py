@@ -180,7 +180,7 @@ class Project:
 
     def repair(self, session_id: str) -> list[Path]:
         """Repair the session's recordings that a crash or a kill left unfinished; returns the repaired copies."""
-        from mms_desktop.core.recorder import repair_unfinished
+        from mms_desktop.core.recovery import repair_unfinished
 
         return [copy for _, copy in repair_unfinished(self.session_folder(session_id))]
 
@@ -220,7 +220,7 @@ def describe_recording(recording: Path) -> str:
     """How long a recording is and how far its transcript has got, as a list of recordings shows it."""
     import soundfile as sf
 
-    from mms_desktop.core.recorder import is_live
+    from mms_desktop.core.recovery import is_live
 
     if is_live(recording):
         return "being recorded"

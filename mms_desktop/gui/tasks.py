@@ -64,7 +64,7 @@ def survey(context: Any) -> Installed:
 def repair_dictations(settings: Any) -> str:
     """Repair unfinished recordings in the recordings folder; says which, or nothing."""
     from mms_desktop import paths
-    from mms_desktop.core.recorder import repair_unfinished
+    from mms_desktop.core.recovery import repair_unfinished
 
     try:
         pairs = repair_unfinished(paths.recordings_dir(settings.recordings_dir))
