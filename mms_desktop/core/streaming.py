@@ -14,9 +14,7 @@ partial result.
 
 The stream keeps its text within ``lag_target_s`` of the speaker where the machine allows: each utterance
 takes the longest window this machine runs in time, partial results that would push the lag over the
-target are left out, and a committed window's text is shown as soon as it is run. MMS-1B in int8 on a
-2-core AVX2 CPU thus uses 2 + 0.5 s windows: the largest lag fell from 3.1-4.0 s (8 + 1 s windows, whose
-final pass over a 6 s sentence alone took 2.2-3.5 s) to about 1.7 s, the final text from 1.9 to 1.6 s.
+target are left out, and a committed window's text is shown as soon as it is run.
 """
 
 from __future__ import annotations
@@ -48,9 +46,8 @@ class StreamOptions:
 
     ``compute_budget`` bounds the frames run through the model, counted from the start of the stream, to
     that many times the frames of audio received (one offline pass is 1). Committed windows and final
-    results always run; a partial result is left out when it would exceed the budget, so in a long
-    stretch of speech without pauses partial results come less often (about every 2 s instead of every
-    second with the defaults) instead of falling behind. Pauses earn the budget back.
+    results always run; a partial result is left out when it would exceed the budget, so in a long stretch
+    of speech without pauses they come less often instead of falling behind. Pauses earn the budget back.
 
     Partial results are also paced by what passes cost on this machine (the recognizer's
     :class:`~mms_desktop.core.asr.PassCosts`): the next one waits at least as long as it is expected to
@@ -58,8 +55,7 @@ class StreamOptions:
     pass should the voice stop then or by the next window due, would leave the text more than
     ``lag_target_s`` behind the speaker.
 
-    ``window`` is the longest window an utterance uses; each takes the longest this machine runs in time
-    (:func:`~mms_desktop.core.pacing.affordable_window`).
+    ``window`` is the longest window an utterance uses; each takes the longest this machine runs in time.
     """
 
     window: WindowOptions = WindowOptions(chunk_s=8.0, context_s=1.0)
@@ -89,7 +85,8 @@ class RecognitionStream:
     """One live dictation over a shared recognizer.
 
     Args:
-        language: an adapter name, or ``"auto"`` to identify it on the first utterance (needs ``identifier``).
+        language: an adapter name, or ``"auto"`` to identify it on each utterance (needs ``identifier``): a
+            speaker who changes language after a pause is recognized in the new one.
         identifier: the language identifier, or a function that returns it, called only when an utterance
             first needs it (so that dictation can start while the identifier is still loading; the audio
             waits meanwhile, nothing is lost).
@@ -109,7 +106,8 @@ class RecognitionStream:
             raise UserError("Automatic language detection needs a language identifier; choose the language.")
         self.recognizer = recognizer
         self.options = options
-        self.language = language or recognizer.language
+        self.language = language or recognizer.language  # of the utterance in progress (auto: not known yet)
+        self._detecting = self.language == AUTO  # each utterance is identified anew
         self._identifier = identifier
         self._among = list(among)
         self._detector = detector or SpeechDetector()
@@ -133,7 +131,7 @@ class RecognitionStream:
         self._next_language = language
 
     def reset(self) -> None:
-        """Forget all audio and state; the language choice (once detected) is kept."""
+        """Forget all audio and state; the language choice is kept."""
         self._audio = np.zeros(0, np.float32)
         self._offset = 0  # stream sample index of self._audio[0]
         self._scanned = 0  # stream samples already judged by the detector
@@ -221,6 +219,9 @@ class RecognitionStream:
                 return []
             if self._next_language is not None:
                 self.language, self._next_language = self._next_language, None
+                self._detecting = self.language == AUTO
+            elif self._detecting:  # the last utterance's language says nothing about this one
+                self.language = AUTO
             start = max(self._offset, position - int(o.pre_roll_s * SAMPLE_RATE))
             self._utterance = _Utterance(self._count, start, last_partial=position)
             self._count += 1
@@ -241,8 +242,7 @@ class RecognitionStream:
         if callable(self._identifier):  # still loading when the dictation started: wait for it now
             asked = time.monotonic()
             self._identifier = self._identifier()
-            log.info("the language identifier was ready %.2f s after the first utterance needed it",
-                     time.monotonic() - asked)  # fmt: skip
+            log.info("the language identifier was ready %.2f s after an utterance needed it", time.monotonic() - asked)
         adapter, score = detect_adapter(
             self.audio(u.start, end), self._identifier, self.recognizer.languages, self._among
         )

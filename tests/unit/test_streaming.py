@@ -98,16 +98,20 @@ def test_resampling_from_the_capture_rate(recognizer: Recognizer) -> None:
     assert abs(stream.end - len(dictation())) <= 2
 
 
-def test_auto_language_is_detected_once_and_reported(recognizer: Recognizer, tiny_repos) -> None:
+def test_auto_language_is_identified_for_each_utterance_and_reported(recognizer: Recognizer, tiny_repos) -> None:
     identifier = LanguageIdentifier.load(tiny_repos["facebook/mms-lid-126"], device="cpu")
     stream = RecognitionStream(recognizer, OPTIONS, language="auto", identifier=identifier,
                                among=["fra", "cmn"], detector=EnergyDetector())  # fmt: skip
     events = run(stream, dictation())
     detected = [e for e in events if isinstance(e, LanguageDetected)]
-    assert len(detected) == 1 and detected[0].language in {"fra", "cmn-script_simplified"}
-    assert 0 < detected[0].probability <= 1
     finals = [e for e in events if isinstance(e, FinalResult)]
-    assert {f.language for f in finals} == {detected[0].language}
+    assert [d.utterance for d in detected] == [f.utterance for f in finals] == [0, 1], "after a pause, again"
+    assert all(d.language in {"fra", "cmn-script_simplified"} and 0 < d.probability <= 1 for d in detected)
+    assert [f.language for f in finals] == [d.language for d in detected]
+    stream.choose_language("fra")  # a language chosen by hand holds for every utterance after
+    later = run(stream, dictation())
+    assert not [e for e in later if isinstance(e, LanguageDetected)]
+    assert {e.language for e in later if isinstance(e, FinalResult)} == {"fra"}
 
 
 def test_an_identifier_still_loading_is_waited_for_only_when_the_utterance_needs_it(recognizer: Recognizer,
@@ -125,7 +129,8 @@ def test_an_identifier_still_loading_is_waited_for_only_when_the_utterance_needs
     first = next(e for e in events if isinstance(e, SpeechStarted))
     assert len(asked) == 1 and asked[0] >= (first.time + OPTIONS.detect_s) * 16000  # once, seconds in
     detected = [e for e in events if isinstance(e, LanguageDetected)]
-    assert len(detected) == 1 and {f.language for f in events if isinstance(f, FinalResult)} == {detected[0].language}
+    finals = [e for e in events if isinstance(e, FinalResult)]
+    assert [d.language for d in detected] == [f.language for f in finals] and len(finals) == 2
 
 
 def test_a_language_chosen_mid_utterance_applies_from_the_next_one(recognizer: Recognizer) -> None:
