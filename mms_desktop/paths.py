@@ -93,7 +93,10 @@ def resources_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    installed = Path(__file__).resolve().parent / "resources"  # a wheel installs them inside the package
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "resources"  # a checkout, or an editable install of one
 
 
 def recordings_dir(setting: str = "") -> Path:
