@@ -82,9 +82,12 @@ def test_each_sentence_is_identified_and_the_label_follows(qtbot, make_window, m
     """One dictation in French, then German, then English, with pauses: each sentence in its own language."""
     window = make_window()
     start_dictating(qtbot, window, "auto")
-    said = [("fr", "le vieil homme peut lire un livre et la maison est très grande", "French", "fra"),
-            ("de", "der alte Mann kann ein Buch lesen und das Haus ist sehr groß", "German", "deu"),
-            ("en", "the old man can read a book and the house is very big", "English", "eng")]  # fmt: skip
+    from mms_desktop.demo.corpus import sentences
+
+    said = [
+        (voice, sentences(code, 40, 1000)[1], name, code)  # words the demonstration pack knows
+        for voice, name, code in (("fr", "French", "fra"), ("de", "German", "deu"), ("en", "English", "eng"))
+    ]
     for n, (voice, sentence, name, code) in enumerate(said, start=1):
         microphone.say(espeak(sentence, voice, tmp_path))
         qtbot.waitUntil(lambda n=n: len(window.segments) == n, timeout=30000)
