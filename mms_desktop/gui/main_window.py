@@ -40,7 +40,6 @@ AUDIO_FILES = "Audio (*.wav *.flac *.ogg *.mp3 *.WAV *.FLAC *.OGG *.MP3)"
 NOT_KEPT = (
     "The text could not be kept on the disk for the next time the window opens; File → Save text saves it elsewhere."
 )
-EXPORTS = {"Text (*.txt)": "txt", "Subtitles (*.srt)": "srt", "WebVTT (*.vtt)": "vtt", "JSON (*.json)": "json"}
 
 
 class MainWindow(QMainWindow):
@@ -317,10 +316,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def export_transcript(self) -> None:
-        path, chosen = self.places.save_file(self, "Export the transcript", self.places.suggestion(".srt"),
-                                             ";;".join(EXPORTS))  # fmt: skip
+        path, fmt = self.places.export_file(self, "Export the transcript", self.places.suggestion(".srt"))
         if path:
-            self.tasks.export(path, EXPORTS.get(chosen, "txt"))
+            self.tasks.export(path, fmt)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):

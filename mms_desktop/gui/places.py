@@ -13,6 +13,17 @@ from pathlib import Path
 import platformdirs
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from mms_desktop.core.formats import SUFFIXES
+
+EXPORTS = {
+    "Text (*.txt)": "txt",
+    "Subtitles (*.srt)": "srt",
+    "WebVTT (*.vtt)": "vtt",
+    "JSON (*.json)": "json",
+    "ELAN (*.eaf)": "eaf",
+    "Praat TextGrid (*.TextGrid)": "textgrid",
+}  # the export types, by dialog filter
+
 
 class Places:
     """The folder last used and the recording the window's text came from (since it was last cleared)."""
@@ -65,9 +76,25 @@ class Places:
             self.used(Path(name))
         return Path(name) if name else None
 
-    def save_file(self, parent: QWidget, title: str, suggested: Path, filters: str) -> tuple[Path | None, str]:
-        """The file the user chose to save to (None: cancelled), and the filter chosen."""
-        name, chosen = QFileDialog.getSaveFileName(parent, title, str(suggested), filters)
+    def save_file(
+        self, parent: QWidget, title: str, suggested: Path, filters: str, selected: str = ""
+    ) -> tuple[Path | None, str]:
+        """The file the user chose to save to (None: cancelled), and the filter chosen; ``selected`` is the
+        filter shown first, which should match the suggested name."""
+        name, chosen = QFileDialog.getSaveFileName(parent, title, str(suggested), filters, selected)
         if name:
             self.used(Path(name))
         return (Path(name) if name else None), chosen
+
+    def export_file(self, parent: QWidget, title: str, suggested: Path) -> tuple[Path | None, str]:
+        """The file the user chose to export to (None: cancelled) and the format it is to hold."""
+        shown = next((f for f, fmt in EXPORTS.items() if SUFFIXES[fmt].lower() == suggested.suffix.lower()), "")
+        path, chosen = self.save_file(parent, title, suggested, ";;".join(EXPORTS), selected=shown)
+        return path, export_format(path, chosen) if path else ""
+
+
+def export_format(path: Path, chosen: str) -> str:
+    """The format of an export: what the name the user accepted ends in (name.srt is SubRip whatever type
+    the dialog showed), else the type chosen in the dialog."""
+    by_suffix = {SUFFIXES[fmt].lower(): fmt for fmt in EXPORTS.values()}
+    return by_suffix.get(path.suffix.lower()) or EXPORTS.get(chosen, "txt")

@@ -553,3 +553,28 @@ def test_speech_said_while_the_model_loads_is_recorded_and_transcribed(
     qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
     (recording,) = (tmp_path / "home" / "recordings").glob("dictation-*.wav")
     assert recording.stat().st_size > len(speech) * 2
+
+
+def test_an_export_takes_the_format_of_the_name_the_user_accepts(
+    qtbot, make_window, tmp_path: Path, monkeypatch
+) -> None:
+    """The dialog offers name.srt; whatever type it shows, the file holds what its name says."""
+    import soundfile as sf
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window()
+    choose(qtbot, window, "spa")
+    wav = tmp_path / "interview.wav"
+    sf.write(wav, espeak("casa pez la viejo pequeño", "es", tmp_path), 16000)
+    window.tasks.transcribe_file(wav)
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Transcribed"), timeout=60000)
+    asked = []
+    for name, shown in (("a.srt", "Text (*.txt)"), ("b.vtt", "Subtitles (*.srt)"), ("c", "JSON (*.json)")):
+        answer = (str(tmp_path / name), shown)
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, answer=answer: asked.append(a) or answer)
+        window.export_transcript()
+        qtbot.waitUntil(lambda name=name: window.status_text.text() == f"Saved {tmp_path / name}.", timeout=10000)
+    assert asked[0][2].endswith("interview.srt") and asked[0][4] == "Subtitles (*.srt)", "the type matches the name"
+    assert "-->" in (tmp_path / "a.srt").read_text() and not (tmp_path / "a.srt").read_text().startswith("WEBVTT")
+    assert (tmp_path / "b.vtt").read_text().startswith("WEBVTT")
+    assert (tmp_path / "c").read_text().startswith("{"), "no suffix: the type chosen"
