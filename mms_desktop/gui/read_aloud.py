@@ -21,6 +21,7 @@ SOUNDING = Progress("reading aloud", 1, 1)  # the first sentence has been handed
 
 
 NO_TEXT = "There is no text to read; type or dictate some first."
+STOPPED = "Stopped reading."
 
 
 class ReadAloud(QObject):
@@ -41,6 +42,7 @@ class ReadAloud(QObject):
         self._player = player
         self._last: tuple[str, str, Speech] | None = None
         self._preparing: Job | None = None  # the speech being synthesized for playing
+        self._reading = False  # a reading has begun to sound and its end has not been said
         self._watch = QTimer(self)
         self._watch.setInterval(200)
         self._watch.timeout.connect(self._check_playing)
@@ -84,15 +86,18 @@ class ReadAloud(QObject):
 
     @property
     def busy(self) -> bool:
-        """Whether speech is being prepared for reading or being read."""
-        return self._preparing is not None or self._player.playing
+        """Whether speech is being prepared for reading or being read (a sound that ended is not)."""
+        return self._preparing is not None or (self._reading and self._player.playing)
 
     def stop(self) -> None:
         """Stop reading, also while the speech is still being prepared (it is then never played)."""
+        was_busy, self._reading = self.busy, False
         if self._preparing is not None:
             self._preparing.cancel()
         self._player.stop()
         self._check_playing()
+        if was_busy and self._preparing is None:
+            self.status.emit(STOPPED)
 
     def _synthesize(self, text: str, language: str, cancel: threading.Event, report: Any = None) -> Speech:
         """The speech of ``text``; with ``report``, also played as it is made, and reported once it sounds."""
@@ -122,6 +127,7 @@ class ReadAloud(QObject):
 
     def _started(self, job: Job) -> None:
         if job is self._preparing and not job.cancel_event.is_set():
+            self._reading = True
             self.status.emit("Reading aloud…")
             self.playing.emit(True)
             self._watch.start()
@@ -131,7 +137,7 @@ class ReadAloud(QObject):
             return  # a newer request replaced it; that one reports
         self._preparing = None
         if isinstance(error, Cancelled):
-            self.status.emit("Stopped reading.")
+            self.status.emit(STOPPED)
         elif error is not None:
             self.status.emit(describe_error(error))
 
@@ -144,3 +150,6 @@ class ReadAloud(QObject):
         if not self._player.playing:
             self._watch.stop()
             self.playing.emit(False)
+            if self._reading and self._preparing is None:  # the reading sounded to its end: said once
+                self._reading = False
+                self.status.emit("Finished reading aloud.")

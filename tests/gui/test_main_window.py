@@ -578,3 +578,29 @@ def test_an_export_takes_the_format_of_the_name_the_user_accepts(
     assert "-->" in (tmp_path / "a.srt").read_text() and not (tmp_path / "a.srt").read_text().startswith("WEBVTT")
     assert (tmp_path / "b.vtt").read_text().startswith("WEBVTT")
     assert (tmp_path / "c").read_text().startswith("{"), "no suffix: the type chosen"
+
+
+def test_reading_aloud_says_when_it_ends_and_esc_then_cancels_a_transcription(
+    qtbot, make_window, player, installed_home: Path, tmp_path
+) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    window = english_voice_window(qtbot, make_window, installed_home, tmp_path)
+    window.view.setPlainText("Hello everyone.")
+    window.read_aloud()
+    qtbot.waitUntil(lambda: window.status_text.text() == "Reading aloud…", timeout=60000)
+    player.playing = False  # the sound came to its end
+    qtbot.waitUntil(lambda: window.status_text.text() == "Finished reading aloud.", timeout=5000)
+    assert not window.reader.busy
+    window.read_aloud()  # again, and stopped while it sounds: Stop reading says so
+    qtbot.waitUntil(lambda: window.status_text.text() == "Reading aloud…", timeout=60000)
+    window.actions["Stop reading"].trigger()
+    assert window.status_text.text() == "Stopped reading." and not window.reader.busy
+    wav = tmp_path / "long.wav"
+    sf.write(wav, np.tile(espeak("hello world", "en", tmp_path), 300)[: 16000 * 300], 16000)
+    window.tasks.transcribe_file(wav)
+    qtbot.waitUntil(lambda: window.progress.maximum() == 1000, timeout=60000)
+    qtbot.keyClick(window.view, Qt.Key.Key_Escape)  # reading is over: Esc is for the transcription
+    qtbot.waitUntil(lambda: not window.tasks.transcribing, timeout=30000)
+    assert window.status_text.text().startswith("Cancelled")
