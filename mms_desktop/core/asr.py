@@ -274,6 +274,13 @@ class Recognizer:
             path=decoder.best_path(log_probs) if decoder is not None else None,
         )
 
+    def tokens(self, log_probs: np.ndarray) -> list[ctc.Token]:
+        """The characters of log-probabilities of the current language, as :meth:`decode` reads them (with a
+        word list in use, those of listed words only): what live results show."""
+        decoder = self.word_decoder()
+        path = decoder.best_path(log_probs) if decoder is not None else log_probs.argmax(axis=-1)
+        return ctc.path_tokens(path, log_probs, self._id_to_token, self.vocabulary.pad_token_id)
+
     def word_list(self) -> Path | None:
         """The word list of the current language, if it has one and word lists are in use."""
         if not self.use_word_lists:

@@ -363,7 +363,7 @@ class RecognitionStream:
         return result
 
     def _tokens(self, log_probs: np.ndarray) -> list[ctc.Token]:
-        return ctc.greedy_tokens(log_probs, self.recognizer._id_to_token, self.recognizer.vocabulary.pad_token_id)
+        return self.recognizer.tokens(log_probs)
 
     def _finalize(self, u: _Utterance, end: int) -> list[Event]:
         """Run the remaining windows of the offline plan and report the utterance's final result."""

@@ -116,12 +116,29 @@ class WordDecoder:
         for index, word in enumerate(self.words):
             self._trie.insert([ids[c] for c in word] + [self._delimiter], index, 0.0)
         self._trie.smear(SmearingMode.MAX)
+        self._spelled = {tuple(ids[c] for c in word) for word in self.words}
 
     def best_path(self, log_probs: np.ndarray) -> np.ndarray:
         """One token id per frame of ``(frames, vocab)`` log-probabilities, spelling listed words only."""
         frames = np.ascontiguousarray(log_probs, dtype=np.float32)
-        pieces = [self._decode(frames[start:end]) for start, end in pieces_of(frames, self._blank)]
+        pieces = [self._only_listed(self._decode(frames[start:end])) for start, end in pieces_of(frames, self._blank)]
         return np.concatenate(pieces) if pieces else np.zeros(0, np.int64)
+
+    def _only_listed(self, path: np.ndarray) -> np.ndarray:
+        """``path`` with the frames of what it spells that is not a listed word made blank: the search may
+        end a piece in the middle of a word (``sp`` of ``speak``), which must not come out as a word."""
+        out, frames, letters, previous = path.copy(), list[int](), list[int](), -1
+        for t, token in enumerate([*path.tolist(), self._delimiter]):  # the end of the piece ends its last word
+            if token == self._delimiter:
+                if letters and tuple(letters) not in self._spelled:
+                    out[frames] = self._blank
+                frames, letters = [], []
+            elif token != self._blank:
+                frames.append(t)
+                if token != previous:  # CTC: a repeat counts once unless a blank stands between
+                    letters.append(token)
+            previous = token
+        return out
 
     def _decode(self, frames: np.ndarray) -> np.ndarray:
         from flashlight.lib.text.decoder import CriterionType, LexiconDecoder, LexiconDecoderOptions
@@ -132,8 +149,8 @@ class WordDecoder:
         )  # fmt: skip
         decoder = LexiconDecoder(options, self._trie, self._lm, self._delimiter, self._blank, -1, [], False)
         results = decoder.decode(frames.ctypes.data, frames.shape[0], frames.shape[1])
-        if not results:  # no path spells listed words (too few frames): keep the best characters
-            return frames.argmax(axis=-1)
+        if not results:  # no path spells listed words (too few frames): nothing is said there
+            return np.full(len(frames), self._blank, np.int64)
         # The path has one token per frame between a start and an end token.
         return np.asarray(results[0].tokens[1:-1], dtype=np.int64)
 

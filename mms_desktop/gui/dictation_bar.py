@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from mms_desktop.core.languages import display_name
 from mms_desktop.core.models import AUTO
@@ -38,6 +38,8 @@ class DictationBar(QWidget):
         self.language_box.setAccessibleName("Language")
         self.detected = QLabel()
         self.detected.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # It takes the room the row has to spare and never asks for more: a detection never widens the window.
+        self.detected.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.microphone_box = QComboBox(minimumContentsLength=18)
         self.microphone_box.setAccessibleName("Microphone")
         self.microphone_box.addItem("System default microphone", "")
@@ -47,8 +49,7 @@ class DictationBar(QWidget):
         row.addSpacing(12)
         row.addWidget(QLabel("Language:"))
         row.addWidget(self.language_box)
-        row.addWidget(self.detected)
-        row.addStretch(1)
+        row.addWidget(self.detected, 1)
         row.addWidget(QLabel("Microphone:"))
         row.addWidget(self.microphone_box)
         row.addWidget(self.meter)
@@ -98,7 +99,10 @@ class DictationBar(QWidget):
             self.meter.set_level(0.0)
 
     def show_detected(self, code: str, probability: float) -> None:
-        self.detected.setText(f"Detected: {display_name(code)} ({probability:.0%})" if code else "")
+        """Show the language detected (empty ``code``: none, once what was shown no longer applies)."""
+        text = f"Detected: {display_name(code)} ({probability:.0%})" if code else ""
+        self.detected.setText(text)
+        self.detected.setToolTip(text)
 
     @Slot(bool)
     def _toggled(self, on: bool) -> None:

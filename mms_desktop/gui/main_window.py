@@ -201,6 +201,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _language_chosen(self, language: str) -> None:
+        self.bar.show_detected("", 0.0)  # a detection shown so far is no longer what is used
         self.context.settings.language = language
         self.tasks.save_settings()
         if language == AUTO and not self.dictation.is_running:
@@ -243,6 +244,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _dictation_ended(self, result: Any) -> None:
+        self.bar.show_detected("", 0.0)
         if isinstance(result, BaseException):
             self.show_status(describe_error(result))
             return
@@ -268,6 +270,7 @@ class MainWindow(QMainWindow):
         self.segments.clear()
         self.view.clear_all()
         self.places.cleared()
+        self.bar.show_detected("", 0.0)
         self.show_status("Cleared; Undo (Ctrl+Z) brings the text back.")
 
     @Slot()
@@ -332,31 +335,29 @@ class MainWindow(QMainWindow):
 
     # -- speech ----------------------------------------------------------------------------------
 
-    def _speech_text_and_language(self) -> tuple[str, str]:
+    def _speech_text_and_language(self) -> tuple[str, str] | None:
+        """The selected text (else all of it) and its language; None, said, when the language is not known."""
         selected = self.view.textCursor().selectedText().replace("\u2029", "\n")
         language = self.transcript_language or self.bar.language
+        if language == AUTO:
+            self.show_status("Choose the language of the text first, so that the right voice reads it.")
+            return None
         return selected or self.view.toPlainText(), language
 
     @Slot()
     def read_aloud(self) -> None:
-        text, language = self._speech_text_and_language()
-        if language == AUTO:
-            self.show_status("Choose the language of the text first, so that the right voice reads it.")
-            return
-        self.reader.speak(text, language)
+        if speech := self._speech_text_and_language():
+            self.reader.speak(*speech)
 
     @Slot()
     def save_speech(self) -> None:
-        text, language = self._speech_text_and_language()
-        if language == AUTO:
-            self.show_status("Choose the language of the text first, so that the right voice reads it.")
+        if not (speech := self._speech_text_and_language()):
             return
+        text, language = speech
         suggested = self.places.folder() / "speech.wav"  # never beside the recording: it may be a .wav itself
         path, _ = self.places.save_file(self, "Save the speech", suggested, "WAV audio (*.wav)")
         if path:
-            self.reader.save(
-                text, language, path if path.suffix.lower() == ".wav" else path.with_name(path.name + ".wav")
-            )
+            self.reader.save(text, language, path if path.suffix.lower() == ".wav" else Path(f"{path}.wav"))
 
     # -- work in progress ----------------------------------------------------------------------------
 

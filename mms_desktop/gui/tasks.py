@@ -196,6 +196,7 @@ class Tasks(QObject):
             self.w.show_status(f"Finish the dictation or transcription in progress before opening {paths[0].name}.")
             return
         self.w.places.used(paths[0].absolute())  # the next dialog starts there
+        self.w.bar.show_detected("", 0.0)
         try:
             paths = audio_files(paths)
         except UserError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -22,17 +23,27 @@ HERE = Path(__file__).resolve().parent
 SPEECH = "son gente sol nueve camino pez viejo pequeño seis gente uno azul. pero voz hombre ojo andar"
 
 
-def start_xvfb(display: str) -> subprocess.Popen[bytes]:
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    socket = Path(f"/tmp/.X11-unix/X{display.lstrip(':')}")
-    deadline = time.monotonic() + 10
-    while not socket.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if not socket.exists():
+def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+    """An Xvfb server of this run's own and its display name. Xvfb chooses a free display number itself and
+    writes it to a pipe once it listens (``-displayfd``), so that the windows can never be drawn on another
+    X server that happens to hold a guessed number."""
+    read, write = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        pass_fds=(write,),
+    )
+    os.close(write)
+    try:
+        ready = select.select([read], [], [], 10)[0]
+        number = os.read(read, 32).decode().strip() if ready else ""
+    finally:
+        os.close(read)
+    if not number.isdigit() or xvfb.poll() is not None:
         xvfb.kill()
         raise RuntimeError("Xvfb did not start")
-    return xvfb
+    return xvfb, f":{number}"
 
 
 def outer(out: Path) -> dict:
@@ -42,14 +53,20 @@ def outer(out: Path) -> dict:
     work = Path(tempfile.mkdtemp(prefix="mms-shots-"))
     (work / "pulse").mkdir()
     pulse = PulseServer(work / "pulse").start()
-    display = f":{90 + os.getpid() % 9}"
-    xvfb = start_xvfb(display)
+    xvfb, display = start_xvfb()
     try:
-        env = {**os.environ, **pulse.env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
-               "MMS_DESKTOP_HOME": str(work / "home"), "HOME": str(work)}  # fmt: skip
+        env = {
+            **os.environ,
+            **pulse.env,
+            "DISPLAY": display,
+            "QT_QPA_PLATFORM": "xcb",
+            "MMS_DESKTOP_HOME": str(work / "home"),
+            "HOME": str(work),
+        }
         env.pop("WAYLAND_DISPLAY", None)
-        result = subprocess.run([sys.executable, __file__, "--inner", str(out)], env=env, capture_output=True,
-                                text=True, timeout=300)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, __file__, "--inner", str(out)], env=env, capture_output=True, text=True, timeout=300
+        )
         if result.returncode != 0:
             raise RuntimeError(f"the window script failed:\n{result.stdout}\n{result.stderr}")
         return json.loads(result.stdout.strip().splitlines()[-1])
@@ -71,8 +88,12 @@ def inner(out: Path) -> dict:
     app = QApplication([sys.argv[0]])
     home = resolve().data
     home.mkdir(parents=True, exist_ok=True)
-    S.save(S.Settings(language="spa", favourites=["spa", "deu"], input_device="pulse",
-                      recordings_dir=str(home / "recordings")), home / "settings.json")  # fmt: skip
+    S.save(
+        S.Settings(
+            language="spa", favourites=["spa", "deu"], input_device="pulse", recordings_dir=str(home / "recordings")
+        ),
+        home / "settings.json",
+    )
     window = build_window()
     window.show()
 
@@ -131,8 +152,11 @@ def field_work_shots(window, home: Path, wait, shot) -> list[str]:  # noqa: ANN0
     from mms_desktop.core.sessions import Project
 
     project = Project(home / "project")
-    info = project.create(SessionInfo(id="", title="Stories of the village", language="spa", place="Oaxaca",
-                                      speakers=[Speaker("SP1", "Maria")]))  # fmt: skip
+    info = project.create(
+        SessionInfo(
+            id="", title="Stories of the village", language="spa", place="Oaxaca", speakers=[Speaker("SP1", "Maria")]
+        )
+    )
     recording = next((home / "recordings").glob("dictation-*.wav"))
     target = project.next_recording(info.id)
     target.write_bytes(recording.read_bytes())
@@ -161,8 +185,18 @@ def field_work_shots(window, home: Path, wait, shot) -> list[str]:  # noqa: ANN0
     return files
 
 
-TEACHING = ["buongiorno a tutti", "la casa rossa", "il cane nero", "una bella giornata", "grazie mille amico",
-            "dove sei andato", "il libro aperto", "acqua fresca", "la luna piena", "sei sette otto"]  # fmt: skip
+TEACHING = [
+    "buongiorno a tutti",
+    "la casa rossa",
+    "il cane nero",
+    "una bella giornata",
+    "grazie mille amico",
+    "dove sei andato",
+    "il libro aperto",
+    "acqua fresca",
+    "la luna piena",
+    "sei sette otto",
+]
 
 
 def spoken_pairs(folder: Path, voice: str, phrases: list[str]) -> Path:

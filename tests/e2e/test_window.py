@@ -34,3 +34,21 @@ def test_the_window_shows_words_spoken_into_the_microphone_and_its_dialogs(tmp_p
         pixels = [image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)]
         dark = sum(qGray(p) < 100 for p in pixels) / len(pixels)
         assert len(set(pixels)) > 10 and dark > 0.002, f"{name} is blank (text covers {dark:.2%})"
+
+
+def test_each_run_gets_an_x_server_of_its_own(tmp_path: Path) -> None:
+    """Even with a display number already taken (as a guessed number could be by another X server), each
+    Xvfb the tests start is a new one on a number nobody else holds."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from screenshots import start_xvfb
+
+    first, first_display = start_xvfb()
+    second, second_display = start_xvfb()
+    try:
+        assert first_display != second_display
+        for server, display in ((first, first_display), (second, second_display)):
+            assert server.poll() is None and Path(f"/tmp/.X11-unix/X{display[1:]}").exists()
+    finally:
+        for server in (first, second):
+            server.terminate()
+            server.wait(10)

@@ -489,7 +489,7 @@ def test_save_dialogs_offer_a_name_after_the_recording_beside_it(qtbot, make_win
 
     offered: list[str] = []
 
-    def save_dialog(parent, title, suggested, filters):  # noqa: ANN001, ANN202 - the user cancels
+    def save_dialog(parent, title, suggested, filters, selected=""):  # noqa: ANN001, ANN202 - the user cancels
         offered.append(suggested)
         return "", ""
 
@@ -604,3 +604,28 @@ def test_reading_aloud_says_when_it_ends_and_esc_then_cancels_a_transcription(
     qtbot.keyClick(window.view, Qt.Key.Key_Escape)  # reading is over: Esc is for the transcription
     qtbot.waitUntil(lambda: not window.tasks.transcribing, timeout=30000)
     assert window.status_text.text().startswith("Cancelled")
+
+
+def test_the_detected_language_clears_when_it_no_longer_applies_and_never_widens_the_window(
+    qtbot, make_window, microphone, tmp_path: Path
+) -> None:
+    from mms_desktop.demo.corpus import sentences
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
+    width, bar = window.width(), window.bar
+    for clear in ("stop", "clear", "language"):
+        start_dictating(qtbot, window, "auto")
+        microphone.say(espeak(sentences("deu", 40, 1000)[1], "de", tmp_path))
+        qtbot.waitUntil(lambda: bar.detected.text().startswith("Detected: German"), timeout=30000)
+        assert window.width() == width, "the label takes the room the bar has, never more"
+        if clear == "language":
+            choose(qtbot, window, "deu")  # chosen by hand: the detection no longer applies
+            assert bar.detected.text() == ""
+        window.bar.record_button.click()
+        qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
+        assert bar.detected.text() == "", clear
+        if clear == "clear":
+            bar.show_detected("deu", 0.9)
+            window.clear_text()
+            assert bar.detected.text() == ""

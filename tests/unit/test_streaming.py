@@ -362,3 +362,20 @@ def test_live_text_keeps_within_the_lag_target_on_a_slow_machine(recognizer: Rec
             assert any(isinstance(e, PartialResult) and e.utterance == 1 for e in events)
     assert largest[1.5] < 1.5 + 0.3, "within the target, give or take the error of the cost estimates"
     assert largest[100.0] > 2.0, "the longest windows fall further behind"
+
+
+def test_live_text_keeps_to_the_word_list_too(tiny_repos, tmp_path) -> None:
+    """With a word list, the committed and tentative live text hold listed words only, as the final does
+    (they were spelled freely: fragments such as 'sp' showed while the final text kept to the list)."""
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)
+    (model / "words.eng.txt").write_text("cat\ndog\nbird\n", encoding="utf-8")
+    recognizer = Recognizer.load(model, "eng", device="cpu")
+    stream = RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector())
+    events = run(stream, dictation())
+    partials = [e for e in events if isinstance(e, PartialResult)]
+    shown = {w for p in partials for w in f"{p.committed} {p.tentative}".split()}
+    final = {w.word for e in events if isinstance(e, FinalResult) for w in e.segment.words}
+    assert partials and final and shown | final <= {"cat", "dog", "bird"}, (shown, final)

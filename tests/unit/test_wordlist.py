@@ -122,3 +122,17 @@ def test_installing_a_list_replaces_the_old_one_whole(tmp_path: Path) -> None:
     assert (folder / "words.eng.txt").read_text(encoding="utf-8") == "hello\nworld\n"  # the old list is kept
     assert wordlist.find("eng", [tmp_path, folder]) == folder / "words.eng.txt"
     assert wordlist.find("fra", [folder]) is None
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_only_listed_words_come_out_even_where_a_piece_ends_inside_a_word(seed: int) -> None:
+    """Speech cut off in the middle of a word (the end of a recording, a piece of a long one), or too short
+    for any listed word: fragments such as 'tr' or 'h' never come out."""
+    rng = np.random.RandomState(seed)
+    listed = ["the", "old", "tree", "book", "hike"]
+    decoder = wordlist.WordDecoder(listed, ID_TO_TOKEN, blank_id=0)
+    spoken = " ".join(rng.choice(listed, size=3))
+    cut = spoken[: rng.randint(1, len(spoken))]  # stops anywhere, inside a word too
+    columns = [PAUSE_OR_SPACE if c == " " else {c: 0.6 + 0.3 * rng.rand()} for c in cut]
+    log_probs = frames(*columns) + rng.randn(len(columns), len(VOCAB)) * 0.3
+    assert set(words_of(log_probs, decoder)) <= set(listed), cut
