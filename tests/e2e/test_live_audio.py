@@ -95,7 +95,7 @@ def test_losing_the_sound_server_finalizes_the_recording(pulse, tmp_path: Path, 
     pulse.stop()
     stopped = time.monotonic()
     _, stderr = process.communicate(timeout=20)
-    assert time.monotonic() - stopped < 3, "told within a second of the last block, then saved and ended"
+    assert time.monotonic() - stopped < 1.0, "told, saved and ended within a second (0.12 s here)"
     assert process.returncode == 2 and "stopped delivering audio" in stderr, stderr
     data, _ = sf.read(out)  # a valid file with everything up to the loss
     assert len(data) > 0

@@ -71,6 +71,19 @@ def test_a_silent_device_is_reported_lost() -> None:
         capture.read(timeout=0.01, watchdog_s=0.0)
 
 
+def test_a_device_that_goes_quiet_is_reported_within_a_second() -> None:
+    """A microphone unplugged mid-sentence whose stream stays open: told within a second of its last block."""
+    capture, streams = make_capture()
+    capture.start()
+    streams[0].feed(np.zeros((960, 2), np.float32))
+    last = time.monotonic()
+    assert capture.read(timeout=0.01) is not None
+    with pytest.raises(DeviceLost):
+        while True:
+            capture.read(timeout=0.1)
+    assert time.monotonic() - last < 1.2
+
+
 def test_dictation_records_everything_and_stops_when_asked(tmp_path: Path) -> None:
     capture, streams = make_capture()
     recorder = Recorder(tmp_path / "take.wav", 48000, 2, free_space=lambda p: 10**12)
