@@ -154,3 +154,16 @@ def test_the_question_before_losing_work_says_what_and_defaults_to_cancel(qtbot)
         QTimer.singleShot(0, lambda button=button: answer(button))
         assert close_anyway(parent, "S_01.json could not be saved.") is closes
     assert seen == [("S_01.json could not be saved. Close anyway?", True)] * 2
+
+
+def test_a_setting_of_the_wrong_type_opens_the_window_and_says_so(qtbot, make_window, tmp_path: Path) -> None:
+    """A number among the favourites made the window exit with no message at all."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "settings.json").write_text('{"schema_version": 2, "favourites": ["deu", 5], "language": "spa"}')
+    window = make_window(home)
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
+    assert "Settings that could not be used are back to their defaults: Favourite languages." in (
+        window.status_text.text()
+    )
+    assert window.context.settings.favourites == [] and window.context.settings.language == "spa"
