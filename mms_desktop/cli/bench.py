@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import shutil
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import platformdirs
 
 from mms_desktop.cli.options import require
 from mms_desktop.context import Context
@@ -37,26 +39,71 @@ def add_commands(sub: Any) -> None:
     t.add_argument("--seconds", type=float, default=5.0, help="seconds of audio per example")
     t.add_argument("--train-device", choices=("cpu", "cuda"), default="cpu")
     t.set_defaults(run=run_adapter_step)
+    for command in (s, f, w):
+        command.add_argument(
+            "--cache",
+            metavar="DIR",
+            help="where the full-size models are written (default: benchmark/ in the data folder)",
+        )
+        command.add_argument(
+            "--keep",
+            action="store_true",
+            help="keep them there for the next run (by default what a run wrote is removed)",
+        )
 
 
-def resolve_model(name: str, ctx: Context) -> tuple[str, Path]:
-    """A benchmark model name to a folder (the full-size one is written once to the cache)."""
+# MMS-1B and MMS-LID-126 with random weights (3.9 GB each), and their converted bf16 and int8 copies
+CACHE_BYTES = 13_000_000_000
+
+
+@contextlib.contextmanager
+def full_size_cache(args: argparse.Namespace, ctx: Context) -> Iterator[Path]:
+    """The folder the full-size benchmark models go to, said before anything is written there and removed
+    afterwards unless ``--keep`` (one kept by an earlier run is used and left as it is).
+
+    Raises:
+        UserError: the disk has no room for them.
+    """
+    from mms_desktop.core.errors import UserError
+    from mms_desktop.core.listing import human_size
+
+    folder = Path(args.cache).absolute() if args.cache else ctx.paths.data / "benchmark"
+    kept = (folder / "mms-1b-random" / "complete.json").exists()
+    if not kept:
+        probe = next(p for p in (folder, *folder.parents) if p.exists())
+        if shutil.disk_usage(probe).free < CACHE_BYTES:
+            raise UserError(
+                f"The full-size benchmark models need up to {human_size(CACHE_BYTES)} in {folder}, and "
+                f"its disk has {human_size(shutil.disk_usage(probe).free)} free; give another folder "
+                "with --cache."
+            )
+        then = "kept there (--keep)" if args.keep else "removed at the end"
+        print(
+            f"The full-size benchmark models are written to {folder}: up to {human_size(CACHE_BYTES)}, {then}.",
+            file=sys.stderr,
+            flush=True,
+        )
+    try:
+        yield folder
+    finally:
+        if not kept and not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def resolve_model(name: str, ctx: Context, cache: Path) -> tuple[str, Path]:
+    """A benchmark model name to a folder (the full-size one is written to ``cache`` when it is not there)."""
     from mms_desktop.benchmark.fullsize import ensure_repo
 
     if name == "demo":
         return "demonstration model", ctx.store.default_model("asr")
     if name == "full":
-        cache = Path(platformdirs.user_cache_dir("mms-desktop", appauthor=False)) / "benchmark" / "mms-1b-random"
-        return "MMS-1B architecture, random weights", ensure_repo(cache)
+        return "MMS-1B architecture, random weights", ensure_repo(cache / "mms-1b-random")
     return name, ctx.store.resolve(name, "recognition model")
 
 
 def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
     import dataclasses
 
-    from mms_desktop.benchmark import streaming
-    from mms_desktop.cli.models import host
-    from mms_desktop.core.asr import Recognizer, WindowOptions, available_languages
     from mms_desktop.settings import limits, live_options
 
     require("chunk", args.chunk, *limits("live_window_s"))
@@ -70,9 +117,22 @@ def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
     print(f"windows: at most {window.chunk_s:g} s new audio + {window.context_s:g} s context each side; "
           f"partial results every {options.partial_every_s:g} s; live text at most {options.lag_target_s:g} s "
           "behind the voice")  # fmt: skip
+    names = args.model or ["demo", "full"]
+    with full_size_cache(args, ctx) if "full" in names else contextlib.nullcontext(Path()) as cache:
+        _stream(args, ctx, options, names, cache)
+    return 0
+
+
+def _stream(args: argparse.Namespace, ctx: Context, options: Any, names: list[str], cache: Path) -> None:
+    import dataclasses
+
+    from mms_desktop.benchmark import streaming
+    from mms_desktop.cli.models import host
+    from mms_desktop.core.asr import Recognizer, WindowOptions, available_languages
+
     precision = host(ctx).effective_precision()
-    for name in args.model or ["demo", "full"]:
-        title, folder = resolve_model(name, ctx)
+    for name in names:
+        title, folder = resolve_model(name, ctx, cache)
         languages = available_languages(folder)
         recognizer = Recognizer.load(
             folder, "eng" if "eng" in languages else languages[0], ctx.settings.device, precision
@@ -85,7 +145,6 @@ def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
             print(streaming.table(title, rows), flush=True)
         else:
             print(streaming.report(title, streaming.run(recognizer, options)), flush=True)
-    return 0
 
 
 # seconds of new audio per window, of context on each side, between partial results; each window as it is,
@@ -104,9 +163,10 @@ def run_file(args: argparse.Namespace, ctx: Context) -> int:
 
     require("seconds", args.seconds, 5)
     precisions = _cpu_precisions() if args.device == "cpu" else _gpu_precisions()
-    _, asr = resolve_model("full", ctx)
-    lid = ensure_lid_repo(asr.parent / "mms-lid-126-random")
-    figures, baseline = file.run(asr, lid, precisions, args.seconds, args.device)
+    with full_size_cache(args, ctx) as cache:
+        _, asr = resolve_model("full", ctx, cache)
+        lid = ensure_lid_repo(cache / "mms-lid-126-random")
+        figures, baseline = file.run(asr, lid, precisions, args.seconds, args.device)
     title = "MMS-1B and MMS-LID-126 architectures, random weights, " + args.device.upper()
     print(file.report(title, figures, baseline))
     if args.device != "cpu":
@@ -123,9 +183,10 @@ def run_startup(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.benchmark.fullsize import ensure_lid_repo
 
     require("runs", args.runs, 1)
-    _, asr = resolve_model("full", ctx)
-    lid = ensure_lid_repo(asr.parent / "mms-lid-126-random")
-    figures = startup.run(asr.parent, asr, lid, _cpu_precisions(), args.runs)
+    with full_size_cache(args, ctx) as cache:
+        _, asr = resolve_model("full", ctx, cache)
+        lid = ensure_lid_repo(cache / "mms-lid-126-random")
+        figures = startup.run(cache, asr, lid, _cpu_precisions(), args.runs)
     print("MMS-1B and MMS-LID-126 architectures, random weights, CPU, warm disk cache")
     print(startup.report(figures))
     return 0

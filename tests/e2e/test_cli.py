@@ -697,3 +697,30 @@ def test_words_made_up_in_the_noise_around_speech_are_left_out(installed_home, s
     words = [w for s in json.loads(result.stdout)["segments"] for w in s["words"]]
     assert words, "the speech is transcribed"
     assert all(19.0 < w["end"] and w["start"] < 24.5 for w in words), words
+
+
+def test_benchmarks_write_where_they_are_told_say_so_and_clean_up(tiny_repos, tmp_path, monkeypatch, capsys) -> None:
+    """The full-size models went to the user cache whatever --data-dir said (13 GB, unsaid, never removed)."""
+    import shutil
+
+    from mms_desktop import cli
+    from mms_desktop.benchmark import fullsize
+
+    def small_repo(folder: Path) -> Path:  # the tiny model stands in for the 3.9 GB one: the same layout
+        if not folder.exists():
+            shutil.copytree(tiny_repos["facebook/mms-1b-all"], folder)
+            (folder / "complete.json").write_text("{}")
+        return folder
+
+    monkeypatch.setattr(fullsize, "ensure_repo", small_repo)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    home, cache = tmp_path / "home", tmp_path / "cache"
+    assert cli.main(["--data-dir", str(home), "benchmark", "streaming", "--model", "full"]) == 0
+    said = capsys.readouterr().err
+    assert f"written to {home / 'benchmark'}: up to 13.0 GB, removed at the end." in said
+    assert not (home / "benchmark").exists(), "removed"
+    assert cli.main(["--data-dir", str(home), "benchmark", "streaming", "--model", "full", "--cache", str(cache),
+                     "--keep"]) == 0  # fmt: skip
+    assert "kept there (--keep)" in capsys.readouterr().err and (cache / "mms-1b-random").is_dir()
+    assert cli.main(["--data-dir", str(home), "benchmark", "streaming", "--model", "full", "--cache", str(cache)]) == 0
+    assert "written to" not in capsys.readouterr().err and (cache / "mms-1b-random").is_dir(), "a kept one stays"
