@@ -124,3 +124,25 @@ def build_all(root: Path) -> dict[str, Path]:
         "facebook/mms-tts-rus": lambda p: build_tts_repo(p, "rus", is_uroman=True, seed=1),
     }
     return {repo: build(root / repo) for repo, build in repos.items()}
+
+
+def hf_cache_copy(repo: Path, cache: Path, repo_id: str = "facebook/mms-1b-all") -> Path:
+    """``repo`` laid out as huggingface_hub's cache keeps a download: blobs named by their hash (sha256 for
+    weights, which the hub keeps in LFS; the git object id for the rest), snapshot links, refs/main."""
+    import shutil
+
+    from mms_desktop.core.fsutil import git_blob_sha1, sha256_file
+
+    folder = cache / f"models--{repo_id.replace('/', '--')}"
+    snapshot = folder / "snapshots" / ("a" * 40)
+    (folder / "blobs").mkdir(parents=True)
+    snapshot.mkdir(parents=True)
+    (folder / "refs").mkdir()
+    (folder / "refs" / "main").write_text("a" * 40)
+    for file in sorted(repo.iterdir()):
+        if file.name.startswith("."):
+            continue
+        name = sha256_file(file) if file.suffix == ".safetensors" else git_blob_sha1(file)
+        shutil.copyfile(file, folder / "blobs" / name)
+        (snapshot / file.name).symlink_to(Path("../../blobs") / name)
+    return folder

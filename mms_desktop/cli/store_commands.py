@@ -45,7 +45,29 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
         print("(only installed languages are shown; run `mms-desktop languages refresh` to see all)", file=sys.stderr)
     if not entries and args.installed:
         print("(nothing is installed yet; see `mms-desktop languages install CODE`)", file=sys.stderr)
+    _say_where_models_are(ctx)
     return 0
+
+
+def _say_where_models_are(ctx: Context) -> None:
+    """Where each model in use lives, and the models of the Hugging Face cache that could be installed
+    from it without a download."""
+    from mms_desktop.core.hf_cache import cached_repos, default_cache
+
+    for repo in (ctx.store.repos.asr, ctx.store.repos.lid, ctx.store.repos.demo_asr, ctx.store.repos.demo_lid):
+        folder = ctx.store.find(repo)
+        if folder is not None:
+            model = folder / "model.safetensors"
+            linked = f" (linked from {model.resolve().parent})" if model.is_symlink() else ""
+            print(f"(model {repo}: {folder}{linked})", file=sys.stderr)
+    for repo in cached_repos():
+        if not ctx.store.has(repo):
+            path = default_cache() / f"models--{repo.replace('/', '--')}"
+            print(
+                f"({repo} is in the Hugging Face cache: `mms-desktop languages import {path}` installs it without "
+                "copying it)",
+                file=sys.stderr,
+            )
 
 
 def run_refresh(args: argparse.Namespace, ctx: Context) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -135,6 +136,20 @@ def copy_verified(source: Path, target: Path, copied: Callable[[int], None] | No
         Path(tmp).unlink(missing_ok=True)
     _sync_folder(target.parent)
     return digest.hexdigest()
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """``target`` made to stand for ``source`` without writing its bytes again where the file system allows:
+    a symbolic link, else a hard link, else a copy."""
+    try:
+        target.symlink_to(source)
+        return
+    except OSError:
+        pass
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def set_aside(path: Path) -> Path:

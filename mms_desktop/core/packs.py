@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from mms_desktop.core import hf_cache
 from mms_desktop.core.errors import StoreError
 from mms_desktop.core.events import Progress
 from mms_desktop.core.fsutil import atomic_write_text
@@ -141,6 +142,9 @@ def import_pack(store: LanguageStore, source: Path, progress: ProgressCallback |
     cut off at its declared size. A hostile archive (a bomb, names that climb out of the store, links)
     therefore writes nothing beyond what the index declared, and nothing is left of a refused one.
 
+    A repository of the Hugging Face cache (``models--owner--name`` or one of its snapshots) is installed
+    by reference instead (see :mod:`~mms_desktop.core.hf_cache`).
+
     Returns:
         ``repo/file`` names that were installed.
 
@@ -150,6 +154,8 @@ def import_pack(store: LanguageStore, source: Path, progress: ProgressCallback |
     """
     if not source.exists():
         raise StoreError(f"{source} does not exist; give the folder or archive of a language pack.")
+    if hf_cache.snapshot_of(source) is not None:  # downloaded with Hugging Face tools: linked, not copied
+        return hf_cache.install_from_cache(store, source, progress)
     if source.is_file() and not _is_archive(source):
         raise StoreError(f"{source} is not a language pack (a folder, .tar, .tar.gz or .zip).")
     try:

@@ -27,7 +27,7 @@ from typing import Any
 
 from mms_desktop.core import languages as lang
 from mms_desktop.core.errors import ModelError, StoreError
-from mms_desktop.core.fsutil import atomic_write_text, is_plain_name
+from mms_desktop.core.fsutil import atomic_write_text, is_plain_name, link_or_copy
 
 log = logging.getLogger(__name__)
 
@@ -323,6 +323,17 @@ class LanguageStore:
             yield folder
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+    def place_reference(self, repo_id: str, filename: str, blob: Path, rec: FileRecord) -> None:
+        """Install a verified file that stays where it is (the Hugging Face cache) by linking to it."""
+        if not is_plain_name(filename):
+            raise StoreError(f"Refusing the file name '{filename}' of {repo_id}.")
+        folder = self.repo_dir(repo_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.record(folder, {filename: None})
+        (folder / filename).unlink(missing_ok=True)
+        link_or_copy(blob, folder / filename)
+        self.record(folder, {filename: rec})
 
     def place(self, repo_id: str, filename: str, source: Path, rec: FileRecord) -> None:
         """Move a verified file into its repo folder and only then record it as installed."""

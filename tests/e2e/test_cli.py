@@ -724,3 +724,18 @@ def test_benchmarks_write_where_they_are_told_say_so_and_clean_up(tiny_repos, tm
     assert "kept there (--keep)" in capsys.readouterr().err and (cache / "mms-1b-random").is_dir()
     assert cli.main(["--data-dir", str(home), "benchmark", "streaming", "--model", "full", "--cache", str(cache)]) == 0
     assert "written to" not in capsys.readouterr().err and (cache / "mms-1b-random").is_dir(), "a kept one stays"
+
+
+def test_a_model_already_in_the_hugging_face_cache_is_found_and_installed_without_a_download(
+    tiny_repos, home: Path, tmp_path: Path
+) -> None:
+    from factory import hf_cache_copy
+
+    cached = hf_cache_copy(tiny_repos["facebook/mms-1b-all"], tmp_path / "hf")
+    env = {"HF_HUB_CACHE": str(tmp_path / "hf")}
+    listed = run_cli("languages", "list", "--installed", home=home, env=env)
+    assert f"`mms-desktop languages import {cached}` installs it without copying it" in listed.stderr
+    imported = run_cli("languages", "import", str(cached), home=home, env=env)
+    assert imported.returncode == 0, imported.stderr
+    listed = run_cli("languages", "list", "--installed", home=home, env=env)
+    assert "fra" in listed.stdout and f"linked from {cached / 'blobs'}" in listed.stderr, listed.stderr

@@ -229,3 +229,31 @@ def test_bundled_languages_cannot_be_removed(tmp_path, tiny_repos) -> None:
     with pytest.raises(StoreError, match="comes with the application's demonstration pack"):
         store.remove(["eng"])
     assert (bundled / "mms-desktop/demo-asr/adapter.eng.safetensors").exists()
+
+
+def test_a_model_in_the_hugging_face_cache_is_installed_by_reference_and_checked(tiny_repos, tmp_path: Path) -> None:
+    from factory import hf_cache_copy
+
+    from mms_desktop.core.asr import Recognizer, available_languages
+    from mms_desktop.core.hf_cache import cached_repos
+
+    cached = hf_cache_copy(tiny_repos["facebook/mms-1b-all"], tmp_path / "hf")
+    assert cached_repos(tmp_path / "hf") == ["facebook/mms-1b-all"]
+    store = LanguageStore(tmp_path / "store")
+    installed = import_pack(store, cached)
+    assert "facebook/mms-1b-all/model.safetensors" in installed
+    folder = store.find("facebook/mms-1b-all")
+    assert folder is not None and (folder / "model.safetensors").is_symlink(), "linked, not copied"
+    assert available_languages(folder) == ["cmn-script_simplified", "eng", "fra"]
+    Recognizer.load(folder, "fra", device="cpu")  # loads like any install
+    assert import_pack(LanguageStore(tmp_path / "other"), next((cached / "snapshots").iterdir())), "a snapshot too"
+
+    damaged = hf_cache_copy(tiny_repos["facebook/mms-1b-all"], tmp_path / "hf2")
+    blob = next(p for p in (damaged / "blobs").iterdir() if p.stat().st_size > 100_000)
+    data = bytearray(blob.read_bytes())
+    data[5000] ^= 1
+    blob.write_bytes(bytes(data))
+    third = LanguageStore(tmp_path / "third")
+    with pytest.raises(StoreError, match="in the Hugging Face cache is damaged"):
+        import_pack(third, damaged)
+    assert third.installed() == [] and not (tmp_path / "third" / "facebook").exists()
