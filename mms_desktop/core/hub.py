@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Progress], None]
 CATALOGUE_FILE = "catalogue.json"
+CATALOGUE_FAILED = "The list of languages could not be fetched"
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,12 @@ class HubClient:
 
     # -- catalogue -------------------------------------------------------------------------------
 
-    def repo_files(self, repo_id: str) -> tuple[str, dict[str, RemoteFile]]:
-        """The commit and file list (with sizes and hashes) of a repo upstream."""
-        info = self._call(lambda: self._api.model_info(repo_id, files_metadata=True, timeout=self.timeout), repo_id)
+    def repo_files(self, repo_id: str, failed: str = "") -> tuple[str, dict[str, RemoteFile]]:
+        """The commit and file list (with sizes and hashes) of a repo upstream (``failed``: how a failure
+        begins its sentence, when this is part of other work)."""
+        info = self._call(
+            lambda: self._api.model_info(repo_id, files_metadata=True, timeout=self.timeout), repo_id, failed
+        )
         files = {}
         for sibling in info.siblings or []:
             lfs = sibling.lfs
@@ -119,7 +123,7 @@ class HubClient:
             listings: receives the recognition repo's file list, so an install need not fetch it again.
         """
         repos = self.store.repos
-        revision, files = self.repo_files(repos.asr)
+        revision, files = self.repo_files(repos.asr, CATALOGUE_FAILED)
         if listings is not None:
             listings[repos.asr] = (revision, files)
         adapters = {
@@ -143,7 +147,9 @@ class HubClient:
         return catalogue
 
     def _search(self, owner: str, prefix: str, keep_prefix: bool = False) -> list[str]:
-        models = self._call(lambda: list(self._api.list_models(author=owner, search=prefix)), f"{owner}/{prefix}*")
+        models = self._call(
+            lambda: list(self._api.list_models(author=owner, search=prefix)), f"{owner}/{prefix}*", CATALOGUE_FAILED
+        )
         names = [m.id.split("/", 1)[1] for m in models if m.id.startswith(f"{owner}/{prefix}")]
         return names if keep_prefix else [n[len(prefix) :] for n in names]
 
@@ -262,8 +268,9 @@ class HubClient:
             self.store.place(repo_id, remote.name, path, record)
         log.info("installed %s/%s (%d bytes)", repo_id, remote.name, remote.size)
 
-    def _call(self, fn: Callable[[], Any], what: str) -> Any:
-        """Run a hub call, turning network and hub errors into one sentence for the user."""
+    def _call(self, fn: Callable[[], Any], what: str, failed: str = "") -> Any:
+        """Run a hub call, turning network and hub errors into one sentence for the user, which begins with
+        ``failed`` (default: that downloading ``what`` failed)."""
         from huggingface_hub.errors import EntryNotFoundError, RepositoryNotFoundError
 
         try:
@@ -280,7 +287,8 @@ class HubClient:
             if full is not None:
                 raise full from exc
             raise StoreError(
-                f"Downloading {what} failed ({_short(exc)}); check the network connection and try again."
+                f"{failed or f'Downloading {what} failed'} ({_reason(exc)}); check the network connection and "
+                "try again."
             ) from exc
 
 
@@ -305,6 +313,14 @@ def _matches(have: FileRecord | None, remote: RemoteFile) -> bool:
     if remote.sha256 is not None:
         return have.sha256 == remote.sha256
     return remote.blob_id is None or have.blob_id == remote.blob_id
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a hub call failed, in words: a network that cannot be reached is said as such, never as an errno."""
+    unreachable = isinstance(exc, OSError) or any(
+        word in type(exc).__name__ for word in ("Connect", "Timeout", "Offline", "Network")
+    )
+    return "the model hub could not be reached" if unreachable or "Errno" in str(exc) else _short(exc)
 
 
 def _short(exc: BaseException) -> str:

@@ -24,6 +24,7 @@ class LanguageEntry:
     offers_recognition: bool
     offers_voice: bool
     size: int
+    bundled: bool = False  # comes with the application: it cannot be removed, and needs no export
 
     @property
     def installed(self) -> bool:
@@ -56,6 +57,7 @@ def language_entries(store: LanguageStore, installed_only: bool = False) -> tupl
                 offers_recognition=code in adapters or bool(have and have.recognition),
                 offers_voice=code in voices or bool(have and have.voice),
                 size=have.size if have else adapters.get(code, 0),
+                bundled=bool(have and have.bundled),
             )
         )
     return entries, catalogue is not None

@@ -79,6 +79,7 @@ class InstalledLanguage:
     recognition: bool
     voice: bool
     size: int
+    bundled: bool = False  # all of it comes with the application (the demonstration pack): nothing to remove
 
 
 def adapter_file(name: str) -> str:
@@ -227,13 +228,14 @@ class LanguageStore:
         # Recognition languages are those of the model used when none is named: the installed MMS model,
         # or the demonstration pack while there is none (so the list matches what `transcribe` accepts).
         asr_folder = self.find(self.repos.asr) or self.find(self.repos.demo_asr)
+        shipped = asr_folder is not None and not asr_folder.is_relative_to(self.root)
         if asr_folder is not None:
             for fname, rec in self.installed_files(asr_folder).items():
                 if fname.startswith("adapter.") and fname.endswith(".safetensors"):
                     name = fname[len("adapter.") : -len(".safetensors")]
                     entry = found.setdefault(name, {"recognition": False, "voice": False, "size": 0})
                     if not entry["recognition"]:
-                        entry.update(recognition=True, size=entry["size"] + rec.size)
+                        entry.update(recognition=True, size=entry["size"] + rec.size, bundled=shipped)
         owner_prefix = self.repos.tts_prefix
         for base in [self.root, *self.bundled]:
             owner, _, stem = owner_prefix.partition("/")
@@ -243,7 +245,11 @@ class LanguageStore:
                 if "model.safetensors" in files and lang.is_valid_name(name):
                     entry = found.setdefault(name, {"recognition": False, "voice": False, "size": 0})
                     if not entry["voice"]:
-                        entry.update(voice=True, size=entry["size"] + sum(r.size for r in files.values()))
+                        entry.update(
+                            voice=True,
+                            size=entry["size"] + sum(r.size for r in files.values()),
+                            bundled=entry.get("bundled", True) and base != self.root,
+                        )
         return [InstalledLanguage(name, **found[name]) for name in sorted(found)]
 
     def remove(self, names: Iterable[str]) -> list[str]:

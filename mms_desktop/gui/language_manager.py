@@ -73,8 +73,12 @@ class LanguageManager(QDialog):
         self.note = QLabel(wordWrap=True)
         self.progress = QProgressBar(visible=False)
         self.cancel_button = QPushButton("Cancel", visible=False)
-        self.buttons = {name: QPushButton(name) for name in
-                        ("Install", "Remove", "Import pack…", "Export…", "Refresh catalogue", "Close")}  # fmt: skip
+        names = ("Install", "Remove", "Import pack…", "Import folder…", "Export…", "Refresh catalogue", "Close")
+        self.buttons = {name: QPushButton(name) for name in names}
+        self.buttons["Import pack…"].setToolTip("Install languages from a pack archive (.zip, .tar, .tar.gz)")
+        self.buttons["Import folder…"].setToolTip(
+            "Install languages from a pack folder, or a model folder of the Hugging Face cache"
+        )
         self._layout()
         self._connect()
         self.reload()
@@ -102,6 +106,7 @@ class LanguageManager(QDialog):
         self.buttons["Install"].clicked.connect(self.install_selected)
         self.buttons["Remove"].clicked.connect(self.remove_selected)
         self.buttons["Import pack…"].clicked.connect(self._ask_import)
+        self.buttons["Import folder…"].clicked.connect(self._ask_import_folder)
         self.buttons["Export…"].clicked.connect(self._ask_export)
         self.buttons["Refresh catalogue"].clicked.connect(self.refresh_catalogue)
         self.buttons["Close"].clicked.connect(self.close)
@@ -133,7 +138,7 @@ class LanguageManager(QDialog):
             self.model.appendRow(row)
         self._reselect(chosen)
         installed = sum(e.installed for e in self.entries)
-        lead = f"{self._message} " if self._message else ""
+        lead = f"{self._message}\n" if self._message else ""
         self.note.setText(
             lead + f"{installed} installed, {len(self.entries) - installed} more available."
             if have_catalogue
@@ -167,9 +172,10 @@ class LanguageManager(QDialog):
         chosen = self.selected()
         idle = self._job is None
         self.buttons["Install"].setEnabled(idle and any(not e.installed for e in chosen))
-        self.buttons["Remove"].setEnabled(idle and any(e.installed for e in chosen))
-        self.buttons["Export…"].setEnabled(idle and any(e.installed for e in chosen))
-        for name in ("Import pack…", "Refresh catalogue"):
+        own = [e for e in chosen if e.installed and not e.bundled]  # the demonstration pack's are the app's
+        self.buttons["Remove"].setEnabled(idle and bool(own))
+        self.buttons["Export…"].setEnabled(idle and bool(own))
+        for name in ("Import pack…", "Import folder…", "Refresh catalogue"):
             self.buttons[name].setEnabled(idle)
 
     # -- actions ---------------------------------------------------------------------------------
@@ -183,7 +189,7 @@ class LanguageManager(QDialog):
 
     @Slot()
     def remove_selected(self) -> None:
-        codes = [e.code for e in self.selected() if e.installed]
+        codes = [e.code for e in self.selected() if e.installed and not e.bundled]
         if codes:
             self._run(f"Removing {', '.join(codes)}", lambda report, cancel: self._store.remove(codes),
                       self._changed_done)  # fmt: skip
@@ -213,14 +219,18 @@ class LanguageManager(QDialog):
     @Slot()
     def _ask_import(self) -> None:
         path = self.places.open_file(self, "Import a language pack", f"{ARCHIVES};;All files (*)")
-        if path is None:
-            path = self.places.choose_folder(self, "…or choose a language pack folder")
+        if path is not None:
+            self.import_pack(path)
+
+    @Slot()
+    def _ask_import_folder(self) -> None:
+        path = self.places.choose_folder(self, "Import a language pack folder or a Hugging Face cache model")
         if path is not None:
             self.import_pack(path)
 
     @Slot()
     def _ask_export(self) -> None:
-        codes = [e.code for e in self.selected() if e.installed]
+        codes = [e.code for e in self.selected() if e.installed and not e.bundled]
         path, _ = self.places.save_file(self, "Export languages", self.places.folder() / f"{'-'.join(codes)}.zip",
                                         ARCHIVES)  # fmt: skip
         if path is not None:

@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.banner = self._make_banner()
         self.segments: list[Segment] = []
         self._cleared: tuple[str, list[Segment]] | None = None  # what Clear removed, until Undo restores it
+        self.voices: set[str] = set()  # languages with a voice installed, as last surveyed
         self.transcript_language = ""
         self._offset = 0.0
         self._closing = False
@@ -118,7 +119,7 @@ class MainWindow(QMainWindow):
                       ("Copy all", "Ctrl+Shift+C", self.copy_all), ("Clear", "Ctrl+L", self.clear_text)],
             "&Dictation": [("Record", "Ctrl+R", self.toggle_recording)],
             "&Speech": [("Read aloud", "F5", self.read_aloud), ("Stop reading", "Esc", self.stop),
-                        ("Save speech…", "Ctrl+Shift+S", self.save_speech)],
+                        ("Save speech…", "Ctrl+Shift+S", self.tasks.save_speech)],
             "&Tools": [("Languages…", "Ctrl+Shift+L", self.tasks.open_language_manager),
                        ("Field sessions…", "Ctrl+Shift+F", self.tasks.open_sessions),
                        ("Teach a new language…", "Ctrl+Shift+T", self.tasks.open_training),
@@ -335,7 +336,7 @@ class MainWindow(QMainWindow):
 
     # -- speech ----------------------------------------------------------------------------------
 
-    def _speech_text_and_language(self) -> tuple[str, str] | None:
+    def speech_text_and_language(self) -> tuple[str, str] | None:
         """The selected text (else all of it) and its language; None, said, when the language is not known."""
         selected = self.view.textCursor().selectedText().replace("\u2029", "\n")
         language = self.transcript_language or self.bar.language
@@ -346,18 +347,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def read_aloud(self) -> None:
-        if speech := self._speech_text_and_language():
+        if speech := self.speech_text_and_language():
             self.reader.speak(*speech)
-
-    @Slot()
-    def save_speech(self) -> None:
-        if not (speech := self._speech_text_and_language()):
-            return
-        text, language = speech
-        suggested = self.places.folder() / "speech.wav"  # never beside the recording: it may be a .wav itself
-        path, _ = self.places.save_file(self, "Save the speech", suggested, "WAV audio (*.wav)")
-        if path:
-            self.reader.save(text, language, path if path.suffix.lower() == ".wav" else Path(f"{path}.wav"))
 
     # -- work in progress ----------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from mms_desktop.core.events import Progress
 from mms_desktop.core.listing import batch_outcome
 from mms_desktop.core.models import AUTO
 from mms_desktop.gui.jobs import Job, describe_error
+from mms_desktop.gui.survey import Installed, survey
 
 LOADING = "Loading the speech recognition model…"
 
@@ -28,50 +29,6 @@ if TYPE_CHECKING:
     from mms_desktop.gui.main_window import MainWindow
     from mms_desktop.gui.sessions_window import SessionsWindow
     from mms_desktop.gui.training_window import TrainingWindow
-
-
-@dataclasses.dataclass(frozen=True)
-class Installed:
-    """What the window can offer: recognition languages, whether detection works, what is missing."""
-
-    languages: list[str]
-    can_detect: bool
-    missing: str
-    repaired: str = ""  # dictations a crash left unfinished, repaired into copies just now
-
-
-def survey(context: Any) -> Installed:
-    """Read the store (a worker-thread task): installed languages, identifier, first-run message; and
-    repair the dictations that a crash left unfinished, so that the user hears of them at once."""
-    from mms_desktop.core.asr import available_languages
-
-    repaired = repair_dictations(context.settings)
-    store = context.store
-    try:
-        languages = available_languages(store.default_model("asr"))
-    except UserError:
-        return Installed([], False, "No speech recognition model is installed yet. Install a language to start "
-                                    "dictating: open the language manager, or import a language pack.",
-                         repaired)  # fmt: skip
-    try:
-        store.default_model("lid")
-        can_detect = True
-    except UserError:
-        can_detect = False
-    return Installed(languages, can_detect, "", repaired)
-
-
-def repair_dictations(settings: Any) -> str:
-    """Repair unfinished recordings in the recordings folder; says which, or nothing."""
-    from mms_desktop import paths
-    from mms_desktop.core.recovery import repair_unfinished
-
-    try:
-        pairs = repair_unfinished(paths.recordings_dir(settings.recordings_dir))
-    except OSError as exc:
-        return f"Unfinished recordings could not be repaired ({exc.strerror}); try `mms-desktop recover`."
-    return " ".join(f"{wav.name} was left unfinished (a crash?) and was repaired into {copy.name}."
-                    for wav, copy in pairs)  # fmt: skip
 
 
 class Tasks(QObject):
@@ -107,6 +64,7 @@ class Tasks(QObject):
             self.w.show_status(describe_error(error or RuntimeError("no result")))
             return
         settings = self.w.context.settings
+        self.w.voices = set(found.voices)
         self.w.bar.set_languages(found.languages, settings.favourites, settings.language, found.can_detect)
         self.w.show_first_run(found.missing)
         if found.repaired:  # said with "Ready", or at once when nothing will load
@@ -277,6 +235,20 @@ class Tasks(QObject):
         if self._transcription is not None:
             self._transcription.cancel()
             self.w.show_status("Cancelling…")
+
+    @Slot()
+    def save_speech(self) -> None:
+        """Ask where, then save the speech of the text (a language without a voice is said before asking)."""
+        if not (speech := self.w.speech_text_and_language()):
+            return
+        text, language = speech
+        if language not in self.w.voices:
+            self.w.show_status(f"No voice is installed for '{language}'; install one with Tools → Languages first.")
+            return
+        suggested = self.w.places.folder() / "speech.wav"  # never beside the recording: it may be a .wav itself
+        path, _ = self.w.places.save_file(self.w, "Save the speech", suggested, "WAV audio (*.wav)")
+        if path:
+            self.w.reader.save(text, language, path if path.suffix.lower() == ".wav" else Path(f"{path}.wav"))
 
     def write_text(self, path: Path, text: str) -> None:
         from mms_desktop.core.fsutil import save_text

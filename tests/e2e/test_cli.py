@@ -344,7 +344,14 @@ def test_asking_for_a_gpu_that_is_not_there_is_one_sentence(installed_home, spee
 
 def test_no_network_says_what_to_do(home: Path) -> None:
     result = run_cli("languages", "install", "fra", home=home, env={"HF_ENDPOINT": "http://127.0.0.1:9"})
-    assert_user_error(result, "check the network connection and try again")
+    assert_user_error(result, "(the model hub could not be reached); check the network connection and try again")
+    assert "Errno" not in result.stderr
+    result = run_cli("languages", "refresh", home=home, env={"HF_ENDPOINT": "http://127.0.0.1:9"})
+    assert_user_error(
+        result,
+        "mms-desktop: The list of languages could not be fetched (the model hub could not be "
+        "reached); check the network connection and try again.",
+    )
 
 
 def test_bad_option_exits_2() -> None:

@@ -24,6 +24,9 @@ def test_offline_the_manager_lists_what_is_installed(qtbot, make_window) -> None
     assert "Refresh catalogue" in manager.note.text()
     manager.search.setText("germ")
     assert manager.proxy.rowCount() == 1 and manager.proxy.index(0, 1).data() == "deu"
+    manager.select_code("deu")  # comes with the app: nothing to remove or export
+    assert not manager.buttons["Remove"].isEnabled() and not manager.buttons["Export…"].isEnabled()
+    assert manager.buttons["Import pack…"].isEnabled() and manager.buttons["Import folder…"].isEnabled()
     manager.close()
 
 

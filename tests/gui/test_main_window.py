@@ -503,7 +503,8 @@ def test_save_dialogs_offer_a_name_after_the_recording_beside_it(qtbot, make_win
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Transcribed"), timeout=60000)
     for action in ("Export transcript…", "Save text…", "Save speech…"):
         window.actions[action].trigger()
-    assert offered == [str(wav.with_suffix(".srt")), str(wav.with_suffix(".txt")), str(wav.parent / "speech.wav")]
+    assert offered == [str(wav.with_suffix(".srt")), str(wav.with_suffix(".txt"))], "no voice: no file is asked for"
+    assert window.status_text.text() == "No voice is installed for 'spa'; install one with Tools → Languages first."
     window.actions["Clear"].trigger()
     window.actions["Save text…"].trigger()
     assert offered[-1] == str(wav.parent / "transcript.txt"), "no recording now: the folder last used"
