@@ -38,6 +38,7 @@ class Settings:
         "Speech recognition model repo (owner/name) in the store.",
         "model",
         choices=("facebook/mms-1b-all", "facebook/mms-1b-l1107", "facebook/mms-1b-fl102"),
+        hint="The speech recognition model: the full MMS model, once you install a language.",
     )
     lid_repo: str = _option(
         "facebook/mms-lid-126",
@@ -52,36 +53,56 @@ class Settings:
             "facebook/mms-lid-2048",
             "facebook/mms-lid-4017",
         ),
+        hint="The model that tells which language is spoken.",
     )
     tts_repo_prefix: str = _option(
-        "facebook/mms-tts-", "Voices", "Repo id prefix of the voices; the language code is appended.", advanced=True
+        "facebook/mms-tts-",
+        "Voices",
+        "Repo id prefix of the voices; the language code is appended.",
+        advanced=True,
+        hint="Where voices come from.",
     )
     language: str = _option(
-        "auto", "Language", "Recognition language: an adapter name, or 'auto' to detect it.", advanced=True
+        "auto",
+        "Language",
+        "Recognition language: an adapter name, or 'auto' to detect it.",
+        advanced=True,
+        hint="The language you dictate in, or Detect automatically.",
     )
     favourites: list[str] = _option(
         [],
         "Favourite languages",
         "Your own languages (codes, comma-separated), listed first in the language chooser.",
         "codes",
+        hint="Your own languages, listed first wherever you choose one.",
     )
     auto_among: list[str] = _option(
         [],
         "Detect only among",
         "Languages automatic detection may choose from (codes, comma-separated; empty: every installed one).",
         "codes",
+        hint="Detection chooses only among these languages; empty means every installed one.",
     )
     input_device: str = _option(
-        "", "Microphone", "Input device: part of its name (empty: the system default).", "input-device"
+        "",
+        "Microphone",
+        "Input device: part of its name (empty: the system default).",
+        "input-device",
+        hint="The microphone to dictate and record with.",
     )
     recordings_dir: str = _option(
-        "", "Recordings folder", "Where dictations are recorded (empty: Documents/MMS Desktop).", "folder"
+        "",
+        "Recordings folder",
+        "Where dictations are recorded (empty: Documents/MMS Desktop).",
+        "folder",
+        hint="Where every dictation is also saved as a sound file.",
     )
     project_dir: str = _option(
         "",
         "Field project folder",
         "The folder of your field sessions (a visible folder you back up, never a cache).",
         "folder",
+        hint="Where your field sessions are kept: choose a folder that you back up.",
     )
     device: str = _option(
         "auto",
@@ -89,6 +110,7 @@ class Settings:
         "Where models run: auto (GPU when there is one), cpu or cuda.",
         "choice",
         choices=("auto", "cpu", "cuda"),
+        hint="Where the models run: a graphics card (GPU), when there is one, is much faster.",
     )
     precision: str = _option(
         "auto",
@@ -98,6 +120,7 @@ class Settings:
         "the least memory).",
         "choice",
         choices=("auto", "float32", "bfloat16", "float16", "int8"),
+        hint="How exactly the models compute: less precision is faster and needs less memory.",
     )
     word_lists: str = _option(
         "use",
@@ -106,27 +129,72 @@ class Settings:
         "as elicitation lists; add one with `mms-desktop words add`); 'ignore': spell freely.",
         "choice",
         choices=("use", "ignore"),
+        hint="With a word list, only its words are recognized: good for fixed lists of words.",
     )
-    window_s: float = _option(20.0, "File window", "Seconds of new audio per recognition window of a file.",
-                              "seconds", minimum=2.0, maximum=60.0)  # fmt: skip
-    context_s: float = _option(2.0, "File context", "Seconds of context on each side of a window of a file.",
-                               "seconds", minimum=0.0, maximum=10.0)  # fmt: skip
+    window_s: float = _option(
+        20.0,
+        "File window",
+        "Seconds of new audio per recognition window of a file.",
+        "seconds",
+        minimum=2.0,
+        maximum=60.0,
+        hint="How much of a file is recognized at once: longer is a little more accurate.",
+    )
+    context_s: float = _option(
+        2.0,
+        "File context",
+        "Seconds of context on each side of a window of a file.",
+        "seconds",
+        minimum=0.0,
+        maximum=10.0,
+        hint="How much sound around each piece of a file is listened to as well.",
+    )
     # Live windows: measured with `mms-desktop benchmark streaming --sweep` on MMS-1B (2-core CPU, int8):
     # 8 + 1 s gives the offline text on every utterance of the benchmark at 1.28 x the frames of one pass;
     # 4 + 1 s and 2 + 0.5 s commit sooner but differ from offline (CER 6 % and 14 % with random weights).
     # A machine that cannot run 8 + 1 s within the delay limit gets shorter windows (core/pacing.py).
-    live_window_s: float = _option(8.0, "Live window", "Longest stretch of new audio per recognition window while "
-                                   "dictating (longer: more accurate; a machine too slow for it within the live "
-                                   "delay limit uses shorter ones).", "seconds", minimum=2.0, maximum=60.0)  # fmt: skip
-    live_context_s: float = _option(1.0, "Live context", "Seconds of context on each side of a window while dictating.",
-                                    "seconds", minimum=0.0, maximum=10.0)  # fmt: skip
-    live_budget: float = _option(1.5, "Live compute budget", "How much more work live recognition may do than "
-                                 "transcribing the same audio as a file; partial results come less often to stay "
-                                 "within it.", "factor", minimum=1.0, maximum=10.0)  # fmt: skip
-    live_delay_s: float = _option(1.8, "Live delay limit", "Seconds the live text may trail your voice: on a slow "
-                                  "machine shorter windows and fewer partial results keep it there (a larger limit "
-                                  "lets the longer, more accurate windows run).", "seconds",
-                                  minimum=0.5, maximum=30.0)  # fmt: skip
+    live_window_s: float = _option(
+        8.0,
+        "Live window",
+        "Longest stretch of new audio per recognition window while "
+        "dictating (longer: more accurate; a machine too slow for it within the live "
+        "delay limit uses shorter ones).",
+        "seconds",
+        minimum=2.0,
+        maximum=60.0,
+        hint="The longest piece recognized at once while dictating: longer is more accurate, but slower.",
+    )
+    live_context_s: float = _option(
+        1.0,
+        "Live context",
+        "Seconds of context on each side of a window while dictating.",
+        "seconds",
+        minimum=0.0,
+        maximum=10.0,
+        hint="How much sound around each piece is listened to as well while dictating.",
+    )
+    live_budget: float = _option(
+        1.5,
+        "Live compute budget",
+        "How much more work live recognition may do than "
+        "transcribing the same audio as a file; partial results come less often to stay "
+        "within it.",
+        "factor",
+        minimum=1.0,
+        maximum=10.0,
+        hint="How much extra work the live text may cost: less shows it less often.",
+    )
+    live_delay_s: float = _option(
+        1.8,
+        "Live delay limit",
+        "Seconds the live text may trail your voice: on a slow "
+        "machine shorter windows and fewer partial results keep it there (a larger limit "
+        "lets the longer, more accurate windows run).",
+        "seconds",
+        minimum=0.5,
+        maximum=30.0,
+        hint="How far the live text may trail your voice: more lets a slow computer be more accurate.",
+    )
 
 
 def live_options(settings: Settings) -> Any:

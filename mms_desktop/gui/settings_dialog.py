@@ -1,8 +1,14 @@
-"""The settings dialog, built from the declarations in ``settings.py`` (one widget per setting)."""
+"""The settings dialog, built from the declarations in ``settings.py`` (one widget per setting).
+
+The everyday choices (languages, microphone, folders) are on the first page; the model, device, precision
+and the windows of recognition are under Advanced. Each setting has a line under it that says what it
+does in plain words, and its full description as a tooltip.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import html
 from typing import Any
 
 from PySide6.QtCore import Slot
@@ -17,12 +23,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from mms_desktop import settings as settings_module
 from mms_desktop.settings import UNITS, Settings
+
+# On the first page: what everyone chooses; the rest is under Advanced.
+EVERYDAY = ("favourites", "auto_among", "input_device", "recordings_dir", "project_dir", "word_lists")
 
 
 class SettingsDialog(QDialog):
@@ -32,7 +42,10 @@ class SettingsDialog(QDialog):
         devices: names of the input devices known now (the chooser also accepts any typed name).
     """
 
-    def __init__(self, current: Settings, devices: list[str], parent: QWidget | None = None):
+    def __init__(
+        self, current: Settings, devices: list[str], parent: QWidget | None = None, notes: dict[str, str] | None = None
+    ):
+        """``notes``: a sentence to show under a setting, by name (what runs instead of a model not installed)."""
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(560)
@@ -40,14 +53,23 @@ class SettingsDialog(QDialog):
         self._current = current
         self.editors: dict[str, QWidget] = {}
         self._fields = {f.name: f for f in dataclasses.fields(Settings)}
-        form = QFormLayout()
+        self.pages = QTabWidget()
+        forms = {page: QFormLayout() for page in ("General", "Advanced")}
+        for page, form in forms.items():
+            holder = QWidget()
+            holder.setLayout(form)
+            self.pages.addTab(holder, page)
         for f in dataclasses.fields(Settings):
             if f.metadata.get("advanced"):
                 continue
             editor, widget = self._editor(f, getattr(current, f.name), devices)
-            editor.setToolTip(f.metadata["help"])
+            editor.setToolTip(f"<p>{html.escape(f.metadata['help'])}</p>")  # rich text: Qt wraps it
             self.editors[f.name] = editor
+            form = forms["General" if f.name in EVERYDAY else "Advanced"]
             form.addRow(f.metadata["label"], widget)
+            hint = QLabel(" ".join(filter(None, [f.metadata["hint"], (notes or {}).get(f.name, "")])), wordWrap=True)
+            hint.setStyleSheet("color: palette(mid);")
+            form.addRow("", hint)
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #b00020;")
         buttons = QDialogButtonBox(
@@ -59,7 +81,7 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self.restore_defaults)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.pages)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
@@ -67,11 +89,11 @@ class SettingsDialog(QDialog):
         kind = f.metadata["kind"]
         if kind in ("choice", "model", "input-device"):
             box = QComboBox(editable=kind != "choice")
-            options = [""] + devices if kind == "input-device" else list(f.metadata["choices"])
-            box.addItems(options if value in options else [value, *options])
+            options = devices if kind == "input-device" else list(f.metadata["choices"])
+            box.addItems(options if value in options or not value else [value, *options])
             box.setCurrentText(value)
-            if kind == "input-device":
-                box.lineEdit().setPlaceholderText("System default")
+            if kind == "input-device":  # empty: the system's default microphone, said in the empty field
+                box.lineEdit().setPlaceholderText("System default microphone")
             return box, box
         if kind in UNITS:
             spin = QDoubleSpinBox(suffix=" s" if kind == "seconds" else " ×", decimals=1, singleStep=0.5)

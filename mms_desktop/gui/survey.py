@@ -18,6 +18,7 @@ class Installed:
     missing: str
     repaired: str = ""  # dictations a crash left unfinished, repaired into copies just now
     voices: tuple[str, ...] = ()  # languages with a voice installed
+    demo: tuple[str, ...] = ()  # the settings' models that are not installed, whose demonstration stands in
 
 
 def survey(context: Any) -> Installed:
@@ -39,7 +40,10 @@ def survey(context: Any) -> Installed:
     except UserError:
         can_detect = False
     voices = tuple(lang.name for lang in store.installed() if lang.voice)
-    return Installed(languages, can_detect, "", repaired, voices)
+    demo = tuple(
+        name for name, repo in (("asr_repo", store.repos.asr), ("lid_repo", store.repos.lid)) if not store.has(repo)
+    )
+    return Installed(languages, can_detect, "", repaired, voices, demo)
 
 
 def repair_dictations(settings: Any) -> str:

@@ -48,6 +48,7 @@ class Tasks(QObject):
         self.sessions: SessionsWindow | None = None
         self.trainer: TrainingWindow | None = None
         self.about: QDialog | None = None
+        self._demo: tuple[str, ...] = ()  # the models of the settings that the demonstration stands in for
 
     @property
     def transcribing(self) -> bool:
@@ -65,6 +66,7 @@ class Tasks(QObject):
             return
         settings = self.w.context.settings
         self.w.voices = set(found.voices)
+        self._demo = found.demo
         self.w.bar.set_languages(found.languages, settings.favourites, settings.language, found.can_detect)
         self.w.show_first_run(found.missing)
         if found.repaired:  # said with "Ready", or at once when nothing will load
@@ -311,7 +313,8 @@ class Tasks(QObject):
     def open_settings(self) -> Any:
         from mms_desktop.gui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.w.context.settings, self._microphone_names(), self.w)
+        notes = {name: "Not installed yet: the bundled demonstration model runs instead." for name in self._demo}
+        dialog = SettingsDialog(self.w.context.settings, self._microphone_names(), self.w, notes)
         dialog.accepted.connect(self._settings_accepted)
         dialog.open()
         return dialog

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 
 def rows(manager) -> dict[str, list[str]]:
@@ -134,3 +134,24 @@ def test_settings_are_validated_saved_and_applied(qtbot, make_window, tmp_path: 
     qtbot.waitUntil(lambda: window.bar.language_box.itemData(1) == "spa", timeout=30000)
     assert window.bar.language_box.itemData(2) == "fra"  # favourites first, after automatic detection
     assert window.host.device == "cpu"
+
+
+def test_settings_put_everyday_choices_first_and_say_what_runs(qtbot, make_window) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
+    dialog = window.tasks.open_settings()
+    pages = [dialog.pages.tabText(i) for i in range(dialog.pages.count())]
+    assert pages == ["General", "Advanced"]
+    general, advanced = dialog.pages.widget(0), dialog.pages.widget(1)
+    for name in ("favourites", "input_device", "recordings_dir", "project_dir"):
+        assert general.isAncestorOf(dialog.editors[name]), name
+    for name in ("asr_repo", "precision", "window_s", "live_budget"):
+        assert advanced.isAncestorOf(dialog.editors[name]), name
+    shown = [label.text() for label in advanced.findChildren(QLabel)]
+    assert any("How exactly the models compute" in t for t in shown), "a plain line under each setting"
+    assert any("Not installed yet: the bundled demonstration model runs instead." in t for t in shown)
+    assert dialog.editors["precision"].toolTip().startswith("<p>"), "wrapped, not one line 1,340 px wide"
+    microphones = dialog.editors["input_device"]
+    assert "" not in [microphones.itemText(i) for i in range(microphones.count())], "no blank first entry"
+    assert microphones.lineEdit().placeholderText() == "System default microphone"
+    dialog.close()

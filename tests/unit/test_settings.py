@@ -46,6 +46,8 @@ def test_every_setting_is_described() -> None:
     from dataclasses import fields
 
     assert all(f.metadata.get("help") for f in fields(S.Settings))
+    hints = [f.metadata.get("hint", "") for f in fields(S.Settings)]  # the plain line the dialog shows
+    assert all(hint and len(hint) <= 100 and hint.count(". ") == 0 and hint.endswith(".") for hint in hints)
 
 
 def test_check_names_the_first_unusable_value() -> None:
