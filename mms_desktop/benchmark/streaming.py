@@ -6,10 +6,13 @@ work on each block starts when both the block has arrived and the previous work 
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +43,7 @@ class StreamingFigures:
     recognition_s: float
     final_latency_s: float
     partial_lag_s: float
+    final_latency_max_s: float
     max_lag_s: float
     placement: str = ""
     window: str = ""
@@ -120,6 +124,7 @@ def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -
         recognition_s=recognition,
         final_latency_s=float(np.mean(latencies)) if latencies else float("nan"),
         partial_lag_s=float(np.mean(lags)) if lags else float("nan"),
+        final_latency_max_s=max(latencies, default=float("nan")),
         max_lag_s=max_lag,
         placement=f"{recognizer.placement.device} {recognizer.placement.dtype}",
         window=f"{label(options.window)}, every {options.partial_every_s:g}"
@@ -130,6 +135,35 @@ def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -
         gpu_peak_mb=gpu_peak_mb(recognizer.placement.device),
         windows_used=", ".join(f"{label(w)} s ({n} of {len(segments)})" for w, n in used.most_common()),
     )
+
+
+@contextlib.contextmanager
+def busy_core() -> Iterator[None]:
+    """Another program keeping one core busy (the last one, where the system lets a process choose), as a
+    browser, an indexer or a build does on a user's computer, for as long as the block runs."""
+    spin = (
+        "import os\n"
+        "try:\n os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})\n"
+        "except Exception:\n pass\n"
+        "while True:\n pass"
+    )
+    process = subprocess.Popen([sys.executable, "-c", spin])
+    try:
+        time.sleep(0.5)  # running before the measurement starts
+        yield
+    finally:
+        process.kill()
+        process.wait()
+
+
+def cpu_flags() -> str:
+    """The processor's instruction sets that decide the speed of the precisions (Linux; elsewhere unknown)."""
+    try:
+        flags = set(Path("/proc/cpuinfo").read_text().split("flags")[1].split("\n")[0].split())
+    except (OSError, IndexError):
+        return "unknown"
+    shown = [f for f in ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8") if f in flags]
+    return " ".join(shown) or "none of avx2, avx512, amx"
 
 
 def gpu_peak_mb(device: str) -> float:
@@ -150,7 +184,7 @@ def report(name: str, figures: StreamingFigures) -> str:
         f"  streaming model compute {f.recognition_s:6.2f} s   ({f.compute_ratio:.2f} x offline; "
         f"{f.frames_ratio:.2f} x its frames through the transformer)\n"
         f"  streaming total (with voice detection) {f.streaming_s:.2f} s\n"
-        f"  final text after end of speech  {f.final_latency_s:6.2f} s (mean)\n"
+        f"  final text after end of speech  {f.final_latency_s:6.2f} s (mean), {f.final_latency_max_s:.2f} s at most\n"
         f"  partial results lag audio by    {f.partial_lag_s:6.2f} s (mean)\n"
         f"  keeps up in real time: {'yes' if f.keeps_up else 'no'} (largest lag {f.max_lag_s:.2f} s)\n"
         f"  final text against offline transcription: CER {f.cer_vs_offline:.1%}; "

@@ -25,6 +25,11 @@ def add_commands(sub: Any) -> None:
     s.add_argument("--chunk", type=float, help="seconds of new audio per window")
     s.add_argument("--context", type=float, help="seconds of context on each side of a window")
     s.add_argument("--sweep", action="store_true", help="compare several window and context lengths")
+    s.add_argument(
+        "--load",
+        action="store_true",
+        help="run each model also with another program keeping one core busy, and compare",
+    )
     s.set_defaults(run=run_streaming)
     f = kinds.add_parser("file", help="file transcription: load, switch, speed against the pipeline, memory")
     f.add_argument("--seconds", type=float, default=60.0, help="length of the test recording")
@@ -103,7 +108,9 @@ def resolve_model(name: str, ctx: Context, cache: Path) -> tuple[str, Path]:
 
 def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
     import dataclasses
+    import os
 
+    from mms_desktop.benchmark import streaming
     from mms_desktop.settings import limits, live_options
 
     require("chunk", args.chunk, *limits("live_window_s"))
@@ -117,6 +124,7 @@ def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
     print(f"windows: at most {window.chunk_s:g} s new audio + {window.context_s:g} s context each side; "
           f"partial results every {options.partial_every_s:g} s; live text at most {options.lag_target_s:g} s "
           "behind the voice")  # fmt: skip
+    print(f"processor: {os.cpu_count()} cores, {streaming.cpu_flags()}")
     names = args.model or ["demo", "full"]
     with full_size_cache(args, ctx) if "full" in names else contextlib.nullcontext(Path()) as cache:
         _stream(args, ctx, options, names, cache)
@@ -145,6 +153,10 @@ def _stream(args: argparse.Namespace, ctx: Context, options: Any, names: list[st
             print(streaming.table(title, rows), flush=True)
         else:
             print(streaming.report(title, streaming.run(recognizer, options)), flush=True)
+        if args.load:
+            with streaming.busy_core():
+                figures = streaming.run(recognizer, options)
+            print(streaming.report(f"{title}, with one core busy", figures), flush=True)
 
 
 # seconds of new audio per window, of context on each side, between partial results; each window as it is,

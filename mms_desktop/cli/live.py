@@ -95,7 +95,15 @@ class _Printer:
         self._shown = 0
 
     def __call__(self, event: object) -> None:
-        from mms_desktop.core.events import FinalResult, LanguageDetected, MicrophoneOpen, PartialResult
+        from mms_desktop.core.events import (
+            CaughtUp,
+            FallingBehind,
+            FinalResult,
+            LanguageDetected,
+            MicrophoneOpen,
+            PartialResult,
+            behind_notice,
+        )
         from mms_desktop.core.recorder import RecorderEvent
 
         if isinstance(event, PartialResult) and self.tty:
@@ -106,6 +114,10 @@ class _Printer:
             prefix = "\r" + " " * self._shown + "\r" if self.tty and self._shown else ""
             self._shown = 0
             print(prefix + event.segment.text, flush=True)
+        elif isinstance(event, FallingBehind):
+            print(f"mms-desktop: {behind_notice(event.lag_s)}", file=sys.stderr, flush=True)
+        elif isinstance(event, CaughtUp):
+            print("mms-desktop: caught up.", file=sys.stderr, flush=True)
         elif isinstance(event, MicrophoneOpen):  # only now is anything said kept: say so
             loading = "" if event.recognizing else "; the model is still loading, and what you say is kept for it"
             print(f"mms-desktop: recording (Ctrl+C stops){loading}.", file=sys.stderr, flush=True)

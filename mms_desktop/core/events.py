@@ -92,6 +92,27 @@ class RecognizerReady:
 
 
 @dataclass(frozen=True)
+class FallingBehind:
+    """The machine is too busy to keep up: the text trails the voice by ``lag_s`` seconds. What is said is
+    kept and recognized as soon as the machine allows (it catches up in pauses)."""
+
+    lag_s: float
+
+
+def behind_notice(lag_s: float) -> str:
+    """What the speaker is told while the text trails the voice on a busy machine."""
+    return (
+        f"This computer is too busy to keep up: the text is {lag_s:.0f} s behind your voice. Nothing is "
+        "lost; it catches up when you pause."
+    )
+
+
+@dataclass(frozen=True)
+class CaughtUp:
+    """The text is back within the live delay limit of the voice."""
+
+
+@dataclass(frozen=True)
 class SpeechStarted:
     """Voice activity began an utterance at ``time`` seconds into the stream."""
 
@@ -125,3 +146,7 @@ class FinalResult:
     utterance: int
     language: str
     segment: Segment
+
+
+# What a recognition stream reports, in order.
+StreamEvent = SpeechStarted | LanguageDetected | PartialResult | FinalResult | FallingBehind | CaughtUp

@@ -14,8 +14,12 @@ import time
 from mms_desktop.core import ctc
 from mms_desktop.core.asr import PassCosts, WindowOptions, plan_windows, window_frames
 from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.events import CaughtUp, FallingBehind
 
 MIN_CHUNK_S = 2.0  # live windows are never cut shorter than this
+KEEP_UP = 0.75  # a window keeps up when a second of new audio takes at most this long to recognize
+LEAST_CONTEXT_S = 0.25  # the context a busy machine keeps on each side of a window
+BEHIND_S = 3.0  # a lag that the speaker is told about (or twice the delay limit, when that is longer)
 END_PAD_S = 0.2  # audio kept after the voice stops, the end of an utterance's final windows
 
 
@@ -29,6 +33,7 @@ class Lag:
     def __init__(self) -> None:
         self._seconds = 0.0  # the lag when the work in progress began (between work: the lag then)
         self._since: float | None = None
+        self._told: float | None = None  # the lag last told about, while the text is behind
 
     def begin(self, received_s: float) -> None:
         """Work starts on ``received_s`` seconds of audio received since the last work."""
@@ -44,6 +49,19 @@ class Lag:
         """The lag now, counting the work in progress."""
         return self._seconds + (time.perf_counter() - self._since if self._since is not None else 0.0)
 
+    def change(self, target_s: float) -> list[FallingBehind | CaughtUp]:
+        """What the speaker should now be told: that the text has fallen behind (past :data:`BEHIND_S`, or
+        twice ``target_s``; again as it grows by a second more), or that it has caught up (back within
+        ``target_s``); nothing when nothing changed."""
+        lag = self.seconds
+        if lag > max(BEHIND_S, 2 * target_s) and (self._told is None or lag >= self._told + 1.0):
+            self._told = lag
+            return [FallingBehind(round(lag, 1))]
+        if self._told is not None and lag <= target_s:
+            self._told = None
+            return [CaughtUp()]
+        return []
+
 
 def window_ladder(longest: WindowOptions) -> list[WindowOptions]:
     """The windows live recognition may use, longest first: the chosen one, then shorter ones down to 2 s
@@ -56,16 +74,34 @@ def window_ladder(longest: WindowOptions) -> list[WindowOptions]:
 
 
 def affordable_window(longest: WindowOptions, costs: PassCosts, target_s: float) -> WindowOptions:
-    """The longest window of the ladder whose pass leaves room within ``target_s`` seconds of lag.
+    """The window live recognition takes on this machine: the longest of the ladder whose pass leaves room
+    within ``target_s`` seconds of lag and that keeps up with the speaker.
 
     A window's pass must run while the speaker goes on, and an utterance's final pass can follow it, so
-    one pass may take at most 0.8 of the target. With nothing measured yet the longest window is used;
-    when none fits, the shortest.
+    one pass may take at most 0.8 of the target; and a window keeps up when a second of new audio costs at
+    most :data:`KEEP_UP` of a second, with the rest left for the detector and the final passes. On a busy
+    machine, where none does both, keeping up comes first: the quickest pass among the windows that keep
+    up, those with less context (:data:`LEAST_CONTEXT_S`: less audio decoded twice) included, and where
+    none keeps up, the one that costs least per second of speech, so that the lag grows as little as it
+    can. With nothing measured yet the longest window is used.
     """
-    ladder = window_ladder(longest)
     if not costs.known:
         return longest
-    return next((w for w in ladder if costs.window(w) <= 0.8 * target_s), ladder[-1])
+    ladder = window_ladder(longest)
+    keeping = [w for w in ladder if keeps_up(w, costs)]
+    fitting = [w for w in keeping if costs.window(w) <= 0.8 * target_s]
+    if fitting:
+        return fitting[0]
+    lean = [WindowOptions(w.chunk_s, min(w.context_s, LEAST_CONTEXT_S)) for w in ladder]
+    keeping += [w for w in lean if keeps_up(w, costs) and w not in keeping]
+    if keeping:
+        return min(keeping, key=costs.window)
+    return min(lean, key=lambda w: costs.window(w) / w.chunk_s)
+
+
+def keeps_up(window: WindowOptions, costs: PassCosts) -> bool:
+    """Whether passes over ``window`` run faster than the speech they recognize, with room to spare."""
+    return costs.window(window) <= KEEP_UP * window.chunk_s
 
 
 def label(window: WindowOptions) -> str:
@@ -80,6 +116,11 @@ def describe(longest: WindowOptions, costs: PassCosts, target_s: float) -> str:
     chosen, cost = affordable_window(longest, costs, target_s), costs.window(longest)
     if chosen == longest:
         return f"{label(longest)} s (a pass over them takes {cost:.1f} s here)"
+    if not keeps_up(chosen, costs) or costs.window(chosen) > 0.8 * target_s:
+        return (
+            f"{label(chosen)} s: this machine is too busy to keep within the live delay limit of {target_s:g} s "
+            f"(a second of speech takes {costs.window(chosen) / chosen.chunk_s:.2f} s to recognize)"
+        )
     return (
         f"{label(chosen)} s: a pass over {label(longest)} s would take {cost:.1f} s here, too long for the "
         f"live delay limit of {target_s:g} s"

@@ -31,13 +31,13 @@ from mms_desktop.core import ctc
 from mms_desktop.core.asr import GrowingFeatures, Recognizer, WindowOptions, plan_windows, window_at, window_frames
 from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import UserError
-from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, Segment, SpeechStarted
+from mms_desktop.core.events import FinalResult, LanguageDetected, PartialResult, Segment, SpeechStarted, StreamEvent
 from mms_desktop.core.pacing import END_PAD_S, Lag, affordable_window, describe, lag_after, window_ladder
 from mms_desktop.core.transcribe import AUTO, detect_adapter
 from mms_desktop.core.vad import CHUNK, SpeechDetector
 
 log = logging.getLogger(__name__)
-Event = SpeechStarted | LanguageDetected | PartialResult | FinalResult
+Event = StreamEvent
 
 
 @dataclass(frozen=True)
@@ -175,9 +175,10 @@ class RecognitionStream:
         self._lag.begin((self.end - self._received) / SAMPLE_RATE)
         self._received = self.end
         try:
-            return self._decode()
+            events = self._decode()
         finally:
             self._lag.end()
+        return [*events, *self._lag.change(self.options.lag_target_s)]
 
     def _decode(self) -> list[Event]:
         events: list[Event] = []
@@ -286,8 +287,7 @@ class RecognitionStream:
     def _choose_window(self, u: _Utterance) -> WindowOptions:
         u.window = self._affordable()
         self.windows_used.append(u.window)
-        if u.window != self.options.window:
-            o = self.options
+        if u.window != (o := self.options).window:
             log.info(
                 "utterance %d windows: %s", u.index, describe(o.window, self.recognizer.pass_costs, o.lag_target_s)
             )

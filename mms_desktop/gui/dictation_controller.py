@@ -14,7 +14,7 @@ from mms_desktop import paths as paths_module
 from mms_desktop.core.capture import Capture
 from mms_desktop.core.dictation import Dictation
 from mms_desktop.core.errors import AudioError
-from mms_desktop.core.events import MicrophoneOpen, RecognizerReady
+from mms_desktop.core.events import CaughtUp, FallingBehind, MicrophoneOpen, RecognizerReady, behind_notice
 from mms_desktop.core.models import AUTO, ModelHost
 from mms_desktop.gui.dictation_worker import DictationWorker, start_thread
 from mms_desktop.settings import Settings, live_options
@@ -62,6 +62,7 @@ class DictationController(QObject):
         self._worker: DictationWorker | None = None
         self._thread: QThread | None = None
         self._open = False  # the microphone of the dictation in progress has delivered audio
+        self.behind = ""  # while the text trails the voice on a busy machine: what to say instead of progress
         self._meter = QTimer(self)
         self._meter.setInterval(50)
         self._meter.timeout.connect(self._poll_level)
@@ -76,7 +77,7 @@ class DictationController(QObject):
         folder)."""
         if self.is_running:
             return
-        self._open = False
+        self._open, self.behind = False, ""
         self._worker = DictationWorker(
             lambda status, on_event: self._build(settings, language, recording, status, on_event)
         )
@@ -147,13 +148,16 @@ class DictationController(QObject):
 
     @Slot(object)
     def _event(self, event: object) -> None:
-        """Say when the microphone really listens and whether the models are still loading, then pass the
-        event on."""
+        """Say when the microphone really listens, whether the models are still loading and whether the text
+        trails the voice, then pass the event on."""
         if isinstance(event, MicrophoneOpen):
             self._open = True
             self.status.emit(LISTENING if event.recognizing else RECORDING_WHILE_LOADING)
         elif isinstance(event, RecognizerReady) and self._open:
             self.status.emit(LISTENING)
+        elif isinstance(event, FallingBehind | CaughtUp):  # said until the text has caught up
+            self.behind = behind_notice(event.lag_s) if isinstance(event, FallingBehind) else ""
+            self.status.emit(self.behind or LISTENING)
         self.event.emit(event)
 
     @Slot()

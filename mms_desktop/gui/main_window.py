@@ -223,14 +223,16 @@ class MainWindow(QMainWindow):
     def _dictation_event(self, event: object) -> None:
         if isinstance(event, PartialResult):
             self.view.show_partial(event.committed, event.tentative)
-            self.show_status("Transcribing…")
+            self.show_status(self.dictation.behind or "Transcribing…")
         elif isinstance(event, FinalResult):
             self.view.add_final(event.segment.text)
             self.segments.append(event.segment.shifted(self._offset))
             self.transcript_language = event.language
-            self.show_status("Listening…")
+            self.show_status(self.dictation.behind or "Listening…")
         elif isinstance(event, SpeechStarted):
-            self.show_status("Detecting the language…" if self.bar.language == AUTO else "Transcribing…")
+            self.show_status(
+                self.dictation.behind or ("Detecting the language…" if self.bar.language == AUTO else "Transcribing…")
+            )
         elif isinstance(event, LanguageDetected):
             self.bar.show_detected(event.code, event.probability)
         elif isinstance(event, RecorderEvent) and event.kind != "finished":

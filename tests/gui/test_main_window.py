@@ -630,3 +630,19 @@ def test_the_detected_language_clears_when_it_no_longer_applies_and_never_widens
             bar.show_detected("deu", 0.9)
             window.clear_text()
             assert bar.detected.text() == ""
+
+
+def test_a_busy_computer_is_said_until_the_text_has_caught_up(qtbot, make_window, microphone, tmp_path) -> None:
+    from mms_desktop.core.events import CaughtUp, FallingBehind, PartialResult
+
+    window = make_window()
+    start_dictating(qtbot, window, "spa")
+    window.dictation._event(FallingBehind(12.4))  # as the stream reports it, on the GUI thread
+    notice = "This computer is too busy to keep up: the text is 12 s behind your voice. Nothing is lost; it catches"
+    assert window.status_text.text().startswith(notice)
+    window.dictation._event(PartialResult(0, "son", "gente"))
+    assert window.status_text.text().startswith(notice), "not replaced by the progress of the text"
+    window.dictation._event(CaughtUp())
+    assert window.status_text.text() == "Listening…"
+    window.bar.record_button.click()
+    qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from mms_desktop.core.asr import PassCosts, WindowOptions, plan_windows
-from mms_desktop.core.pacing import Lag, affordable_window, describe, lag_after, window_ladder
+from mms_desktop.core.pacing import Lag, affordable_window, describe, keeps_up, lag_after, window_ladder
 
 
 def test_pass_costs_fit_a_fixed_part_and_a_part_per_frame() -> None:
@@ -60,11 +60,41 @@ def test_the_longest_window_this_machine_affords_within_the_target() -> None:
     assert affordable_window(longest, costs, 1.8) == WindowOptions(2.0, 0.5)
     assert affordable_window(longest, costs, 4.5) == WindowOptions(6.0, 1.0)
     assert affordable_window(longest, costs, 6.0) == longest
-    assert affordable_window(longest, costs, 0.5) == WindowOptions(2.0, 0.5), "the shortest when none fits"
+    assert affordable_window(longest, costs, 0.5) == WindowOptions(2.0, 0.25), "then less context"
     fast = PassCosts()
     fast.add(50, 0.02)
     fast.add(500, 0.05)  # a GPU
     assert affordable_window(longest, fast, 1.8) == longest
+
+
+def test_a_busy_machine_keeps_up_before_it_keeps_the_delay_limit() -> None:
+    """With a core taken by another program, the shortest windows cost more than real time (their context is
+    decoded twice and each pass reads the weights): the window chosen must keep up, or lose least."""
+    longest = WindowOptions(8.0, 1.0)
+    busy = PassCosts()  # MMS-1B bf16 on a 2-core AVX-512 BF16 CPU with one core busy: about 0.5 s a second
+    busy.add(50, 0.2 + 0.01 * 50)
+    busy.add(500, 0.2 + 0.01 * 500)
+    assert not keeps_up(WindowOptions(2.0, 0.5), busy), "what the delay limit alone chose: 0.85 s a second"
+    chosen = affordable_window(longest, busy, 1.8)
+    assert keeps_up(chosen, busy) and chosen == WindowOptions(2.0, 0.25), "the quickest pass that keeps up"
+    overloaded = PassCosts()  # MMS-1B int8 on a 2-core AVX2 CPU with one core busy: 3.8 x slower
+    overloaded.add(50, 3.8 * (0.22 + 0.0076 * 50))
+    overloaded.add(500, 3.8 * (0.22 + 0.0076 * 500))
+    assert affordable_window(longest, overloaded, 1.8) == WindowOptions(8.0, 0.25), "none keeps up: least lost"
+    assert describe(longest, busy, 1.8).startswith("2 + 0.25 s: this machine is too busy to keep within the live")
+
+
+def test_the_speaker_is_told_when_the_text_falls_behind_and_when_it_has_caught_up() -> None:
+    lag = Lag()
+    told = []
+    for received, worked in [(0.5, 0.0)] + [(0.5, 1.5)] * 4 + [(0.5, 0.2)] * 12:
+        lag.begin(received)
+        lag._since -= worked  # as if the work had taken that long
+        lag.end()
+        told += lag.change(1.8)
+    kinds = [type(t).__name__ for t in told]
+    assert kinds == ["FallingBehind", "CaughtUp"], told
+    assert 4.4 <= told[0].lag_s <= 4.7  # 1.5, 2.5, 3.5 s behind: told past 3.6 s (twice the limit)
 
 
 def test_a_last_chunk_shorter_than_the_context_is_kept_from_the_window_before_it() -> None:

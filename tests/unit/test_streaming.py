@@ -379,3 +379,20 @@ def test_live_text_keeps_to_the_word_list_too(tiny_repos, tmp_path) -> None:
     shown = {w for p in partials for w in f"{p.committed} {p.tentative}".split()}
     final = {w.word for e in events if isinstance(e, FinalResult) for w in e.segment.words}
     assert partials and final and shown | final <= {"cat", "dog", "bird"}, (shown, final)
+
+
+def test_a_machine_too_busy_to_keep_up_says_so_and_loses_nothing(recognizer: Recognizer) -> None:
+    """At 30 ms a frame (1.5 s of work for each second of speech) no window keeps up: the stream takes the
+    one that loses least, tells how far behind it is, and every utterance still gets its final text."""
+    import dataclasses
+
+    from mms_desktop.core.events import FallingBehind
+
+    options = dataclasses.replace(OPTIONS, window=WindowOptions(8.0, 1.0), lag_target_s=1.5)
+    stream = RecognitionStream(recognizer, options, detector=EnergyDetector())
+    with slowed(recognizer, 0.030):
+        events, largest = lags(stream, dictation())
+    behind = [e for e in events if isinstance(e, FallingBehind)]
+    assert behind and behind[0].lag_s > 3.0 and largest > 3.0
+    assert len([e for e in events if isinstance(e, FinalResult)]) == 2, "nothing said is lost"
+    assert all(w.context_s == 0.25 for w in stream.windows_used), "context is decoded twice no more than needed"
