@@ -233,16 +233,22 @@ def test_a_dropped_folder_transcribes_the_recordings_in_it(qtbot, make_window, t
     assert 0 <= text.index("casa") < text.index("sol")
 
 
-def test_clear_can_be_undone_with_the_word_timings(qtbot, make_window, tmp_path: Path) -> None:
+def transcribed_window(qtbot, make_window, wav: Path):  # noqa: ANN201
+    """A window that has transcribed ``wav``, Spanish speech written there first."""
     import soundfile as sf
-    from PySide6.QtCore import Qt
 
     window = make_window()
     choose(qtbot, window, "spa")
-    wav = tmp_path / "speech.wav"
-    sf.write(wav, espeak("casa pez la viejo pequeño", "es", tmp_path), 16000)
+    sf.write(wav, espeak("casa pez la viejo pequeño", "es", wav.parent), 16000)
     window.tasks.transcribe_file(wav)
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Transcribed"), timeout=60000)
+    return window
+
+
+def test_clear_can_be_undone_with_the_word_timings(qtbot, make_window, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    window = transcribed_window(qtbot, make_window, tmp_path / "speech.wav")
     text, segments = window.view.toPlainText(), list(window.segments)
     assert "casa" in text and segments
     window.actions["Clear"].trigger()
@@ -560,15 +566,9 @@ def test_an_export_takes_the_format_of_the_name_the_user_accepts(
     qtbot, make_window, tmp_path: Path, monkeypatch
 ) -> None:
     """The dialog offers name.srt; whatever type it shows, the file holds what its name says."""
-    import soundfile as sf
     from PySide6.QtWidgets import QFileDialog
 
-    window = make_window()
-    choose(qtbot, window, "spa")
-    wav = tmp_path / "interview.wav"
-    sf.write(wav, espeak("casa pez la viejo pequeño", "es", tmp_path), 16000)
-    window.tasks.transcribe_file(wav)
-    qtbot.waitUntil(lambda: window.status_text.text().startswith("Transcribed"), timeout=60000)
+    window = transcribed_window(qtbot, make_window, tmp_path / "interview.wav")
     asked = []
     for name, shown in (("a.srt", "Text (*.txt)"), ("b.vtt", "Subtitles (*.srt)"), ("c", "JSON (*.json)")):
         answer = (str(tmp_path / name), shown)
