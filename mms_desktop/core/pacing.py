@@ -81,22 +81,18 @@ def affordable_window(longest: WindowOptions, costs: PassCosts, target_s: float)
     one pass may take at most 0.8 of the target; and a window keeps up when a second of new audio costs at
     most :data:`KEEP_UP` of a second, with the rest left for the detector and the final passes. On a busy
     machine, where none does both, keeping up comes first: the quickest pass among the windows that keep
-    up, those with less context (:data:`LEAST_CONTEXT_S`: less audio decoded twice) included, and where
-    none keeps up, the one that costs least per second of speech, so that the lag grows as little as it
-    can. With nothing measured yet the longest window is used.
+    up, then among the same windows with less context (:data:`LEAST_CONTEXT_S`: less audio decoded twice,
+    at some cost in accuracy). Where nothing keeps up, the shortest window, as on a slow machine: the text
+    falls behind, and the stream says so. With nothing measured yet the longest window is used.
     """
     if not costs.known:
         return longest
     ladder = window_ladder(longest)
     keeping = [w for w in ladder if keeps_up(w, costs)]
     fitting = [w for w in keeping if costs.window(w) <= 0.8 * target_s]
-    if fitting:
-        return fitting[0]
     lean = [WindowOptions(w.chunk_s, min(w.context_s, LEAST_CONTEXT_S)) for w in ladder]
-    keeping += [w for w in lean if keeps_up(w, costs) and w not in keeping]
-    if keeping:
-        return min(keeping, key=costs.window)
-    return min(lean, key=lambda w: costs.window(w) / w.chunk_s)
+    keeping = keeping or [w for w in lean if keeps_up(w, costs)]
+    return fitting[0] if fitting else min(keeping, key=costs.window) if keeping else ladder[-1]
 
 
 def keeps_up(window: WindowOptions, costs: PassCosts) -> bool:

@@ -60,7 +60,7 @@ def test_the_longest_window_this_machine_affords_within_the_target() -> None:
     assert affordable_window(longest, costs, 1.8) == WindowOptions(2.0, 0.5)
     assert affordable_window(longest, costs, 4.5) == WindowOptions(6.0, 1.0)
     assert affordable_window(longest, costs, 6.0) == longest
-    assert affordable_window(longest, costs, 0.5) == WindowOptions(2.0, 0.25), "then less context"
+    assert affordable_window(longest, costs, 0.5) == WindowOptions(2.0, 0.5), "the quickest when none fits"
     fast = PassCosts()
     fast.add(50, 0.02)
     fast.add(500, 0.05)  # a GPU
@@ -76,12 +76,16 @@ def test_a_busy_machine_keeps_up_before_it_keeps_the_delay_limit() -> None:
     busy.add(500, 0.2 + 0.01 * 500)
     assert not keeps_up(WindowOptions(2.0, 0.5), busy), "what the delay limit alone chose: 0.85 s a second"
     chosen = affordable_window(longest, busy, 1.8)
-    assert keeps_up(chosen, busy) and chosen == WindowOptions(2.0, 0.25), "the quickest pass that keeps up"
+    assert keeps_up(chosen, busy) and chosen == WindowOptions(6.0, 1.0), "the quickest pass that keeps up"
+    busier = PassCosts()  # one more program: every whole window costs more than 0.75 s a second of speech
+    busier.add(50, 0.2 + 0.0135 * 50)
+    busier.add(500, 0.2 + 0.0135 * 500)
+    assert affordable_window(longest, busier, 1.8) == WindowOptions(8.0, 0.25), "then less context decoded twice"
     overloaded = PassCosts()  # MMS-1B int8 on a 2-core AVX2 CPU with one core busy: 3.8 x slower
     overloaded.add(50, 3.8 * (0.22 + 0.0076 * 50))
     overloaded.add(500, 3.8 * (0.22 + 0.0076 * 500))
-    assert affordable_window(longest, overloaded, 1.8) == WindowOptions(8.0, 0.25), "none keeps up: least lost"
-    assert describe(longest, busy, 1.8).startswith("2 + 0.25 s: this machine is too busy to keep within the live")
+    assert affordable_window(longest, overloaded, 1.8) == WindowOptions(2.0, 0.5), "none keeps up: the shortest"
+    assert describe(longest, busy, 1.8).startswith("6 + 1 s: this machine is too busy to keep within the live")
 
 
 def test_the_speaker_is_told_when_the_text_falls_behind_and_when_it_has_caught_up() -> None:
