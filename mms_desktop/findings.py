@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.fsutil import atomic_write_text
+from mms_desktop.core.fsutil import atomic_write_text, parse_json
 
 log = logging.getLogger(__name__)
 SPEED_MARGIN = 1.10
@@ -43,7 +43,7 @@ def record(path: Path, figures: Iterable[dict[str, Any]]) -> str | None:
 def cpu_precision(path: Path) -> str | None:
     """The CPU precision the last benchmark chose, or None (no benchmark yet, or an unreadable file)."""
     try:
-        choice = json.loads(path.read_text(encoding="utf-8")).get("cpu_precision")
+        choice = parse_json(path.read_text(encoding="utf-8")).get("cpu_precision")
     except FileNotFoundError:
         return None
     except (OSError, ValueError, AttributeError) as exc:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.fsutil import atomic_write_text, set_aside
+from mms_desktop.core.fsutil import atomic_write_text, parse_json, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +275,7 @@ def read(path: Path) -> tuple[Settings, str]:
     over by the next save, in case the user wants what was in it.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Settings(), ""
     except (OSError, ValueError, RecursionError) as exc:

@@ -395,6 +395,38 @@ def _settings(folder: Path, data: bytes) -> Path:
     return folder
 
 
+def data_file_cases() -> Iterator[Case]:
+    """The other files the program keeps in its data folder, damaged or of the wrong shape."""
+    catalogue = {
+        "fetched_at": 1.0,
+        "asr_revision": "x",
+        "base_size": 1,
+        "adapters": {"fra": 1},
+        "voices": ["fra"],
+        "lid_models": [],
+    }
+    files = {
+        "catalogue with adapters as a list": ("store/catalogue.json", json.dumps(catalogue | {"adapters": ["fra"]})),
+        "catalogue with a size as text": ("store/catalogue.json", json.dumps(catalogue | {"adapters": {"fra": "1"}})),
+        "catalogue of an unknown field": ("store/catalogue.json", json.dumps(catalogue | {"extra": 1})),
+        "catalogue nested deeply": ("store/catalogue.json", "[" * 100_000),
+        "kept text nested deeply": ("draft.json", "{" * 50_000),
+        "store record of another shape": ("store/facebook/mms-1b-all/.mms-store.json", '{"files": [1, 2]}'),
+    }
+    for name, (where, text) in files.items():
+        yield Case(
+            f"settings: {name}",
+            lambda folder, where=where, text=text: _data_file(folder, where, text),
+            (("languages", "list"), ("transcribe", "{speech}", "--lang", "eng")),
+        )
+
+
+def _data_file(folder: Path, where: str, text: str) -> Path:
+    (folder / where).parent.mkdir(parents=True, exist_ok=True)
+    (folder / where).write_text(text, encoding="utf-8")
+    return folder
+
+
 def every_case() -> list[Case]:
     return [
         *audio_cases(),
@@ -404,4 +436,5 @@ def every_case() -> list[Case]:
         *speak_cases(),
         *language_code_cases(),
         *settings_cases(),
+        *data_file_cases(),
     ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -18,6 +17,7 @@ from mms_desktop.core import ctc, wordlist
 from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.errors import Cancelled, ModelError
 from mms_desktop.core.events import Progress, Transcript, Word
+from mms_desktop.core.fsutil import parse_json
 from mms_desktop.core.languages import check_code
 from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint, normalize
 from mms_desktop.core.vocab import Vocabulary, read_vocab
@@ -390,7 +390,7 @@ def _check_language(model_dir: Path, language: str, languages: list[str]) -> Non
 
 def _reads_normalized(model_dir: Path) -> bool:
     try:
-        config = json.loads((model_dir / "preprocessor_config.json").read_text(encoding="utf-8"))
+        config = parse_json((model_dir / "preprocessor_config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return True
     return bool(config.get("do_normalize", True))

@@ -14,7 +14,7 @@ from pathlib import Path
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Transcript
 from mms_desktop.core.formats import jsonfmt
-from mms_desktop.core.fsutil import atomic_write_text, set_aside
+from mms_desktop.core.fsutil import atomic_write_text, parse_json, set_aside
 
 log = logging.getLogger(__name__)
 FORMAT = "mms-desktop draft"
@@ -42,13 +42,13 @@ def load(path: Path) -> Draft | None:
             sentence names where it now is.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError("not a draft")
         return Draft(str(data["text"]), jsonfmt.from_dict(data["transcript"]))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         log.warning("the kept text %s is unreadable (%s); setting it aside", path, exc)
         try:
             aside = set_aside(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -11,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from mms_desktop.core.errors import UserError
 
@@ -26,6 +28,15 @@ def is_plain_name(name: object) -> bool:
         and not any(c in name for c in "/\\\0:")
         and name == name.strip()
     )
+
+
+def parse_json(text: str | bytes) -> Any:
+    """``json.loads``, with JSON nested too deeply for the parser (a hostile or broken file) refused as a
+    ValueError, like any other text that is not JSON, instead of a RecursionError."""
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
 
 
 def decode_text(data: bytes, source: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from mms_desktop.core import languages as lang
 from mms_desktop.core.errors import Cancelled, StoreError, disk_full
 from mms_desktop.core.events import Progress
-from mms_desktop.core.fsutil import atomic_write_text, git_blob_sha1, sha256_file
+from mms_desktop.core.fsutil import atomic_write_text, git_blob_sha1, parse_json, sha256_file
 from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore, adapter_file
 
 log = logging.getLogger(__name__)
@@ -56,13 +56,28 @@ class Catalogue:
 def load_catalogue(store: LanguageStore) -> Catalogue | None:
     """The catalogue as last fetched, or None if it never was (works offline)."""
     try:
-        data = json.loads((store.root / CATALOGUE_FILE).read_text(encoding="utf-8"))
-        return Catalogue(**data)
+        catalogue = Catalogue(**parse_json((store.root / CATALOGUE_FILE).read_text(encoding="utf-8")))
+        if not _well_formed(catalogue):
+            raise TypeError("a field of the wrong type")
+        return catalogue
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, RecursionError) as exc:
         log.warning("Ignoring unreadable catalogue: %s", exc)
         return None
+
+
+def _well_formed(c: Catalogue) -> bool:
+    """Whether every field of a catalogue read from disk has the type it is used as."""
+    if not (isinstance(c.adapters, dict) and isinstance(c.voices, list) and isinstance(c.lid_models, list)):
+        return False
+    texts = [c.asr_revision, *c.voices, *c.lid_models, *c.adapters]
+    sizes = [c.base_size, *c.adapters.values()]
+    return (
+        all(isinstance(t, str) for t in texts)
+        and all(type(n) is int for n in sizes)
+        and (type(c.fetched_at) in (int, float))
+    )
 
 
 class _ByteProgress:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.fsutil import atomic_write_text
+from mms_desktop.core.fsutil import atomic_write_text, parse_json
 
 SPECIAL_TOKENS = {"<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3}
 WORD_DELIMITER = "|"
@@ -93,7 +93,7 @@ def write_adapter(folder: Path, name: str, model: Any, vocab: Mapping[str, int])
         raise ValueError(f"output head has {model.lm_head.out_features} rows, vocabulary {len(vocab)}")
     save_tensors(folder / f"adapter.{name}.safetensors", adapter_state(model))
     vocab_file = folder / "vocab.json"
-    nested = json.loads(vocab_file.read_text(encoding="utf-8")) if vocab_file.exists() else {}
+    nested = parse_json(vocab_file.read_text(encoding="utf-8")) if vocab_file.exists() else {}
     nested[name] = dict(vocab)
     write_json(vocab_file, nested)
 

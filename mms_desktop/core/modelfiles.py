@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 
 from mms_desktop.core import heap
 from mms_desktop.core.errors import ModelError
+from mms_desktop.core.fsutil import parse_json
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def check_model_dir(path: Path, what: str) -> dict[str, Any]:
             f"{path} is not a complete {what} (config.json and model.safetensors are needed); reinstall it."
         )
     try:
-        config = json.loads(config_file.read_text(encoding="utf-8"))
+        config = parse_json(config_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"The configuration of {path} cannot be read; reinstall the model.") from exc
     if not isinstance(config, dict):

@@ -34,7 +34,7 @@ except ImportError:  # Windows: no advisory locks; every unfinished recording is
     fcntl = None  # type: ignore[assignment]
 
 from mms_desktop.core.errors import UserError
-from mms_desktop.core.fsutil import atomic_write_text
+from mms_desktop.core.fsutil import atomic_write_text, parse_json
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class Sidecar:
     @classmethod
     def read(cls, wav: Path) -> Sidecar | None:
         try:
-            return cls(**json.loads(cls.path_for(wav).read_text(encoding="utf-8")))
+            return cls(**parse_json(cls.path_for(wav).read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):
             return None
 

@@ -26,7 +26,7 @@ from mms_desktop.core import formats
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Progress, Transcript
 from mms_desktop.core.formats import jsonfmt
-from mms_desktop.core.fsutil import atomic_write_text, is_plain_name, set_aside, sha256_file
+from mms_desktop.core.fsutil import atomic_write_text, is_plain_name, parse_json, set_aside, sha256_file
 from mms_desktop.core.session_info import SessionInfo, check, safe_name
 
 METADATA = "session.json"
@@ -91,7 +91,7 @@ class Project:
         """
         path = self.session_folder(session_id) / METADATA
         try:
-            info = SessionInfo.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            info = SessionInfo.from_dict(parse_json(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             raise UserError(f"There is no session '{session_id}' in {self.folder}.") from None
         except (OSError, ValueError, RecursionError) as exc:
@@ -146,7 +146,7 @@ class Project:
         """Write the metadata, keeping the values of the file this program does not know."""
         path = self.session_folder(info.id) / METADATA
         try:
-            kept = json.loads(path.read_text(encoding="utf-8"))
+            kept = parse_json(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             kept = {}
         kept = kept if isinstance(kept, dict) else {}
@@ -197,7 +197,7 @@ def _read_saved(transcript: Path) -> dict | None:
         OSError: the file cannot be read at all.
     """
     try:
-        data = json.loads(transcript.read_text(encoding="utf-8"))
+        data = parse_json(transcript.read_text(encoding="utf-8"))
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
@@ -303,7 +303,7 @@ def read_record(path: Path) -> dict[str, Any]:
     """A session folder's record of what its exports wrote or where its recordings came from, by file name
     (empty when there is none or it cannot be read)."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        record = parse_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return record if isinstance(record, dict) else {}

@@ -27,7 +27,7 @@ from typing import Any
 
 from mms_desktop.core import languages as lang
 from mms_desktop.core.errors import ModelError, StoreError
-from mms_desktop.core.fsutil import atomic_write_text, is_plain_name, link_or_copy
+from mms_desktop.core.fsutil import atomic_write_text, is_plain_name, link_or_copy, parse_json
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class LanguageStore:
     def manifest(self, folder: Path) -> dict[str, FileRecord]:
         """Verified files of a repo folder (empty when nothing was installed there)."""
         try:
-            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            data = parse_json((folder / MANIFEST).read_text(encoding="utf-8"))
             return {name: FileRecord(**record) for name, record in data.get("files", {}).items()}
         except FileNotFoundError:
             return {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import re
 import threading
@@ -15,6 +14,7 @@ import numpy as np
 
 from mms_desktop.core.errors import Cancelled, ModelError, UserError
 from mms_desktop.core.events import Speech
+from mms_desktop.core.fsutil import parse_json
 from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class Synthesizer:
         """Load a voice from a local folder in the ``facebook/mms-tts-<code>`` layout."""
         check_model_dir(voice_dir, "voice")
         try:
-            tok_config = json.loads((voice_dir / "tokenizer_config.json").read_text(encoding="utf-8"))
+            tok_config = parse_json((voice_dir / "tokenizer_config.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ModelError(f"The voice in {voice_dir} has no readable tokenizer; reinstall it.") from exc
         placement = choose_placement(device, "float32")  # VITS is small; full precision keeps its sound

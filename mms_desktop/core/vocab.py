@@ -6,17 +6,17 @@ reading them here spares transformers' tokenizer module and its import at every 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from mms_desktop.core.errors import ModelError
+from mms_desktop.core.fsutil import parse_json
 
 
 def read_vocab(model_dir: Path) -> dict[str, dict[str, int]]:
     """The nested ``{language: {token: id}}`` vocabulary of an MMS model folder."""
     try:
-        vocab = json.loads((model_dir / "vocab.json").read_text(encoding="utf-8"))
+        vocab = parse_json((model_dir / "vocab.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"The vocabulary of {model_dir} is missing or unreadable; reinstall the model.") from exc
     if not isinstance(vocab, dict) or not all(isinstance(v, dict) for v in vocab.values()):
@@ -32,7 +32,7 @@ class Vocabulary:
         self.model_dir = model_dir
         config_file = model_dir / "tokenizer_config.json"
         try:
-            config = json.loads(config_file.read_text(encoding="utf-8")) if config_file.is_file() else {}
+            config = parse_json(config_file.read_text(encoding="utf-8")) if config_file.is_file() else {}
         except (OSError, ValueError) as exc:
             raise ModelError(f"The tokenizer settings of {model_dir} cannot be read; reinstall the model.") from exc
         self.word_delimiter_token = _token(config.get("word_delimiter_token"), "|")

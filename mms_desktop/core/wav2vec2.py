@@ -12,7 +12,6 @@ use transformers.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -20,6 +19,8 @@ from typing import Any, NamedTuple
 import torch
 from torch import nn
 from torch.nn import functional
+
+from mms_desktop.core.fsutil import parse_json
 
 CLASSES = ("Wav2Vec2ForCTC", "Wav2Vec2ForSequenceClassification")
 # The positional convolution's weight as checkpoints store it: weight-normalized (dim 2), older and newer names.
@@ -39,7 +40,7 @@ class EncoderOutput(NamedTuple):
 
 def read_config(folder: Path) -> SimpleNamespace:
     """A checkpoint's ``config.json`` with attribute access, as the model code reads it."""
-    config = SimpleNamespace(**json.loads((folder / "config.json").read_text(encoding="utf-8")))
+    config = SimpleNamespace(**parse_json((folder / "config.json").read_text(encoding="utf-8")))
     config._name_or_path = str(folder)
     if isinstance(getattr(config, "id2label", None), dict):
         config.id2label = {int(k): v for k, v in config.id2label.items()}
