@@ -127,11 +127,13 @@ class LanguageStore:
     def manifest(self, folder: Path) -> dict[str, FileRecord]:
         """Verified files of a repo folder (empty when nothing was installed there)."""
         try:
-            data = parse_json((folder / MANIFEST).read_text(encoding="utf-8"))
-            return {name: FileRecord(**record) for name, record in data.get("files", {}).items()}
+            files = parse_json((folder / MANIFEST).read_text(encoding="utf-8")).get("files", {})
+            if not isinstance(files, dict) or not all(isinstance(r, dict) for r in files.values()):
+                raise TypeError("its files are not records")
+            return {name: FileRecord(**record) for name, record in files.items()}
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
             log.warning("Manifest of %s is unreadable (%s); treating the folder as empty.", folder, exc)
             return {}
 

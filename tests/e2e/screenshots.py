@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import shutil
 import subprocess
 import sys
@@ -24,26 +23,27 @@ SPEECH = "son gente sol nueve camino pez viejo pequeño seis gente uno azul. per
 
 
 def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    """An Xvfb server of this run's own and its display name. Xvfb chooses a free display number itself and
-    writes it to a pipe once it listens (``-displayfd``), so that the windows can never be drawn on another
-    X server that happens to hold a guessed number."""
-    read, write = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        pass_fds=(write,),
-    )
-    os.close(write)
-    try:
-        ready = select.select([read], [], [], 10)[0]
-        number = os.read(read, 32).decode().strip() if ready else ""
-    finally:
-        os.close(read)
-    if not number.isdigit() or xvfb.poll() is not None:
-        xvfb.kill()
-        raise RuntimeError("Xvfb did not start")
-    return xvfb, f":{number}"
+    """An Xvfb server of this run's own and its display name: a number no server holds (no socket, no
+    lock file), kept only once this very process is seen running and listening there, so that the windows
+    can never be drawn on another X server. (Xvfb's -displayfd is no help: it takes no lock, and two
+    servers started that way were both given :0.)"""
+    for number in range(90 + os.getpid() % 100, 600):
+        socket, lock = Path(f"/tmp/.X11-unix/X{number}"), Path(f"/tmp/.X{number}-lock")
+        if socket.exists() or lock.exists():
+            continue
+        xvfb = subprocess.Popen(
+            ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while xvfb.poll() is None and not socket.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if xvfb.poll() is None and socket.exists():
+            return xvfb, f":{number}"
+        xvfb.kill()  # another server took the number meanwhile, or this one did not start
+        xvfb.wait()
+    raise RuntimeError("Xvfb did not start")
 
 
 def outer(out: Path) -> dict:
