@@ -73,6 +73,14 @@ def add_commands(sub: Any) -> None:
                         "folders, or a Common Voice .tsv (with its clips/ folder)")  # fmt: skip
     p.add_argument("--lang", required=True, help="ISO 639-3 code of the language")
     p.add_argument("--name", help="adapter name, if not the code (e.g. sah-dialect_kolyma)")
+    p.add_argument(
+        "--tier",
+        action="append",
+        default=[],
+        metavar="TIER",
+        help="a tier of the .eaf and .TextGrid files to learn from (repeatable; default: every "
+        "transcription tier, or every top-level tier of an EAF made elsewhere)",
+    )
     p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--from-adapter", help="start from an installed adapter instead of a fresh one")
     p.add_argument("--device", dest="train_device", choices=("cpu", "cuda"), default="cpu")
@@ -263,7 +271,7 @@ def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:
     require("steps", args.steps, 1)
     name = args.name or args.lang
     check_job(name, args.train_device)
-    data = collect([Path(d) for d in args.data])
+    data = collect([Path(d) for d in args.data], tiers=args.tier)
     base = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
     print(f"Training '{name}' on {len(data.train)} recordings ({data.seconds / 60:.1f} min), "
           f"{len(data.held_out)} held out; {len(data.skipped)} skipped.", file=sys.stderr)  # fmt: skip

@@ -11,9 +11,10 @@ import csv
 import random
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -69,8 +70,9 @@ class Dataset:
 
 
 def collect(sources: Iterable[Path], normalization: Normalization = Normalization(), held_out: float = 0.1,
-            seed: int = 0) -> Dataset:  # fmt: skip
-    """Load every usable item from ``sources`` and split off a held-out part.
+            seed: int = 0, tiers: Sequence[str] = ()) -> Dataset:  # fmt: skip
+    """Load every usable item from ``sources`` and split off a held-out part; ``tiers``: the tiers of ELAN
+    and Praat files to learn from (default: every transcription tier).
 
     Raises:
         UserError: nothing usable was found.
@@ -80,7 +82,7 @@ def collect(sources: Iterable[Path], normalization: Normalization = Normalizatio
     for source in sources:
         if not source.exists():
             raise UserError(f"{source} does not exist; give folders or files with recordings and transcripts.")
-        for item_or_reason in _read(source):
+        for item_or_reason in _read(source, tiers):
             if isinstance(item_or_reason, str):
                 data.skipped.append(item_or_reason)
                 continue
@@ -117,18 +119,18 @@ def _problem(item: Item) -> str:
     return ""
 
 
-def _read(source: Path) -> Iterator[Item | str]:
+def _read(source: Path, tiers: Sequence[str]) -> Iterator[Item | str]:
     if source.suffix.lower() == ".tsv":
         yield from _common_voice(source)
     elif source.suffix.lower() in (".eaf", ".textgrid"):
-        yield from _annotated(source)
+        yield from _annotated(source, tiers)
     elif source.is_dir():
-        yield from _folder(source)
+        yield from _folder(source, tiers)
     else:
         yield f"{source}: not a folder, .eaf, .TextGrid or .tsv"
 
 
-def _folder(source: Path) -> Iterator[Item | str]:
+def _folder(source: Path, tiers: Sequence[str]) -> Iterator[Item | str]:
     """Every recording in ``source`` (and below) with one of its transcripts.
 
     A session's recording may have several (its ``.json`` and the ``.eaf``, ``.TextGrid`` or ``.txt``
@@ -155,7 +157,7 @@ def _folder(source: Path) -> Iterator[Item | str]:
         for other, _ in transcripts:
             if other != chosen:
                 yield f"{other}: {chosen.name} is used instead, a transcript of the same recording"
-        yield from _annotated(chosen) if audio is None else _pair(audio, chosen)
+        yield from _annotated(chosen, tiers) if audio is None else _pair(audio, chosen)
 
 
 def _preference(transcript: tuple[Path, Path | None]) -> tuple[int, int]:
@@ -193,13 +195,13 @@ def _pair(audio: Path, text: Path) -> Iterator[Item | str]:
         yield f"{text}: not readable as UTF-8 text"
 
 
-def _annotated(path: Path) -> Iterator[Item | str]:
+def _annotated(path: Path, tiers: Sequence[str] = ()) -> Iterator[Item | str]:
     """The annotations of every transcription tier of an ELAN or Praat file, cut from its audio: the media an
     EAF links to (relative links resolved as ELAN does), else the audio file of the same name."""
     is_eaf = path.suffix.lower() == ".eaf"
     try:
         linked = [m for m in eaf.linked_media(path) if m.suffix.lower() in SUPPORTED_SUFFIXES] if is_eaf else []
-        transcript = formats.load(path)
+        segments = _tier_segments(path, tiers)
     except UserError as exc:
         yield f"{path}: {exc}"
         return
@@ -211,7 +213,7 @@ def _annotated(path: Path) -> Iterator[Item | str]:
     if isinstance(samples, str):
         yield samples
         return
-    for segment in transcript.segments:
+    for segment in segments:
         where = f"{path.name} {segment.start:.2f}-{segment.end:.2f}" + (
             f" ({segment.speaker})" if segment.speaker else ""
         )
@@ -222,6 +224,21 @@ def _annotated(path: Path) -> Iterator[Item | str]:
             yield f"{where}: outside the audio's {len(samples) / SAMPLE_RATE:.2f} s"
         else:
             yield Item(samples[start:end], segment.text, where)
+
+
+def _tier_segments(path: Path, tiers: Sequence[str]) -> list[Any]:
+    """The segments of the named tiers that ``path`` has (all its transcription tiers without names).
+
+    Raises:
+        UserError: the file cannot be read, or has none of the named tiers.
+    """
+    if not tiers:
+        return list(formats.load(path).segments)
+    names = eaf.tier_names(path) if path.suffix.lower() == ".eaf" else formats.textgrid.tier_names(path)
+    present = [t for t in tiers if t in names]
+    if not present:
+        raise UserError(f"it has none of the tiers {', '.join(tiers)} (its tiers: {', '.join(names)})")
+    return [s for tier in present for s in formats.load(path, tier).segments]
 
 
 def _common_voice(tsv: Path) -> Iterator[Item | str]:

@@ -191,3 +191,8 @@ def test_an_elan_file_gives_every_speaker_tier_from_the_media_it_links_to(italia
         assert PHRASES[0] in texts and PHRASES[1] in texts, texts
         assert texts.count(PHRASES[0]) == 2, "the EAF's and the folder's own"
         assert any("transcribed.eaf" in s and "(Ben)" in s and "outside the audio" in s for s in data.skipped)
+    only_ben = collect([folder / "transcribed.eaf", italian], held_out=0.2, tiers=["Ben"])
+    texts = [item.text for item in only_ben.train + only_ben.held_out]
+    assert texts.count(PHRASES[1]) == 2 and texts.count(PHRASES[0]) == 1, "Anna's tier left out when Ben's is named"
+    nobody = collect([folder / "transcribed.eaf", italian], held_out=0.2, tiers=["Nobody"])
+    assert any("has none of the tiers Nobody (its tiers: Anna, Ben)" in s for s in nobody.skipped), nobody.skipped

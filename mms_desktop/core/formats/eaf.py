@@ -256,3 +256,12 @@ def linked_media(path: Path) -> list[Path]:
             candidates.append(Path(unquote(urlparse(absolute).path)))
         found += [c for c in candidates if c.is_file() and c not in found]
     return found
+
+
+def tier_names(path: Path) -> list[str]:
+    """The names of the tiers of the EAF at ``path``.
+
+    Raises:
+        UserError: it is not an EAF file.
+    """
+    return list(_open(path).get_tier_names())

@@ -95,6 +95,21 @@ def load(path: Path, tier: str | None = None) -> Transcript:
     return Transcript(language="", duration=round(grid.maxTimestamp, 6), segments=tuple(segments))
 
 
+def tier_names(path: Path) -> list[str]:
+    """The names of the interval tiers of the TextGrid at ``path``.
+
+    Raises:
+        UserError: it is not a text TextGrid.
+    """
+    from praatio import textgrid
+
+    try:
+        grid = textgrid.openTextgrid(str(path), includeEmptyIntervals=False)
+    except Exception as exc:  # praatio raises several kinds on malformed files
+        raise UserError(f"{path} is not a readable Praat TextGrid ({exc}).") from exc
+    return [n for n in grid.tierNames if isinstance(grid.getTier(n), textgrid.IntervalTier)]
+
+
 def _words(grid: object, speaker: str, intervals: list[str]) -> list[Word]:
     """The words of ``speaker``'s word tier, each with its confidence when the confidence tier has a number
     on the same span (anything else there, a linguist's note, counts as certain)."""
