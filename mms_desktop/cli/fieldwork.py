@@ -50,6 +50,10 @@ def add_commands(sub: Any) -> None:
     a.add_argument("files", nargs="+", metavar="AUDIO", help="WAV, FLAC, OGG or MP3 files; they are not changed")
     a.set_defaults(run=run_add)
 
+    _add_align_and_training(sub)
+
+
+def _add_align_and_training(sub: Any) -> None:
     p = sub.add_parser("align", help="time a known transcript (text, .eaf or .TextGrid) against its audio")
     p.add_argument("audio", metavar="AUDIO")
     p.add_argument("transcript", metavar="TEXT|EAF|TEXTGRID")
@@ -216,13 +220,13 @@ def run_align(args: argparse.Namespace, ctx: Context) -> int:
     source = Path(args.transcript)
     samples = load_audio(args.audio)
     tiers = _tiers_to_align(source, args.tier)
-    if not any(s.text.strip() for segments in tiers.values() for s in segments):
+    if not any(s.text.strip() for segments in tiers.segments.values() for s in segments):
         raise UserError(f"{args.transcript} has no text to align; give the transcript of {args.audio}.")
     output = Path(args.output) if args.output else None
     if output is not None:
         new_output(output, [args.audio, args.transcript], args.replace)
         make_folder(output.parent)
-    language = args.lang or formats.load(source).language
+    language = args.lang or tiers.language
     if not language:
         raise UserError("Say which language the transcript is in with --lang.")
     model_dir = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
@@ -230,10 +234,10 @@ def run_align(args: argparse.Namespace, ctx: Context) -> int:
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     aligned = {
         name: list(align(recognizer, samples, Transcript(language, 0.0, tuple(segments)), options).segments)
-        for name, segments in tiers.items()
+        for name, segments in tiers.segments.items()
     }
-    if source.suffix.lower() == ".eaf" and args.format == "eaf":
-        text = eaf.with_words(source, aligned)
+    if tiers.elan is not None and args.format == "eaf":
+        text = eaf.with_words(tiers.elan, aligned)
     else:
         segments = sorted((s for segments in aligned.values() for s in segments), key=lambda s: (s.start, s.speaker))
         result = Transcript(language, round(len(samples) / 16000, 3), tuple(segments))
@@ -242,24 +246,23 @@ def run_align(args: argparse.Namespace, ctx: Context) -> int:
         save_text(output, text)
     else:
         print(text, end="")
-    if any(tiers):
-        print(f"Aligned {'tier' if len(tiers) == 1 else 'tiers'} {', '.join(tiers)}.", file=sys.stderr)
+    if any(tiers.segments):
+        print(
+            f"Aligned {'tier' if len(tiers.segments) == 1 else 'tiers'} {', '.join(tiers.segments)}.", file=sys.stderr
+        )
     return 0
 
 
-def _tiers_to_align(source: Path, names: list[str] | None) -> dict[str, list[Any]]:
-    """The segments to align, by tier name ("" for a transcript without tiers)."""
+def _tiers_to_align(source: Path, names: list[str] | None) -> Any:
+    """The segments to align by tier name ("" for a transcript without tiers), read once."""
     from mms_desktop.core import formats
-    from mms_desktop.core.formats import eaf
 
-    if source.suffix.lower() == ".eaf" and source.is_file():
-        return eaf.load_tiers(source, names)
-    if names and source.suffix.lower() == ".textgrid":
-        return {name: list(formats.load(source, name).segments) for name in names}
+    if source.suffix.lower() in (".eaf", ".textgrid"):
+        return formats.load_tiers(source, names)
     if names:
         raise UserError(f"--tier is for .eaf and .TextGrid files; {source.name} has no tiers.")
     transcript = formats.load(source)
-    return {"": list(transcript.segments)}
+    return formats.Tiers({"": list(transcript.segments)}, transcript.language)
 
 
 def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:

@@ -14,14 +14,12 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from mms_desktop.core import formats, layout
 from mms_desktop.core.audio import SAMPLE_RATE, SUPPORTED_SUFFIXES, load_audio
 from mms_desktop.core.errors import UserError
-from mms_desktop.core.formats import eaf
 from mms_desktop.core.sessions import is_corrected
 
 MIN_SECONDS_PER_CHAR = 0.02  # a CTC model needs at least one 20 ms frame per character
@@ -196,15 +194,14 @@ def _pair(audio: Path, text: Path) -> Iterator[Item | str]:
 
 
 def _annotated(path: Path, tiers: Sequence[str] = ()) -> Iterator[Item | str]:
-    """The annotations of every transcription tier of an ELAN or Praat file, cut from its audio: the media an
-    EAF links to (relative links resolved as ELAN does), else the audio file of the same name."""
-    is_eaf = path.suffix.lower() == ".eaf"
+    """The annotations of the transcription tiers (or those named) of an ELAN or Praat file, cut from its
+    audio: the media an EAF links to (relative links resolved as ELAN does), else the audio of the same name."""
     try:
-        linked = [m for m in eaf.linked_media(path) if m.suffix.lower() in SUPPORTED_SUFFIXES] if is_eaf else []
-        segments = _tier_segments(path, tiers)
+        read = formats.load_tiers(path, list(tiers) or None)
     except UserError as exc:
         yield f"{path}: {exc}"
         return
+    linked = [m for m in read.media if m.suffix.lower() in SUPPORTED_SUFFIXES]
     audio = linked[0] if linked else _audio_for(path)
     if audio is None:
         yield f"{path}: its audio was not found (neither the media it links to nor a file of the same name)"
@@ -213,7 +210,7 @@ def _annotated(path: Path, tiers: Sequence[str] = ()) -> Iterator[Item | str]:
     if isinstance(samples, str):
         yield samples
         return
-    for segment in segments:
+    for segment in (s for segments in read.segments.values() for s in segments):
         where = f"{path.name} {segment.start:.2f}-{segment.end:.2f}" + (
             f" ({segment.speaker})" if segment.speaker else ""
         )
@@ -224,21 +221,6 @@ def _annotated(path: Path, tiers: Sequence[str] = ()) -> Iterator[Item | str]:
             yield f"{where}: outside the audio's {len(samples) / SAMPLE_RATE:.2f} s"
         else:
             yield Item(samples[start:end], segment.text, where)
-
-
-def _tier_segments(path: Path, tiers: Sequence[str]) -> list[Any]:
-    """The segments of the named tiers that ``path`` has (all its transcription tiers without names).
-
-    Raises:
-        UserError: the file cannot be read, or has none of the named tiers.
-    """
-    if not tiers:
-        return list(formats.load(path).segments)
-    names = eaf.tier_names(path) if path.suffix.lower() == ".eaf" else formats.textgrid.tier_names(path)
-    present = [t for t in tiers if t in names]
-    if not present:
-        raise UserError(f"it has none of the tiers {', '.join(tiers)} (its tiers: {', '.join(names)})")
-    return [s for tier in present for s in formats.load(path, tier).segments]
 
 
 def _common_voice(tsv: Path) -> Iterator[Item | str]:

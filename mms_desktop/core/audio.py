@@ -126,25 +126,6 @@ def _reading(path: Path) -> Iterator[None]:
         raise AudioError(f"{path} could not be opened ({exc.strerror}); check its permissions.") from exc
 
 
-def prepare(samples: np.ndarray, rate: int, source: str = "the audio") -> np.ndarray:
-    """Mix down to mono, check the samples and resample to 16 kHz.
-
-    Args:
-        samples: ``(frames,)`` or ``(frames, channels)`` samples, any float or int dtype.
-        rate: their sample rate in Hz.
-        source: how to name the audio in an error message.
-    """
-    data = np.asarray(samples)
-    if np.issubdtype(data.dtype, np.integer):
-        data = data.astype(np.float32) / float(np.iinfo(data.dtype).max)
-    data = data.astype(np.float32, copy=False)
-    if data.ndim == 2:
-        data = data.mean(axis=1, dtype=np.float32)
-    if data.size and not np.isfinite(data).all():
-        raise AudioError(f"{source} contains invalid samples (NaN or infinity); re-export it from its source.")
-    return check_samples(resample(data, rate, SAMPLE_RATE) if data.size else data, source)
-
-
 def check_samples(data: np.ndarray, source: str) -> np.ndarray:
     """``data`` (16 kHz mono float32), unless it holds no audio, is too short for the model's first frame, or
     is silent.
@@ -162,15 +143,6 @@ def check_samples(data: np.ndarray, source: str) -> np.ndarray:
     if float(np.max(np.abs(data))) < SILENCE_PEAK:
         raise AudioError(f"{source} contains only silence; check the microphone or the file.")
     return data
-
-
-def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
-    """Resample mono float32 audio with soxr's high-quality filter."""
-    if rate <= 0:
-        raise AudioError(f"The sample rate {rate} is not valid.")
-    if rate == target:
-        return np.ascontiguousarray(samples, dtype=np.float32)
-    return soxr.resample(samples, rate, target, quality="HQ").astype(np.float32, copy=False)
 
 
 @contextlib.contextmanager

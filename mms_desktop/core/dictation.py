@@ -116,10 +116,10 @@ class Dictation:
                 block = self._mono.get()
                 if block is None:
                     break
+                self._take_stream()  # first: whether it is recognizing yet is said with the first block
                 if not self._heard:
                     self._heard = True
                     self._on_event(MicrophoneOpen(round(time.monotonic() - self._opened, 3), self._loader is None))
-                self._take_stream()
                 if self._failure is None:
                     self._recognize(block)
         finally:

@@ -9,6 +9,7 @@ the hub's hash, and links it into the store instead of copying it: 3.9 GB are no
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from mms_desktop.core.errors import StoreError
@@ -60,7 +61,9 @@ def _wanted(name: str) -> bool:
     return name in MODEL_FILES or (name.startswith(("adapter.", "words.")) and name.count(".") >= 2)
 
 
-def install_from_cache(store: LanguageStore, path: Path, progress: object = None) -> list[str]:
+def install_from_cache(
+    store: LanguageStore, path: Path, progress: Callable[[Progress], None] | None = None
+) -> list[str]:
     """Install the model of a Hugging Face cache folder into the store by reference, every file checked.
 
     Returns:
@@ -83,14 +86,14 @@ def install_from_cache(store: LanguageStore, path: Path, progress: object = None
         blob = file.resolve()
         if not blob.is_file():
             raise StoreError(f"{file.name} of {repo_id} in the Hugging Face cache is missing; download it again.")
-        digest = sha256_file(blob)
-        if blob.name not in (digest, git_blob_sha1(blob)):
+        digest = sha256_file(blob)  # the git object id is computed only for a blob not named by its sha256
+        if blob.name != digest and blob.name != git_blob_sha1(blob):
             raise StoreError(
                 f"{file.name} of {repo_id} in the Hugging Face cache is damaged (its checksum does not "
                 "match); download it again."
             )
         checked.append((file.name, blob, FileRecord(blob.stat().st_size, sha256=digest)))
-        if callable(progress):
+        if progress is not None:
             progress(Progress("checking", n, len(files), file.name))
     for name, blob, record in checked:
         store.place_reference(repo_id, name, blob, record)

@@ -16,7 +16,7 @@ from mms_desktop.core.errors import ModelError, UserError
 from mms_desktop.core.events import LanguageScore
 from mms_desktop.core.languages import lid_code_for
 from mms_desktop.core.modelfiles import Placement, check_model_dir, choose_placement, load_checkpoint, normalize
-from mms_desktop.core.vad import speech_spans
+from mms_desktop.core.vad import SpeechDetector, speech_spans
 
 log = logging.getLogger(__name__)
 
@@ -132,15 +132,15 @@ def speech_to_identify(
     """Up to ``seconds`` of the first speech in a recording given as 16 kHz blocks, reading no more blocks
     than it needs (a recording of an hour is not read whole to identify its language); None when its first
     ``within_s`` seconds hold no speech (noise or hum would otherwise be given a language)."""
-    held, read = np.zeros(0, np.float32), 0
+    detector = SpeechDetector()  # loaded once for every block
+    held, read, spans = np.zeros(0, np.float32), 0, list[tuple[int, int]]()
     for block in blocks:
         held, read = np.concatenate([held, block]), read + len(block)
-        spans = speech_spans(held)
+        spans = speech_spans(held, detector)
         if spans and len(held) - spans[0][0] >= seconds * SAMPLE_RATE:
             break
         if not spans:  # keep a little before the next block, for a word that begins at its edge
             held = held[-SAMPLE_RATE:]
         if read >= within_s * SAMPLE_RATE:
             break
-    spans = speech_spans(held)
     return first_speech(held[spans[0][0] :], seconds) if spans else None

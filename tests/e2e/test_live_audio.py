@@ -12,9 +12,16 @@ import soundfile as sf
 from helpers import run_cli
 from pulse import PulseServer, available
 
-from mms_desktop.core.audio import load_audio, resample
+from mms_desktop.core.audio import load_audio
 
 pytestmark = pytest.mark.skipif(not available(), reason="PulseAudio is not installed")
+
+
+def resample(samples: np.ndarray, rate: int) -> np.ndarray:
+    """A recording at the device's rate, at 16 kHz to compare with what was played."""
+    import soxr
+
+    return soxr.resample(samples.astype(np.float32), rate, 16000, quality="HQ")
 
 
 @pytest.fixture()

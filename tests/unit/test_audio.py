@@ -5,7 +5,7 @@ import pytest
 import soundfile as sf
 from helpers import tone
 
-from mms_desktop.core.audio import SAMPLE_RATE, audio_files, load_audio, prepare
+from mms_desktop.core.audio import SAMPLE_RATE, audio_files, load_audio
 from mms_desktop.core.errors import AudioError
 
 
@@ -35,9 +35,10 @@ def test_resamples_to_exact_length_for_wav(tmp_path: Path) -> None:
     assert len(load_audio(path)) == 2 * SAMPLE_RATE
 
 
-def test_integer_samples_are_scaled() -> None:
-    pcm = (tone(0.5) * 32767).astype(np.int16)
-    assert np.allclose(prepare(pcm, SAMPLE_RATE), tone(0.5), atol=1e-3)
+def test_integer_samples_are_scaled(tmp_path: Path) -> None:
+    path = tmp_path / "pcm.wav"
+    sf.write(path, (tone(0.5) * 32767).astype(np.int16), SAMPLE_RATE, subtype="PCM_16")
+    assert np.allclose(load_audio(path), tone(0.5), atol=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -73,8 +74,9 @@ def test_nan_and_inf_samples_are_refused(tmp_path: Path) -> None:
     with pytest.raises(AudioError, match="invalid samples"):
         load_audio(path)
     data[100] = np.inf
+    sf.write(path, data, 16000, subtype="FLOAT")
     with pytest.raises(AudioError, match="invalid samples"):
-        prepare(data, 16000)
+        load_audio(path)
 
 
 def test_a_folder_stands_for_the_audio_files_in_it(tmp_path: Path) -> None:

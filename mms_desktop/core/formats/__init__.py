@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mms_desktop.core.errors import UserError
 from mms_desktop.core.events import Segment, Transcript
@@ -29,6 +31,34 @@ def render(transcript: Transcript, fmt: str, media: Path | None = None, target: 
     if fmt == "eaf":
         return eaf.dumps(transcript, media, target)
     return WRITERS[fmt](transcript, media)
+
+
+@dataclass
+class Tiers:
+    """The tiers of an ELAN or Praat file, read once: segments by tier name, the language the file records,
+    the media it links to that exist here, and (ELAN) the document, to write back with words."""
+
+    segments: dict[str, list[Segment]]
+    language: str = ""
+    media: list[Path] = field(default_factory=list)
+    elan: Any = None
+
+
+def load_tiers(path: Path, names: list[str] | None = None) -> Tiers:
+    """The named tiers of an ``.eaf`` or ``.TextGrid`` file (default: its transcription tiers; in an EAF made
+    elsewhere, every top-level tier).
+
+    Raises:
+        UserError: a missing or unreadable file, one of another kind, or a tier it lacks.
+    """
+    if not path.is_file():
+        raise UserError(f"{path} does not exist; check the file name.")
+    if path.suffix.lower() == ".eaf":
+        doc = eaf.read(path)
+        return Tiers(eaf.load_tiers(doc, path, names), eaf.language_of(doc), eaf.linked_media(doc, path), doc)
+    if path.suffix.lower() == ".textgrid":
+        return Tiers(textgrid.load_tiers(path, names))
+    raise UserError(f"{path.name} has no tiers; tiers are for .eaf and .TextGrid files.")
 
 
 def load(path: Path, tier: str | None = None) -> Transcript:

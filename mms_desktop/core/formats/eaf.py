@@ -101,17 +101,21 @@ def load(path: Path, tier: str | None = None) -> Transcript:
     Raises:
         UserError: not an EAF file, a tier does not exist, or an annotation has no time.
     """
-    eaf = _open(path)
-    by_tier = load_tiers(path, [tier] if tier else None, eaf)
+    eaf = read(path)
+    by_tier = load_tiers(eaf, path, [tier] if tier else None)
     segments = sorted(
         (s for tier_segments in by_tier.values() for s in tier_segments), key=lambda s: (s.start, s.speaker)
     )
-    language = dict(eaf.get_properties()).get(LANGUAGE_PROPERTY, "")
     duration = max((s.end for s in segments), default=0.0)
-    return Transcript(language=language, duration=duration, segments=tuple(segments))
+    return Transcript(language=language_of(eaf), duration=duration, segments=tuple(segments))
 
 
-def _open(path: Path) -> Any:
+def read(path: Path) -> Any:
+    """The ELAN document at ``path`` (pympi's), for the functions here that take one.
+
+    Raises:
+        UserError: it is not a readable EAF file.
+    """
     import pympi
 
     try:
@@ -120,16 +124,23 @@ def _open(path: Path) -> Any:
         raise UserError(f"{path} is not a readable ELAN file ({exc}).") from exc
 
 
-def load_tiers(path: Path, tiers: list[str] | None = None, eaf: Any = None) -> dict[str, list[Segment]]:
+def language_of(eaf: Any) -> str:
+    """The language MMS Desktop recorded in the document, or ""."""
+    return str(dict(eaf.get_properties()).get(LANGUAGE_PROPERTY, ""))
+
+
+def load_tiers(eaf: Any, path: Path, tiers: list[str] | None = None) -> dict[str, list[Segment]]:
     """The segments of each tier asked for, by tier name; without ``tiers``, of the transcription tiers MMS
     Desktop writes or, in a file made elsewhere, of every top-level tier with annotations (one per speaker,
     as ELAN users lay them out). A segment's speaker is its tier's participant.
 
+    Args:
+        eaf: the document (:func:`read`) of the file at ``path``.
+
     Raises:
-        UserError: not an EAF file, a tier does not exist, or one of its annotations has no time or points
-            at a time slot the file lacks.
+        UserError: a tier does not exist, or one of its annotations has no time or points at a time slot
+            the file lacks.
     """
-    eaf = _open(path) if eaf is None else eaf
     names = eaf.get_tier_names()
     missing = [t for t in tiers or [] if t not in names]
     if missing:
@@ -192,17 +203,13 @@ def _words(eaf: Any, main: str) -> list[Word]:
     return sorted(words, key=lambda w: (w.start, w.end))
 
 
-def with_words(path: Path, aligned: dict[str, list[Segment]]) -> str:
-    """The EAF at ``path`` as it is, with the words (and their confidences) of each tier in ``aligned`` as
-    tiers beneath it: every other tier, annotation, link and setting of the file is kept, and the aligned
-    tiers themselves keep their annotations. Word tiers made by an earlier alignment are replaced.
-
-    Raises:
-        UserError: ``path`` is not an EAF file.
-    """
+def with_words(eaf: Any, aligned: dict[str, list[Segment]]) -> str:
+    """The document (:func:`read`) as it is, with the words (and their confidences) of each tier in
+    ``aligned`` as tiers beneath it: every other tier, annotation, link and setting of the file is kept, and
+    the aligned tiers themselves keep their annotations. Word tiers made by an earlier alignment are
+    replaced. The document is changed."""
     import pympi
 
-    eaf = _open(path)
     for kind in (WORDS, CONFIDENCE):
         if kind not in eaf.linguistic_types:
             eaf.add_linguistic_type(kind, constraints="Included_In", timealignable=True)
@@ -237,17 +244,14 @@ def _free(eaf: Any, name: str) -> str:
     return candidate
 
 
-def linked_media(path: Path) -> list[Path]:
-    """The media files the EAF at ``path`` links to that exist here, its relative links first (resolved
-    against the EAF's folder, as ELAN does; they survive moving a project), then its absolute ones.
-
-    Raises:
-        UserError: ``path`` is not an EAF file.
-    """
+def linked_media(eaf: Any, path: Path) -> list[Path]:
+    """The media files the document (:func:`read`) of the EAF at ``path`` links to that exist here, its
+    relative links first (resolved against the EAF's folder, as ELAN does; they survive moving a project),
+    then its absolute ones."""
     from urllib.parse import unquote, urlparse
 
     found: list[Path] = []
-    for descriptor in _open(path).media_descriptors:
+    for descriptor in eaf.media_descriptors:
         relative, absolute = descriptor.get("RELATIVE_MEDIA_URL", ""), descriptor.get("MEDIA_URL", "")
         candidates = []
         if relative:
@@ -256,12 +260,3 @@ def linked_media(path: Path) -> list[Path]:
             candidates.append(Path(unquote(urlparse(absolute).path)))
         found += [c for c in candidates if c.is_file() and c not in found]
     return found
-
-
-def tier_names(path: Path) -> list[str]:
-    """The names of the tiers of the EAF at ``path``.
-
-    Raises:
-        UserError: it is not an EAF file.
-    """
-    return list(_open(path).get_tier_names())

@@ -59,6 +59,21 @@ def load(path: Path, tier: str | None = None) -> Transcript:
     Raises:
         UserError: not a text TextGrid, or the tier does not exist or holds points instead of intervals.
     """
+    grid, by_tier = _read_tiers(path, [tier] if tier else None)
+    segments = sorted((s for segments in by_tier.values() for s in segments), key=lambda s: (s.start, s.speaker))
+    return Transcript(language="", duration=round(grid.maxTimestamp, 6), segments=tuple(segments))
+
+
+def load_tiers(path: Path, tiers: list[str] | None = None) -> dict[str, list[Segment]]:
+    """The segments of each interval tier asked for (default: every ``transcription`` tier), by name.
+
+    Raises:
+        UserError: as :func:`load`.
+    """
+    return _read_tiers(path, tiers)[1]
+
+
+def _read_tiers(path: Path, tiers: list[str] | None) -> tuple[Any, dict[str, list[Segment]]]:
     from praatio import textgrid
 
     try:
@@ -74,40 +89,28 @@ def load(path: Path, tier: str | None = None) -> Transcript:
         raise UserError(f"{path} is not a readable Praat TextGrid ({exc}).") from exc
     names = grid.tierNames
     intervals = [n for n in names if isinstance(grid.getTier(n), textgrid.IntervalTier)]
-    if tier is not None and tier not in names:
-        raise UserError(f"{path} has no tier '{tier}'; its tiers are: {', '.join(names)}.")
-    if tier is not None and tier not in intervals:
-        raise UserError(
-            f"Tier '{tier}' of {path} is a point tier, which has no text spans to use; "
-            f"choose an interval tier ({', '.join(intervals) or 'it has none'})."
-        )
+    for tier in tiers or []:
+        if tier not in names:
+            raise UserError(f"{path} has no tier '{tier}'; its tiers are: {', '.join(names)}.")
+        if tier not in intervals:
+            raise UserError(
+                f"Tier '{tier}' of {path} is a point tier, which has no text spans to use; "
+                f"choose an interval tier ({', '.join(intervals) or 'it has none'})."
+            )
     if not intervals:
         raise UserError(f"{path} has only point tiers, which have no text spans to use; add an interval tier.")
-    mains = [tier] if tier else [n for n in intervals if n.split(" - ")[0] == TRANSCRIPTION] or intervals[:1]
+    mains = tiers or [n for n in intervals if n.split(" - ")[0] == TRANSCRIPTION] or intervals[:1]
+    return grid, {main: _segments(grid, main, intervals) for main in mains}
+
+
+def _segments(grid: Any, main: str, intervals: list[str]) -> list[Segment]:
+    speaker = main.split(" - ", 1)[1] if " - " in main else ""
+    words = _words(grid, speaker, intervals)
     segments = []
-    for main in mains:
-        speaker = main.split(" - ", 1)[1] if " - " in main else ""
-        words = _words(grid, speaker, intervals)
-        for start, end, text in grid.getTier(main).entries:
-            inside = tuple(w for w in words if start - 1e-6 <= w.start and w.end <= end + 1e-6)
-            segments.append(Segment(round(start, 6), round(end, 6), text, inside, speaker))
-    segments.sort(key=lambda s: (s.start, s.speaker))
-    return Transcript(language="", duration=round(grid.maxTimestamp, 6), segments=tuple(segments))
-
-
-def tier_names(path: Path) -> list[str]:
-    """The names of the interval tiers of the TextGrid at ``path``.
-
-    Raises:
-        UserError: it is not a text TextGrid.
-    """
-    from praatio import textgrid
-
-    try:
-        grid = textgrid.openTextgrid(str(path), includeEmptyIntervals=False)
-    except Exception as exc:  # praatio raises several kinds on malformed files
-        raise UserError(f"{path} is not a readable Praat TextGrid ({exc}).") from exc
-    return [n for n in grid.tierNames if isinstance(grid.getTier(n), textgrid.IntervalTier)]
+    for start, end, text in grid.getTier(main).entries:
+        inside = tuple(w for w in words if start - 1e-6 <= w.start and w.end <= end + 1e-6)
+        segments.append(Segment(round(start, 6), round(end, 6), text, inside, speaker))
+    return segments
 
 
 def _words(grid: object, speaker: str, intervals: list[str]) -> list[Word]:
