@@ -19,7 +19,7 @@ from typing import Any
 
 from mms_desktop import findings
 from mms_desktop import paths as paths_module
-from mms_desktop.core.errors import UserError
+from mms_desktop.core.base.errors import UserError
 
 log = logging.getLogger("mms_desktop")
 STARTED = time.monotonic()  # when the program started (this module is among the first imported)
@@ -56,7 +56,7 @@ def start_importing_model_code() -> threading.Thread:
     models (which starts once the window is up) does not begin with seconds of imports."""
 
     def run() -> None:
-        from mms_desktop.core.modelfiles import import_model_code
+        from mms_desktop.core.checkpoints.loading import import_model_code
 
         started = time.monotonic()
         try:
@@ -88,8 +88,8 @@ def build_window(data_dir: str | None = None, capture_factory: Any = None, detec
     Tests pass fakes for the hardware, the local hub's address, and ``bundled`` model folders (an empty
     list: a first run with nothing installed)."""
     from mms_desktop.context import Context
-    from mms_desktop.core.models import ModelHost
-    from mms_desktop.core.playback import SoundDevicePlayer
+    from mms_desktop.core.audio.playback import SoundDevicePlayer
+    from mms_desktop.core.engine.host import ModelHost
     from mms_desktop.gui.dictation_controller import DictationController, open_microphone
     from mms_desktop.gui.main_window import MainWindow
 

@@ -12,7 +12,7 @@ import string
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core import layout
+from mms_desktop.core.checkpoints import layout
 
 log = logging.getLogger(__name__)
 VOCAB_SIZE = 154  # mms-1b-all's English head

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from mms_desktop import __version__
 from mms_desktop.cli import bench, fieldwork, live, models, store_commands, words
 from mms_desktop.context import Context
-from mms_desktop.core.errors import Cancelled, UserError, disk_full
+from mms_desktop.core.base.errors import Cancelled, UserError, disk_full
 
 log = logging.getLogger("mms_desktop")
 

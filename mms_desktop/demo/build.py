@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core import layout, training, wordlist
-from mms_desktop.core.fsutil import sha256_file
-from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore, Repos
+from mms_desktop.core.base.fsutil import sha256_file
+from mms_desktop.core.checkpoints import layout
+from mms_desktop.core.recognition import wordlist
+from mms_desktop.core.store.installed import MODEL_FILES, FileRecord, LanguageStore, Repos
+from mms_desktop.core.training import loop as training
 from mms_desktop.demo import corpus
 from mms_desktop.demo.lidtrain import train_lid
 from mms_desktop.paths import resources_dir

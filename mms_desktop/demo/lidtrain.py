@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from mms_desktop.core.audio import SAMPLE_RATE
-from mms_desktop.core.modelfiles import normalize
+from mms_desktop.core.audio.files import SAMPLE_RATE
+from mms_desktop.core.checkpoints.loading import normalize
 from mms_desktop.demo.corpus import Utterance
 
 CLIP_SECONDS = 3.0

@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mms_desktop.core.errors import UserError
-from mms_desktop.core.events import Segment, Transcript
-from mms_desktop.core.listing import counted
-from mms_desktop.core.models import AUTO
-from mms_desktop.core.session_info import SessionInfo
-from mms_desktop.core.sessions import Project, open_recording, save_transcript, transcript_path
-from mms_desktop.core.writer import LatestWriter
+from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base.events import Segment, Transcript
+from mms_desktop.core.base.writer import LatestWriter
+from mms_desktop.core.engine.host import AUTO
+from mms_desktop.core.fieldwork.session_info import SessionInfo
+from mms_desktop.core.fieldwork.sessions import Project, open_recording, save_transcript, transcript_path
+from mms_desktop.core.store.listing import counted
 from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.keeping import close_anyway
 from mms_desktop.gui.recording_list import RecordingList, describe_all

@@ -13,7 +13,7 @@ from pathlib import Path
 from fakes import espeak
 from helpers import choose
 
-from mms_desktop.core import draft
+from mms_desktop.core.formats import draft
 
 
 def transcribe(qtbot, window, words: str, tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mms_desktop.core import ctc
+from mms_desktop.core.recognition import ctc
 
 VOCAB = {"<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4, "h": 5, "e": 6, "l": 7, "o": 8, "w": 9, "r": 10, "d": 11}
 ID_TO_TOKEN = {i: t for t, i in VOCAB.items()}

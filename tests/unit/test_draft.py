@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mms_desktop.core import draft as D
-from mms_desktop.core.errors import UserError
-from mms_desktop.core.events import Segment, Transcript, Word
-from mms_desktop.core.writer import LatestWriter
+from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base.events import Segment, Transcript, Word
+from mms_desktop.core.base.writer import LatestWriter
+from mms_desktop.core.formats import draft as D
 
 SEGMENTS = (
     Segment(0.0, 1.2, "casa pez", (Word("casa", 0.1, 0.5, 0.9), Word("pez", 0.6, 1.0, 0.8))),

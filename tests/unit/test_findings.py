@@ -1,7 +1,7 @@
 import json
 
 from mms_desktop import findings
-from mms_desktop.core.models import ModelHost
+from mms_desktop.core.engine.host import ModelHost
 
 
 def row(precision: str, seconds: float, memory_mb: float) -> dict:
@@ -18,8 +18,8 @@ def test_the_fastest_wins_and_memory_breaks_near_ties() -> None:
 
 
 def test_recorded_choice_drives_the_automatic_precision_on_the_cpu(tmp_path, tiny_repos, monkeypatch) -> None:
-    from mms_desktop.core import modelfiles
-    from mms_desktop.core.store import LanguageStore
+    from mms_desktop.core.checkpoints import loading
+    from mms_desktop.core.store.installed import LanguageStore
 
     path = tmp_path / "benchmark.json"
     assert findings.cpu_precision(path) is None
@@ -31,7 +31,7 @@ def test_recorded_choice_drives_the_automatic_precision_on_the_cpu(tmp_path, tin
     asr = str(tiny_repos["facebook/mms-1b-all"])
     host = ModelHost(store, "cpu", "auto", findings.cpu_precision(path))
     assert host.recognizer(asr, "eng").placement.dtype == "float32"  # a small model stays exact
-    monkeypatch.setattr(modelfiles, "SMALL_MODEL_BYTES", 0)  # the tiny model stands in for a large one
+    monkeypatch.setattr(loading, "SMALL_MODEL_BYTES", 0)  # the tiny model stands in for a large one
     host = ModelHost(store, "cpu", "auto", findings.cpu_precision(path))
     assert host.recognizer(asr, "eng").placement.dtype == "int8"
     assert ModelHost(store, "cpu", "float32", "int8").effective_precision() == "float32"  # an explicit choice wins

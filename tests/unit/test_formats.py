@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mms_desktop.core import formats
-from mms_desktop.core.errors import UserError
-from mms_desktop.core.events import Segment, Transcript, Word
+from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base.events import Segment, Transcript, Word
 
 
 def seg(start, end, words, speaker="", text=None):

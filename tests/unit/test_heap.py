@@ -12,10 +12,10 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="gl
 # a forward pass does; the page faults of the later rounds are counted.
 PASSES = """
 import resource, numpy as np
-from mms_desktop.core import heap
-with heap.loading():
+from mms_desktop.core.checkpoints import memory
+with memory.loading():
     pass
-heap.for_inference()
+memory.for_inference()
 def rounds():
     for _ in range(5):
         blocks = [np.ones(4 << 20, np.float32) for _ in range(3)]  # 16 MB each, as activations are

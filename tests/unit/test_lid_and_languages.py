@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 from helpers import noise
 
-from mms_desktop.core import languages, wav2vec2
-from mms_desktop.core.errors import UserError
-from mms_desktop.core.lid import LanguageIdentifier, first_speech
+from mms_desktop.core.base import languages
+from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.checkpoints import wav2vec2
+from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def test_names_come_from_iso_639_3() -> None:
 
 
 def test_identifier_in_int8_agrees_with_float32(tiny_repos, tmp_path) -> None:
-    from mms_desktop.core.quantized import Int8Linear
+    from mms_desktop.core.checkpoints.int8 import Int8Linear
 
     folder = tiny_repos["facebook/mms-lid-126"]
     full = LanguageIdentifier.load(folder, "cpu", "float32")

@@ -3,25 +3,25 @@ from pathlib import Path
 import pytest
 import torch
 
-from mms_desktop.core import modelfiles, wav2vec2
-from mms_desktop.core.errors import ModelError
-from mms_desktop.core.modelfiles import choose_placement
+from mms_desktop.core.base.errors import ModelError
+from mms_desktop.core.checkpoints import loading, wav2vec2
+from mms_desktop.core.checkpoints.loading import choose_placement
 
 
 def test_auto_uses_bf16_where_the_cpu_computes_it_else_int8(tiny_repos, monkeypatch) -> None:
-    from mms_desktop.core import quantized
+    from mms_desktop.core.checkpoints import int8
 
     if torch.ops.mkldnn._is_mkldnn_bf16_supported():
         expected = "bfloat16"
     else:
-        expected = "int8" if quantized.available() else "float32"
+        expected = "int8" if int8.available() else "float32"
     if not torch.cuda.is_available():
         assert choose_placement("auto", "auto").dtype == expected
         tiny = tiny_repos["facebook/mms-1b-all"]
         assert choose_placement("cpu", "auto", tiny).dtype == "float32"  # a small model runs exactly
         assert choose_placement("cpu", "auto", tiny, cpu_preference="int8").dtype == "float32"
         assert choose_placement("cpu", "bfloat16", tiny).dtype == "bfloat16"  # unless asked otherwise
-        monkeypatch.setattr(modelfiles, "SMALL_MODEL_BYTES", 0)  # the tiny model stands in for a large one
+        monkeypatch.setattr(loading, "SMALL_MODEL_BYTES", 0)  # the tiny model stands in for a large one
         assert choose_placement("cpu", "auto", tiny).dtype == expected
         assert choose_placement("cpu", "auto", tiny, cpu_preference="float32").dtype == "float32"
         assert choose_placement("cpu", "float32").dtype == "float32"
@@ -44,8 +44,8 @@ def test_reduced_precision_weights_are_converted_once_and_loaded_from_the_copy(t
     import numpy as np
     from helpers import noise
 
-    from mms_desktop.core.asr import Recognizer
-    from mms_desktop.core.converted import converted_folder
+    from mms_desktop.core.checkpoints.copies import converted_folder
+    from mms_desktop.core.recognition.recognizer import Recognizer
 
     model = tmp_path / "mms-1b-all"
     shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)
@@ -97,9 +97,9 @@ def test_int8_copy_is_made_once_and_loads_to_the_same_model(tiny_repos, tmp_path
     import numpy as np
     from helpers import noise
 
-    from mms_desktop.core.asr import Recognizer
-    from mms_desktop.core.converted import cache_folder
-    from mms_desktop.core.quantized import Int8Linear
+    from mms_desktop.core.checkpoints.copies import cache_folder
+    from mms_desktop.core.checkpoints.int8 import Int8Linear
+    from mms_desktop.core.recognition.recognizer import Recognizer
 
     model = tmp_path / "mms-1b-all"
     shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)
@@ -128,15 +128,15 @@ def test_int8_copy_is_made_once_and_loads_to_the_same_model(tiny_repos, tmp_path
 
 @pytest.mark.parametrize("kernel", ["onednn", "quantized engine"])
 def test_int8_linear_layers_match_float_and_keep_their_weights(kernel: str, monkeypatch) -> None:
-    from mms_desktop.core import quantized
+    from mms_desktop.core.checkpoints import int8
 
-    if kernel == "onednn" and not quantized.onednn():
+    if kernel == "onednn" and not int8.onednn():
         pytest.skip("this PyTorch has no oneDNN int8 kernels")
     if kernel != "onednn":
-        monkeypatch.setattr(quantized, "onednn", lambda: False)
+        monkeypatch.setattr(int8, "onednn", lambda: False)
     torch.manual_seed(0)
     linear = torch.nn.Linear(96, 40)
-    layer = quantized.Int8Linear.from_float(linear.weight, linear.bias)
+    layer = int8.Int8Linear.from_float(linear.weight, linear.bias)
     with torch.inference_mode():
         for shape in [(1, 50, 96), (3, 96), (1, 1, 96)]:
             x = torch.randn(*shape)
@@ -147,7 +147,7 @@ def test_int8_linear_layers_match_float_and_keep_their_weights(kernel: str, monk
     weight, scale, bias = layer.tensors()  # what the stored copy holds, and what it rebuilds
     assert weight.dtype == torch.int8 and weight.shape == (40, 96) and bias is not None
     assert torch.allclose(weight.float() * scale[:, None], linear.weight, atol=scale.max().item())
-    rebuilt = quantized.Int8Linear(weight, scale, bias)
+    rebuilt = int8.Int8Linear(weight, scale, bias)
     x = torch.randn(2, 96)
     with torch.inference_mode():
         assert torch.equal(rebuilt(x), layer(x))
@@ -156,13 +156,13 @@ def test_int8_linear_layers_match_float_and_keep_their_weights(kernel: str, monk
 def test_int8_sums_past_16_bits_are_right_on_processors_without_vnni() -> None:
     """Large positive activations times large weights: pairs of products over 32,767, which processors
     without VNNI add in saturating 16 bits."""
-    from mms_desktop.core import quantized
+    from mms_desktop.core.checkpoints import int8
 
-    if not quantized.onednn():
+    if not int8.onednn():
         pytest.skip("this PyTorch has no oneDNN int8 kernels")
     torch.manual_seed(0)
     weight = torch.full((16, 64), 0.5)
-    layer = quantized.Int8Linear.from_float(weight, None)
+    layer = int8.Int8Linear.from_float(weight, None)
     x = torch.rand(4, 64) + 1.0
     with torch.inference_mode():
         expected, got = x @ weight.T, layer(x)
@@ -174,7 +174,7 @@ def test_loads_at_once_keep_the_loading_settings_until_the_last_is_done() -> Non
     process-wide settings under the other, nor the last leave the loading ones behind."""
     import sys
 
-    from mms_desktop.core.heap import loading
+    from mms_desktop.core.checkpoints.memory import loading
 
     normal = sys.getswitchinterval()
     first, second = loading(), loading()
@@ -198,7 +198,7 @@ def test_int8_is_for_the_cpu() -> None:
 def test_feature_encoder_in_blocks_gives_the_frames_of_one_pass(tiny_repos) -> None:
     from helpers import noise
 
-    from mms_desktop.core.modelfiles import encode_features_in_blocks, hf_class
+    from mms_desktop.core.checkpoints.loading import encode_features_in_blocks, hf_class
 
     model = hf_class("Wav2Vec2ForCTC").from_pretrained(str(tiny_repos["facebook/mms-1b-all"])).eval()
     inputs = torch.from_numpy(noise(3.3))[None]
@@ -218,8 +218,8 @@ def test_a_damaged_converted_copy_is_made_again(tiny_repos, tmp_path, precision:
 
     from helpers import noise
 
-    from mms_desktop.core.asr import Recognizer
-    from mms_desktop.core.converted import cache_folder
+    from mms_desktop.core.checkpoints.copies import cache_folder
+    from mms_desktop.core.recognition.recognizer import Recognizer
 
     model = tmp_path / "mms-1b-all"
     shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)

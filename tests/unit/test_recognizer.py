@@ -5,9 +5,10 @@ import pytest
 import torch
 from helpers import noise
 
-from mms_desktop.core import ctc, modelfiles
-from mms_desktop.core.asr import Recognizer, WindowOptions, plan_windows
-from mms_desktop.core.errors import ModelError, UserError
+from mms_desktop.core.base.errors import ModelError, UserError
+from mms_desktop.core.checkpoints import loading
+from mms_desktop.core.recognition import ctc
+from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions, plan_windows
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +83,7 @@ def test_long_audio_windowed_has_the_single_pass_frame_grid(recognizer: Recogniz
 def test_progress_and_cancel(recognizer: Recognizer) -> None:
     import threading
 
-    from mms_desktop.core.errors import Cancelled
+    from mms_desktop.core.base.errors import Cancelled
 
     seen = []
     recognizer.transcribe(noise(6.0), WindowOptions(chunk_s=2.0, context_s=0.5), progress=seen.append)
@@ -96,7 +97,7 @@ def test_progress_and_cancel(recognizer: Recognizer) -> None:
 def test_features_computed_in_stretches_give_the_log_probs_of_one_pass(tiny_repos) -> None:
     recognizer = Recognizer.load(tiny_repos["facebook/mms-1b-all"], "eng", "cpu", "float32")
     audio = noise(12.0)  # 600 frames: the feature encoder runs it in blocks
-    assert ctc.frames_for_samples(len(audio)) > 2 * modelfiles.FEATURE_BLOCK_FRAMES
+    assert ctc.frames_for_samples(len(audio)) > 2 * loading.FEATURE_BLOCK_FRAMES
     stats = (float(audio.mean()), float(audio.var()))
     whole = recognizer.features(audio)
     with torch.inference_mode():  # the split pass equals the model's own forward pass

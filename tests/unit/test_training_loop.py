@@ -6,7 +6,7 @@ import random
 import numpy as np
 import torch
 
-from mms_desktop.core.training import Example, TrainOptions, _autocast, _length_grouped
+from mms_desktop.core.training.loop import Example, TrainOptions, _autocast, _length_grouped
 
 
 def _examples(lengths: list[int]) -> list[Example]:

@@ -7,11 +7,11 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from mms_desktop.core import modelfiles, wav2vec2
-from mms_desktop.core.converted import mapped_tensors
-from mms_desktop.core.errors import ModelError
-from mms_desktop.core.modelfiles import Placement, hf_class
-from mms_desktop.core.vocab import Vocabulary
+from mms_desktop.core.base.errors import ModelError
+from mms_desktop.core.checkpoints import loading, wav2vec2
+from mms_desktop.core.checkpoints.copies import mapped_tensors
+from mms_desktop.core.checkpoints.loading import Placement, hf_class
+from mms_desktop.core.checkpoints.vocab import Vocabulary
 
 CTC, LID = "Wav2Vec2ForCTC", "Wav2Vec2ForSequenceClassification"
 
@@ -74,7 +74,7 @@ def test_a_lacking_file_or_another_architecture_loads_through_transformers(tiny_
     tensors = load_file(str(lid / "model.safetensors"))
     del tensors["classifier.bias"]  # transformers initializes it (and warns)
     save_file(tensors, str(lid / "model.safetensors"))
-    model, _ = modelfiles.load_checkpoint(LID, lid, Placement("cpu", "float32"))
+    model, _ = loading.load_checkpoint(LID, lid, Placement("cpu", "float32"))
     assert not isinstance(model, wav2vec2.ForSequenceClassification)
     assert type(model).__name__ == LID
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mms_desktop.core import ctc, wordlist
-from mms_desktop.core.errors import UserError
+from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.recognition import ctc, wordlist
 
 VOCAB = ["<pad>", "<s>", "</s>", "<unk>", "|", *"abdehiklortw"]
 ID_TO_TOKEN = dict(enumerate(VOCAB))

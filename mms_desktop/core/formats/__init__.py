@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.errors import UserError
-from mms_desktop.core.events import Segment, Transcript
+from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base.events import Segment, Transcript
+from mms_desktop.core.base.fsutil import read_text_file
 from mms_desktop.core.formats import eaf, jsonfmt, subtitles, textgrid
-from mms_desktop.core.fsutil import read_text_file
 
 Writer = Callable[[Transcript, Path | None], str]
 

@@ -1,0 +1,212 @@
+"""The loaded models of one running application: loaded on first use, shared, safe across threads.
+
+The command line asks once per process; the window asks from several worker threads (dictation, file
+transcription, read-aloud) and must never load the same model twice or hand out a half-loaded one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mms_desktop.core.store.installed import LanguageStore
+
+if TYPE_CHECKING:
+    from mms_desktop.core.checkpoints.loading import Placement
+
+AUTO = "auto"
+CONVERTED = ".converted"  # in the store: base weights converted to the precision they run in
+
+
+class _Slot:
+    """Where one model is loaded once: the first thread to ask loads it, the others wait for that load.
+
+    One lock per model, so that a thread asking for a loaded recognizer is never held up by another
+    model still loading (the identifier, say, which dictation needs only seconds after it starts).
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.model: Any = None
+
+
+class ModelHost:
+    """Loads the recognizer, the language identifier and voices from the store, once each.
+
+    Args:
+        store: where the models are installed.
+        device: ``auto``, ``cpu`` or ``cuda``.
+        precision: ``auto``, ``float32``, ``bfloat16``, ``float16`` or ``int8``.
+        cpu_preference: what ``auto`` means when the models run on the CPU (the benchmark's finding);
+            None leaves it to the processor's features.
+        word_lists: recognize in the words of a language's word list when it has one.
+    """
+
+    def __init__(
+        self,
+        store: LanguageStore,
+        device: str = "auto",
+        precision: str = "auto",
+        cpu_preference: str | None = None,
+        word_lists: bool = True,
+    ):
+        self.store = store
+        self.word_lists = word_lists
+        self.device = device
+        self.precision = precision
+        self.cpu_preference = cpu_preference
+        self._lock = threading.Lock()  # guards the tables below, never held while a model loads
+        self._recognizers: dict[Path, _Slot] = {}
+        self._identifiers: dict[Path, _Slot] = {}
+        self._voices: dict[Path, _Slot] = {}
+
+    def _once(self, table: dict[Path, _Slot], folder: Path, load: Callable[[], Any]) -> Any:
+        """The model of ``folder`` from ``table``, loaded by ``load`` unless it already was (or is being)."""
+        with self._lock:
+            slot = table.setdefault(folder, _Slot())
+        with slot.lock:
+            if slot.model is None:  # a load that failed is tried again by the next caller
+                slot.model = load()
+            return slot.model
+
+    def recognizer_dir(self, ref: str | None = None) -> Path:
+        """The folder of the recognition model ``ref`` (a folder or an installed repo id), or the default."""
+        return self.store.resolve(ref, "recognition model") if ref else self.store.default_model("asr")
+
+    def recognizer(self, ref: str | None = None, language: str | None = None) -> Any:
+        """The recognizer of ``ref`` (default: the installed one), set to ``language`` unless that is auto.
+
+        Raises:
+            ModelError: nothing is installed, or the model cannot be loaded.
+            UserError: the language has no adapter in the model.
+        """
+        from mms_desktop.core.checkpoints.loading import check_model_dir
+        from mms_desktop.core.recognition.recognizer import Recognizer, available_languages
+
+        folder = self.recognizer_dir(ref)
+
+        def load() -> Any:
+            check_model_dir(folder, "speech recognition model")  # before its languages are read
+            installed = available_languages(folder)
+            first = language if language and language != AUTO else (installed[0] if installed else "")
+            precision, cache = self.effective_precision(folder), self.store.root / CONVERTED
+            return Recognizer.load(folder, first, self.device, precision, cache, [self.store.word_lists_dir])
+
+        recognizer = self._once(self._recognizers, folder, load)
+        recognizer.use_word_lists = self.word_lists
+        if language and language != AUTO:
+            recognizer.set_language(language)
+        return recognizer
+
+    def loaded_recognizer(self, ref: str | None = None) -> Any | None:
+        """The recognizer of ``ref`` (default: the installed one) if it has been loaded; never loads it."""
+        folder = self.recognizer_dir(ref)
+        with self._lock:
+            slot = self._recognizers.get(folder)
+        return slot.model if slot is not None else None
+
+    def identifier(self, ref: str | None = None) -> Any:
+        """The language identifier ``ref`` (a folder or an installed repo id), or the default one.
+
+        Raises:
+            ModelError: none is installed, or it cannot be loaded.
+        """
+        from mms_desktop.core.recognition.lid import LanguageIdentifier
+
+        folder = self.identifier_dir(ref)
+        return self._once(self._identifiers, folder, lambda: LanguageIdentifier.load(
+            folder, self.device, self.effective_precision(folder), self.store.root / CONVERTED
+        ))  # fmt: skip
+
+    def identifier_dir(self, ref: str | None = None) -> Path:
+        """The folder of the language identifier ``ref`` (a folder or an installed repo id), or the default.
+
+        Raises:
+            ModelError: none is installed.
+        """
+        return self.store.resolve(ref, "language identifier") if ref else self.store.default_model("lid")
+
+    def identifier_soon(self, ref: str | None = None) -> Callable[[], Any]:
+        """Start loading the language identifier on a thread of its own (unless it is loaded) and return a
+        function that waits for it and returns it, or raises what stopped it from loading.
+
+        Live dictation starts with this: it needs the identifier only once the first utterance has lasted
+        a few seconds, and by then the identifier has loaded while the user spoke.
+
+        Raises:
+            ModelError: none is installed (said at once; errors while loading come from the function).
+        """
+        self.identifier_dir(ref)
+        loaded: Future[Any] = Future()
+
+        def load() -> None:
+            try:
+                loaded.set_result(self.identifier(ref))
+            except BaseException as exc:  # handed to whoever waits for the identifier
+                loaded.set_exception(exc)
+
+        threading.Thread(target=load, name="load language identifier", daemon=True).start()
+        return loaded.result
+
+    def voice(self, language: str) -> Any:
+        """The read-aloud voice of ``language``.
+
+        Raises:
+            ModelError: no voice is installed for it.
+        """
+        from mms_desktop.core.synthesis.tts import Synthesizer
+
+        folder = self.store.voice_dir(language)
+        return self._once(self._voices, folder, lambda: Synthesizer.load(folder, self.device))
+
+    def transcribe_file(
+        self,
+        path: Path,
+        language: str,
+        among: list[str],
+        options: Any,
+        progress: Any = None,
+        cancel: threading.Event | None = None,
+    ) -> Any:
+        """Transcribe an audio file in ``language`` (or the detected one when it is ``auto``).
+
+        Raises:
+            UserError: the file cannot be read, or a model is missing; Cancelled when ``cancel`` is set.
+        """
+        from mms_desktop.core.audio.files import load_audio
+        from mms_desktop.core.recognition.transcribe import transcribe
+
+        samples = load_audio(path)
+        recognizer = self.recognizer(None, language)
+        identifier = self.identifier() if language == AUTO else None
+        return transcribe(samples, recognizer, language, identifier, among, options, progress, cancel)
+
+    def effective_precision(self, folder: Path | None = None) -> str:
+        """The precision models (the one in ``folder``) load in; ``auto`` on the CPU follows the findings."""
+        return self.placement(folder).dtype
+
+    def placement(self, folder: Path | None = None) -> Placement:
+        """Where and in which precision models (the one in ``folder``) run."""
+        from mms_desktop.core.checkpoints.loading import choose_placement
+
+        return choose_placement(self.device, self.precision, folder, self.cpu_preference)
+
+    def configure(self, store: LanguageStore, device: str, precision: str) -> None:
+        """Serve models from another store or on another device; what was loaded is dropped (a load under
+        way still goes to the caller that started it)."""
+        with self._lock:
+            self.store, self.device, self.precision = store, device, precision
+            self._forget()
+
+    def forget(self) -> None:
+        """Drop every loaded model (after the store or the device changed); the next use loads afresh."""
+        with self._lock:
+            self._forget()
+
+    def _forget(self) -> None:
+        self._recognizers.clear()
+        self._identifiers.clear()
+        self._voices.clear()

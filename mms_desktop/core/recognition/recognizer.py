@@ -1,0 +1,402 @@
+"""The speech recognizer: one MMS base model loaded once, with per-language adapters swapped in place."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mms_desktop.core.audio.files import SAMPLE_RATE
+from mms_desktop.core.base.errors import Cancelled, ModelError
+from mms_desktop.core.base.events import Progress, Transcript, Word
+from mms_desktop.core.base.fsutil import parse_json
+from mms_desktop.core.base.languages import check_code
+from mms_desktop.core.checkpoints.loading import (
+    Placement,
+    check_model_dir,
+    choose_placement,
+    load_checkpoint,
+    normalize,
+)
+from mms_desktop.core.checkpoints.vocab import Vocabulary, read_vocab
+from mms_desktop.core.recognition import ctc, wordlist
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[Progress], None]
+RECENT_PASSES = 24  # what pass costs are fitted on: enough to average the noise, few to follow a change in load
+
+
+@dataclass(frozen=True)
+class WindowOptions:
+    """How long audio is cut into overlapping windows.
+
+    Each window holds ``chunk_s`` seconds of new audio with ``context_s`` seconds on either side; only the
+    frames of the new audio are kept, so every output frame comes from a window where it had context.
+    """
+
+    chunk_s: float = 20.0
+    context_s: float = 2.0
+
+
+@dataclass(frozen=True)
+class Window:
+    """One pass of the model: samples ``[start, end)``, keeping its output frames ``[keep_from, keep_to)``."""
+
+    start: int
+    end: int
+    keep_from: int
+    keep_to: int
+
+
+def plan_windows(n_samples: int, options: WindowOptions) -> list[Window]:
+    """Cut ``n_samples`` into windows aligned to the 20 ms frame grid.
+
+    Windows start on multiples of 320 samples, so frame ``k`` of a window starting at sample ``s`` is
+    global frame ``s / 320 + k``, and the kept frames of all windows tile the whole recording exactly once.
+    Audio that fits in one chunk plus its right context is a single window: the same as one pass. A last
+    chunk no longer than the context is kept from the window before it, which reaches the end already.
+    """
+    total = ctc.frames_for_samples(n_samples)
+    chunk, context = window_frames(options)
+    if total <= chunk + context:
+        return [Window(0, n_samples, 0, total)]
+    count = (total + chunk - 1) // chunk
+    windows = [window_at(k, total, n_samples, options) for k in range(count)]
+    if total - (count - 1) * chunk <= context:
+        last = windows.pop()
+        windows[-1] = Window(windows[-1].start, windows[-1].end, windows[-1].keep_from,
+                             windows[-1].keep_to + last.keep_to - last.keep_from)  # fmt: skip
+    return windows
+
+
+def window_frames(options: WindowOptions) -> tuple[int, int]:
+    """Chunk and context lengths in 20 ms frames."""
+    return max(1, round(options.chunk_s / ctc.FRAME_SECONDS)), max(0, round(options.context_s / ctc.FRAME_SECONDS))
+
+
+def window_at(k: int, total: int, n_samples: int, options: WindowOptions) -> Window:
+    """Window ``k`` of a recording of ``total`` frames (``n_samples`` samples), when it has several.
+
+    It depends on ``total`` only through clipping at the end, so once ``total`` exceeds
+    ``(k + 1) * chunk + context`` frames the window is final: streaming can run it before the end is known.
+    """
+    chunk, context = window_frames(options)
+    first, last = k * chunk, min(total, (k + 1) * chunk)
+    w_first, w_last = max(0, first - context), min(total, last + context)
+    end = min(n_samples, (w_last - 1) * ctc.SAMPLES_PER_FRAME + ctc.RECEPTIVE_FIELD)
+    return Window(w_first * ctc.SAMPLES_PER_FRAME, end, first - w_first, last - w_first)
+
+
+class PassCosts:
+    """Seconds a forward pass takes for a number of frames, fitted on the latest passes.
+
+    Thread-safe: a file transcription may run passes while a dictation plans with the same recognizer.
+    """
+
+    def __init__(self) -> None:
+        self._recent: deque[tuple[int, float]] = deque(maxlen=RECENT_PASSES)
+        self._lock = threading.Lock()
+
+    def add(self, frames: int, seconds: float) -> None:
+        if frames > 0:
+            with self._lock:
+                self._recent.append((frames, seconds))
+
+    @property
+    def known(self) -> bool:
+        return bool(self._recent)
+
+    def predict(self, frames: int) -> float:
+        """Expected seconds for a pass over ``frames`` frames (0 while no pass has been seen)."""
+        with self._lock:
+            recent = list(self._recent)
+        if frames <= 0 or not recent:
+            return 0.0
+        x = np.array([f for f, _ in recent], np.float64)
+        y = np.array([s for _, s in recent], np.float64)
+        if x.max() < 1.5 * x.min():  # one size of pass only: proportional to its frames
+            return float(y.sum() / x.sum() * frames)
+        per_frame, fixed = np.polyfit(x, y, 1)
+        if per_frame <= 0:
+            return float(y.mean())
+        fixed = max(0.0, fixed)
+        per_frame = (y - fixed).sum() / x.sum()  # refit the slope so that the clamped fixed part stays unbiased
+        return float(fixed + per_frame * frames)
+
+    def window(self, options: WindowOptions) -> float:
+        """Expected seconds for one whole window of ``options`` (its chunk and both contexts)."""
+        chunk, context = window_frames(options)
+        return self.predict(chunk + 2 * context)
+
+
+class Recognizer:
+    """Owns the MMS CTC model, its vocabulary and the current language adapter.
+
+    Not thread-safe: one thread runs it at a time (an internal lock enforces this).
+    """
+
+    def __init__(self, model: Any, vocabulary: Vocabulary, model_dir: Path, placement: Placement, normalize: bool):
+        self._model = model
+        self.vocabulary = vocabulary
+        self.model_dir = model_dir
+        self.placement = placement
+        self._normalize = normalize
+        self._lock = threading.Lock()
+        self.compute_seconds = 0.0  # time spent in forward passes, for benchmarks and status
+        self.encoded_frames = 0  # frames through the transformer: compute, counted exactly
+        self.pass_costs = PassCosts()  # what whole passes take here, for live recognition to plan with
+        self.language = ""
+        self._id_to_token: dict[int, str] = {}
+        # Word lists (``words.<code>.txt``) are looked for in these folders, then in the model folder.
+        self.word_list_dirs: list[Path] = []
+        self.use_word_lists = True
+        self._word_decoders: dict[tuple[str, Path, int], wordlist.WordDecoder | None] = {}
+
+    @classmethod
+    def load(
+        cls,
+        model_dir: Path,
+        language: str,
+        device: str = "auto",
+        precision: str = "auto",
+        cache_dir: Path | None = None,
+        word_list_dirs: Sequence[Path] = (),
+    ) -> Recognizer:
+        """Load the base model from a local folder in the MMS layout and switch to ``language``.
+
+        Args:
+            cache_dir: where base weights converted to a reduced precision are kept, so that later loads
+                memory-map them instead of converting again (None: convert on every load).
+            word_list_dirs: folders searched for word lists before the model folder.
+
+        Raises:
+            ModelError: the folder is not a complete MMS model or the language is not in it.
+        """
+        check_model_dir(model_dir, "speech recognition model")
+        languages = available_languages(model_dir)
+        _check_language(model_dir, language, languages)
+        placement = choose_placement(device, precision, model_dir)
+
+        vocabulary = Vocabulary(model_dir)
+        model, _ = load_checkpoint("Wav2Vec2ForCTC", model_dir, placement, "model", cache_dir)
+        if getattr(model.config, "adapter_attn_dim", None) is None:
+            raise ModelError(f"{model_dir} is not a multilingual MMS model (it has no language adapters).")
+        model.target_lang = ""  # no adapter chosen yet: set_language below loads one
+        recognizer = cls(model, vocabulary, model_dir, placement, _reads_normalized(model_dir))
+        recognizer.word_list_dirs = list(word_list_dirs)
+        recognizer.set_language(language)
+        return recognizer
+
+    @property
+    def languages(self) -> list[str]:
+        """Adapter names installed next to the base model."""
+        return available_languages(self.model_dir)
+
+    def set_language(self, language: str) -> None:
+        """Swap in the adapter and output vocabulary of ``language`` without reloading the base."""
+        if language == self.language:
+            return
+        _check_language(self.model_dir, language, self.languages)
+        with self._lock:
+            self._model.load_adapter(language, use_safetensors=True, local_files_only=True)
+            self.vocabulary.set_target_lang(language)
+            self._id_to_token = dict(self.vocabulary.decoder)
+            self.language = language
+        log.info("recognition language is now %s", language)
+
+    @property
+    def token_ids(self) -> dict[str, int]:
+        """The current language's output tokens and their ids."""
+        return {token: i for i, token in self._id_to_token.items()}
+
+    def log_probs(self, samples: np.ndarray) -> np.ndarray:
+        """One forward pass over 16 kHz samples; returns ``(frames, vocab)`` float32 log-probabilities."""
+        started = time.perf_counter()
+        result = self.log_probs_from_features(self.features(samples))
+        self.pass_costs.add(len(result), time.perf_counter() - started)
+        return result
+
+    def features(self, samples: np.ndarray, stats: tuple[float, float] | None = None) -> Any:
+        """The convolutional features ``(frames, channels)`` of 16 kHz samples (a tensor).
+
+        Each frame depends only on the 400 samples under it, so the features of consecutive stretches,
+        each starting 320 samples after the last frame of the one before, join into exactly the features of
+        the whole: live recognition computes them once per sample.
+
+        Args:
+            stats: mean and variance to normalize with; default: the samples' own, as :meth:`log_probs`.
+        """
+        import torch
+
+        x = normalize(samples, stats) if self._normalize else np.asarray(samples, dtype=np.float32)
+        with self._lock, torch.inference_mode():
+            started = time.perf_counter()
+            inputs = torch.from_numpy(np.ascontiguousarray(x))[None].to(
+                self.placement.device, self.placement.torch_dtype()
+            )
+            features = self._model.wav2vec2.feature_extractor(inputs)[0].transpose(0, 1)
+            self.compute_seconds += time.perf_counter() - started
+            return features
+
+    def log_probs_from_features(self, features: Any) -> np.ndarray:
+        """The rest of one forward pass, from :meth:`features`: ``(frames, vocab)`` log-probabilities."""
+        import torch
+
+        if len(features) == 0:
+            return np.zeros((0, len(self._id_to_token)), np.float32)
+        with self._lock, torch.inference_mode():
+            started = time.perf_counter()
+            base = self._model.wav2vec2
+            hidden, _ = base.feature_projection(features[None])
+            hidden = base.encoder(hidden).last_hidden_state
+            if base.adapter is not None:
+                hidden = base.adapter(hidden)
+            logits = self._model.lm_head(hidden)[0]  # the dropout before the head does nothing in inference
+            result = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
+            self.compute_seconds += time.perf_counter() - started
+            self.encoded_frames += len(result)
+            return result
+
+    def decode(self, log_probs: np.ndarray, offset_s: float = 0.0) -> list[Word]:
+        """Words with timings and confidences from log-probabilities of the current language.
+
+        With a word list for the language (and :attr:`use_word_lists`), only listed words come out.
+        """
+        decoder = self.word_decoder()
+        return ctc.decode(
+            log_probs,
+            self._id_to_token,
+            blank_id=self.vocabulary.pad_token_id,
+            delimiter=self.vocabulary.word_delimiter_token,
+            offset_s=offset_s,
+            path=decoder.best_path(log_probs) if decoder is not None else None,
+        )
+
+    def tokens(self, log_probs: np.ndarray) -> list[ctc.Token]:
+        """The characters of log-probabilities of the current language, as :meth:`decode` reads them (with a
+        word list in use, those of listed words only): what live results show."""
+        decoder = self.word_decoder()
+        path = decoder.best_path(log_probs) if decoder is not None else log_probs.argmax(axis=-1)
+        return ctc.path_tokens(path, log_probs, self._id_to_token, self.vocabulary.pad_token_id)
+
+    def word_list(self) -> Path | None:
+        """The word list of the current language, if it has one and word lists are in use."""
+        if not self.use_word_lists:
+            return None
+        return wordlist.find(self.language, [*self.word_list_dirs, self.model_dir])
+
+    def word_decoder(self) -> wordlist.WordDecoder | None:
+        """The decoder of the current language's word list (built once per list and version of it)."""
+        path = self.word_list()
+        if path is None:
+            return None
+        try:
+            key = (self.language, path, path.stat().st_mtime_ns)
+            if key not in self._word_decoders:
+                text = path.read_text(encoding="utf-8")
+                words, unspellable = wordlist.read_words(text, self._id_to_token, self.vocabulary.word_delimiter_token)
+                if unspellable:
+                    log.warning("%s: %d words the alphabet cannot spell are left out", path, len(unspellable))
+                self._word_decoders[key] = wordlist.WordDecoder(
+                    words, self._id_to_token, self.vocabulary.pad_token_id, self.vocabulary.word_delimiter_token
+                ) if words else None  # fmt: skip
+            return self._word_decoders[key]
+        except (OSError, UnicodeDecodeError) as exc:
+            log.warning("word list %s is unreadable (%s); decoding without it", path, exc)
+            return None
+
+    def windowed_log_probs(
+        self,
+        samples: np.ndarray,
+        options: WindowOptions = WindowOptions(),
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> np.ndarray:
+        """Log-probabilities of audio of any length, stitched from overlapping windows."""
+        windows = plan_windows(len(samples), options)
+        parts = []
+        for index, window in enumerate(windows):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            part = self.log_probs(samples[window.start : window.end])
+            parts.append(part[window.keep_from : window.keep_to])
+            if progress is not None:
+                progress(Progress("transcribe", index + 1, len(windows)))
+        vocab = len(self._id_to_token)
+        return np.concatenate(parts) if parts else np.zeros((0, vocab), np.float32)
+
+    def transcribe(
+        self,
+        samples: np.ndarray,
+        options: WindowOptions = WindowOptions(),
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Transcript:
+        """Transcribe 16 kHz mono audio of any length in the current language."""
+        words = self.decode(self.windowed_log_probs(samples, options, progress, cancel))
+        return Transcript(
+            language=self.language,
+            duration=round(len(samples) / SAMPLE_RATE, 3),
+            segments=tuple(ctc.words_to_segments(words)),
+        )
+
+
+class GrowingFeatures:
+    """The convolutional features of a stretch of audio that grows at its end, each sample computed once.
+
+    The stretch is normalized with the statistics of its first audio rather than its own, which would
+    change as it grows: the price of computing each sample once.
+    """
+
+    def __init__(self, start: int, audio: np.ndarray):
+        self.start = start  # where the stretch starts, in the caller's samples
+        self.stats = (float(audio.mean()), float(audio.var())) if len(audio) else (0.0, 1.0)
+        self.features: Any = None  # (frames, channels) tensor
+
+    def extend(self, recognizer: Recognizer, audio: np.ndarray) -> Any:
+        """The features of ``audio``, the whole stretch so far, computing only those of its new frames."""
+        import torch
+
+        total = ctc.frames_for_samples(len(audio))
+        have = 0 if self.features is None else len(self.features)
+        if total > have:
+            stretch = audio[have * ctc.SAMPLES_PER_FRAME : (total - 1) * ctc.SAMPLES_PER_FRAME + ctc.RECEPTIVE_FIELD]
+            new = recognizer.features(stretch, self.stats)
+            self.features = new if self.features is None else torch.cat([self.features, new])
+        return self.features[:total] if self.features is not None else torch.zeros(0)
+
+
+def available_languages(model_dir: Path) -> list[str]:
+    """Adapter names that have both weights and a vocabulary in ``model_dir``."""
+    vocab = read_vocab(model_dir)
+    return sorted(name for name in _adapter_files(model_dir) if name in vocab)
+
+
+def _adapter_files(model_dir: Path) -> Iterator[str]:
+    for path in model_dir.glob("adapter.*.safetensors"):
+        yield path.name[len("adapter.") : -len(".safetensors")]
+
+
+def _check_language(model_dir: Path, language: str, languages: list[str]) -> None:
+    if language not in languages:
+        check_code(language)  # a code that does not exist is not suggested for installing
+        raise ModelError(
+            f"The language '{language}' is not installed for {model_dir.name}; "
+            f"install it with `mms-desktop languages install {language}`."
+        )
+
+
+def _reads_normalized(model_dir: Path) -> bool:
+    try:
+        config = parse_json((model_dir / "preprocessor_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return bool(config.get("do_normalize", True))

@@ -1,0 +1,98 @@
+"""Transcription of a whole recording, with the language given or detected first."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from mms_desktop.core.audio.files import SAMPLE_RATE
+from mms_desktop.core.audio.vad import speech_spans
+from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base.events import LanguageScore, Progress, Transcript
+from mms_desktop.core.base.languages import adapter_for, lid_code_for
+from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech
+from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions
+
+AUTO = "auto"
+
+
+def detect_adapter(
+    samples: np.ndarray,
+    identifier: LanguageIdentifier,
+    adapters: Iterable[str],
+    among: Iterable[str] = (),
+) -> tuple[str, LanguageScore]:
+    """Identify the language of the first seconds of speech and pick the adapter that serves it.
+
+    Without ``among``, the choice is limited to languages with an installed adapter, so the answer can
+    always be transcribed; with it, to the user's set.
+
+    Raises:
+        UserError: the detected language has no installed adapter, or nothing installed can be detected.
+    """
+    adapters = list(adapters)
+    among = [a for a in among if a]
+    if not among:
+        among = sorted({lid_code_for(a) for a in adapters} & set(identifier.labels))
+        if not among:
+            raise UserError(
+                "None of the installed languages can be detected by the language identifier; "
+                "choose the language with --lang."
+            )
+    best = identifier.identify(first_speech(samples), top_k=1, among=among)[0]
+    adapter = adapter_for(best.code, adapters)
+    if adapter is None:
+        raise UserError(
+            f"The detected language '{best.code}' is not installed for recognition; "
+            f"install it with `mms-desktop languages install {best.code}` or choose the language with --lang."
+        )
+    return adapter, best
+
+
+def transcribe(
+    samples: np.ndarray,
+    recognizer: Recognizer,
+    language: str,
+    identifier: LanguageIdentifier | None = None,
+    among: Iterable[str] = (),
+    options: WindowOptions = WindowOptions(),
+    progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> Transcript:
+    """Transcribe the speech in 16 kHz audio in ``language``, or in the detected language when it is ``auto``.
+
+    Voice activity detection finds the speech first, as in dictation: audio without any (noise, hum, DC,
+    silence) gives a transcript without segments, in which nothing is detected or made up, and words the
+    model spells out of the noise between stretches of speech are left out.
+    """
+    spans = speech_spans(samples, cancel=cancel)
+    if not spans:
+        return Transcript("" if language == AUTO else language, round(len(samples) / SAMPLE_RATE, 3), ())
+    probability = None
+    if language == AUTO:
+        if identifier is None:
+            raise UserError("Automatic language detection needs a language identifier; choose the language.")
+        language, score = detect_adapter(samples[spans[0][0] :], identifier, recognizer.languages, among)
+        probability = score.probability
+    recognizer.set_language(language)
+    transcript = recognizer.transcribe(samples, options, progress, cancel)
+    return dataclasses.replace(only_speech(transcript, spans), language_probability=probability)
+
+
+def only_speech(transcript: Transcript, spans: list[tuple[int, int]]) -> Transcript:
+    """``transcript`` without the words that lie wholly outside the stretches of speech ``spans`` (samples)."""
+    seconds = [(first / SAMPLE_RATE, end / SAMPLE_RATE) for first, end in spans]
+    segments = []
+    for segment in transcript.segments:
+        words = tuple(w for w in segment.words if any(w.start < end and w.end > first for first, end in seconds))
+        if words == segment.words:
+            segments.append(segment)
+        elif words:
+            text = " ".join(w.word for w in words)
+            segments.append(
+                dataclasses.replace(segment, start=words[0].start, end=words[-1].end, text=text, words=words)
+            )
+    return dataclasses.replace(transcript, segments=tuple(segments))
