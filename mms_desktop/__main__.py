@@ -1,3 +1,3 @@
-from mms_desktop.cli import main
+from mms_desktop.launch import command_line as main
 
 raise SystemExit(main())

@@ -13,13 +13,13 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from mms_desktop import findings
 from mms_desktop import paths as paths_module
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base import UserError
 
 log = logging.getLogger("mms_desktop")
 STARTED = time.monotonic()  # when the program started (this module is among the first imported)
@@ -56,7 +56,7 @@ def start_importing_model_code() -> threading.Thread:
     models (which starts once the window is up) does not begin with seconds of imports."""
 
     def run() -> None:
-        from mms_desktop.core.checkpoints.loading import import_model_code
+        from mms_desktop.core.checkpoints import import_model_code
 
         started = time.monotonic()
         try:
@@ -88,8 +88,8 @@ def build_window(data_dir: str | None = None, capture_factory: Any = None, detec
     Tests pass fakes for the hardware, the local hub's address, and ``bundled`` model folders (an empty
     list: a first run with nothing installed)."""
     from mms_desktop.context import Context
-    from mms_desktop.core.audio.playback import SoundDevicePlayer
-    from mms_desktop.core.engine.host import ModelHost
+    from mms_desktop.core.audio import SoundDevicePlayer
+    from mms_desktop.core.engine import ModelHost
     from mms_desktop.gui.dictation_controller import DictationController, open_microphone
     from mms_desktop.gui.main_window import MainWindow
 
@@ -153,8 +153,12 @@ def _screenshot_when_ready(window: Any, path: str, limit_s: float = 120.0) -> No
     timer.start(50)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Open the window; returns when it is closed."""
+def main(argv: Sequence[str] | None = None, command_line: Callable[[list[str]], int] | None = None) -> int:
+    """Open the window; returns when it is closed.
+
+    Args:
+        command_line: runs a command-line command; with no display, the file given is transcribed by it.
+    """
     parser = argparse.ArgumentParser(prog="mms-desktop-gui", description="MMS Desktop: dictation and read-aloud.")
     parser.add_argument("--data-dir", help="where models and settings live (default: the user data folder)")
     parser.add_argument("--debug", action="store_true", help="log debug details to the log file")
@@ -164,10 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not has_display():
         print("mms-desktop-gui: there is no display to open the window on; start it in a desktop session, "
               "or use the command line (mms-desktop --help).", file=sys.stderr)  # fmt: skip
-        if not args.audio:
+        if not args.audio or command_line is None:
             return 2
-        from mms_desktop.cli import main as command_line  # the file is transcribed all the same
-
         return command_line([*(["--data-dir", args.data_dir] if args.data_dir else []), "transcribe", args.audio])
     crash_file = configure_logging(args.debug)
     from PySide6.QtGui import QIcon

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mms_desktop import paths as paths_module
 from mms_desktop import settings as settings_module
-from mms_desktop.core.store.installed import LanguageStore, Repos
+from mms_desktop.core.store import LanguageStore, Repos
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.base.fsutil import atomic_write_text, parse_json
+from mms_desktop.core.base import atomic_write_text, parse_json
 
 log = logging.getLogger(__name__)
 SPEED_MARGIN = 1.10

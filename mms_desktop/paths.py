@@ -17,7 +17,7 @@ from pathlib import Path
 
 import platformdirs
 
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base import UserError
 
 APP_NAME = "mms-desktop"
 HOME_ENV = "MMS_DESKTOP_HOME"

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.base.fsutil import atomic_write_text, parse_json, set_aside
+from mms_desktop.core.base import atomic_write_text, parse_json, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -199,8 +199,7 @@ class Settings:
 
 def live_options(settings: Settings) -> Any:
     """The live recognition options (a ``StreamOptions``) these settings ask for."""
-    from mms_desktop.core.recognition.recognizer import WindowOptions
-    from mms_desktop.core.recognition.streaming import StreamOptions
+    from mms_desktop.core.recognition import StreamOptions, WindowOptions
 
     window = WindowOptions(settings.live_window_s, settings.live_context_s)
     return StreamOptions(window=window, compute_budget=settings.live_budget, lag_target_s=settings.live_delay_s)
@@ -217,9 +216,8 @@ def limits(name: str) -> tuple[float, float]:
 
 def check(settings: Settings) -> str | None:
     """One sentence about the first invalid value, or None when every value can be used."""
-    from mms_desktop.core.base.errors import UserError
-    from mms_desktop.core.base.languages import is_valid_name
-    from mms_desktop.core.store.installed import check_repo_id
+    from mms_desktop.core.base import UserError, is_valid_name
+    from mms_desktop.core.store import check_repo_id
 
     for f in fields(Settings):
         value = getattr(settings, f.name)

@@ -5,6 +5,6 @@ import sys
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()
-    from mms_desktop.cli import main
+    from mms_desktop.launch import command_line as main
 
     sys.exit(main())

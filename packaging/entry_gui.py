@@ -5,6 +5,6 @@ import sys
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()  # a bundled program must not re-run itself in worker processes
-    from mms_desktop.app import main
+    from mms_desktop.launch import window as main
 
     sys.exit(main())

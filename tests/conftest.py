@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import factory  # noqa: E402
 from hubserver import FakeHub  # noqa: E402
 
-from mms_desktop.core.store.installed import LanguageStore  # noqa: E402
+from mms_desktop.core.store import LanguageStore
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +49,7 @@ def home(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def installed_home(tmp_path_factory: pytest.TempPathFactory, hub_root: Path) -> Path:
     """A data directory with every tiny language, voice and the identifier installed from the local hub."""
-    from mms_desktop.core.store.hub import HubClient
+    from mms_desktop.core.store import HubClient
 
     path = tmp_path_factory.mktemp("installed-home")
     with FakeHub(hub_root) as server:

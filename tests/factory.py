@@ -131,7 +131,7 @@ def hf_cache_copy(repo: Path, cache: Path, repo_id: str = "facebook/mms-1b-all")
     weights, which the hub keeps in LFS; the git object id for the rest), snapshot links, refs/main."""
     import shutil
 
-    from mms_desktop.core.base.fsutil import git_blob_sha1, sha256_file
+    from mms_desktop.core.base import git_blob_sha1, sha256_file
 
     folder = cache / f"models--{repo_id.replace('/', '--')}"
     snapshot = folder / "snapshots" / ("a" * 40)

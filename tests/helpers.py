@@ -39,7 +39,7 @@ def tone(seconds: float, rate: int = 16000, freq: float = 440.0, channels: int =
 
 def espeak(text: str, voice: str, folder: Path) -> np.ndarray:
     """``text`` spoken by espeak-ng's ``voice``, as 16 kHz samples."""
-    from mms_desktop.core.audio.files import load_audio
+    from mms_desktop.core.audio import load_audio
 
     path = folder / f"{abs(hash((text, voice)))}.wav"
     subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
@@ -53,7 +53,7 @@ def noise(seconds: float, seed: int = 0) -> np.ndarray:
 def hold_identifier_loads(monkeypatch) -> tuple[threading.Event, list[str]]:
     """Language identifier loads wait for the returned event, then load the real model; the names of the
     threads that loaded are listed."""
-    from mms_desktop.core.recognition.lid import LanguageIdentifier
+    from mms_desktop.core.recognition import LanguageIdentifier
 
     release, loads = threading.Event(), []
     real_load = LanguageIdentifier.load.__func__

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mms_desktop.core.audio.files import SAMPLE_RATE
+from mms_desktop.core.audio import SAMPLE_RATE
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def _mapped_file_mb() -> float:
 
 def convert(model: Path, precision: str) -> float:
     """Seconds to convert a model's weights to ``precision`` once (about 0 when already cached)."""
-    from mms_desktop.core.checkpoints.copies import converted_folder
+    from mms_desktop.core.checkpoints import converted_folder
 
     started = time.perf_counter()
     if precision == "int8":
@@ -90,12 +90,11 @@ def measure(asr: Path, lid: Path, precision: str, seconds: float, device: str = 
     """One configuration, in this process (reduced-precision weights come from the converted copy). The
     timings need no explicit synchronization on a GPU: every step returns its results on the CPU."""
     from mms_desktop.benchmark.streaming import gpu_peak_mb
-    from mms_desktop.core.recognition.lid import LanguageIdentifier
-    from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions
+    from mms_desktop.core.recognition import LanguageIdentifier, Recognizer, WindowOptions
 
     audio = test_audio(seconds)
     started = time.perf_counter()
-    from mms_desktop.core.checkpoints.loading import import_model_code
+    from mms_desktop.core.checkpoints import import_model_code
 
     import_model_code()  # torch's own start-up, reported apart from the model load
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mms_desktop import settings as settings_module
-from mms_desktop.core.store.installed import FileRecord, LanguageStore
+from mms_desktop.core.store import FileRecord, LanguageStore
 
 READY = re.compile(r"window open after ([\d.]+) s; ready ([\d.]+) s later")
 LOADED = re.compile(r"background loading done ([\d.]+) s after the window opened")
@@ -72,7 +72,7 @@ def warm_up(home: Path) -> None:
     """Load both models once on the command line: converts their weights (the first time) and reads them
     into the disk cache."""
     from mms_desktop.benchmark.file import test_audio
-    from mms_desktop.core.audio.files import SAMPLE_RATE, write_wav
+    from mms_desktop.core.audio import SAMPLE_RATE, write_wav
 
     sample = home / "warm-up.wav"
     write_wav(sample, test_audio(5.0), SAMPLE_RATE)
@@ -99,7 +99,7 @@ def report(figures: list[StartFigures]) -> str:
     for f in figures:
         lines.append(f"{f.precision:<10} {f.language:<9} {f.window_s:>9.2f} s {f.ready_s:>24.2f} s "
                      f"{f.loaded_s:>26.2f} s")  # fmt: skip
-    from mms_desktop.core.recognition.streaming import StreamOptions
+    from mms_desktop.core.recognition import StreamOptions
 
     lines.append("With automatic detection, dictation starts before the identifier has loaded: it is needed "
                  f"once the first utterance has lasted {StreamOptions().detect_s:g} s.")  # fmt: skip

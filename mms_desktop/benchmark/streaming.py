@@ -18,12 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from mms_desktop.core.audio.files import SAMPLE_RATE, load_audio
-from mms_desktop.core.base.events import FinalResult, PartialResult, Segment
-from mms_desktop.core.recognition.pacing import label
-from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions
-from mms_desktop.core.recognition.streaming import RecognitionStream, StreamOptions
-from mms_desktop.core.training.loop import character_error_rate
+from mms_desktop.core.audio import SAMPLE_RATE, load_audio
+from mms_desktop.core.base import FinalResult, PartialResult, Segment
+from mms_desktop.core.recognition import RecognitionStream, Recognizer, StreamOptions, WindowOptions, label
+from mms_desktop.core.training import character_error_rate
 
 SENTENCES = [
     "the old man can read a book",

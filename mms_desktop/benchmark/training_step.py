@@ -22,7 +22,7 @@ def run(batch: int = 4, seconds: float = 5.0, steps: int = 2, device: str = "cpu
     import torch
 
     from mms_desktop.benchmark.fullsize import full_size_config, random_model
-    from mms_desktop.core.training.loop import Example, TrainOptions, prepare_model, train_step
+    from mms_desktop.core.training import Example, TrainOptions, prepare_model, train_step
 
     model = random_model(full_size_config(60))
     params = prepare_model(model, adapters_only=True)

@@ -6,12 +6,12 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from mms_desktop import __version__
 from mms_desktop.cli import bench, fieldwork, live, models, store_commands, words
 from mms_desktop.context import Context
-from mms_desktop.core.base.errors import Cancelled, UserError, disk_full
+from mms_desktop.core.base import Cancelled, UserError, disk_full
 
 log = logging.getLogger("mms_desktop")
 
@@ -63,8 +63,13 @@ def one_line(message: str) -> str:
     return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; returns the exit status (2 for errors the user can fix)."""
+def main(argv: Sequence[str] | None = None, open_window: Callable[[list[str]], int | None] | None = None) -> int:
+    """Run one command; returns the exit status (2 for errors the user can fix).
+
+    Args:
+        open_window: opens the window when no command is given, returning its exit status, or None where
+            none can open; without it (or when it returns None) no command prints the help.
+    """
     for stream, errors in ((sys.stdout, "surrogateescape"), (sys.stderr, "backslashreplace")):
         # File names that are not valid UTF-8 (a recorder's card) are printed as they are on disk, and said
         # in messages with their odd bytes escaped, never as an encoding error.
@@ -73,16 +78,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        from mms_desktop.app import has_display
-        from mms_desktop.app import main as open_window
-
-        if not has_display():
+        window_args = [*(["--data-dir", args.data_dir] if args.data_dir else []), *(["--debug"] if args.debug else [])]
+        status = open_window(window_args) if open_window else None
+        if status is None:
             parser.print_help()
             return 0
-
-        return open_window(
-            [*(["--data-dir", args.data_dir] if args.data_dir else []), *(["--debug"] if args.debug else [])]
-        )
+        return status
     _configure_logging(args.debug)
     if (args.command, getattr(args, "action", None)) not in NETWORK_COMMANDS:
         # Read by huggingface_hub at import time: set it before anything imports it.

@@ -12,7 +12,7 @@ from typing import Any
 
 from mms_desktop.cli.options import require
 from mms_desktop.context import Context
-from mms_desktop.core.checkpoints.loading import require_cuda
+from mms_desktop.core.checkpoints import require_cuda
 
 
 def add_commands(sub: Any) -> None:
@@ -69,8 +69,7 @@ def full_size_cache(args: argparse.Namespace, ctx: Context) -> Iterator[Path]:
     Raises:
         UserError: the disk has no room for them.
     """
-    from mms_desktop.core.base.errors import UserError
-    from mms_desktop.core.store.listing import human_size
+    from mms_desktop.core.base import UserError, human_size
 
     folder = Path(args.cache).absolute() if args.cache else ctx.paths.data / "benchmark"
     kept = (folder / "mms-1b-random" / "complete.json").exists()
@@ -136,7 +135,7 @@ def _stream(args: argparse.Namespace, ctx: Context, options: Any, names: list[st
 
     from mms_desktop.benchmark import streaming
     from mms_desktop.cli.models import host
-    from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions, available_languages
+    from mms_desktop.core.recognition import Recognizer, WindowOptions, available_languages
 
     precision = host(ctx).effective_precision()
     for name in names:
@@ -206,11 +205,10 @@ def run_startup(args: argparse.Namespace, ctx: Context) -> int:
 
 def _cpu_precisions() -> list[str]:
     """The precisions worth measuring on this CPU: fp32, bf16 where it is native, int8 where available."""
-    from mms_desktop.core.checkpoints import int8
-    from mms_desktop.core.checkpoints.loading import choose_placement
+    from mms_desktop.core.checkpoints import choose_placement, int8_available
 
     precisions = ["float32"] + [p for p in ("bfloat16",) if choose_placement("cpu", "auto").dtype == p]
-    return precisions + (["int8"] if int8.available() else [])
+    return precisions + (["int8"] if int8_available() else [])
 
 
 def _gpu_precisions() -> list[str]:

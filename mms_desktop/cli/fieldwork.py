@@ -11,8 +11,7 @@ from typing import Any
 
 from mms_desktop.cli.options import REPLACE_HELP, make_folder, new_output, require
 from mms_desktop.context import Context
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.fsutil import save_text
+from mms_desktop.core.base import UserError, save_text
 
 INFO_FIELDS = ("language", "language_name", "date", "place", "recorder", "equipment", "consent", "access",
                "description")  # fmt: skip
@@ -93,8 +92,7 @@ def _add_align_and_training(sub: Any) -> None:
 
 
 def run_new(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.fieldwork.session_info import SessionInfo, Speaker
-    from mms_desktop.core.fieldwork.sessions import Project
+    from mms_desktop.core.fieldwork import Project, SessionInfo, Speaker
 
     values = {name: getattr(args, name) for name in INFO_FIELDS if getattr(args, name) is not None}
     speakers = [Speaker(*s.split(":", 1)) if ":" in s else Speaker(s) for s in args.speaker]
@@ -104,7 +102,7 @@ def run_new(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.fieldwork.sessions import Project
+    from mms_desktop.core.fieldwork import Project
 
     unreadable: list[UserError] = []
     for info in Project(Path(args.project)).sessions(unreadable):
@@ -120,10 +118,9 @@ def run_session_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     transcript, each saved as soon as it is done."""
     from mms_desktop.cli.models import host
     from mms_desktop.cli.reporting import Reporter
-    from mms_desktop.core.engine.host import AUTO
-    from mms_desktop.core.fieldwork.sessions import Project, transcribe_recordings
-    from mms_desktop.core.recognition.recognizer import WindowOptions
-    from mms_desktop.core.store.listing import counted
+    from mms_desktop.core.base import AUTO, counted
+    from mms_desktop.core.fieldwork import Project, transcribe_recordings
+    from mms_desktop.core.recognition import WindowOptions
 
     project = Project(Path(args.project))
     info = project.session(args.session)
@@ -149,7 +146,7 @@ def run_session_transcribe(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_session_export(args: argparse.Namespace, ctx: Context) -> int:
     """Export every transcript of the session; those changed since their last export are kept, and said."""
-    from mms_desktop.core.fieldwork.sessions import ExportChanged, Project, export_beside, open_transcript
+    from mms_desktop.core.fieldwork import ExportChanged, Project, export_beside, open_transcript
 
     project = Project(Path(args.project))
     info = project.session(args.session)
@@ -175,7 +172,7 @@ def run_session_export(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_show(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.fieldwork.sessions import Project, describe_recording
+    from mms_desktop.core.fieldwork import Project, describe_recording
 
     project = Project(Path(args.project))
     info = project.session(args.session)
@@ -188,9 +185,8 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     """Copy recordings into the session, each verified, with a progress line on a terminal."""
     from mms_desktop.cli.reporting import Reporter
-    from mms_desktop.core.fieldwork.session_import import add_recordings
-    from mms_desktop.core.fieldwork.sessions import Project
-    from mms_desktop.core.store.listing import counted
+    from mms_desktop.core.base import counted
+    from mms_desktop.core.fieldwork import Project, add_recordings
 
     project = Project(Path(args.project))
     info = project.session(args.session)
@@ -211,11 +207,11 @@ def run_align(args: argparse.Namespace, ctx: Context) -> int:
     """Align the chosen tiers (or the text), each annotation within its own times; an EAF written as EAF keeps
     every tier, with the words of the aligned ones added beneath them."""
     from mms_desktop.core import formats
-    from mms_desktop.core.audio.files import load_audio
-    from mms_desktop.core.base.events import Transcript
-    from mms_desktop.core.fieldwork.align import align
+    from mms_desktop.core.audio import load_audio
+    from mms_desktop.core.base import Transcript
+    from mms_desktop.core.fieldwork import align
     from mms_desktop.core.formats import eaf
-    from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions
+    from mms_desktop.core.recognition import Recognizer, WindowOptions
 
     source = Path(args.transcript)
     samples = load_audio(args.audio)
@@ -268,8 +264,7 @@ def _tiers_to_align(source: Path, names: list[str] | None) -> Any:
 def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:
     import sys
 
-    from mms_desktop.core.training.adapter import check_job, teach
-    from mms_desktop.core.training.material import collect
+    from mms_desktop.core.training import check_job, collect, teach
 
     require("steps", args.steps, 1)
     name = args.name or args.lang

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mms_desktop.context import Context
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base import UserError
 
 
 def add_commands(sub: Any) -> None:
@@ -39,7 +39,7 @@ def add_commands(sub: Any) -> None:
 
 
 def run_devices(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.audio.capture import NO_INPUT, list_devices
+    from mms_desktop.core.audio import NO_INPUT, list_devices
 
     devices = list_devices()
     if not devices:
@@ -51,7 +51,7 @@ def run_devices(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_recover(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.audio.recovery import NothingRecorded, recover, unfinished
+    from mms_desktop.core.audio import NothingRecorded, recover, unfinished
     from mms_desktop.paths import recordings_dir
 
     path = Path(args.path).absolute() if args.path else recordings_dir(ctx.settings.recordings_dir)
@@ -73,7 +73,7 @@ def run_recover(args: argparse.Namespace, ctx: Context) -> int:
 
 def _repair_unfinished(folder: Path) -> None:
     """Recordings a crash left unfinished in the folder are repaired (into copies) before a new one starts."""
-    from mms_desktop.core.audio.recovery import repair_unfinished
+    from mms_desktop.core.audio import repair_unfinished
 
     for wav, copy in repair_unfinished(folder):
         print(f"mms-desktop: {wav.name} was not finished (a crash?); repaired into {copy.name}.", file=sys.stderr)
@@ -95,8 +95,8 @@ class _Printer:
         self._shown = 0
 
     def __call__(self, event: object) -> None:
-        from mms_desktop.core.audio.recorder import RecorderEvent
-        from mms_desktop.core.base.events import (
+        from mms_desktop.core.audio import RecorderEvent
+        from mms_desktop.core.base import (
             CaughtUp,
             FallingBehind,
             FinalResult,
@@ -129,7 +129,7 @@ class _Printer:
 
 def _check_recording(path: str | None) -> None:
     """Say what is wrong with where a recording would go before the microphone is opened."""
-    from mms_desktop.core.audio.recorder import check_target
+    from mms_desktop.core.audio import check_target
 
     if not path:
         return
@@ -139,7 +139,7 @@ def _check_recording(path: str | None) -> None:
 
 
 def _recorder(path: str | None, capture: Any, printer: _Printer) -> Any:
-    from mms_desktop.core.audio.recorder import Recorder
+    from mms_desktop.core.audio import Recorder
 
     if not path:
         return None
@@ -149,7 +149,7 @@ def _recorder(path: str | None, capture: Any, printer: _Printer) -> Any:
 
 
 def _run(capture: Any, stream: Any, recorder: Any, printer: _Printer) -> int:
-    from mms_desktop.core.recognition.dictation import Dictation
+    from mms_desktop.core.recognition import Dictation
 
     stop = threading.Event()
     _stop_on_signals(stop)
@@ -165,7 +165,7 @@ def _run(capture: Any, stream: Any, recorder: Any, printer: _Printer) -> int:
 
 
 def run_record(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.audio.capture import Capture, find_device
+    from mms_desktop.core.audio import Capture, find_device
 
     _check_recording(args.path)
     printer = _Printer()
@@ -176,8 +176,8 @@ def run_record(args: argparse.Namespace, ctx: Context) -> int:
 def run_dictate(args: argparse.Namespace, ctx: Context) -> int:
     """Dictate: the microphone opens at once and the models load while the first words are recorded."""
     from mms_desktop.cli.models import check_recognizer, load_recognizer
-    from mms_desktop.core.audio.capture import Capture, find_device
-    from mms_desktop.core.recognition.streaming import RecognitionStream
+    from mms_desktop.core.audio import Capture, find_device
+    from mms_desktop.core.recognition import RecognitionStream
     from mms_desktop.settings import live_options
 
     _check_recording(args.record)

@@ -14,8 +14,7 @@ from mms_desktop import findings
 from mms_desktop.cli.options import REPLACE_HELP, make_folder, new_output, output_paths, require
 from mms_desktop.cli.reporting import Reporter
 from mms_desktop.context import Context
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.fsutil import save_text
+from mms_desktop.core.base import UserError, save_text
 
 FORMATS = ("txt", "json", "srt", "vtt", "eaf", "textgrid")
 
@@ -63,7 +62,7 @@ def _open_audio(files: list[str]) -> Audio:
     """The audio files named (a folder: those in it), all checked before any model loads; their samples, read
     one file at a time as they are needed (a folder of long recordings never has to fit in memory at once);
     and the list that collects, with why, the files left out because their samples turned out unusable."""
-    from mms_desktop.core.audio.files import audio_files, check_audio, load_audio
+    from mms_desktop.core.audio import audio_files, check_audio, load_audio
 
     paths = audio_files(files)
     if len(paths) == 1:  # read at once: a silent recording is said before the models load
@@ -83,14 +82,14 @@ def _open_audio(files: list[str]) -> Audio:
 
 
 def _check_outcome(verb: str, paths: list[Path], failures: list[tuple[Path, str]]) -> None:
-    from mms_desktop.core.store.listing import batch_outcome
+    from mms_desktop.core.base import batch_outcome
 
     if failures:
         raise UserError(batch_outcome(verb, len(paths), failures))
 
 
 def host(ctx: Context) -> Any:
-    from mms_desktop.core.engine.host import ModelHost
+    from mms_desktop.core.engine import ModelHost
 
     preference = findings.cpu_precision(ctx.paths.findings_file)
     return ModelHost(ctx.store, ctx.settings.device, ctx.settings.precision, preference,
@@ -122,8 +121,7 @@ def check_recognizer(args: argparse.Namespace, ctx: Context) -> str:
     Raises:
         UserError: the code is not a language, or the model (or, for ``auto``, the identifier) is missing.
     """
-    from mms_desktop.core.base.languages import check_code
-    from mms_desktop.core.recognition.transcribe import AUTO
+    from mms_desktop.core.base import AUTO, check_code
 
     language = str(args.lang or ctx.settings.language)
     if language != AUTO:
@@ -143,7 +141,7 @@ def load_recognizer(args: argparse.Namespace, ctx: Context, live: bool = False) 
         live: for dictation, which needs the identifier only seconds into the first utterance: it is then
             a function that waits for it, and it loads after the recognizer while the first words come.
     """
-    from mms_desktop.core.recognition.transcribe import AUTO
+    from mms_desktop.core.base import AUTO
 
     language = check_recognizer(args, ctx)
     models = host(ctx)
@@ -158,8 +156,7 @@ def load_recognizer(args: argparse.Namespace, ctx: Context, live: bool = False) 
 
 def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core import formats
-    from mms_desktop.core.recognition.recognizer import WindowOptions
-    from mms_desktop.core.recognition.transcribe import transcribe
+    from mms_desktop.core.recognition import WindowOptions, transcribe
 
     paths, audio, failures = _open_audio(args.files)
     if args.word_list:
@@ -189,8 +186,8 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_identify(args: argparse.Namespace, ctx: Context) -> int:
     """Identify each recording from its first seconds of speech, reading no more of it than that."""
-    from mms_desktop.core.audio.files import audio_blocks, audio_files, check_audio
-    from mms_desktop.core.recognition.lid import speech_to_identify
+    from mms_desktop.core.audio import audio_blocks, audio_files, check_audio
+    from mms_desktop.core.recognition import speech_to_identify
 
     require("top", args.top, 1)
     paths = audio_files(args.files)
@@ -217,9 +214,9 @@ def run_identify(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_speak(args: argparse.Namespace, ctx: Context) -> int:
     """Speak the text sentence by sentence, each written to the file (and played) as it is made."""
-    from mms_desktop.core.audio.files import wav_writer
-    from mms_desktop.core.base.fsutil import decode_text
-    from mms_desktop.core.synthesis.tts import Synthesizer
+    from mms_desktop.core.audio import wav_writer
+    from mms_desktop.core.base import decode_text
+    from mms_desktop.core.synthesis import Synthesizer
 
     text = decode_text(sys.stdin.buffer.read(), "The standard input") if args.text == "-" else args.text
     if not text.strip():
@@ -256,7 +253,7 @@ def _play(sentences: Iterator[Any], sample_rate: int) -> None:
     """Play the sentences as they are made and wait until the last has sounded."""
     import time
 
-    from mms_desktop.core.audio.playback import SoundDevicePlayer
+    from mms_desktop.core.audio import SoundDevicePlayer
 
     player = SoundDevicePlayer()
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base import UserError
 
 REPLACE_HELP = "write over output files that exist already (they are kept otherwise)"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from mms_desktop.core.base.events import Progress
+from mms_desktop.core.base import Progress
 
 
 class Reporter:

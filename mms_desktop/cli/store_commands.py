@@ -36,7 +36,8 @@ def add_commands(sub: Any) -> None:
 
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.store.listing import human_size, language_entries
+    from mms_desktop.core.base import human_size
+    from mms_desktop.core.store import language_entries
 
     entries, have_catalogue = language_entries(ctx.store, installed_only=args.installed)
     for e in entries:
@@ -52,7 +53,7 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
 def _say_where_models_are(ctx: Context) -> None:
     """Where each model in use lives, and the models of the Hugging Face cache that could be installed
     from it without a download."""
-    from mms_desktop.core.store.hf_cache import cached_repos, default_cache
+    from mms_desktop.core.store import cached_repos, default_cache
 
     for repo in (ctx.store.repos.asr, ctx.store.repos.lid, ctx.store.repos.demo_asr, ctx.store.repos.demo_lid):
         folder = ctx.store.find(repo)
@@ -71,7 +72,7 @@ def _say_where_models_are(ctx: Context) -> None:
 
 
 def run_refresh(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.store.hub import HubClient
+    from mms_desktop.core.store import HubClient
 
     catalogue = HubClient(ctx.store).refresh_catalogue()
     print(
@@ -82,7 +83,7 @@ def run_refresh(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_install(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.store.hub import HubClient
+    from mms_desktop.core.store import HubClient
 
     with Reporter() as reporter:
         fetched = HubClient(ctx.store).install(args.names, progress=reporter, cancel=threading.Event())
@@ -97,7 +98,7 @@ def run_remove(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_export(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.store.packs import export_pack
+    from mms_desktop.core.store import export_pack
 
     with Reporter() as reporter:
         dest = export_pack(ctx.store, args.names, Path(args.path), progress=reporter)
@@ -106,7 +107,7 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.store.packs import import_pack
+    from mms_desktop.core.store import import_pack
 
     with Reporter() as reporter:
         files = import_pack(ctx.store, Path(args.path), progress=reporter)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mms_desktop.context import Context
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base import UserError
 
 
 def add_commands(sub: Any) -> None:
@@ -27,8 +27,8 @@ def add_commands(sub: Any) -> None:
 def _vocabularies(ctx: Context) -> tuple[Path, dict[str, dict[int, str]]]:
     """The default recognition model's folder and each language's ``{id: token}``."""
     from mms_desktop.cli.models import host
-    from mms_desktop.core.checkpoints.vocab import read_vocab
-    from mms_desktop.core.recognition.recognizer import available_languages
+    from mms_desktop.core.checkpoints import read_vocab
+    from mms_desktop.core.recognition import available_languages
 
     folder = host(ctx).recognizer_dir()
     vocab = read_vocab(folder)
@@ -36,7 +36,7 @@ def _vocabularies(ctx: Context) -> tuple[Path, dict[str, dict[int, str]]]:
 
 
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
-    from mms_desktop.core.base.languages import check_name
+    from mms_desktop.core.base import check_name
     from mms_desktop.core.recognition import wordlist
 
     check_name(args.lang)

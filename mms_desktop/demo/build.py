@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.base.fsutil import sha256_file
+from mms_desktop.core.base import sha256_file
 from mms_desktop.core.checkpoints import layout
 from mms_desktop.core.recognition import wordlist
-from mms_desktop.core.store.installed import MODEL_FILES, FileRecord, LanguageStore, Repos
+from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore, Repos
 from mms_desktop.core.training import loop as training
 from mms_desktop.demo import corpus
+from mms_desktop.demo.architecture import model_config
 from mms_desktop.demo.lidtrain import train_lid
 from mms_desktop.paths import resources_dir
 
@@ -60,20 +61,6 @@ class Data:
 
     def characters(self, lang: str) -> list[str]:
         return sorted({c for u in self.train[lang] for c in u.text if not c.isspace()})
-
-
-def model_config(vocab_size: int, **extra: Any) -> Any:
-    """A 1M-parameter wav2vec2 with the MMS architecture options (stable layer norm, adapters)."""
-    from transformers import Wav2Vec2Config
-
-    return Wav2Vec2Config(
-        hidden_size=144, num_hidden_layers=3, num_attention_heads=4, intermediate_size=384,
-        conv_dim=(128, 96, 96, 96, 96, 96, 96), conv_kernel=(10, 3, 3, 3, 3, 2, 2),
-        conv_stride=(5, 2, 2, 2, 2, 2, 2), conv_bias=True, num_conv_pos_embeddings=32,
-        num_conv_pos_embedding_groups=8, do_stable_layer_norm=True, feat_extract_norm="layer",
-        adapter_attn_dim=16, vocab_size=vocab_size, pad_token_id=0, bos_token_id=1, eos_token_id=2,
-        **extra,
-    )  # fmt: skip
 
 
 def examples(utterances: list[corpus.Utterance], vocab: dict[str, int]) -> list[training.Example]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mms_desktop.core.audio.files import load_audio
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.audio import load_audio
+from mms_desktop.core.base import UserError
 from mms_desktop.paths import resources_dir
 
 # espeak-ng voices per language (base voice plus variants that change the timbre).

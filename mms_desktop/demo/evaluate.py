@@ -14,11 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.checkpoints.loading import PRECISIONS
-from mms_desktop.core.recognition.lid import LanguageIdentifier
-from mms_desktop.core.recognition.recognizer import Recognizer
-from mms_desktop.core.store.installed import Repos
-from mms_desktop.core.training.loop import character_error_rate
+from mms_desktop.core.checkpoints import PRECISIONS
+from mms_desktop.core.recognition import LanguageIdentifier, Recognizer
+from mms_desktop.core.store import Repos
+from mms_desktop.core.training import character_error_rate
 from mms_desktop.demo import corpus
 from mms_desktop.demo.build import BuildOptions
 from mms_desktop.demo.lidtrain import CLIP_SECONDS, clips

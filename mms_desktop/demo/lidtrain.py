@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from mms_desktop.core.audio.files import SAMPLE_RATE
-from mms_desktop.core.checkpoints.loading import normalize
+from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.checkpoints import normalize
+from mms_desktop.demo.architecture import model_config
 from mms_desktop.demo.corpus import Utterance
 
 CLIP_SECONDS = 3.0
@@ -54,8 +55,6 @@ def train_lid(
     """A ``Wav2Vec2ForSequenceClassification`` over the corpus languages, its encoder from the ASR base."""
     import torch
     from transformers import Wav2Vec2ForSequenceClassification
-
-    from mms_desktop.demo.build import model_config
 
     labels = list(train)
     config = model_config(

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 
 from mms_desktop import __version__
 from mms_desktop import paths as paths_module
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base import UserError
 
 if TYPE_CHECKING:
     from mms_desktop.context import Context
-    from mms_desktop.core.engine.host import ModelHost
+    from mms_desktop.core.engine import ModelHost
 
 LICENCE = ("The code of MMS Desktop is MIT-licensed. The MMS model weights (recognition, language identification "
            "and voices) are licensed by Meta under CC-BY-NC 4.0: non-commercial use only.")  # fmt: skip
@@ -57,8 +57,7 @@ def _model(kind: str, host: ModelHost) -> str:
 
 def _live_windows(context: Context, host: ModelHost) -> str:
     """The windows dictation takes on this machine, from what the loaded recognizer's passes cost."""
-    from mms_desktop.core.recognition.pacing import describe
-    from mms_desktop.core.recognition.recognizer import PassCosts
+    from mms_desktop.core.recognition import PassCosts, describe
     from mms_desktop.settings import live_options
 
     try:

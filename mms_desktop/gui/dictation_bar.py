@@ -5,8 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
-from mms_desktop.core.base.languages import display_name
-from mms_desktop.core.engine.host import AUTO
+from mms_desktop.core.base import AUTO, display_name
 from mms_desktop.gui.level_meter import LevelMeter
 
 RECORD, STOP = "●  Record", "■  Stop"

@@ -11,11 +11,18 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from mms_desktop import paths as paths_module
-from mms_desktop.core.audio.capture import Capture
-from mms_desktop.core.base.errors import AudioError
-from mms_desktop.core.base.events import CaughtUp, FallingBehind, MicrophoneOpen, RecognizerReady, behind_notice
-from mms_desktop.core.engine.host import AUTO, ModelHost
-from mms_desktop.core.recognition.dictation import Dictation
+from mms_desktop.core.audio import Capture
+from mms_desktop.core.base import (
+    AUTO,
+    AudioError,
+    CaughtUp,
+    FallingBehind,
+    MicrophoneOpen,
+    RecognizerReady,
+    behind_notice,
+)
+from mms_desktop.core.engine import ModelHost
+from mms_desktop.core.recognition import Dictation
 from mms_desktop.gui.dictation_worker import DictationWorker, start_thread
 from mms_desktop.settings import Settings, live_options
 
@@ -31,7 +38,7 @@ RECORDING_WHILE_LOADING = (
 
 def open_microphone(spec: str | None) -> Capture:
     """The capture of the input device named by ``spec`` (part of its name, or an index), or the default."""
-    from mms_desktop.core.audio.capture import find_device
+    from mms_desktop.core.audio import find_device
 
     return Capture(find_device(spec))
 
@@ -110,8 +117,8 @@ class DictationController(QObject):
                on_event: Callable[[object], None]) -> Dictation:  # fmt: skip
         """Runs on the dictation thread: open the microphone and the recording at once; the models load
         while the first words are recorded (they are recognized once the models are ready)."""
-        from mms_desktop.core.audio.recorder import Recorder
-        from mms_desktop.core.recognition.streaming import RecognitionStream
+        from mms_desktop.core.audio import Recorder
+        from mms_desktop.core.recognition import RecognitionStream
 
         capture = self._capture_factory(settings.input_device or None)
         if recording is None:
@@ -134,7 +141,7 @@ class DictationController(QObject):
 
     @staticmethod
     def _recordings_folder(settings: Settings) -> Path:
-        from mms_desktop.core.audio.recovery import repair_unfinished
+        from mms_desktop.core.audio import repair_unfinished
 
         folder = paths_module.recordings_dir(settings.recordings_dir)
         try:

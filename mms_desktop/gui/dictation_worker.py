@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from mms_desktop.core.recognition.dictation import Dictation, DictationStopped
+from mms_desktop.core.recognition import Dictation, DictationStopped
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from mms_desktop.core.base.errors import Cancelled, UserError, disk_full
-from mms_desktop.core.base.events import Progress
+from mms_desktop.core.base import Cancelled, Progress, UserError, disk_full
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, QTimer, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from mms_desktop.core.base.writer import LatestWriter
+from mms_desktop.core.base import LatestWriter
+from mms_desktop.core.formats import Draft
 from mms_desktop.core.formats import draft as core_draft
-from mms_desktop.core.formats.draft import Draft
 
 SAVE_AFTER_MS = 1000  # a change reaches the disk this long after it was made, at the latest
 SLOTS = 20

@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mms_desktop.core.base.events import Progress
-from mms_desktop.core.store.installed import LanguageStore
-from mms_desktop.core.store.listing import LanguageEntry, human_size, language_entries
+from mms_desktop.core.base import Progress, human_size
+from mms_desktop.core.store import LanguageEntry, LanguageStore, language_entries
 from mms_desktop.gui.jobs import Job, JobRunner, describe_error
 from mms_desktop.gui.places import Places
 
@@ -199,13 +198,13 @@ class LanguageManager(QDialog):
         self._run("Fetching the catalogue", lambda report, cancel: self._hub().refresh_catalogue(), self._refreshed)
 
     def import_pack(self, path: Path) -> None:
-        from mms_desktop.core.store.packs import import_pack
+        from mms_desktop.core.store import import_pack
 
         self._run(f"Importing {path.name}", lambda report, cancel: import_pack(self._store, path, report),
                   self._changed_done)  # fmt: skip
 
     def export_pack(self, codes: list[str], path: Path) -> None:
-        from mms_desktop.core.store.packs import export_pack
+        from mms_desktop.core.store import export_pack
 
         self._run(f"Exporting to {path.name}", lambda report, cancel: export_pack(self._store, codes, path, report),
                   self._exported)  # fmt: skip
@@ -237,7 +236,7 @@ class LanguageManager(QDialog):
             self.export_pack(codes, path)
 
     def _hub(self) -> Any:
-        from mms_desktop.core.store.hub import HubClient
+        from mms_desktop.core.store import HubClient
 
         return HubClient(self._store, endpoint=self._endpoint)
 

@@ -21,19 +21,19 @@ from PySide6.QtWidgets import (
 )
 
 from mms_desktop.context import Context
-from mms_desktop.core.audio.playback import Player
-from mms_desktop.core.audio.recorder import RecorderEvent
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import (
+from mms_desktop.core.audio import Player, RecorderEvent
+from mms_desktop.core.base import (
+    AUTO,
     FinalResult,
     LanguageDetected,
     PartialResult,
     Segment,
     SpeechStarted,
     Transcript,
+    UserError,
 )
-from mms_desktop.core.engine.host import AUTO, ModelHost
-from mms_desktop.core.formats.draft import Draft
+from mms_desktop.core.engine import ModelHost
+from mms_desktop.core.formats import Draft
 from mms_desktop.gui.dictation_bar import DictationBar
 from mms_desktop.gui.dictation_controller import DictationController
 from mms_desktop.gui.jobs import JobRunner, describe_error

@@ -10,10 +10,9 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from mms_desktop.core.audio.playback import Player, play_kept
-from mms_desktop.core.base.errors import Cancelled
-from mms_desktop.core.base.events import Progress, Speech
-from mms_desktop.core.engine.host import ModelHost
+from mms_desktop.core.audio import Player, play_kept
+from mms_desktop.core.base import Cancelled, Progress, Speech
+from mms_desktop.core.engine import ModelHost
 from mms_desktop.gui.jobs import Job, JobRunner, describe_error
 
 log = logging.getLogger(__name__)
@@ -67,8 +66,8 @@ class ReadAloud(QObject):
         self.status.emit(f"Saving speech to {path.name}…")
 
         def work(report: Any, cancel: threading.Event) -> Path:
-            from mms_desktop.core.audio.files import wav_writer
-            from mms_desktop.core.base.errors import UserError
+            from mms_desktop.core.audio import wav_writer
+            from mms_desktop.core.base import UserError
 
             if not text.strip():
                 raise UserError(NO_TEXT)
@@ -101,7 +100,7 @@ class ReadAloud(QObject):
 
     def _synthesize(self, text: str, language: str, cancel: threading.Event, report: Any = None) -> Speech:
         """The speech of ``text``; with ``report``, also played as it is made, and reported once it sounds."""
-        from mms_desktop.core.base.errors import Cancelled, UserError
+        from mms_desktop.core.base import Cancelled, UserError
 
         if not text.strip():
             raise UserError(NO_TEXT)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QListWidget
 
-from mms_desktop.core.fieldwork.sessions import describe_recording
+from mms_desktop.core.fieldwork import describe_recording
 
 
 def describe_all(paths: list[Path]) -> list[tuple[Path, str]]:

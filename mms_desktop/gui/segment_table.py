@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from mms_desktop.core.base.events import Segment
+from mms_desktop.core.base import Segment
 
 LOW_CONFIDENCE = 0.5
 

@@ -6,7 +6,7 @@ from dataclasses import fields
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
-from mms_desktop.core.fieldwork.session_info import SessionInfo, Speaker, problem
+from mms_desktop.core.fieldwork import SessionInfo, Speaker, problem
 
 LABELS = {
     "title": "Title", "language": "Language code", "language_name": "Language name", "date": "Date",

@@ -9,8 +9,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QComboBox, QPushButton
 
-from mms_desktop.core.base.events import Transcript
-from mms_desktop.core.fieldwork.sessions import ExportChanged, export_beside
+from mms_desktop.core.base import Transcript
+from mms_desktop.core.fieldwork import ExportChanged, export_beside
 from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.keeping import ask_to_replace
 

@@ -9,10 +9,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 
-from mms_desktop.core.audio.files import SUPPORTED_SUFFIXES
-from mms_desktop.core.base.errors import Cancelled
-from mms_desktop.core.base.events import Progress
-from mms_desktop.core.store.listing import counted
+from mms_desktop.core.audio import SUPPORTED_SUFFIXES
+from mms_desktop.core.base import Cancelled, Progress, counted
 from mms_desktop.gui.jobs import Job, describe_error
 
 AUDIO = f"Audio ({' '.join('*' + s for s in SUPPORTED_SUFFIXES)});;All files (*)"
@@ -38,7 +36,7 @@ class SessionImport(QObject):
     def add(self, files: list[Path]) -> None:
         """Copy ``files`` (folders: the audio files in them) into the chosen session in the background, each
         verified, then list them."""
-        from mms_desktop.core.fieldwork.session_import import add_recordings
+        from mms_desktop.core.fieldwork import add_recordings
 
         project, session = self.w.project, self.w.session
         if project is None or session is None:

@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
 
-from mms_desktop.core.audio.files import SAMPLE_RATE
+from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.gui.jobs import describe_error
 
 TEXT_COLUMN = 3  # a click there is for correcting the text, not for hearing it

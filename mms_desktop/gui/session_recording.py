@@ -8,8 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Slot
 
-from mms_desktop.core.base.events import FinalResult, Segment, Transcript
-from mms_desktop.core.fieldwork.sessions import save_transcript, transcript_path
+from mms_desktop.core.base import FinalResult, Segment, Transcript
+from mms_desktop.core.fieldwork import save_transcript, transcript_path
 from mms_desktop.gui.dictation_controller import DictationController
 from mms_desktop.gui.jobs import describe_error
 

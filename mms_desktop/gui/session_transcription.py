@@ -11,10 +11,8 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QProgressBar, QPushButton
 
-from mms_desktop.core.base.errors import Cancelled
-from mms_desktop.core.base.events import Progress
-from mms_desktop.core.fieldwork.sessions import HandCorrections, transcribe_recordings
-from mms_desktop.core.store.listing import counted
+from mms_desktop.core.base import Cancelled, Progress, counted
+from mms_desktop.core.fieldwork import HandCorrections, transcribe_recordings
 from mms_desktop.gui.jobs import Job, describe_error
 from mms_desktop.gui.keeping import ask_to_replace
 
@@ -66,7 +64,7 @@ class SessionTranscription(QObject):
         self._batch = (finished, only_new)
 
         def work(report: Any, cancel: threading.Event) -> list[Path]:
-            from mms_desktop.core.recognition.recognizer import WindowOptions
+            from mms_desktop.core.recognition import WindowOptions
 
             saver.flush()  # a correction on its way to the disk counts in the check for corrections
             options = WindowOptions(settings.window_s, settings.context_s)

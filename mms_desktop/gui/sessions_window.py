@@ -27,13 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import Segment, Transcript
-from mms_desktop.core.base.writer import LatestWriter
-from mms_desktop.core.engine.host import AUTO
-from mms_desktop.core.fieldwork.session_info import SessionInfo
-from mms_desktop.core.fieldwork.sessions import Project, open_recording, save_transcript, transcript_path
-from mms_desktop.core.store.listing import counted
+from mms_desktop.core.base import AUTO, LatestWriter, Segment, Transcript, UserError, counted
+from mms_desktop.core.fieldwork import Project, SessionInfo, open_recording, save_transcript, transcript_path
 from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.keeping import close_anyway
 from mms_desktop.gui.recording_list import RecordingList, describe_all

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base import UserError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Installed:
 def survey(context: Any) -> Installed:
     """Read the store (a worker-thread task): installed languages, identifier, first-run message; and
     repair the dictations that a crash left unfinished, so that the user hears of them at once."""
-    from mms_desktop.core.recognition.recognizer import available_languages
+    from mms_desktop.core.recognition import available_languages
 
     repaired = repair_dictations(context.settings)
     store = context.store
@@ -49,7 +49,7 @@ def survey(context: Any) -> Installed:
 def repair_dictations(settings: Any) -> str:
     """Repair unfinished recordings in the recordings folder; says which, or nothing."""
     from mms_desktop import paths
-    from mms_desktop.core.audio.recovery import repair_unfinished
+    from mms_desktop.core.audio import repair_unfinished
 
     try:
         pairs = repair_unfinished(paths.recordings_dir(settings.recordings_dir))

@@ -13,10 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Slot
 
-from mms_desktop.core.base.errors import AudioError, UserError
-from mms_desktop.core.base.events import Progress
-from mms_desktop.core.engine.host import AUTO
-from mms_desktop.core.store.listing import batch_outcome
+from mms_desktop.core.base import AUTO, AudioError, Progress, UserError, batch_outcome
 from mms_desktop.gui.jobs import Job, describe_error
 from mms_desktop.gui.survey import Installed, survey
 
@@ -117,7 +114,7 @@ class Tasks(QObject):
             self.w.show_status(describe_error(error))
 
     def list_microphones(self) -> None:
-        from mms_desktop.core.audio.capture import list_devices
+        from mms_desktop.core.audio import list_devices
 
         self.w.jobs.start("microphones", lambda report, cancel: [d.name for d in list_devices()], self._microphones)
 
@@ -148,7 +145,7 @@ class Tasks(QObject):
     def transcribe_files(self, paths: list[Path], echo: bool = False) -> None:
         """Transcribe ``paths`` one after the other, each one's text after the one before (a folder: the
         audio files in it; ``echo``: print each text on standard output too)."""
-        from mms_desktop.core.audio.files import audio_files
+        from mms_desktop.core.audio import audio_files
 
         if not paths:
             return
@@ -175,7 +172,7 @@ class Tasks(QObject):
         self.w.show_busy(True)
 
         def work(report: Any, cancel: threading.Event) -> Any:
-            from mms_desktop.core.recognition.recognizer import WindowOptions
+            from mms_desktop.core.recognition import WindowOptions
 
             options = WindowOptions(settings.window_s, settings.context_s)
             return self.w.host.transcribe_file(path, language, settings.auto_among, options, report, cancel)
@@ -253,7 +250,7 @@ class Tasks(QObject):
             self.w.reader.save(text, language, path if path.suffix.lower() == ".wav" else Path(f"{path}.wav"))
 
     def write_text(self, path: Path, text: str) -> None:
-        from mms_desktop.core.base.fsutil import save_text
+        from mms_desktop.core.base import save_text
 
         self.w.jobs.start("save text", lambda report, cancel: save_text(path, text) or path, self._written)
 

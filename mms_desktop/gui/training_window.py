@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from mms_desktop.core.base.errors import Cancelled
-from mms_desktop.core.store.listing import counted
-from mms_desktop.core.training.loop import TrainProgress
+from mms_desktop.core.base import Cancelled, counted
+from mms_desktop.core.training import TrainProgress
 from mms_desktop.gui.jobs import Job, describe_error
 from mms_desktop.gui.loss_curve import LossCurve
 
@@ -101,7 +100,7 @@ class TrainingWindow(QDialog):
         def work(report: Any, cancel: Any) -> tuple[list[str], bool]:
             import torch
 
-            from mms_desktop.core.recognition.recognizer import available_languages
+            from mms_desktop.core.recognition import available_languages
 
             return available_languages(store.default_model("asr")), torch.cuda.is_available()
 
@@ -158,8 +157,7 @@ class TrainingWindow(QDialog):
         self._running(True)
 
         def work(report: Any, cancel: threading.Event) -> Any:
-            from mms_desktop.core.training.adapter import check_job, teach
-            from mms_desktop.core.training.material import collect
+            from mms_desktop.core.training import check_job, collect, teach
 
             check_job(name, device)
             data = collect(sources)

@@ -148,8 +148,7 @@ def inner(out: Path) -> dict:
 
 def field_work_shots(window, home: Path, wait, shot) -> list[str]:  # noqa: ANN001
     """The sessions window over a session recorded from the dictation's WAV, and the teaching window."""
-    from mms_desktop.core.fieldwork.session_info import SessionInfo, Speaker
-    from mms_desktop.core.fieldwork.sessions import Project
+    from mms_desktop.core.fieldwork import Project, SessionInfo, Speaker
 
     project = Project(home / "project")
     info = project.create(

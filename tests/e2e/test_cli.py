@@ -374,7 +374,7 @@ def test_benchmark_streaming_prints_its_figures(tiny_repos, home: Path) -> None:
 
 
 def test_recover_repairs_a_copy_and_keeps_the_original(tmp_path: Path, home: Path) -> None:
-    from mms_desktop.core.audio.recorder import Sidecar, wav_header
+    from mms_desktop.core.audio import Sidecar, wav_header
 
     wav = tmp_path / "take.wav"
     wav.write_bytes(wav_header(16000, 1, 0) + b"\x01\x00" * 16000 + b"\x02")  # header never updated
@@ -398,7 +398,7 @@ def test_recover_repairs_a_copy_and_keeps_the_original(tmp_path: Path, home: Pat
 
 
 def test_recover_on_a_new_machine_and_of_a_recording_that_holds_no_audio(tmp_path: Path, home: Path) -> None:
-    from mms_desktop.core.audio.recorder import Sidecar, wav_header
+    from mms_desktop.core.audio import Sidecar, wav_header
 
     (home / "settings.json").write_text(json.dumps({"recordings_dir": str(tmp_path / "never made")}))
     result = run_cli("recover", home=home)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from helpers import run_cli
 
-from mms_desktop.core.audio.files import write_wav
-from mms_desktop.core.training.loop import character_error_rate
+from mms_desktop.core.audio import write_wav
+from mms_desktop.core.training import character_error_rate
 from mms_desktop.demo import corpus
 from mms_desktop.demo.lidtrain import clips
 from mms_desktop.paths import resources_dir
@@ -111,6 +111,6 @@ def test_a_users_word_list_is_checked_used_and_removed(home: Path, tmp_path: Pat
 
 
 def _read(path: Path) -> np.ndarray:
-    from mms_desktop.core.audio.files import load_audio
+    from mms_desktop.core.audio import load_audio
 
     return load_audio(path)

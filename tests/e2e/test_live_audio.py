@@ -12,7 +12,7 @@ import soundfile as sf
 from helpers import run_cli
 from pulse import PulseServer, available
 
-from mms_desktop.core.audio.files import load_audio
+from mms_desktop.core.audio import load_audio
 
 pytestmark = pytest.mark.skipif(not available(), reason="PulseAudio is not installed")
 
@@ -106,14 +106,14 @@ def test_losing_the_sound_server_finalizes_the_recording(pulse, tmp_path: Path, 
     assert process.returncode == 2 and "stopped delivering audio" in stderr, stderr
     data, _ = sf.read(out)  # a valid file with everything up to the loss
     assert len(data) > 0
-    from mms_desktop.core.audio.recorder import Sidecar
+    from mms_desktop.core.audio import Sidecar
 
     assert Sidecar.read(out).state == "complete"
 
 
 def test_dictate_transcribes_speech_played_into_the_microphone(pulse, tmp_path: Path, home: Path) -> None:
     """The bundled demonstration model, live: espeak-ng sentences in, their words out, recording intact."""
-    from mms_desktop.core.training.loop import character_error_rate
+    from mms_desktop.core.training import character_error_rate
     from mms_desktop.demo.corpus import sentences
 
     texts = sentences("spa", 40, 1000)[:2]  # held out from the demonstration model's training

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(not (available() and shutil.which("Xvfb")), reas
 def test_the_window_shows_words_spoken_into_the_microphone_and_its_dialogs(tmp_path: Path) -> None:
     from PySide6.QtGui import QImage
 
-    from mms_desktop.core.training.loop import character_error_rate
+    from mms_desktop.core.training import character_error_rate
 
     script = Path(__file__).parent / "screenshots.py"
     result = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True,

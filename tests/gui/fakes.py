@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from mms_desktop.core.audio.capture import Capture, InputDevice
+from mms_desktop.core.audio import Capture, InputDevice
 
 
 class FakeMicrophone:

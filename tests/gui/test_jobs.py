@@ -9,8 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from mms_desktop.core.base.errors import Cancelled, UserError
-from mms_desktop.core.base.events import Progress
+from mms_desktop.core.base import Cancelled, Progress, UserError
 from mms_desktop.gui.jobs import JobRunner, describe_error
 
 

@@ -19,7 +19,7 @@ def test_starts_ready_with_the_bundled_model(qtbot, make_window) -> None:
 
 
 def test_dictation_shows_the_spoken_words_live(qtbot, make_window, microphone, tmp_path: Path) -> None:
-    from mms_desktop.core.training.loop import character_error_rate
+    from mms_desktop.core.training import character_error_rate
     from mms_desktop.demo.corpus import sentences
 
     window = make_window()
@@ -129,8 +129,8 @@ def test_an_identifier_that_cannot_load_ends_detection_in_one_sentence_and_keeps
 ) -> None:
     import soundfile as sf
 
-    from mms_desktop.core.base.errors import ModelError
-    from mms_desktop.core.recognition.lid import LanguageIdentifier
+    from mms_desktop.core.base import ModelError
+    from mms_desktop.core.recognition import LanguageIdentifier
 
     def broken(cls, *args, **kwargs):
         raise ModelError("The language identifier is damaged; install it again in Tools → Languages.")
@@ -304,7 +304,7 @@ def test_closing_while_dictating_saves_the_recording_then_closes(qtbot, make_win
     assert window.isVisible(), "the window waits for the dictation to finish"
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=30000)
     assert not window.dictation.is_running
-    from mms_desktop.core.audio.recorder import Sidecar
+    from mms_desktop.core.audio import Sidecar
 
     recording = next((tmp_path / "home" / "recordings").glob("dictation-*.wav"))
     assert Sidecar.read(recording).state == "complete"
@@ -312,7 +312,7 @@ def test_closing_while_dictating_saves_the_recording_then_closes(qtbot, make_win
 
 def test_a_dictation_a_crash_left_unfinished_is_repaired_and_said_at_start(qtbot, make_window,
                                                                            tmp_path: Path) -> None:  # fmt: skip
-    from mms_desktop.core.audio.recorder import Sidecar, wav_header
+    from mms_desktop.core.audio import Sidecar, wav_header
 
     recordings = tmp_path / "home" / "recordings"
     recordings.mkdir(parents=True)
@@ -329,7 +329,7 @@ def test_a_dictation_a_crash_left_unfinished_is_repaired_and_said_at_start(qtbot
 
 
 def test_no_microphone_says_so_and_the_window_stays_usable(qtbot, make_window) -> None:
-    from mms_desktop.core.base.errors import AudioError
+    from mms_desktop.core.base import AudioError
 
     def no_microphone(spec):
         raise AudioError("No microphone was found; connect one and try again.")
@@ -418,7 +418,7 @@ def test_reading_aloud_begins_with_the_first_sentence(qtbot, make_window, player
 
 
 def test_recorder_warnings_reach_the_status_line(qtbot, make_window) -> None:
-    from mms_desktop.core.audio.recorder import RecorderEvent
+    from mms_desktop.core.audio import RecorderEvent
 
     window = make_window()
     message = "The disk is nearly full; recording to x.wav stopped and everything so far was saved."
@@ -537,7 +537,7 @@ def test_speech_said_while_the_model_loads_is_recorded_and_transcribed(
     is still loading, and the first sentence is in the text and in the recording once it has loaded."""
     import threading
 
-    from mms_desktop.core.recognition.recognizer import Recognizer
+    from mms_desktop.core.recognition import Recognizer
     from mms_desktop.gui.dictation_controller import RECORDING_WHILE_LOADING
 
     window = make_window()
@@ -633,7 +633,7 @@ def test_the_detected_language_clears_when_it_no_longer_applies_and_never_widens
 
 
 def test_a_busy_computer_is_said_until_the_text_has_caught_up(qtbot, make_window, microphone, tmp_path) -> None:
-    from mms_desktop.core.base.events import CaughtUp, FallingBehind, PartialResult
+    from mms_desktop.core.base import CaughtUp, FallingBehind, PartialResult
 
     window = make_window()
     start_dictating(qtbot, window, "spa")

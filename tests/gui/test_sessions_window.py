@@ -94,7 +94,7 @@ def test_record_correct_and_export_a_session(qtbot, make_window, microphone, pla
 
 
 def test_low_confidence_words_are_marked(qtbot, make_window, tmp_path: Path) -> None:
-    from mms_desktop.core.base.events import Segment, Transcript, Word
+    from mms_desktop.core.base import Segment, Transcript, Word
 
     window = make_window()
     sessions = window.tasks.open_sessions()
@@ -110,9 +110,8 @@ def open_transcribed_recording(qtbot, window, project_dir: Path, tmp_path: Path,
     transcript."""
     import soundfile as sf
 
-    from mms_desktop.core.base.events import Segment, Transcript, Word
-    from mms_desktop.core.fieldwork.session_info import SessionInfo
-    from mms_desktop.core.fieldwork.sessions import Project, save_transcript, transcript_path
+    from mms_desktop.core.base import Segment, Transcript, Word
+    from mms_desktop.core.fieldwork import Project, SessionInfo, save_transcript, transcript_path
 
     project = Project(project_dir)
     info = project.create(SessionInfo(id="", title="Songs", language="spa"))
@@ -135,7 +134,7 @@ def test_a_correction_is_never_lost_when_the_disk_refuses_it(qtbot, make_window,
     asks before a close would lose it."""
     import shutil
 
-    from mms_desktop.core.fieldwork.sessions import transcript_path
+    from mms_desktop.core.fieldwork import transcript_path
     from mms_desktop.gui import sessions_window
 
     window = make_window()
@@ -231,7 +230,7 @@ def test_transcribe_all_does_those_without_a_transcript_and_keeps_each_done(qtbo
     import soundfile as sf
     from PySide6.QtCore import Qt
 
-    from mms_desktop.core.fieldwork.sessions import transcript_path
+    from mms_desktop.core.fieldwork import transcript_path
 
     window = make_window()
     window.context.settings.window_s = 2.0  # many windows, each a step of the progress
@@ -324,8 +323,7 @@ def test_a_sessions_details_can_be_corrected_and_its_files_keep_their_names(qtbo
 
 
 def test_a_session_whose_details_cannot_be_read_hides_no_other(qtbot, make_window, tmp_path: Path) -> None:
-    from mms_desktop.core.fieldwork.session_info import SessionInfo
-    from mms_desktop.core.fieldwork.sessions import Project
+    from mms_desktop.core.fieldwork import Project, SessionInfo
 
     project = Project(tmp_path / "project")
     kept = project.create(SessionInfo(id="", title="Songs", language="spa"))
@@ -343,7 +341,7 @@ def test_a_session_whose_details_cannot_be_read_hides_no_other(qtbot, make_windo
 
 
 def test_a_damaged_transcript_is_said_and_transcribed_anew(qtbot, make_window, tmp_path: Path) -> None:
-    from mms_desktop.core.fieldwork.sessions import transcript_path
+    from mms_desktop.core.fieldwork import transcript_path
 
     window = make_window()
     sessions, first = open_transcribed_recording(qtbot, window, tmp_path / "project", tmp_path)

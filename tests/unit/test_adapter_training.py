@@ -10,11 +10,9 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from mms_desktop.core.base.errors import Cancelled, UserError
-from mms_desktop.core.base.fsutil import sha256_file
-from mms_desktop.core.recognition.recognizer import Recognizer
-from mms_desktop.core.training.adapter import AdapterJob, train_adapter
-from mms_desktop.core.training.material import Normalization, collect
+from mms_desktop.core.base import Cancelled, UserError, sha256_file
+from mms_desktop.core.recognition import Recognizer
+from mms_desktop.core.training import AdapterJob, Normalization, collect, train_adapter
 
 PHRASES = ["buongiorno a tutti", "la casa rossa", "il cane nero", "una bella giornata", "grazie mille amico",
            "dove sei andato", "il libro aperto", "acqua fresca", "la luna piena", "sei sette otto",
@@ -40,9 +38,9 @@ def test_a_recording_with_exported_transcripts_is_read_once(italian: Path, tmp_p
     its speech once: the transcript worked on last."""
     import os
 
-    from mms_desktop.core.audio.files import load_audio
-    from mms_desktop.core.base.events import Segment, Transcript
-    from mms_desktop.core.fieldwork.sessions import export_beside, save_transcript, transcript_path
+    from mms_desktop.core.audio import load_audio
+    from mms_desktop.core.base import Segment, Transcript
+    from mms_desktop.core.fieldwork import export_beside, save_transcript, transcript_path
 
     session = tmp_path / "session"
     session.mkdir()

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.fieldwork.align import viterbi
+from mms_desktop.core.base import UserError
+from mms_desktop.core.fieldwork import viterbi
 
 
 def path_probs(frames: list[int], vocab: int = 6, p: float = 0.9) -> np.ndarray:

@@ -5,8 +5,8 @@ import pytest
 import soundfile as sf
 from helpers import tone
 
-from mms_desktop.core.audio.files import SAMPLE_RATE, audio_files, load_audio
-from mms_desktop.core.base.errors import AudioError
+from mms_desktop.core.audio import SAMPLE_RATE, audio_files, load_audio
+from mms_desktop.core.base import AudioError
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mms_desktop.core.audio.capture import Capture, DeviceLost, InputDevice
-from mms_desktop.core.audio.recorder import Recorder
-from mms_desktop.core.recognition.dictation import Dictation
+from mms_desktop.core.audio import Capture, DeviceLost, InputDevice, Recorder
+from mms_desktop.core.recognition import Dictation
 
 DEVICE = InputDevice(3, "Fake microphone", 2, 48000, True)
 
@@ -112,9 +111,8 @@ def test_speech_said_while_the_recognizer_loads_is_recorded_and_then_recognized(
     recognized once it is ready, and 'listening' is said only after the device delivered audio."""
     from helpers import noise
 
-    from mms_desktop.core.base.events import FinalResult, MicrophoneOpen, RecognizerReady
-    from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions
-    from mms_desktop.core.recognition.streaming import RecognitionStream, StreamOptions
+    from mms_desktop.core.base import FinalResult, MicrophoneOpen, RecognizerReady
+    from mms_desktop.core.recognition import RecognitionStream, Recognizer, StreamOptions, WindowOptions
 
     capture, streams = make_capture()
     recorder = Recorder(tmp_path / "take.wav", 48000, 2, free_space=lambda p: 10**12)
@@ -163,7 +161,7 @@ def test_speech_said_while_the_recognizer_loads_is_recorded_and_then_recognized(
 
 
 def test_a_recognizer_that_cannot_load_ends_the_dictation_with_the_recording_kept(tmp_path: Path) -> None:
-    from mms_desktop.core.base.errors import ModelError
+    from mms_desktop.core.base import ModelError
 
     capture, streams = make_capture()
     recorder = Recorder(tmp_path / "take.wav", 48000, 2, free_space=lambda p: 10**12)

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import Segment, Transcript, Word
-from mms_desktop.core.base.writer import LatestWriter
+from mms_desktop.core.base import LatestWriter, Segment, Transcript, UserError, Word
 from mms_desktop.core.formats import draft as D
 
 SEGMENTS = (

@@ -1,7 +1,7 @@
 import json
 
 from mms_desktop import findings
-from mms_desktop.core.engine.host import ModelHost
+from mms_desktop.core.engine import ModelHost
 
 
 def row(precision: str, seconds: float, memory_mb: float) -> dict:
@@ -19,7 +19,7 @@ def test_the_fastest_wins_and_memory_breaks_near_ties() -> None:
 
 def test_recorded_choice_drives_the_automatic_precision_on_the_cpu(tmp_path, tiny_repos, monkeypatch) -> None:
     from mms_desktop.core.checkpoints import loading
-    from mms_desktop.core.store.installed import LanguageStore
+    from mms_desktop.core.store import LanguageStore
 
     path = tmp_path / "benchmark.json"
     assert findings.cpu_precision(path) is None

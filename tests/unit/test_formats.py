@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from mms_desktop.core import formats
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import Segment, Transcript, Word
+from mms_desktop.core.base import Segment, Transcript, UserError, Word
 
 
 def seg(start, end, words, speaker="", text=None):

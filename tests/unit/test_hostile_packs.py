@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from mms_desktop.core.base.errors import StoreError
-from mms_desktop.core.store.installed import LanguageStore
-from mms_desktop.core.store.packs import import_pack
+from mms_desktop.core.base import StoreError
+from mms_desktop.core.store import LanguageStore, import_pack
 
 REPO = "facebook/mms-1b-all"
 BIG = 300 << 20  # zeros: 300 MiB compress to about 300 kB

@@ -2,10 +2,9 @@ import numpy as np
 import pytest
 from helpers import noise
 
-from mms_desktop.core.base import languages
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base import UserError, languages
 from mms_desktop.core.checkpoints import wav2vec2
-from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech
+from mms_desktop.core.recognition import LanguageIdentifier, first_speech
 
 
 @pytest.fixture(scope="module")

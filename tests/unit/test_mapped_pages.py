@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 from helpers import noise
 
-from mms_desktop.core.checkpoints.copies import WEIGHTS, release_mapped_pages
-from mms_desktop.core.recognition.lid import LanguageIdentifier
-from mms_desktop.core.recognition.recognizer import Recognizer
+from mms_desktop.core.checkpoints import WEIGHTS, release_mapped_pages
+from mms_desktop.core.recognition import LanguageIdentifier, Recognizer
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/smaps")
 

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from helpers import hold_identifier_loads
 
-from mms_desktop.core.base.errors import ModelError
-from mms_desktop.core.engine.host import ModelHost
-from mms_desktop.core.recognition.lid import LanguageIdentifier
-from mms_desktop.core.store.installed import LanguageStore
+from mms_desktop.core.base import ModelError
+from mms_desktop.core.engine import ModelHost
+from mms_desktop.core.recognition import LanguageIdentifier
+from mms_desktop.core.store import LanguageStore
 from mms_desktop.paths import resources_dir
 
 

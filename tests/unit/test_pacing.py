@@ -4,8 +4,17 @@ import time
 
 import pytest
 
-from mms_desktop.core.recognition.pacing import Lag, affordable_window, describe, keeps_up, lag_after, window_ladder
-from mms_desktop.core.recognition.recognizer import PassCosts, WindowOptions, plan_windows
+from mms_desktop.core.recognition import (
+    Lag,
+    PassCosts,
+    WindowOptions,
+    affordable_window,
+    describe,
+    keeps_up,
+    lag_after,
+    plan_windows,
+    window_ladder,
+)
 
 
 def test_pass_costs_fit_a_fixed_part_and_a_part_per_frame() -> None:

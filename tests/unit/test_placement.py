@@ -3,18 +3,17 @@ from pathlib import Path
 import pytest
 import torch
 
-from mms_desktop.core.base.errors import ModelError
-from mms_desktop.core.checkpoints import loading, wav2vec2
-from mms_desktop.core.checkpoints.loading import choose_placement
+from mms_desktop.core.base import ModelError
+from mms_desktop.core.checkpoints import choose_placement, loading, wav2vec2
 
 
 def test_auto_uses_bf16_where_the_cpu_computes_it_else_int8(tiny_repos, monkeypatch) -> None:
-    from mms_desktop.core.checkpoints import int8
+    from mms_desktop.core.checkpoints import int8_available
 
     if torch.ops.mkldnn._is_mkldnn_bf16_supported():
         expected = "bfloat16"
     else:
-        expected = "int8" if int8.available() else "float32"
+        expected = "int8" if int8_available() else "float32"
     if not torch.cuda.is_available():
         assert choose_placement("auto", "auto").dtype == expected
         tiny = tiny_repos["facebook/mms-1b-all"]
@@ -44,8 +43,8 @@ def test_reduced_precision_weights_are_converted_once_and_loaded_from_the_copy(t
     import numpy as np
     from helpers import noise
 
-    from mms_desktop.core.checkpoints.copies import converted_folder
-    from mms_desktop.core.recognition.recognizer import Recognizer
+    from mms_desktop.core.checkpoints import converted_folder
+    from mms_desktop.core.recognition import Recognizer
 
     model = tmp_path / "mms-1b-all"
     shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)
@@ -97,9 +96,9 @@ def test_int8_copy_is_made_once_and_loads_to_the_same_model(tiny_repos, tmp_path
     import numpy as np
     from helpers import noise
 
-    from mms_desktop.core.checkpoints.copies import cache_folder
+    from mms_desktop.core.checkpoints import cache_folder
     from mms_desktop.core.checkpoints.int8 import Int8Linear
-    from mms_desktop.core.recognition.recognizer import Recognizer
+    from mms_desktop.core.recognition import Recognizer
 
     model = tmp_path / "mms-1b-all"
     shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)
@@ -198,7 +197,7 @@ def test_int8_is_for_the_cpu() -> None:
 def test_feature_encoder_in_blocks_gives_the_frames_of_one_pass(tiny_repos) -> None:
     from helpers import noise
 
-    from mms_desktop.core.checkpoints.loading import encode_features_in_blocks, hf_class
+    from mms_desktop.core.checkpoints import encode_features_in_blocks, hf_class
 
     model = hf_class("Wav2Vec2ForCTC").from_pretrained(str(tiny_repos["facebook/mms-1b-all"])).eval()
     inputs = torch.from_numpy(noise(3.3))[None]
@@ -218,8 +217,8 @@ def test_a_damaged_converted_copy_is_made_again(tiny_repos, tmp_path, precision:
 
     from helpers import noise
 
-    from mms_desktop.core.checkpoints.copies import cache_folder
-    from mms_desktop.core.recognition.recognizer import Recognizer
+    from mms_desktop.core.checkpoints import cache_folder
+    from mms_desktop.core.recognition import Recognizer
 
     model = tmp_path / "mms-1b-all"
     shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)

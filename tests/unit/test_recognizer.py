@@ -5,10 +5,9 @@ import pytest
 import torch
 from helpers import noise
 
-from mms_desktop.core.base.errors import ModelError, UserError
+from mms_desktop.core.base import ModelError, UserError
 from mms_desktop.core.checkpoints import loading
-from mms_desktop.core.recognition import ctc
-from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions, plan_windows
+from mms_desktop.core.recognition import Recognizer, WindowOptions, ctc, plan_windows
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +82,7 @@ def test_long_audio_windowed_has_the_single_pass_frame_grid(recognizer: Recogniz
 def test_progress_and_cancel(recognizer: Recognizer) -> None:
     import threading
 
-    from mms_desktop.core.base.errors import Cancelled
+    from mms_desktop.core.base import Cancelled
 
     seen = []
     recognizer.transcribe(noise(6.0), WindowOptions(chunk_s=2.0, context_s=0.5), progress=seen.append)

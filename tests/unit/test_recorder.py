@@ -12,9 +12,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mms_desktop.core.audio.recorder import DiskLimits, Recorder, Sidecar
-from mms_desktop.core.audio.recovery import recover, unfinished
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.audio import DiskLimits, Recorder, Sidecar, recover, unfinished
+from mms_desktop.core.base import UserError
 
 RATE = 48000
 
@@ -40,7 +39,7 @@ def test_recording_is_an_exact_wav_of_what_was_written(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="recordings in progress are marked with POSIX locks")
 def test_a_recording_in_progress_is_not_repaired_by_another_window(tmp_path: Path) -> None:
-    from mms_desktop.core.audio.recovery import repair_unfinished
+    from mms_desktop.core.audio import repair_unfinished
 
     recorder = Recorder(tmp_path / "live.wav", RATE, 1, free_space=lambda p: 10**12)
     recorder.write(signal_of(RATE)[:, :1])
@@ -96,7 +95,7 @@ for start in range(0, len(audio), block):
 def test_sigkill_at_a_random_moment_loses_at_most_a_tenth_of_a_second(tmp_path: Path, seed: int) -> None:
     """Against a clean stop, which keeps every block handed to the recorder: what a kill -9 loses is what
     the writer thread had not yet written (the operating system keeps what was written)."""
-    from mms_desktop.core.audio.recovery import NothingRecorded
+    from mms_desktop.core.audio import NothingRecorded
 
     path = tmp_path / "take.wav"
     child = subprocess.Popen(

@@ -5,10 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import Segment, Transcript
-from mms_desktop.core.fieldwork.session_info import SessionInfo, Speaker, problem, safe_name
-from mms_desktop.core.fieldwork.sessions import Project, save_transcript
+from mms_desktop.core.base import Segment, Transcript, UserError
+from mms_desktop.core.fieldwork import Project, SessionInfo, Speaker, problem, safe_name, save_transcript
 
 
 def test_sessions_have_archive_safe_unique_ids_and_readable_metadata(tmp_path: Path) -> None:
@@ -83,8 +81,7 @@ def test_a_killed_recording_is_recovered_into_its_session(tmp_path: Path) -> Non
 
     import soundfile as sf
 
-    from mms_desktop.core.fieldwork.session_info import SessionInfo
-    from mms_desktop.core.fieldwork.sessions import Project
+    from mms_desktop.core.fieldwork import Project, SessionInfo
 
     project = Project(tmp_path / "project")
     info = project.create(SessionInfo(id="", title="Elder stories", language="sah"))
@@ -111,8 +108,8 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 
 def test_an_export_changed_since_in_elan_or_praat_is_replaced_only_when_told(tmp_path: Path) -> None:
-    from mms_desktop.core.base.events import Segment, Transcript
-    from mms_desktop.core.fieldwork.sessions import ExportChanged, export_beside
+    from mms_desktop.core.base import Segment, Transcript
+    from mms_desktop.core.fieldwork import ExportChanged, export_beside
 
     recording = tmp_path / "S_01.wav"
     first = Transcript("spa", 1.0, (Segment(0.0, 1.0, "casa pes"),))
@@ -137,8 +134,8 @@ def test_an_export_changed_since_in_elan_or_praat_is_replaced_only_when_told(tmp
 
 
 def test_export_beside_never_replaces_the_transcript_itself(tmp_path: Path) -> None:
-    from mms_desktop.core.base.events import Segment, Transcript
-    from mms_desktop.core.fieldwork.sessions import export_beside, save_transcript, transcript_path
+    from mms_desktop.core.base import Segment, Transcript
+    from mms_desktop.core.fieldwork import export_beside, save_transcript, transcript_path
 
     recording = tmp_path / "S_01.wav"
     transcript = Transcript("spa", 1.0, (Segment(0.0, 1.0, "casa pez"),))
@@ -155,8 +152,8 @@ def test_a_recording_is_described_by_its_length_and_its_transcript(tmp_path: Pat
     import numpy as np
     import soundfile as sf
 
-    from mms_desktop.core.audio.recorder import Recorder
-    from mms_desktop.core.fieldwork.sessions import describe_recording, transcript_path
+    from mms_desktop.core.audio import Recorder
+    from mms_desktop.core.fieldwork import describe_recording, transcript_path
 
     wav = tmp_path / "S_01.wav"
     sf.write(wav, np.zeros(16000 * 75, np.float32), 16000)
@@ -224,7 +221,7 @@ def test_a_damaged_transcript_says_how_to_get_it_back_and_is_set_aside_not_lost(
     import numpy as np
     import soundfile as sf
 
-    from mms_desktop.core.fieldwork.sessions import describe_recording, open_transcript, transcript_path
+    from mms_desktop.core.fieldwork import describe_recording, open_transcript, transcript_path
 
     wav = tmp_path / "S_01.wav"
     sf.write(wav, np.zeros(16000 * 2, np.float32), 16000)
@@ -258,11 +255,8 @@ def test_recordings_made_elsewhere_are_copied_in_verified_and_left_untouched(tmp
     import numpy as np
     import soundfile as sf
 
-    from mms_desktop.core.base import fsutil
-    from mms_desktop.core.base.errors import AudioError, Cancelled
-    from mms_desktop.core.base.events import Progress
-    from mms_desktop.core.fieldwork.session_import import add_recordings
-    from mms_desktop.core.fieldwork.sessions import describe_recording, origin
+    from mms_desktop.core.base import AudioError, Cancelled, Progress, fsutil
+    from mms_desktop.core.fieldwork import add_recordings, describe_recording, origin
 
     card = tmp_path / "card"
     card.mkdir()
@@ -307,8 +301,7 @@ def test_recordings_made_elsewhere_are_copied_in_verified_and_left_untouched(tmp
 
 @pytest.mark.parametrize("hostile_id", ["../elsewhere", "/tmp/elsewhere", "..", "a/../../b", "", 5, None])
 def test_a_session_id_read_from_its_file_never_becomes_a_path(tmp_path: Path, hostile_id) -> None:
-    from mms_desktop.core.fieldwork.session_import import add_recordings
-    from mms_desktop.core.fieldwork.sessions import transcript_path
+    from mms_desktop.core.fieldwork import add_recordings, transcript_path
 
     project = Project(tmp_path / "project")
     info = project.create(SessionInfo(id="", title="Shared", language="eng"))

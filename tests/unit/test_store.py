@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mms_desktop.core.base.errors import Cancelled, ModelError, StoreError, UserError, disk_full
+from mms_desktop.core.base import Cancelled, ModelError, StoreError, UserError, disk_full
+from mms_desktop.core.store import HubClient, LanguageStore, export_pack, import_pack, load_catalogue
 from mms_desktop.core.store import installed as store_module
-from mms_desktop.core.store.hub import HubClient, load_catalogue
-from mms_desktop.core.store.installed import LanguageStore
-from mms_desktop.core.store.packs import export_pack, import_pack
 
 
 def staging_is_empty(store: LanguageStore) -> bool:
@@ -234,8 +232,8 @@ def test_bundled_languages_cannot_be_removed(tmp_path, tiny_repos) -> None:
 def test_a_model_in_the_hugging_face_cache_is_installed_by_reference_and_checked(tiny_repos, tmp_path: Path) -> None:
     from factory import hf_cache_copy
 
-    from mms_desktop.core.recognition.recognizer import Recognizer, available_languages
-    from mms_desktop.core.store.hf_cache import cached_repos
+    from mms_desktop.core.recognition import Recognizer, available_languages
+    from mms_desktop.core.store import cached_repos
 
     cached = hf_cache_copy(tiny_repos["facebook/mms-1b-all"], tmp_path / "hf")
     assert cached_repos(tmp_path / "hf") == ["facebook/mms-1b-all"]

@@ -7,13 +7,19 @@ import numpy as np
 import pytest
 from helpers import noise
 
-from mms_desktop.core.audio.vad import CHUNK, SpeechDetector
-from mms_desktop.core.base.events import FinalResult, LanguageDetected, PartialResult, SpeechStarted
-from mms_desktop.core.recognition import ctc
-from mms_desktop.core.recognition.lid import LanguageIdentifier
-from mms_desktop.core.recognition.pacing import window_ladder
-from mms_desktop.core.recognition.recognizer import PassCosts, Recognizer, WindowOptions, window_frames
-from mms_desktop.core.recognition.streaming import RecognitionStream, StreamOptions
+from mms_desktop.core.audio import CHUNK, SpeechDetector
+from mms_desktop.core.base import FinalResult, LanguageDetected, PartialResult, SpeechStarted
+from mms_desktop.core.recognition import (
+    LanguageIdentifier,
+    PassCosts,
+    RecognitionStream,
+    Recognizer,
+    StreamOptions,
+    WindowOptions,
+    ctc,
+    window_frames,
+    window_ladder,
+)
 
 
 class EnergyDetector:
@@ -159,7 +165,7 @@ def test_silero_detector_finds_speech_and_not_silence() -> None:
     import tempfile
     from pathlib import Path
 
-    from mms_desktop.core.audio.files import load_audio
+    from mms_desktop.core.audio import load_audio
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "s.wav"
@@ -239,7 +245,7 @@ def run_with_positions(stream: RecognitionStream, audio: np.ndarray, block: int 
 def test_final_windows_run_while_the_silence_is_timed_and_serve_the_final(recognizer: Recognizer) -> None:
     import dataclasses
 
-    from mms_desktop.core.recognition.streaming import END_PAD_S
+    from mms_desktop.core.recognition import END_PAD_S
 
     silence = np.zeros(16000, np.float32)
     audio = np.concatenate([silence, noise(1.5, 3), silence])  # voice stops at 2.5 s
@@ -386,7 +392,7 @@ def test_a_machine_too_busy_to_keep_up_says_so_and_loses_nothing(recognizer: Rec
     one that loses least, tells how far behind it is, and every utterance still gets its final text."""
     import dataclasses
 
-    from mms_desktop.core.base.events import FallingBehind
+    from mms_desktop.core.base import FallingBehind
 
     options = dataclasses.replace(OPTIONS, window=WindowOptions(8.0, 1.0), lag_target_s=1.5)
     stream = RecognitionStream(recognizer, options, detector=EnergyDetector())

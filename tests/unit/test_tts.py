@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.synthesis.tts import Synthesizer, split_sentences
+from mms_desktop.core.base import UserError
+from mms_desktop.core.synthesis import Synthesizer, split_sentences
 
 
 @pytest.fixture(scope="module")

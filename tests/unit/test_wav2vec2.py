@@ -7,11 +7,8 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from mms_desktop.core.base.errors import ModelError
-from mms_desktop.core.checkpoints import loading, wav2vec2
-from mms_desktop.core.checkpoints.copies import mapped_tensors
-from mms_desktop.core.checkpoints.loading import Placement, hf_class
-from mms_desktop.core.checkpoints.vocab import Vocabulary
+from mms_desktop.core.base import ModelError
+from mms_desktop.core.checkpoints import Placement, Vocabulary, hf_class, loading, mapped_tensors, wav2vec2
 
 CTC, LID = "Wav2Vec2ForCTC", "Wav2Vec2ForSequenceClassification"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base import UserError
 from mms_desktop.core.recognition import ctc, wordlist
 
 VOCAB = ["<pad>", "<s>", "</s>", "<unk>", "|", *"abdehiklortw"]

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base import UserError
 
 log = logging.getLogger(__name__)
 

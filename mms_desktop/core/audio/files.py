@@ -12,7 +12,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from mms_desktop.core.base.errors import AudioError
+from mms_desktop.core.base import AudioError
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from mms_desktop.core.audio.capture import _sounddevice
-from mms_desktop.core.base.errors import AudioError
+from mms_desktop.core.base import AudioError
 
 
 class Player(Protocol):

@@ -33,8 +33,7 @@ try:
 except ImportError:  # Windows: no advisory locks; every unfinished recording is taken as left by a crash
     fcntl = None  # type: ignore[assignment]
 
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.fsutil import atomic_write_text, parse_json
+from mms_desktop.core.base import UserError, atomic_write_text, parse_json
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ except ImportError:  # Windows: no advisory locks; every unfinished recording is
     fcntl = None  # type: ignore[assignment]
 
 from mms_desktop.core.audio.recorder import HEADER_BYTES, SIDECAR_SUFFIX, RecordingState, Sidecar, wav_header
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base import UserError
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from mms_desktop.core.base.errors import Cancelled
+from mms_desktop.core.base import Cancelled
 
 CHUNK = 512  # samples per silero-vad decision at 16 kHz (32 ms)
 _load_lock = threading.Lock()

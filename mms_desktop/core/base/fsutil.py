@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base.errors import Cancelled, UserError
 
 
 def is_plain_name(name: object) -> bool:
@@ -121,7 +121,6 @@ def copy_verified(source: Path, target: Path, copied: Callable[[int], None] | No
         Cancelled: ``cancel`` was set.
         OSError: the copy failed, or read back different from the original (EIO).
     """
-    from mms_desktop.core.base.errors import Cancelled
 
     digest, done = hashlib.sha256(), 0
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-", suffix=".part")

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 
 from mms_desktop.core.base.errors import UserError
 
+AUTO = "auto"  # the language of a call or a stream when it is to be identified from the speech
+
 # Meta's mapping from LID labels (bare ISO 639-3) to the ASR adapter that serves them, for the codes
 # whose adapter carries another code or a script suffix. Every other code maps to the adapter of the
 # same name when one exists.

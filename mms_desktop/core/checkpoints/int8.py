@@ -20,7 +20,6 @@ ever holding fp32 linear weights.
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import os
 import threading
@@ -34,7 +33,8 @@ import torch
 
 from mms_desktop.core.checkpoints import memory, wav2vec2
 from mms_desktop.core.checkpoints.copies import DTYPES, WEIGHTS, cache_folder, publish, safetensors_header
-from mms_desktop.core.checkpoints.loading import fix_positional_weights, hf_class, load_float, mapped_model
+from mms_desktop.core.checkpoints.floats import fix_positional_weights, hf_class, load_float, mapped_model
+from mms_desktop.core.checkpoints.kernels import eight_bit_activations, onednn, onednn_product
 
 log = logging.getLogger(__name__)
 INT8 = "int8"
@@ -42,46 +42,6 @@ _QWEIGHT, _SCALE, _BIAS = ".int8_weight", ".int8_scale", ".int8_bias"
 
 # Creating qint8 tensors is flagged as deprecated in favour of torchao; the kernels used here are not.
 warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor, torch\.quantize_per_channel")
-
-
-def available() -> bool:
-    """Whether this build of PyTorch has a CPU kernel to run int8 linear layers with."""
-    engines = torch.backends.quantized.supported_engines
-    return onednn() or any(engine in engines for engine in ("x86", "fbgemm", "qnnpack"))
-
-
-@functools.cache
-def onednn() -> bool:
-    """Whether oneDNN's int8 matrix product runs here (it is built into PyTorch for x86)."""
-    try:
-        packed = torch.ops.onednn.qlinear_prepack(torch.ones(8, 8, dtype=torch.int8), None)
-        ones, zeros = torch.ones(2, 8, dtype=torch.uint8), torch.zeros(8, dtype=torch.long)
-        out = _onednn_product(ones, 1.0, 0, packed, torch.ones(8), zeros, None, torch.float32)
-        return bool(torch.equal(out, torch.full((2, 8), 8.0)))
-    except (AttributeError, RuntimeError):
-        return False
-
-
-@functools.cache
-def eight_bit_activations() -> bool:
-    """Whether oneDNN's int8 product is exact here with activations of 8 bits.
-
-    Processors without VNNI or AMX multiply uint8 by int8 with an instruction that adds each pair of
-    products in 16 bits, saturating: 255 x 127 x 2 is over 32,767, so 8-bit activations would give wrong
-    sums (measured on an AVX2 CPU: up to a quarter of the output off). Seven bits never overflow.
-    """
-    packed = torch.ops.onednn.qlinear_prepack(torch.full((8, 8), 127, dtype=torch.int8), None)
-    largest, zeros = torch.full((2, 8), 255, dtype=torch.uint8), torch.zeros(8, dtype=torch.long)
-    out = _onednn_product(largest, 1.0, 0, packed, torch.ones(8), zeros, None, torch.float32)
-    return bool(torch.equal(out, torch.full((2, 8), 255.0 * 127 * 8)))
-
-
-def _onednn_product(qx: torch.Tensor, x_scale: float, x_zero: int, packed: torch.Tensor, w_scale: torch.Tensor,
-                    w_zeros: torch.Tensor, bias: torch.Tensor | None, dtype: torch.dtype) -> torch.Tensor:  # fmt: skip
-    """uint8 activations (with their scale and zero point) times packed int8 weights, in float ``dtype``."""
-    return torch.ops.onednn.qlinear_pointwise(
-        qx, x_scale, x_zero, packed, w_scale, w_zeros, bias, 1.0, 0, dtype, "none", [], ""
-    )  # fmt: skip
 
 
 def _codes(q: torch.Tensor) -> torch.Tensor:
@@ -128,7 +88,7 @@ class Int8Linear(torch.nn.Module):
         if x.numel() == 0:
             return x.new_zeros(*x.shape[:-1], self.out_features)
         q = torch.quantize_per_tensor_dynamic(x, torch.quint8, self._seven_bits)  # scale and zero point of x
-        return _onednn_product(_codes(q), q.q_scale(), q.q_zero_point(), self._packed, self._scale,
+        return onednn_product(_codes(q), q.q_scale(), q.q_zero_point(), self._packed, self._scale,
                                self._zero_points, self._bias, x.dtype)  # fmt: skip
 
     def extra_repr(self) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.base.fsutil import atomic_write_text, parse_json
+from mms_desktop.core.base import atomic_write_text, parse_json
 
 SPECIAL_TOKENS = {"<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3}
 WORD_DELIMITER = "|"

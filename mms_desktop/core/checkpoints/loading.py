@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.base.errors import ModelError
-from mms_desktop.core.base.fsutil import parse_json
+from mms_desktop.core.base import ModelError, parse_json
 from mms_desktop.core.checkpoints import memory
+from mms_desktop.core.checkpoints.copies import drop_copies, weights_folder
+from mms_desktop.core.checkpoints.floats import fix_positional_weights, hf_class, load_float
+from mms_desktop.core.checkpoints.kernels import int8_available
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +79,17 @@ def choose_placement(
         return Placement("cuda", "float16" if precision == "auto" else precision)
     if precision == "float16":
         raise ModelError("float16 is for GPUs; on the CPU choose int8, bfloat16 or float32.")
-    from mms_desktop.core.checkpoints import int8
-
-    if precision == "int8" and not int8.available():
+    if precision == "int8" and not int8_available():
         raise ModelError("This build of PyTorch has no int8 kernels for this processor; choose float32.")
     if precision == "auto" and model_dir is not None and _is_small(model_dir):
         precision = "float32"
     if precision == "auto" and cpu_preference in ("float32", "bfloat16", "int8"):
-        precision = cpu_preference if cpu_preference != "int8" or int8.available() else "auto"
+        precision = cpu_preference if cpu_preference != "int8" or int8_available() else "auto"
     if precision == "auto":
         if torch.ops.mkldnn._is_mkldnn_bf16_supported():
             precision = "bfloat16"
         else:
-            precision = "int8" if int8.available() else "float32"
+            precision = "int8" if int8_available() else "float32"
     return Placement("cpu", precision)
 
 
@@ -133,27 +133,12 @@ def normalize(samples: Any, stats: tuple[float, float] | None = None) -> Any:
     return (x - mean) / np.sqrt(var + 1e-7)
 
 
-# transformers imports its model code lazily, on first access; two threads doing that at once can each
-# hold a module the other needs, which Python reports as a failed import. One lock serializes it.
-_IMPORT_LOCK = threading.Lock()
-
-
 def import_model_code() -> None:
     """Import what loading a recognizer or an identifier needs (torch, the wav2vec2 modules, the int8
     kernels), so that a thread can do it ahead of the first load."""
     from safetensors import torch as _  # noqa: F401
 
-    from mms_desktop.core.checkpoints import (
-        wav2vec2,  # noqa: F401
-    )
-
-
-def hf_class(name: str) -> Any:
-    """A transformers class, typed loosely (its decorated ``from_pretrained`` confuses type checkers)."""
-    with _IMPORT_LOCK:
-        import transformers
-
-        return getattr(transformers, name)
+    from mms_desktop.core.checkpoints import int8, wav2vec2  # noqa: F401  (both import torch)
 
 
 def load_checkpoint(
@@ -173,8 +158,6 @@ def load_checkpoint(
     Raises:
         ModelError: the files cannot be read (damaged or incomplete); reinstalling fixes it.
     """
-    from mms_desktop.core.checkpoints.copies import drop_copies
-
     tokenizer = None
     try:
         with LOADING:
@@ -203,55 +186,13 @@ def load_checkpoint(
     return model.to(placement.device).eval(), tokenizer
 
 
-def fix_positional_weights(model: Any) -> None:
-    """Compute the weight-normalized positional convolution's weights once, for inference.
-
-    Left as a parametrization, the 52 MB kernel of MMS-1B is recomputed from its two factors on every
-    forward pass (time and a transient copy); fixed, the outputs are the same.
-    """
-    from torch.nn.utils import parametrize
-
-    conv = getattr(getattr(getattr(model, "wav2vec2", None), "encoder", None), "pos_conv_embed", None)
-    conv = getattr(conv, "conv", None)
-    if conv is not None and parametrize.is_parametrized(conv, "weight"):
-        parametrize.remove_parametrizations(conv, "weight", leave_parametrized=True)
-
-
 def _load_weights(model_class: str, model_dir: Path, placement: Placement, cache_dir: Path | None) -> Any:
-    from mms_desktop.core.checkpoints.copies import weights_folder
-
     if placement.dtype == "int8":
-        from mms_desktop.core.checkpoints import int8
+        from mms_desktop.core.checkpoints import int8  # imports torch
 
         return int8.load(model_class, model_dir, cache_dir)
-    return load_float(model_class, model_dir, weights_folder(model_dir, placement.dtype, cache_dir),
-                      placement.torch_dtype())  # fmt: skip
-
-
-def load_float(model_class: str, model_dir: Path, folder: Path, dtype: Any) -> Any:
-    """``model_dir``'s model with the float weights in ``folder`` (the model's own, or a converted copy),
-    in ``dtype``: memory-mapped into the modules of ``wav2vec2.py``, or through transformers for another
-    architecture or a file that lacks one of the tensors."""
-    from mms_desktop.core.checkpoints import wav2vec2
-    from mms_desktop.core.checkpoints.copies import WEIGHTS, mapped_tensors
-
-    model = mapped_model(model_class, model_dir)
-    if model is not None:
-        if wav2vec2.assign(model, mapped_tensors(folder / WEIGHTS), dtype):
-            return model
-        log.info("the weights in %s do not match their model; loading them through transformers", folder)
-    return hf_class(model_class).from_pretrained(str(folder), use_safetensors=True, dtype=dtype,
-                                                 local_files_only=True)  # fmt: skip
-
-
-def mapped_model(model_class: str, model_dir: Path) -> Any | None:
-    """An empty model of ``model_dir``'s architecture from ``wav2vec2.py``, to assign memory-mapped
-    weights to (nothing is read until a forward pass touches it, and the pages stay shared with the
-    disk cache); None for an architecture that only transformers computes."""
-    from mms_desktop.core.checkpoints import wav2vec2
-
-    config = wav2vec2.read_config(model_dir)
-    return wav2vec2.build(model_class, config) if wav2vec2.supported(model_class, config) else None
+    folder = weights_folder(model_dir, placement.dtype, cache_dir)
+    return load_float(model_class, model_dir, folder, placement.torch_dtype())
 
 
 FEATURE_BLOCK_FRAMES = 100  # 2 s of audio per pass of the convolutional feature encoder

@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.base.errors import ModelError
-from mms_desktop.core.base.fsutil import parse_json
+from mms_desktop.core.base import ModelError, parse_json
 
 
 def read_vocab(model_dir: Path) -> dict[str, dict[str, int]]:

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from mms_desktop.core.base.fsutil import parse_json
+from mms_desktop.core.base import parse_json
 
 CLASSES = ("Wav2Vec2ForCTC", "Wav2Vec2ForSequenceClassification")
 # The positional convolution's weight as checkpoints store it: weight-normalized (dim 2), older and newer names.

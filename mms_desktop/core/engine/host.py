@@ -12,12 +12,16 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mms_desktop.core.store.installed import LanguageStore
+from mms_desktop.core.audio import load_audio
+from mms_desktop.core.base import AUTO
+from mms_desktop.core.checkpoints import check_model_dir, choose_placement
+from mms_desktop.core.recognition import LanguageIdentifier, Recognizer, available_languages, transcribe
+from mms_desktop.core.store import LanguageStore
+from mms_desktop.core.synthesis import Synthesizer
 
 if TYPE_CHECKING:
-    from mms_desktop.core.checkpoints.loading import Placement
+    from mms_desktop.core.checkpoints import Placement
 
-AUTO = "auto"
 CONVERTED = ".converted"  # in the store: base weights converted to the precision they run in
 
 
@@ -83,8 +87,6 @@ class ModelHost:
             ModelError: nothing is installed, or the model cannot be loaded.
             UserError: the language has no adapter in the model.
         """
-        from mms_desktop.core.checkpoints.loading import check_model_dir
-        from mms_desktop.core.recognition.recognizer import Recognizer, available_languages
 
         folder = self.recognizer_dir(ref)
 
@@ -114,7 +116,6 @@ class ModelHost:
         Raises:
             ModelError: none is installed, or it cannot be loaded.
         """
-        from mms_desktop.core.recognition.lid import LanguageIdentifier
 
         folder = self.identifier_dir(ref)
         return self._once(self._identifiers, folder, lambda: LanguageIdentifier.load(
@@ -157,7 +158,6 @@ class ModelHost:
         Raises:
             ModelError: no voice is installed for it.
         """
-        from mms_desktop.core.synthesis.tts import Synthesizer
 
         folder = self.store.voice_dir(language)
         return self._once(self._voices, folder, lambda: Synthesizer.load(folder, self.device))
@@ -176,8 +176,6 @@ class ModelHost:
         Raises:
             UserError: the file cannot be read, or a model is missing; Cancelled when ``cancel`` is set.
         """
-        from mms_desktop.core.audio.files import load_audio
-        from mms_desktop.core.recognition.transcribe import transcribe
 
         samples = load_audio(path)
         recognizer = self.recognizer(None, language)
@@ -190,7 +188,6 @@ class ModelHost:
 
     def placement(self, folder: Path | None = None) -> Placement:
         """Where and in which precision models (the one in ``folder``) run."""
-        from mms_desktop.core.checkpoints.loading import choose_placement
 
         return choose_placement(self.device, self.precision, folder, self.cpu_preference)
 

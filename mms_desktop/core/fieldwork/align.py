@@ -7,11 +7,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mms_desktop.core.audio.files import SAMPLE_RATE
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import Segment, Transcript, Word
-from mms_desktop.core.recognition import ctc
-from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions
+from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.base import Segment, Transcript, UserError, Word
+from mms_desktop.core.recognition import Recognizer, WindowOptions, ctc
 
 MIN_SAMPLES = SAMPLE_RATE // 10  # a tenth of a second: less than the model's first frames need
 

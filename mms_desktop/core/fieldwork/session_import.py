@@ -12,9 +12,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import Progress
-from mms_desktop.core.base.fsutil import atomic_write_text, copy_verified
+from mms_desktop.core.audio import audio_files, check_audio
+from mms_desktop.core.base import Progress, UserError, atomic_write_text, copy_verified
 from mms_desktop.core.fieldwork.sessions import SOURCES, Project, read_record, saving
 
 
@@ -35,7 +34,6 @@ def add_recordings(project: Project, session_id: str, files: list[Path],
         UserError: a file is one of the session's own, or a copy failed (nothing of it is left).
         Cancelled: ``cancel`` was set; the recordings copied before stay.
     """
-    from mms_desktop.core.audio.files import audio_files, check_audio
 
     files = audio_files(files)  # a folder (a card's) stands for the recordings in it
     folder = project.session_folder(session_id).resolve()

@@ -9,15 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.base import UserError, is_valid_name
+from mms_desktop.core.synthesis import romanize
 
 
 def safe_name(text: str) -> str:
     """An archive-safe name: other scripts romanized, accents folded, anything but letters, digits, ``-`` and
     ``_`` made ``-``."""
     if any(ord(c) > 0x24F and c.isalpha() for c in text):
-        from mms_desktop.core.synthesis.tts import romanize
-
         text = romanize(text)
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     name = re.sub(r"[^A-Za-z0-9_-]+", "-", folded).strip("-_")
@@ -75,7 +74,6 @@ class SessionInfo:
 
 def problem(info: SessionInfo) -> str | None:
     """One sentence about what must change in a session's metadata, or None when it can be saved."""
-    from mms_desktop.core.base.languages import is_valid_name
 
     if not info.title.strip():
         return "Give the session a title."

@@ -23,9 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from mms_desktop.core import formats
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import Progress, Transcript
-from mms_desktop.core.base.fsutil import atomic_write_text, is_plain_name, parse_json, set_aside, sha256_file
+from mms_desktop.core.audio import SUPPORTED_SUFFIXES, is_live, load_audio, repair_unfinished
+from mms_desktop.core.base import (
+    Progress,
+    Transcript,
+    UserError,
+    atomic_write_text,
+    is_plain_name,
+    parse_json,
+    set_aside,
+    sha256_file,
+)
 from mms_desktop.core.fieldwork.session_info import SessionInfo, check, safe_name
 from mms_desktop.core.formats import jsonfmt
 
@@ -166,7 +174,6 @@ class Project:
     def recordings(self, session_id: str) -> list[Path]:
         """The session's recordings (WAV, FLAC, OGG, MP3); one repaired after a crash is listed as its repaired
         copy."""
-        from mms_desktop.core.audio.files import SUPPORTED_SUFFIXES
 
         found = []
         for audio in sorted(self.session_folder(session_id).iterdir()):
@@ -180,7 +187,6 @@ class Project:
 
     def repair(self, session_id: str) -> list[Path]:
         """Repair the session's recordings that a crash or a kill left unfinished; returns the repaired copies."""
-        from mms_desktop.core.audio.recovery import repair_unfinished
 
         return [copy for _, copy in repair_unfinished(self.session_folder(session_id))]
 
@@ -220,8 +226,6 @@ def describe_recording(recording: Path) -> str:
     """How long a recording is and how far its transcript has got, as a list of recordings shows it."""
     import soundfile as sf
 
-    from mms_desktop.core.audio.recovery import is_live
-
     if is_live(recording):
         return "being recorded"
     try:
@@ -247,7 +251,6 @@ def origin(recording: Path) -> str | None:
 
 def open_recording(recording: Path) -> tuple[Any, Transcript | None]:
     """The recording as 16 kHz samples and its saved transcript, if it has one."""
-    from mms_desktop.core.audio.files import load_audio
 
     return load_audio(recording), open_transcript(recording)
 

@@ -11,9 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import Transcript
-from mms_desktop.core.base.fsutil import atomic_write_text, parse_json, set_aside
+from mms_desktop.core.base import Transcript, UserError, atomic_write_text, parse_json, set_aside
 from mms_desktop.core.formats import jsonfmt
 
 log = logging.getLogger(__name__)

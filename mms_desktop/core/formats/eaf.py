@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any  # pympi has no type hints
 from urllib.parse import quote
 
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import Segment, Transcript, Word
+from mms_desktop.core.base import Segment, Transcript, UserError, Word
 from mms_desktop.core.formats.confidence import number_or_certain
 
 TRANSCRIPTION, WORDS, CONFIDENCE = "transcription", "words", "confidence"

@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from mms_desktop.core.base.events import Segment, Transcript, Word
+from mms_desktop.core.base import Segment, Transcript, Word
 
 
 def to_dict(transcript: Transcript) -> dict[str, Any]:

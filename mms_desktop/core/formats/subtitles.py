@@ -17,7 +17,7 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mms_desktop.core.base.events import Segment, Transcript, Word
+from mms_desktop.core.base import Segment, Transcript, Word
 
 LINE_CHARS = 42
 MAX_LINES = 2

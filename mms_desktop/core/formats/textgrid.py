@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import Segment, Transcript, Word
+from mms_desktop.core.base import Segment, Transcript, UserError, Word
 from mms_desktop.core.formats.confidence import number_or_certain
 
 TRANSCRIPTION, WORDS, CONFIDENCE = "transcription", "words", "confidence"

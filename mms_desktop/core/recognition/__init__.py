@@ -1,1 +1,57 @@
-"""TODO"""
+"""Speech to text: the recognizer and its CTC decoding, word lists, live streams and their pacing,
+language identification, whole-file transcription and live dictation.
+"""
+
+from __future__ import annotations
+
+from mms_desktop.core.recognition import ctc, wordlist
+from mms_desktop.core.recognition.dictation import Dictation, DictationStopped
+from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech, speech_to_identify
+from mms_desktop.core.recognition.pacing import (
+    Lag,
+    affordable_window,
+    describe,
+    keeps_up,
+    label,
+    lag_after,
+    window_ladder,
+)
+from mms_desktop.core.recognition.recognizer import (
+    PassCosts,
+    Recognizer,
+    WindowOptions,
+    available_languages,
+    plan_windows,
+    window_frames,
+)
+from mms_desktop.core.recognition.streaming import END_PAD_S, RecognitionStream, StreamOptions
+from mms_desktop.core.recognition.transcribe import detect_adapter, only_speech, transcribe
+
+__all__ = [
+    "Dictation",
+    "DictationStopped",
+    "END_PAD_S",
+    "Lag",
+    "LanguageIdentifier",
+    "PassCosts",
+    "RecognitionStream",
+    "Recognizer",
+    "StreamOptions",
+    "WindowOptions",
+    "affordable_window",
+    "available_languages",
+    "ctc",
+    "describe",
+    "detect_adapter",
+    "first_speech",
+    "keeps_up",
+    "label",
+    "lag_after",
+    "only_speech",
+    "plan_windows",
+    "speech_to_identify",
+    "transcribe",
+    "window_frames",
+    "window_ladder",
+    "wordlist",
+]

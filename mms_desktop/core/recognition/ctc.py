@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mms_desktop.core.base.events import Segment, Word
+from mms_desktop.core.base import Segment, Word
 
 FRAME_SECONDS = 0.02  # 320 samples per output frame at 16 kHz
 SAMPLES_PER_FRAME = 320

@@ -24,10 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from mms_desktop.core.audio.capture import Capture, DeviceLost
-from mms_desktop.core.audio.recorder import Recorder
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import MicrophoneOpen, RecognizerReady
+from mms_desktop.core.audio import Capture, DeviceLost, Recorder
+from mms_desktop.core.base import MicrophoneOpen, RecognizerReady, UserError
 from mms_desktop.core.recognition.streaming import Event, RecognitionStream
 
 log = logging.getLogger(__name__)

@@ -10,18 +10,15 @@ from typing import Any
 
 import numpy as np
 
-from mms_desktop.core.audio.files import SAMPLE_RATE
-from mms_desktop.core.audio.vad import SpeechDetector, speech_spans
-from mms_desktop.core.base.errors import ModelError, UserError
-from mms_desktop.core.base.events import LanguageScore
-from mms_desktop.core.base.languages import lid_code_for
-from mms_desktop.core.checkpoints.copies import release_mapped_pages
-from mms_desktop.core.checkpoints.loading import (
+from mms_desktop.core.audio import SAMPLE_RATE, SpeechDetector, speech_spans
+from mms_desktop.core.base import LanguageScore, ModelError, UserError, lid_code_for
+from mms_desktop.core.checkpoints import (
     Placement,
     check_model_dir,
     choose_placement,
     load_checkpoint,
     normalize,
+    release_mapped_pages,
 )
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import time
 
-from mms_desktop.core.audio.files import SAMPLE_RATE
-from mms_desktop.core.base.events import CaughtUp, FallingBehind
+from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.base import CaughtUp, FallingBehind
 from mms_desktop.core.recognition import ctc
 from mms_desktop.core.recognition.recognizer import PassCosts, WindowOptions, plan_windows, window_frames
 

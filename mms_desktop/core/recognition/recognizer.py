@@ -13,19 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from mms_desktop.core.audio.files import SAMPLE_RATE
-from mms_desktop.core.base.errors import Cancelled, ModelError
-from mms_desktop.core.base.events import Progress, Transcript, Word
-from mms_desktop.core.base.fsutil import parse_json
-from mms_desktop.core.base.languages import check_code
-from mms_desktop.core.checkpoints.loading import (
+from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.base import Cancelled, ModelError, Progress, Transcript, Word, check_code, parse_json
+from mms_desktop.core.checkpoints import (
     Placement,
+    Vocabulary,
     check_model_dir,
     choose_placement,
     load_checkpoint,
     normalize,
+    read_vocab,
 )
-from mms_desktop.core.checkpoints.vocab import Vocabulary, read_vocab
 from mms_desktop.core.recognition import ctc, wordlist
 
 log = logging.getLogger(__name__)

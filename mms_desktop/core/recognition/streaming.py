@@ -27,16 +27,15 @@ from typing import Any
 
 import numpy as np
 
-from mms_desktop.core.audio.files import SAMPLE_RATE
-from mms_desktop.core.audio.vad import CHUNK, SpeechDetector
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import (
+from mms_desktop.core.audio import CHUNK, SAMPLE_RATE, SpeechDetector
+from mms_desktop.core.base import (
     FinalResult,
     LanguageDetected,
     PartialResult,
     Segment,
     SpeechStarted,
     StreamEvent,
+    UserError,
 )
 from mms_desktop.core.recognition import ctc
 from mms_desktop.core.recognition.pacing import END_PAD_S, Lag, affordable_window, describe, lag_after, window_ladder

@@ -8,15 +8,10 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from mms_desktop.core.audio.files import SAMPLE_RATE
-from mms_desktop.core.audio.vad import speech_spans
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.events import LanguageScore, Progress, Transcript
-from mms_desktop.core.base.languages import adapter_for, lid_code_for
+from mms_desktop.core.audio import SAMPLE_RATE, speech_spans
+from mms_desktop.core.base import AUTO, LanguageScore, Progress, Transcript, UserError, adapter_for, lid_code_for
 from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech
 from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions
-
-AUTO = "auto"
 
 
 def detect_adapter(

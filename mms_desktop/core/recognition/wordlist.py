@@ -17,8 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.fsutil import read_text_file
+from mms_desktop.core.base import UserError, atomic_write_text, read_text_file
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +83,6 @@ def install(source: Path, language: str, id_to_token: Mapping[int, str], folder:
     Raises:
         UserError: as :func:`check_file`.
     """
-    from mms_desktop.core.base.fsutil import atomic_write_text
 
     words = check_file(source, id_to_token, language)
     folder.mkdir(parents=True, exist_ok=True)

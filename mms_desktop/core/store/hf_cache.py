@@ -12,9 +12,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from mms_desktop.core.base.errors import StoreError
-from mms_desktop.core.base.events import Progress
-from mms_desktop.core.base.fsutil import git_blob_sha1, sha256_file
+from mms_desktop.core.base import Progress, StoreError, git_blob_sha1, sha256_file
 from mms_desktop.core.store.installed import MODEL_FILES, FileRecord, LanguageStore, check_repo_id
 
 PREFIX = "models--"

@@ -15,10 +15,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mms_desktop.core.base import (
+    Cancelled,
+    Progress,
+    StoreError,
+    atomic_write_text,
+    disk_full,
+    git_blob_sha1,
+    parse_json,
+    sha256_file,
+)
 from mms_desktop.core.base import languages as lang
-from mms_desktop.core.base.errors import Cancelled, StoreError, disk_full
-from mms_desktop.core.base.events import Progress
-from mms_desktop.core.base.fsutil import atomic_write_text, git_blob_sha1, parse_json, sha256_file
 from mms_desktop.core.store.installed import MODEL_FILES, FileRecord, LanguageStore, adapter_file
 
 log = logging.getLogger(__name__)

@@ -25,9 +25,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from mms_desktop.core.base import (
+    ModelError,
+    StoreError,
+    atomic_write_text,
+    human_size,
+    is_plain_name,
+    link_or_copy,
+    parse_json,
+    sha256_file,
+)
 from mms_desktop.core.base import languages as lang
-from mms_desktop.core.base.errors import ModelError, StoreError
-from mms_desktop.core.base.fsutil import atomic_write_text, is_plain_name, link_or_copy, parse_json
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +49,6 @@ MODEL_FILES = (
     "preprocessor_config.json",
     "special_tokens_map.json",
 )
-
 
 SPARE_BYTES = 50_000_000  # left free after an install, for recordings and the rest of the system
 
@@ -299,7 +306,6 @@ class LanguageStore:
 
     def record_files(self, folder: Path, names: Iterable[str]) -> None:
         """Record files written in place (a trained adapter, an updated vocabulary) as installed."""
-        from mms_desktop.core.base.fsutil import sha256_file
 
         self.record(folder, {n: FileRecord((folder / n).stat().st_size, sha256=sha256_file(folder / n)) for n in names})
 
@@ -310,7 +316,6 @@ class LanguageStore:
         Checked before a download or an import starts, so that the disk is not filled to the last byte and
         the user learns it at once rather than after a long download.
         """
-        from mms_desktop.core.store.listing import human_size
 
         folder = self.root
         while not folder.exists() and folder != folder.parent:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from mms_desktop.core.base.languages import display_name
+from mms_desktop.core.base import display_name
 from mms_desktop.core.store.hub import load_catalogue
 from mms_desktop.core.store.installed import LanguageStore
 
@@ -61,26 +60,3 @@ def language_entries(store: LanguageStore, installed_only: bool = False) -> tupl
             )
         )
     return entries, catalogue is not None
-
-
-def counted(n: int, noun: str) -> str:
-    """``1 recording``, ``3 recordings``: a count with its noun (plural by adding s)."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def batch_outcome(verb: str, total: int, failures: list[tuple[Path, str]]) -> str:
-    """How a batch of ``total`` files went when ``failures`` (each file with the sentence saying why) were
-    left out: ``Transcribed 3 of 4 files. <why the first was not> Not transcribed either: b.wav.``"""
-    (_, why), *more = failures
-    done = f"{verb.capitalize()} {total - len(failures)} of {total} files. " if total > 1 else ""
-    also = f" Not {verb} either: {', '.join(path.name for path, _ in more)}." if more else ""
-    return done + why + also
-
-
-def human_size(n: float) -> str:
-    """Bytes in decimal units: ``950 B``, ``3.4 MB``."""
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from mms_desktop.core.base.errors import StoreError
-from mms_desktop.core.base.fsutil import is_plain_name
+from mms_desktop.core.base import StoreError, is_plain_name
 
 INDEX = "mms-pack.json"
 MAX_INDEX_BYTES = 1 << 20

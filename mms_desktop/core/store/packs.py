@@ -17,9 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-from mms_desktop.core.base.errors import StoreError
-from mms_desktop.core.base.events import Progress
-from mms_desktop.core.base.fsutil import atomic_write_text
+from mms_desktop.core.base import Progress, StoreError, atomic_write_text
 from mms_desktop.core.store import hf_cache
 from mms_desktop.core.store.installed import MODEL_FILES, FileRecord, LanguageStore, adapter_file
 from mms_desktop.core.store.pack_reader import INDEX, MAX_EXPANSION, Declared, PackReader, pack_reader, read_index

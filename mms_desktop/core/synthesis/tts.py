@@ -12,10 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from mms_desktop.core.base.errors import Cancelled, ModelError, UserError
-from mms_desktop.core.base.events import Speech
-from mms_desktop.core.base.fsutil import parse_json
-from mms_desktop.core.checkpoints.loading import Placement, check_model_dir, choose_placement, load_checkpoint
+from mms_desktop.core.base import Cancelled, ModelError, Speech, UserError, parse_json
+from mms_desktop.core.checkpoints import Placement, check_model_dir, choose_placement, load_checkpoint
 
 log = logging.getLogger(__name__)
 

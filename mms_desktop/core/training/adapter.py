@@ -16,11 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.base.errors import UserError
-from mms_desktop.core.base.languages import check_name
-from mms_desktop.core.checkpoints import layout
-from mms_desktop.core.checkpoints.loading import require_cuda
-from mms_desktop.core.checkpoints.vocab import read_vocab
+from mms_desktop.core.base import UserError, check_name
+from mms_desktop.core.checkpoints import LOADING, hf_class, layout, read_vocab, require_cuda
 from mms_desktop.core.training import loop
 from mms_desktop.core.training.material import Dataset
 
@@ -66,7 +63,6 @@ def fingerprint(model: Any) -> str:
 
 
 def _prepare(job: AdapterJob, vocab: dict[str, int]) -> Any:
-    from mms_desktop.core.checkpoints.loading import LOADING
 
     with LOADING:  # no other thread may switch torch's default dtype while the layers are built
         return _build(job, vocab)
@@ -76,8 +72,6 @@ def _build(job: AdapterJob, vocab: dict[str, int]) -> Any:
     """The base in full precision (whatever the running app's recognizer uses), with fresh or stock adapter
     layers and a head for ``vocab``."""
     import torch
-
-    from mms_desktop.core.checkpoints.loading import hf_class
 
     model = hf_class("Wav2Vec2ForCTC").from_pretrained(
         str(job.base_dir), use_safetensors=True, dtype=torch.float32, local_files_only=True

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from mms_desktop.core.base.errors import Cancelled
-from mms_desktop.core.checkpoints.loading import normalize
+from mms_desktop.core.base import Cancelled
+from mms_desktop.core.checkpoints import normalize
 from mms_desktop.core.recognition import ctc
 
 log = logging.getLogger(__name__)

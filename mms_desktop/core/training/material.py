@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from mms_desktop.core import formats
-from mms_desktop.core.audio.files import SAMPLE_RATE, SUPPORTED_SUFFIXES, load_audio
-from mms_desktop.core.base.errors import UserError
+from mms_desktop.core.audio import SAMPLE_RATE, SUPPORTED_SUFFIXES, load_audio
+from mms_desktop.core.base import UserError
 from mms_desktop.core.checkpoints import layout
-from mms_desktop.core.fieldwork.sessions import is_corrected
+from mms_desktop.core.fieldwork import is_corrected
 
 MIN_SECONDS_PER_CHAR = 0.02  # a CTC model needs at least one 20 ms frame per character
 
