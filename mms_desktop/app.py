@@ -180,7 +180,7 @@ def main(argv: Sequence[str] | None = None, command_line: Callable[[list[str]], 
     app.setOrganizationName("mms-desktop")
     icon = paths_module.resources_dir() / "icons" / "mms-desktop.png"
     if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
+        QApplication.setWindowIcon(QIcon(str(icon)))
     try:
         window = build_window(args.data_dir)
     except UserError as exc:  # a data folder that cannot be one: nothing to open the window on

@@ -172,14 +172,15 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
             result = transcribe(samples, recognizer, language, identifier, among, options, reporter)
         if not result.segments:
             print(f"mms-desktop: no speech was found in {path}; nothing was transcribed.", file=sys.stderr)
-        text = formats.render(result, args.format, media=path, target=targets[path])
-        if targets[path] is None:
+        target = targets[path]
+        text = formats.render(result, args.format, media=path, target=target)
+        if target is None:
             if len(paths) > 1:
                 print(f"==> {path} <==")
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            save_text(targets[path], text)
+            save_text(target, text)
     _check_outcome("transcribed", paths, failures)
     return 0
 

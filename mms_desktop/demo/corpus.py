@@ -82,5 +82,7 @@ def generate(language: str, texts: Sequence[str], seed: int, workers: int = 2) -
         (rng.choice(VOICES[language]) + rng.choice(VARIANTS), rng.randint(130, 190), rng.randint(30, 70)) for _ in texts
     ]
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(workers) as pool:
-        audio = list(pool.map(lambda a: speak(a[0], *a[1], Path(tmp)), zip(texts, settings, strict=True)))
+        audio = list(
+            pool.map(lambda a: speak(a[0], a[1][0], a[1][1], a[1][2], Path(tmp)), zip(texts, settings, strict=True))
+        )
     return [Utterance(language, t, a) for t, a in zip(texts, audio, strict=True)]

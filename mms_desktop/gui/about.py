@@ -99,7 +99,8 @@ class AboutDialog(QDialog):
     copies the details."""
 
     def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None):
-        super().__init__(parent, windowTitle="About MMS Desktop")
+        super().__init__(parent)
+        self.setWindowTitle("About MMS Desktop")
         self.rows = rows
         links = {value for what, value in rows if what.endswith(" folder")}  # see details()
 

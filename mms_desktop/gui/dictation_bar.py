@@ -24,7 +24,8 @@ class DictationBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.record_button = QPushButton(RECORD, checkable=True)
+        self.record_button = QPushButton(RECORD)
+        self.record_button.setCheckable(True)
         self.record_button.setMinimumSize(150, 48)
         self.record_button.setToolTip("Start or stop dictation (Ctrl+R)")
         self.record_button.setStyleSheet(

@@ -55,7 +55,7 @@ class DictationController(QObject):
     """
 
     status = Signal(str)
-    event = Signal(object)
+    happened = Signal(object)
     level = Signal(float)
     running = Signal(bool)
     ended = Signal(object)
@@ -89,7 +89,7 @@ class DictationController(QObject):
             lambda status, on_event: self._build(settings, language, recording, status, on_event)
         )
         self._worker.status.connect(self.status)
-        self._worker.event.connect(self._event)
+        self._worker.happened.connect(self._event)
         self._worker.ended.connect(self._ended)
         self._thread = start_thread(self._worker, self)
         self._thread.finished.connect(self._thread_done)
@@ -165,7 +165,7 @@ class DictationController(QObject):
         elif isinstance(event, FallingBehind | CaughtUp):  # said until the text has caught up
             self.behind = behind_notice(event.lag_s) if isinstance(event, FallingBehind) else ""
             self.status.emit(self.behind or LISTENING)
-        self.event.emit(event)
+        self.happened.emit(event)
 
     @Slot()
     def _poll_level(self) -> None:

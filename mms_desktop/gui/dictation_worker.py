@@ -33,7 +33,7 @@ class DictationWorker(QObject):
     """
 
     status = Signal(str)
-    event = Signal(object)
+    happened = Signal(object)
     ended = Signal(object)
 
     def __init__(self, build: Builder):
@@ -48,7 +48,7 @@ class DictationWorker(QObject):
     def run(self) -> None:
         result: Any
         try:
-            self._dictation = self._build(self.status.emit, self.event.emit)
+            self._dictation = self._build(self.status.emit, self.happened.emit)
             if self._language is not None:
                 self.choose_language(self._language, self._identifier)
             if not self._stop.is_set():  # "Listening…" is said once the microphone delivers audio

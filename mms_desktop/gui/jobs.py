@@ -68,12 +68,12 @@ class Job:
         self.work = work
         self.on_done = on_done
         self.on_progress = on_progress
-        self.afterwards: list[Callable[[], None]] = []
+        self.afterwards: list[Callable[[], object]] = []
 
     def cancel(self) -> None:
         self.cancel_event.set()
 
-    def then(self, callback: Callable[[], None]) -> None:
+    def then(self, callback: Callable[[], object]) -> None:
         """Call ``callback`` (on the GUI thread) once the job's result has been delivered."""
         self.afterwards.append(callback)
 

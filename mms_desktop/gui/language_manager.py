@@ -70,8 +70,10 @@ class LanguageManager(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.note = QLabel(wordWrap=True)
-        self.progress = QProgressBar(visible=False)
-        self.cancel_button = QPushButton("Cancel", visible=False)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
         names = ("Install", "Remove", "Import pack…", "Import folder…", "Export…", "Refresh catalogue", "Close")
         self.buttons = {name: QPushButton(name) for name in names}
         self.buttons["Import pack…"].setToolTip("Install languages from a pack archive (.zip, .tar, .tar.gz)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +78,12 @@ class MainWindow(QMainWindow):
         self.bar = DictationBar()
         self.view = TranscriptView()
         self.status_text = QLabel("Starting…")
-        self.progress = QProgressBar(visible=False, maximumWidth=220)
-        self.cancel_button = QPushButton("Cancel", visible=False, toolTip="Stop transcribing the file (Esc)")
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progress.setMaximumWidth(220)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.setToolTip("Stop transcribing the file (Esc)")
         self.banner = self._make_banner()
         self.segments: list[Segment] = []
         self._cleared: tuple[str, list[Segment]] | None = None  # what Clear removed, until Undo restores it
@@ -97,7 +102,8 @@ class MainWindow(QMainWindow):
     # -- composition -----------------------------------------------------------------------------
 
     def _make_banner(self) -> QFrame:
-        banner = QFrame(visible=False)
+        banner = QFrame()
+        banner.setVisible(False)
         banner.setStyleSheet("QFrame { background: #fff4e5; border: 1px solid #f0c36d; border-radius: 6px; }")
         row = QHBoxLayout(banner)
         self.banner_text = QLabel(wordWrap=True)
@@ -118,8 +124,8 @@ class MainWindow(QMainWindow):
         status.addWidget(self.status_text, 1)
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.cancel_button)
-        self.actions: dict[str, QAction] = {}
-        menus = {
+        self.menu_actions: dict[str, QAction] = {}
+        menus: dict[str, list[tuple[str, str, Callable[[], object]] | None]] = {
             "&File": [("Open audio file…", "Ctrl+O", self.open_audio), ("Save text…", "Ctrl+S", self.save_text),
                       ("Export transcript…", "Ctrl+E", self.export_transcript), None, ("Quit", "Ctrl+Q", self.close)],
             "&Edit": [("Undo", "Ctrl+Z", self.view.undo), ("Redo", "Ctrl+Shift+Z", self.view.redo), None,
@@ -145,14 +151,14 @@ class MainWindow(QMainWindow):
                 action = QAction(text, self, shortcut=QKeySequence(keys))
                 action.triggered.connect(slot)
                 menu.addAction(action)
-                self.actions[text] = action
+                self.menu_actions[text] = action
 
     def _connect(self) -> None:
         self.bar.record_toggled.connect(self._record_toggled)
         self.bar.language_chosen.connect(self._language_chosen)
         self.bar.microphone_chosen.connect(self._microphone_chosen)
         self.dictation.status.connect(self.show_status)
-        self.dictation.event.connect(self._dictation_event)
+        self.dictation.happened.connect(self._dictation_event)
         self.dictation.level.connect(self.bar.meter.set_level)
         self.dictation.running.connect(self._dictation_running)
         self.dictation.ended.connect(self._dictation_ended)
@@ -248,7 +254,7 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _dictation_running(self, running: bool) -> None:
         self.bar.set_recording(running)
-        self.actions["Open audio file…"].setEnabled(not running)
+        self.menu_actions["Open audio file…"].setEnabled(not running)
         if not running:
             self._maybe_close()
 

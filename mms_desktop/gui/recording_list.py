@@ -25,7 +25,8 @@ class RecordingList(QListWidget):
     dropped = Signal(list)  # of Path
 
     def __init__(self, jobs: Any):
-        super().__init__(textElideMode=Qt.TextElideMode.ElideMiddle)
+        super().__init__()
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)  # the list and its viewport take drops
         self._jobs = jobs
@@ -55,7 +56,7 @@ class RecordingList(QListWidget):
         self.clear()
         self.addItems([f"{path.name}\n{about}" for path, about in described])
 
-    def describe_again(self, paths: list[Path], first: Callable[[], None] | None = None) -> None:
+    def describe_again(self, paths: list[Path], first: Callable[[], object] | None = None) -> None:
         """Bring the descriptions of ``paths`` up to date (after ``first``, run on the job's thread)."""
 
         def work(report: Any, cancel: Any) -> list[tuple[Path, str]]:

@@ -54,7 +54,7 @@ class SegmentTable(QTableWidget):
         self._filling = False
 
     def low_confidence_rows(self) -> list[int]:
-        return [r for r in range(self.rowCount()) if self.item(r, 3).toolTip()]
+        return [r for r in range(self.rowCount()) if (item := self.item(r, 3)) is not None and item.toolTip()]
 
     @Slot(QTableWidgetItem)
     def _changed(self, item: QTableWidgetItem) -> None:

@@ -32,7 +32,7 @@ class SessionRecording(QObject):
         self._language = ""
         window.record_button.toggled.connect(self._toggled)
         self.dictation.status.connect(window.status.setText)
-        self.dictation.event.connect(self._event)
+        self.dictation.happened.connect(self._event)
         self.dictation.ended.connect(self._ended)
         self.dictation.running.connect(self._running)
 

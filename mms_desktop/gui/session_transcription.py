@@ -30,9 +30,12 @@ class SessionTranscription(QObject):
         self.w = window
         self.job: Job | None = None
         self._batch: tuple[list[Path], bool] = ([], False)  # of the run in progress: recordings done, only new
-        self.progress = QProgressBar(visible=False, maximumWidth=240)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progress.setMaximumWidth(240)
         self.progress.setRange(0, 1000)
-        self.cancel_button = QPushButton("Cancel", visible=False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
         self.cancel_button.setToolTip("Stop the transcription; the saved transcript stays as it was (Esc)")
         self.cancel_button.clicked.connect(self.cancel)
         # Esc cancels only while a transcription runs, so that it still cancels a correction being typed

@@ -92,8 +92,9 @@ class SettingsDialog(QDialog):
             options = devices if kind == "input-device" else list(f.metadata["choices"])
             box.addItems(options if value in options or not value else [value, *options])
             box.setCurrentText(value)
-            if kind == "input-device":  # empty: the system's default microphone, said in the empty field
-                box.lineEdit().setPlaceholderText("System default microphone")
+            edit = box.lineEdit()
+            if kind == "input-device" and edit is not None:  # empty: the system's default microphone, said there
+                edit.setPlaceholderText("System default microphone")
             return box, box
         if kind in UNITS:
             spin = QDoubleSpinBox(suffix=" s" if kind == "seconds" else " ×", decimals=1, singleStep=0.5)

@@ -252,7 +252,11 @@ class Tasks(QObject):
     def write_text(self, path: Path, text: str) -> None:
         from mms_desktop.core.base import save_text
 
-        self.w.jobs.start("save text", lambda report, cancel: save_text(path, text) or path, self._written)
+        def work(report: Any, cancel: threading.Event) -> Path:
+            save_text(path, text)
+            return path
+
+        self.w.jobs.start("save text", work, self._written)
 
     def export(self, path: Path, fmt: str) -> None:
         from mms_desktop.core import formats

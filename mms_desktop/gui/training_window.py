@@ -47,9 +47,11 @@ class TrainingWindow(QDialog):
         self.device.addItem("cpu")  # and cuda once the adapters' job has found a GPU
         self.curve = LossCurve()
         self.progress = QProgressBar()
-        self.result = QLabel(wordWrap=True)
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
         self.train_button = QPushButton("Train")
-        self.cancel_button = QPushButton("Cancel", enabled=False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
         self._layout()
         self._fill_adapters()
 
@@ -88,7 +90,7 @@ class TrainingWindow(QDialog):
         row.addWidget(self.cancel_button)
         root.addLayout(row)
         root.addWidget(QLabel("<b>4. Result</b>"))
-        root.addWidget(self.result)
+        root.addWidget(self.outcome)
         self.train_button.clicked.connect(self.train)
         self.cancel_button.clicked.connect(self.cancel)
 
@@ -143,17 +145,17 @@ class TrainingWindow(QDialog):
         sources = [Path(self.sources.item(i).text()) for i in range(self.sources.count())]
         name = self.name.text().strip() or self.language.text().strip()
         if not sources:
-            self.result.setText("Add at least one folder or file of recordings with transcripts.")
+            self.outcome.setText("Add at least one folder or file of recordings with transcripts.")
             return
         if not name:
-            self.result.setText("Give the language's ISO 639-3 code.")
+            self.outcome.setText("Give the language's ISO 639-3 code.")
             return
         steps, start_from, device = self.steps.value(), self.start_from.currentData() or None, self.device.currentText()
         context = self.main.context
         self.curve.reset(steps)
         self.progress.setRange(0, steps)
         self.progress.setValue(0)
-        self.result.setText("Reading the recordings…")
+        self.outcome.setText("Reading the recordings…")
         self._running(True)
 
         def work(report: Any, cancel: threading.Event) -> Any:
@@ -176,7 +178,7 @@ class TrainingWindow(QDialog):
     @Slot(object)
     def _progress(self, p: Any) -> None:
         if isinstance(p, str):
-            self.result.setText(p)
+            self.outcome.setText(p)
         elif isinstance(p, TrainProgress):
             self.curve.add(p.step, p.loss, p.cer)
             self.progress.setValue(p.step)
@@ -185,21 +187,21 @@ class TrainingWindow(QDialog):
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            self.result.setText("Stopping at the next step; the checkpoint lets you continue later…")
+            self.outcome.setText("Stopping at the next step; the checkpoint lets you continue later…")
 
     @Slot(object, object)
     def _trained(self, report: Any, error: BaseException | None) -> None:
         self.job = None
         self._running(False)
         if isinstance(error, Cancelled):
-            self.result.setText("Stopped. Press Train with the same language to continue from the last checkpoint.")
+            self.outcome.setText("Stopped. Press Train with the same language to continue from the last checkpoint.")
             return
         if error is not None:
-            self.result.setText(describe_error(error))
+            self.outcome.setText(describe_error(error))
             return
         self.report = report
         skipped = f" Skipped {len(report.skipped)}: {'; '.join(report.skipped[:3])}." if report.skipped else ""
-        self.result.setText(
+        self.outcome.setText(
             f"'{report.name}' is installed and ready for dictation and transcription. Trained {report.steps} steps "
             f"on {counted(report.train_items, 'recording')} ({report.train_seconds / 60:.1f} min). On "
             f"{counted(report.held_out_items, 'held-out recording')}: CER {report.cer_before:.1%} → "

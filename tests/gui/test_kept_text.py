@@ -47,7 +47,7 @@ def test_the_text_and_its_timings_come_back_when_the_window_opens_again(qtbot, m
     qtbot.keyClicks(again.view, "!")
     assert again.view.toPlainText() == text + "!", "typing goes on at the end of the kept text"
 
-    again.actions["Clear"].trigger()
+    again.menu_actions["Clear"].trigger()
     again.close()
     assert make_window(home).view.toPlainText() == "", "a window closed empty opens empty"
 

@@ -251,13 +251,13 @@ def test_clear_can_be_undone_with_the_word_timings(qtbot, make_window, tmp_path:
     window = transcribed_window(qtbot, make_window, tmp_path / "speech.wav")
     text, segments = window.view.toPlainText(), list(window.segments)
     assert "casa" in text and segments
-    window.actions["Clear"].trigger()
+    window.menu_actions["Clear"].trigger()
     assert window.view.toPlainText() == "" and window.segments == []
     assert "Ctrl+Z" in window.status_text.text()
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one step, not two
     assert window.view.toPlainText() == text and window.segments == segments
-    window.actions["Redo"].trigger()
+    window.menu_actions["Redo"].trigger()
     assert window.view.toPlainText() == "" and window.segments == []
 
 
@@ -271,7 +271,7 @@ def test_a_file_that_is_not_audio_gets_one_sentence_and_the_window_stays_usable(
     qtbot.waitUntil(lambda: not window.tasks.transcribing, timeout=30000)
     message = window.status_text.text()
     assert "notes.wav" in message and message.endswith(".") and "Traceback" not in message
-    assert window.actions["Open audio file…"].isEnabled() and window.bar.record_button.isEnabled()
+    assert window.menu_actions["Open audio file…"].isEnabled() and window.bar.record_button.isEnabled()
 
 
 @pytest.mark.parametrize("how", ["button", "Esc"])
@@ -385,7 +385,7 @@ def test_read_aloud_plays_the_text_and_saves_it(qtbot, make_window, player, inst
     player.before_first.clear()  # the first sentence is not ready yet
     streamed = len(player.streamed)
     window.read_aloud()
-    window.actions["Stop reading"].trigger()  # Esc while the speech is still being prepared
+    window.menu_actions["Stop reading"].trigger()  # Esc while the speech is still being prepared
     player.before_first.set()
     qtbot.waitUntil(lambda: window.status_text.text() == "Stopped reading.", timeout=60000)
     assert len(player.played) == 1 and len(player.streamed) == streamed, "stopped before it was ready: never played"
@@ -422,9 +422,9 @@ def test_recorder_warnings_reach_the_status_line(qtbot, make_window) -> None:
 
     window = make_window()
     message = "The disk is nearly full; recording to x.wav stopped and everything so far was saved."
-    window.dictation.event.emit(RecorderEvent("disk-full", message))
+    window.dictation.happened.emit(RecorderEvent("disk-full", message))
     assert window.status_text.text() == message
-    window.dictation.event.emit(RecorderEvent("finished", "Saved x.wav."))
+    window.dictation.happened.emit(RecorderEvent("finished", "Saved x.wav."))
     assert window.status_text.text() == message  # the end of a recording is reported by the stop itself
 
 
@@ -466,7 +466,7 @@ def test_help_shows_what_is_in_use_and_opens_the_folders(qtbot, make_window, tmp
     try:
         recordings = tmp_path / "home" / "recordings"
         assert not recordings.exists()
-        window.actions["Open recordings folder"].trigger()
+        window.menu_actions["Open recordings folder"].trigger()
         assert manager.opened == [str(recordings)] and recordings.is_dir(), "created, then shown"
         assert window.status_text.text() == f"Opened {recordings}."
     finally:
@@ -508,11 +508,11 @@ def test_save_dialogs_offer_a_name_after_the_recording_beside_it(qtbot, make_win
     window.tasks.transcribe_file(wav)
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Transcribed"), timeout=60000)
     for action in ("Export transcript…", "Save text…", "Save speech…"):
-        window.actions[action].trigger()
+        window.menu_actions[action].trigger()
     assert offered == [str(wav.with_suffix(".srt")), str(wav.with_suffix(".txt"))], "no voice: no file is asked for"
     assert window.status_text.text() == "No voice is installed for 'spa'; install one with Tools → Languages first."
-    window.actions["Clear"].trigger()
-    window.actions["Save text…"].trigger()
+    window.menu_actions["Clear"].trigger()
+    window.menu_actions["Save text…"].trigger()
     assert offered[-1] == str(wav.parent / "transcript.txt"), "no recording now: the folder last used"
 
 
@@ -596,7 +596,7 @@ def test_reading_aloud_says_when_it_ends_and_esc_then_cancels_a_transcription(
     assert not window.reader.busy
     window.read_aloud()  # again, and stopped while it sounds: Stop reading says so
     qtbot.waitUntil(lambda: window.status_text.text() == "Reading aloud…", timeout=60000)
-    window.actions["Stop reading"].trigger()
+    window.menu_actions["Stop reading"].trigger()
     assert window.status_text.text() == "Stopped reading." and not window.reader.busy
     wav = tmp_path / "long.wav"
     sf.write(wav, np.tile(espeak("hello world", "en", tmp_path), 300)[: 16000 * 300], 16000)

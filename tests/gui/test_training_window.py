@@ -32,21 +32,21 @@ def test_train_watch_and_use_a_new_language(qtbot, make_window, installed_home: 
     devices = [trainer.device.itemText(i) for i in range(trainer.device.count())]
     assert devices == ["cpu", "cuda"] if torch.cuda.is_available() else devices == ["cpu"], "only devices it has"
     trainer.train()
-    assert "Add at least one folder" in trainer.result.text()
+    assert "Add at least one folder" in trainer.outcome.text()
     trainer.add_source(italian(tmp_path / "italian"))
     trainer.language.setText("Italian")
     trainer.train()
     qtbot.waitUntil(lambda: trainer.job is None, timeout=60000)
-    assert "not a language code" in trainer.result.text()
+    assert "not a language code" in trainer.outcome.text()
     trainer.language.setText("ita")
     trainer.steps.setValue(40)
     trainer.train()
     qtbot.waitUntil(lambda: trainer.job is None, timeout=300000)
-    assert trainer.report is not None, trainer.result.text()
+    assert trainer.report is not None, trainer.outcome.text()
     assert len(trainer.curve.losses) == 40 and trainer.curve.losses[-1][1] < trainer.curve.losses[0][1]
-    assert "'ita' is installed" in trainer.result.text() and "CER" in trainer.result.text()
-    assert "on 9 recordings" in trainer.result.text() and "On 1 held-out recording: CER" in trainer.result.text()
-    assert "broken.wav" in trainer.result.text()  # skipped items are listed
+    assert "'ita' is installed" in trainer.outcome.text() and "CER" in trainer.outcome.text()
+    assert "on 9 recordings" in trainer.outcome.text() and "On 1 held-out recording: CER" in trainer.outcome.text()
+    assert "broken.wav" in trainer.outcome.text()  # skipped items are listed
     qtbot.waitUntil(lambda: window.bar.language_box.findData("ita") >= 0, timeout=30000)  # usable at once
     qtbot.waitUntil(lambda: trainer.start_from.findData("ita") >= 0, timeout=30000)  # and to start from next time
     trainer.close()
@@ -66,12 +66,12 @@ def test_cancelled_training_continues_from_its_checkpoint(qtbot, make_window, in
     qtbot.keyClick(trainer, Qt.Key.Key_Escape)  # as closing the window: stops at the next step, then goes
     assert trainer.isVisible(), "the window stays until the training has stopped"
     qtbot.waitUntil(lambda: not trainer.isVisible(), timeout=60000)
-    assert trainer.job is None and trainer.result.text().startswith("Stopped.")
+    assert trainer.job is None and trainer.outcome.text().startswith("Stopped.")
     assert window.tasks.open_training() is trainer, "one window, so that one language is never trained twice at once"
     assert (home / "training" / "ita.ckpt").exists()
     stopped_at = trainer.curve.losses[-1][0]
     trainer.steps.setValue(stopped_at + 5)
     trainer.train()
     qtbot.waitUntil(lambda: trainer.job is None, timeout=120000)
-    assert trainer.report is not None, trainer.result.text()
+    assert trainer.report is not None, trainer.outcome.text()
     assert trainer.curve.losses[0][0] > 20, "training went on from the checkpoint, not from step 1"

@@ -131,7 +131,7 @@ def wav_header(sample_rate: int, channels: int, data_bytes: int) -> bytes:
 
 def to_pcm16(block: np.ndarray) -> bytes:
     """Float samples in [-1, 1] (frames × channels) to interleaved little-endian 16-bit PCM."""
-    return (np.clip(block, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
+    return bytes((np.clip(block, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes())
 
 
 def _disk_free(folder: Path) -> int:

@@ -114,7 +114,7 @@ def safetensors_header(path: Path) -> tuple[dict[str, Any], int]:
     return header, 8 + size
 
 
-def publish(tensors: dict, model_dir: Path, folder: Path) -> bool:
+def publish(tensors: dict[str, Any], model_dir: Path, folder: Path) -> bool:
     """Write ``tensors`` and ``model_dir``'s config as the copy ``folder`` (from ``cache_folder``), whole or
     not at all, and remove copies of older versions of the same model; False if it cannot be written."""
     from safetensors.torch import save_file

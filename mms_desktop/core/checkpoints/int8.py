@@ -84,12 +84,15 @@ class Int8Linear(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self._onednn:
-            return torch.ops.quantized.linear_dynamic(x, self._packed, True)  # 7-bit activations, as fbgemm needs
+            out: torch.Tensor = torch.ops.quantized.linear_dynamic(x, self._packed, True)  # 7-bit, as fbgemm needs
+            return out
         if x.numel() == 0:
             return x.new_zeros(*x.shape[:-1], self.out_features)
         q = torch.quantize_per_tensor_dynamic(x, torch.quint8, self._seven_bits)  # scale and zero point of x
-        return onednn_product(_codes(q), q.q_scale(), q.q_zero_point(), self._packed, self._scale,
-                               self._zero_points, self._bias, x.dtype)  # fmt: skip
+        product: torch.Tensor = onednn_product(
+            _codes(q), q.q_scale(), q.q_zero_point(), self._packed, self._scale, self._zero_points, self._bias, x.dtype
+        )
+        return product
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, int8"

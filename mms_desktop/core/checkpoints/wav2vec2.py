@@ -126,7 +126,8 @@ class Attention(nn.Module):
         shape = (*x.shape[:-1], self.heads, -1)
         q, k, v = (proj(x).view(shape).transpose(1, 2) for proj in (self.q_proj, self.k_proj, self.v_proj))
         out = functional.scaled_dot_product_attention(q, k, v)  # PyTorch's fused kernel
-        return self.out_proj(out.transpose(1, 2).reshape(*x.shape[:-1], -1))
+        projected: torch.Tensor = self.out_proj(out.transpose(1, 2).reshape(*x.shape[:-1], -1))
+        return projected
 
 
 class FeedForward(nn.Module):
@@ -136,7 +137,8 @@ class FeedForward(nn.Module):
         self.output_dense = nn.Linear(config.intermediate_size, config.hidden_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.output_dense(functional.gelu(self.intermediate_dense(x)))
+        out: torch.Tensor = self.output_dense(functional.gelu(self.intermediate_dense(x)))
+        return out
 
 
 class AdapterLayer(nn.Module):
@@ -149,7 +151,8 @@ class AdapterLayer(nn.Module):
         self.linear_2 = nn.Linear(config.adapter_attn_dim, config.hidden_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear_2(functional.relu(self.linear_1(self.norm(x))))
+        out: torch.Tensor = self.linear_2(functional.relu(self.linear_1(self.norm(x))))
+        return out
 
 
 class EncoderLayer(nn.Module):
@@ -194,7 +197,8 @@ class Wav2Vec2(nn.Module):
 
     def forward(self, samples: torch.Tensor) -> torch.Tensor:
         hidden, _ = self.feature_projection(self.feature_extractor(samples).transpose(1, 2))
-        return self.encoder(hidden).last_hidden_state
+        encoded: torch.Tensor = self.encoder(hidden).last_hidden_state
+        return encoded
 
 
 class ForCTC(nn.Module):

@@ -196,7 +196,7 @@ def transcript_path(recording: Path) -> Path:
     return recording.with_suffix(".json")
 
 
-def _read_saved(transcript: Path) -> dict | None:
+def _read_saved(transcript: Path) -> dict[str, Any] | None:
     """A saved transcript's JSON object, or None when what the file holds is not one (damaged).
 
     Raises:
@@ -209,7 +209,7 @@ def _read_saved(transcript: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _saved_state(transcript: Path) -> dict | None:
+def _saved_state(transcript: Path) -> dict[str, Any] | None:
     """As :func:`_read_saved`, with a file that cannot be read taken for a damaged one."""
     try:
         return _read_saved(transcript)

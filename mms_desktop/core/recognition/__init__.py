@@ -8,6 +8,7 @@ from mms_desktop.core.recognition import ctc, wordlist
 from mms_desktop.core.recognition.dictation import Dictation, DictationStopped
 from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech, speech_to_identify
 from mms_desktop.core.recognition.pacing import (
+    END_PAD_S,
     Lag,
     affordable_window,
     describe,
@@ -24,7 +25,7 @@ from mms_desktop.core.recognition.recognizer import (
     plan_windows,
     window_frames,
 )
-from mms_desktop.core.recognition.streaming import END_PAD_S, RecognitionStream, StreamOptions
+from mms_desktop.core.recognition.streaming import RecognitionStream, StreamOptions
 from mms_desktop.core.recognition.transcribe import detect_adapter, only_speech, transcribe
 
 __all__ = [

@@ -29,6 +29,7 @@ import numpy as np
 
 from mms_desktop.core.audio import CHUNK, SAMPLE_RATE, SpeechDetector
 from mms_desktop.core.base import (
+    AUTO,
     FinalResult,
     LanguageDetected,
     PartialResult,
@@ -47,7 +48,7 @@ from mms_desktop.core.recognition.recognizer import (
     window_at,
     window_frames,
 )
-from mms_desktop.core.recognition.transcribe import AUTO, detect_adapter
+from mms_desktop.core.recognition.transcribe import detect_adapter
 
 log = logging.getLogger(__name__)
 Event = StreamEvent
