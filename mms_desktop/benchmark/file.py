@@ -103,23 +103,23 @@ def measure(asr: Path, lid: Path, precision: str, seconds: float, device: str = 
     recognizer = Recognizer.load(asr, "eng", device, precision, cache_dir=_cache(asr))
     load_s = time.perf_counter() - started
     started = time.perf_counter()
-    recognizer.set_language("fra")
-    recognizer.set_language("eng")
+    recognizer.prepare("fra")
+    recognizer.prepare("eng")
     switch_ms = (time.perf_counter() - started) / 2 * 1000
     started = time.perf_counter()
     identifier = LanguageIdentifier.load(lid, device, precision, cache_dir=_cache(asr))
     lid_load_s = time.perf_counter() - started
     identifier.identify(audio[: 3 * SAMPLE_RATE])
-    recognizer.log_probs(audio[:SAMPLE_RATE])  # warm-up
+    recognizer.log_probs(audio[:SAMPLE_RATE], "eng")  # warm-up
     started = time.perf_counter()
-    recognizer.transcribe(audio, WindowOptions())
+    recognizer.transcribe(audio, "eng", WindowOptions())
     transcribe_s = time.perf_counter() - started
     identifier.identify(audio[: 3 * SAMPLE_RATE])  # as the next dictation would: after the recognizer ran
-    recognizer.log_probs(audio[:SAMPLE_RATE])
+    recognizer.log_probs(audio[:SAMPLE_RATE], "eng")
     peak = _peak_rss_mb()  # before the plain pass, whose whole-recording attention the app never runs
     mapped = _mapped_file_mb()
     started = time.perf_counter()
-    recognizer.log_probs(audio)
+    recognizer.log_probs(audio, "eng")
     plain_s = time.perf_counter() - started
     return FileFigures(
         recognizer.placement.dtype, round(seconds, 1), round(load_s, 2), round(switch_ms, 1), round(plain_s, 2),

@@ -20,7 +20,7 @@ import numpy as np
 
 from mms_desktop.core.audio import SAMPLE_RATE, load_audio
 from mms_desktop.core.base import FinalResult, PartialResult, Segment
-from mms_desktop.core.recognition import RecognitionStream, Recognizer, StreamOptions, WindowOptions, label
+from mms_desktop.core.recognition import RecognitionStream, Recognizer, StreamOptions, label
 from mms_desktop.core.training import character_error_rate
 
 SENTENCES = [
@@ -78,15 +78,15 @@ def speech_with_pauses() -> tuple[np.ndarray, list[float]]:
     return np.concatenate(pieces), ends
 
 
-def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -> StreamingFigures:
+def run(recognizer: Recognizer, options: StreamOptions, language: str, block_s: float = 0.02) -> StreamingFigures:
     audio, speech_ends = speech_with_pauses()
-    recognizer.transcribe(audio[:SAMPLE_RATE])  # warm-up
+    recognizer.transcribe(audio[:SAMPLE_RATE], language)  # warm-up
     started, frames_before = time.perf_counter(), recognizer.encoded_frames
-    recognizer.transcribe(audio)  # offline, as a file: one pass over the whole recording
+    recognizer.transcribe(audio, language)  # offline, as a file: one pass over the whole recording
     offline = time.perf_counter() - started
     offline_frames = recognizer.encoded_frames - frames_before
 
-    stream = RecognitionStream(recognizer, options, language=recognizer.language)
+    stream = RecognitionStream(recognizer, options, language)
     compute_before, frames_before = recognizer.compute_seconds, recognizer.encoded_frames
     block = int(block_s * SAMPLE_RATE)
     clock = busy = 0.0
@@ -112,7 +112,7 @@ def run(recognizer: Recognizer, options: StreamOptions, block_s: float = 0.02) -
     used = Counter(stream.windows_used)
     heard = " ".join(s.text for s in segments if s.text)
     offline_text = " ".join(  # each utterance transcribed offline, with the file transcription windows
-        recognizer.transcribe(audio[round(s.start * SAMPLE_RATE) : round(s.end * SAMPLE_RATE)], WindowOptions()).text
+        recognizer.transcribe(audio[round(s.start * SAMPLE_RATE) : round(s.end * SAMPLE_RATE)], language).text
         for s in segments
     )
     return StreamingFigures(

@@ -141,20 +141,19 @@ def _stream(args: argparse.Namespace, ctx: Context, options: Any, names: list[st
     for name in names:
         title, folder = resolve_model(name, ctx, cache)
         languages = available_languages(folder)
-        recognizer = Recognizer.load(
-            folder, "eng" if "eng" in languages else languages[0], ctx.settings.device, precision
-        )
+        language = "eng" if "eng" in languages else languages[0]
+        recognizer = Recognizer.load(folder, language, ctx.settings.device, precision)
         if args.sweep:
-            rows = [streaming.run(recognizer, dataclasses.replace(options, window=WindowOptions(chunk, context),
-                                                                  partial_every_s=every, lag_target_s=float("inf")))
-                    for chunk, context, every in SWEEP]  # fmt: skip
-            rows.append(streaming.run(recognizer, options))  # the settings, shorter windows where they must be
+            swept = [dataclasses.replace(options, window=WindowOptions(chunk, context), partial_every_s=every,
+                                         lag_target_s=float("inf")) for chunk, context, every in SWEEP]  # fmt: skip
+            # each window as it is, then the settings (shorter windows where they must be)
+            rows = [streaming.run(recognizer, o, language) for o in [*swept, options]]
             print(streaming.table(title, rows), flush=True)
         else:
-            print(streaming.report(title, streaming.run(recognizer, options)), flush=True)
+            print(streaming.report(title, streaming.run(recognizer, options, language)), flush=True)
         if args.load:
             with streaming.busy_core():
-                figures = streaming.run(recognizer, options)
+                figures = streaming.run(recognizer, options, language)
             print(streaming.report(f"{title}, with one core busy", figures), flush=True)
 
 

@@ -41,11 +41,10 @@ def evaluate(
     recognizer = Recognizer.load(models / repos.demo_asr, options.languages[0], device="cpu", precision=precision)
     report: dict[str, Any] = {"cer": {}, "cer_characters": {}}
     for lang, utterances in data.items():
-        recognizer.set_language(lang)
-        log_probs = [recognizer.windowed_log_probs(u.samples) for u in utterances]
+        log_probs = [recognizer.windowed_log_probs(u.samples, lang) for u in utterances]
         for key, word_lists in (("cer", True), ("cer_characters", False)):
             recognizer.use_word_lists = word_lists
-            hypotheses = [" ".join(w.word for w in recognizer.decode(lp)) for lp in log_probs]
+            hypotheses = [" ".join(w.word for w in recognizer.decode(lp, lang)) for lp in log_probs]
             report[key][lang] = round(character_error_rate([u.text for u in utterances], hypotheses), 4)
     identifier = LanguageIdentifier.load(models / repos.demo_lid, device="cpu", precision=precision)
     right = total = 0

@@ -475,7 +475,7 @@ def test_help_shows_what_is_in_use_and_opens_the_folders(qtbot, make_window, tmp
 
     import numpy as np
 
-    window.host.loaded_recognizer().log_probs(np.zeros(16000, np.float32))  # as the first dictation would
+    window.host.loaded_recognizer().log_probs(np.zeros(16000, np.float32), "eng")  # as the first dictation would
     qtbot.keyClick(window, Qt.Key.Key_F1)
     qtbot.waitUntil(lambda: window.tasks.about is not None and window.tasks.about.isVisible(), timeout=30000)
     rows = dict(window.tasks.about.rows)

@@ -126,7 +126,7 @@ def test_training_lowers_cer_keeps_the_base_and_transcribes(italian: Path, base:
     assert tensors["lm_head.weight"].shape[0] == len(data.vocabulary())
     recognizer = Recognizer.load(base, "ita", device="cpu")
     assert "ita" in recognizer.languages
-    assert recognizer.transcribe(data.held_out[0].samples).language == "ita"
+    assert recognizer.transcribe(data.held_out[0].samples, "ita").language == "ita"
 
 
 def test_an_interrupted_run_resumes_from_its_checkpoint(italian: Path, base: Path, tmp_path: Path) -> None:

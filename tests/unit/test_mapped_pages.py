@@ -30,18 +30,17 @@ def test_identification_hands_back_both_models_weights_and_they_read_back_the_sa
     recognizer = Recognizer.load(asr_dir, "eng", device="cpu", precision="float32")
     identifier = LanguageIdentifier.load(lid_dir, device="cpu", precision="float32")
     audio = noise(2.0, 3)
-    recognizer.set_language("fra")  # an adapter other than the one stored with the base weights
-    before = recognizer.log_probs(audio)
+    before = recognizer.log_probs(audio, "fra")  # an adapter other than the one stored with the base weights
     assert resident_kb(asr_dir / WEIGHTS) > 0  # the pass read the recognizer's weights through the map
 
     probabilities = identifier.probabilities(audio)
     assert resident_kb(asr_dir / WEIGHTS) == 0 and resident_kb(lid_dir / WEIGHTS) == 0
     assert np.array_equal(identifier.probabilities(audio), probabilities)
 
-    after = recognizer.log_probs(audio)  # mapped again from the file: French's adapter was not in the map
+    after = recognizer.log_probs(audio, "fra")  # mapped again from the file: French's adapter was not in the map
     np.testing.assert_array_equal(after, before)
     assert resident_kb(asr_dir / WEIGHTS) > 0
     release_mapped_pages()
-    np.testing.assert_array_equal(recognizer.log_probs(audio), before)
+    np.testing.assert_array_equal(recognizer.log_probs(audio, "fra"), before)
     fresh = Recognizer.load(asr_dir, "fra", device="cpu", precision="float32")
-    np.testing.assert_array_equal(fresh.log_probs(audio), before)
+    np.testing.assert_array_equal(fresh.log_probs(audio, "fra"), before)

@@ -33,7 +33,7 @@ def test_a_loaded_recognizer_is_handed_out_while_the_identifier_loads(host: Mode
         asking.start()
         asking.join(30)
         assert handed == [recognizer] and not release.is_set()  # while the identifier's load is held
-        assert recognizer.language == "deu"
+        assert recognizer._active == "deu"  # loaded with the adapter of the language asked for
     finally:
         release.set()
     identifier = wait()

@@ -65,11 +65,10 @@ def test_reduced_precision_weights_are_converted_once_and_loaded_from_the_copy(t
     assert all(p.dtype == torch.bfloat16 for p in weights.values())
     assert mapped_from(weights["wav2vec2.encoder.layers.0.attention.q_proj.weight"]) == folder / "model.safetensors"
     assert mapped_from(weights["wav2vec2.encoder.pos_conv_embed.conv.weight"]) is None  # computed once, in memory
-    assert np.array_equal(direct.log_probs(audio), cached.log_probs(audio))
+    assert np.array_equal(direct.log_probs(audio, "eng"), cached.log_probs(audio, "eng"))
     stored = (folder / "model.safetensors").read_bytes()
-    cached.set_language("fra")  # adapters still come from the model's own folder
-    direct.set_language("fra")
-    assert np.array_equal(direct.log_probs(audio), cached.log_probs(audio))
+    # adapters still come from the model's own folder
+    assert np.array_equal(direct.log_probs(audio, "fra"), cached.log_probs(audio, "fra"))
     assert (folder / "model.safetensors").read_bytes() == stored  # written into the map, never into the file
 
     os.utime(model / "model.safetensors", (1, 1))  # the model was updated: a new copy replaces the old
@@ -105,7 +104,7 @@ def test_int8_copy_is_made_once_and_loads_to_the_same_model(tiny_repos, tmp_path
     cache = tmp_path / "converted"
     audio = noise(2.0)
     full = Recognizer.load(model, "eng", "cpu", "float32")
-    exact = full.log_probs(audio)
+    exact = full.log_probs(audio, "eng")
     first = Recognizer.load(model, "eng", "cpu", "int8", cache_dir=cache)  # converts and stores the copy
     copy = cache_folder(model, "int8", cache) / "model.safetensors"
     assert copy.stat().st_size < (model / "model.safetensors").stat().st_size
@@ -117,12 +116,11 @@ def test_int8_copy_is_made_once_and_loads_to_the_same_model(tiny_repos, tmp_path
     assert not any(isinstance(m, Int8Linear) for m in again._model.lm_head.modules())
     assert isinstance(again._model, wav2vec2.ForCTC)  # PyTorch's fused attention, as in float
 
-    quantized = again.log_probs(audio)
-    assert np.array_equal(first.log_probs(audio), quantized)
+    quantized = again.log_probs(audio, "eng")
+    assert np.array_equal(first.log_probs(audio, "eng"), quantized)
     assert np.abs(np.exp(quantized) - np.exp(exact)).max() < 0.05  # close to fp32, not equal
-    again.set_language("fra")  # adapters and heads stay in float32 and still swap in place
-    full.set_language("fra")
-    assert np.abs(np.exp(again.log_probs(audio)) - np.exp(full.log_probs(audio))).max() < 0.05
+    # adapters and heads stay in float32 and still swap in place
+    assert np.abs(np.exp(again.log_probs(audio, "fra")) - np.exp(full.log_probs(audio, "fra"))).max() < 0.05
 
 
 @pytest.mark.parametrize("kernel", ["onednn", "quantized engine"])
@@ -224,10 +222,10 @@ def test_a_damaged_converted_copy_is_made_again(tiny_repos, tmp_path, precision:
     shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)
     cache = tmp_path / "converted"
     audio = noise(1.0)
-    expected = Recognizer.load(model, "eng", "cpu", precision, cache_dir=cache).log_probs(audio)
+    expected = Recognizer.load(model, "eng", "cpu", precision, cache_dir=cache).log_probs(audio, "eng")
     copy = cache_folder(model, precision, cache) / "model.safetensors"
     whole = copy.read_bytes()
     copy.write_bytes(whole[: len(whole) // 2])  # a disk error, a killed copy tool
     again = Recognizer.load(model, "eng", "cpu", precision, cache_dir=cache)
-    assert (again.log_probs(audio) == expected).all()
+    assert (again.log_probs(audio, "eng") == expected).all()
     assert copy.read_bytes() == whole  # converted again, whole

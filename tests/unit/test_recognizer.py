@@ -25,13 +25,12 @@ def test_switching_adapters_matches_a_fresh_load_without_reloading(recognizer: R
     model_before = recognizer._model
     audio = noise(2.0)
     for language in ["cmn-script_simplified", "fra", "eng"]:
-        recognizer.set_language(language)
+        got = recognizer.log_probs(audio, language)  # the adapter of the call's language swaps in
         assert recognizer._model is model_before
         reference = Wav2Vec2ForCTC.from_pretrained(str(tiny_repos["facebook/mms-1b-all"]), target_lang=language).eval()
         x = torch.from_numpy((audio - audio.mean()) / np.sqrt(audio.var() + 1e-7))[None]
         with torch.inference_mode():
             expected = torch.log_softmax(reference(x).logits[0], -1).numpy()
-        got = recognizer.log_probs(audio)
         assert got.shape == expected.shape
         assert np.allclose(got, expected, atol=1e-4)
     assert recognizer._model.lm_head.out_features == 4 + 1 + 27  # eng: specials, "|", a-z and "'"
@@ -39,9 +38,9 @@ def test_switching_adapters_matches_a_fresh_load_without_reloading(recognizer: R
 
 def test_unknown_language_is_a_clear_error(recognizer: Recognizer) -> None:
     with pytest.raises(ModelError, match="'deu' is not installed.*languages install deu"):
-        recognizer.set_language("deu")
+        recognizer.log_probs(noise(1.0), "deu")
     with pytest.raises(UserError, match="'xyz' is not an ISO 639-3 language code"):
-        recognizer.set_language("xyz")  # never suggested for installing
+        recognizer.transcribe(noise(1.0), "xyz")  # never suggested for installing
 
 
 def test_missing_or_broken_model_folder(tmp_path: Path) -> None:
@@ -56,9 +55,9 @@ def test_short_audio_is_one_pass_and_identical_to_single_pass(recognizer: Recogn
     audio = noise(3.0, seed=3)
     options = WindowOptions(chunk_s=3.0, context_s=1.0)
     assert len(plan_windows(len(audio), options)) == 1
-    assert np.array_equal(recognizer.windowed_log_probs(audio, options), recognizer.log_probs(audio))
-    single = " ".join(w.word for w in recognizer.decode(recognizer.log_probs(audio)))
-    assert recognizer.transcribe(audio, options).text == single
+    assert np.array_equal(recognizer.windowed_log_probs(audio, "eng", options), recognizer.log_probs(audio, "eng"))
+    single = " ".join(w.word for w in recognizer.decode(recognizer.log_probs(audio, "eng"), "eng"))
+    assert recognizer.transcribe(audio, "eng", options).text == single
 
 
 @pytest.mark.parametrize("seconds", [4.3, 5.0, 7.37, 12.0])
@@ -75,8 +74,8 @@ def test_windows_tile_every_frame_exactly_once(seconds: float) -> None:
 
 def test_long_audio_windowed_has_the_single_pass_frame_grid(recognizer: Recognizer) -> None:
     audio = noise(9.0, seed=4)
-    windowed = recognizer.windowed_log_probs(audio, WindowOptions(chunk_s=2.0, context_s=0.5))
-    assert windowed.shape == recognizer.log_probs(audio).shape
+    windowed = recognizer.windowed_log_probs(audio, "eng", WindowOptions(chunk_s=2.0, context_s=0.5))
+    assert windowed.shape == recognizer.log_probs(audio, "eng").shape
 
 
 def test_progress_and_cancel(recognizer: Recognizer) -> None:
@@ -85,12 +84,12 @@ def test_progress_and_cancel(recognizer: Recognizer) -> None:
     from mms_desktop.core.base import Cancelled
 
     seen = []
-    recognizer.transcribe(noise(6.0), WindowOptions(chunk_s=2.0, context_s=0.5), progress=seen.append)
+    recognizer.transcribe(noise(6.0), "eng", WindowOptions(chunk_s=2.0, context_s=0.5), progress=seen.append)
     assert [p.done for p in seen] == [1, 2, 3] and all(p.total == 3 for p in seen)
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
-        recognizer.transcribe(noise(6.0), WindowOptions(chunk_s=2.0, context_s=0.5), cancel=cancel)
+        recognizer.transcribe(noise(6.0), "eng", WindowOptions(chunk_s=2.0, context_s=0.5), cancel=cancel)
 
 
 def test_features_computed_in_stretches_give_the_log_probs_of_one_pass(tiny_repos) -> None:
@@ -102,11 +101,12 @@ def test_features_computed_in_stretches_give_the_log_probs_of_one_pass(tiny_repo
     with torch.inference_mode():  # the split pass equals the model's own forward pass
         inputs = torch.from_numpy((audio - audio.mean()) / np.sqrt(audio.var() + 1e-7))[None]
         reference = torch.log_softmax(recognizer._model(inputs).logits[0], dim=-1).numpy()
-    assert np.allclose(recognizer.log_probs_from_features(whole), reference, atol=1e-5)
+    assert np.allclose(recognizer.log_probs_from_features(whole, "eng"), reference, atol=1e-5)
     first = recognizer.features(audio[: 320 * 40 + 80], stats)  # frames 0..39
     rest = recognizer.features(audio[320 * 40 :], stats)  # frames 40..
     assert torch.allclose(torch.cat([first, rest]), whole, atol=1e-6)
-    assert recognizer.log_probs_from_features(whole[:0]).shape == (0, len(recognizer._id_to_token))
+    empty = recognizer.log_probs_from_features(whole[:0], "eng")
+    assert empty.shape == (0, len(recognizer.alphabet("eng").id_to_token))
 
 
 def test_a_word_list_keeps_recognition_to_its_words(tiny_repos, tmp_path: Path) -> None:
@@ -115,21 +115,56 @@ def test_a_word_list_keeps_recognition_to_its_words(tiny_repos, tmp_path: Path) 
     model, mine = tmp_path / "model", tmp_path / "wordlists"
     shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)
     recognizer = Recognizer.load(model, "eng", device="cpu", precision="float32", word_list_dirs=[mine])
-    log_probs = recognizer.log_probs(noise(4.0, seed=5))
-    free = recognizer.decode(log_probs)
-    assert free and recognizer.word_list() is None
+    log_probs = recognizer.log_probs(noise(4.0, seed=5), "eng")
+    free = recognizer.decode(log_probs, "eng")
+    assert free and recognizer.word_list("eng") is None
 
     (model / "words.eng.txt").write_text("cat\ndog\n", encoding="utf-8")  # shipped with the model
-    shipped = [w.word for w in recognizer.decode(log_probs)]
+    shipped = [w.word for w in recognizer.decode(log_probs, "eng")]
     assert shipped and set(shipped) <= {"cat", "dog"}
 
     mine.mkdir()
     (mine / "words.eng.txt").write_text("Zebra\n", encoding="utf-8")  # the user's own list wins
-    assert recognizer.word_list() == mine / "words.eng.txt"
-    assert {w.word for w in recognizer.decode(log_probs)} == {"zebra"}
+    assert recognizer.word_list("eng") == mine / "words.eng.txt"
+    assert {w.word for w in recognizer.decode(log_probs, "eng")} == {"zebra"}
 
     recognizer.use_word_lists = False
-    assert recognizer.decode(log_probs) == free
+    assert recognizer.decode(log_probs, "eng") == free
     recognizer.use_word_lists = True
-    recognizer.set_language("fra")
-    assert recognizer.word_list() is None
+    assert recognizer.word_list("fra") is None
+
+
+def test_two_languages_at_once_on_one_loaded_model_each_get_their_own_text(recognizer: Recognizer) -> None:
+    """A file transcribed in French while a dictation runs in English on the same recognizer: each pass
+    runs with its own call's adapter, so both equal what each gives alone."""
+    import threading
+
+    options = WindowOptions(chunk_s=1.0, context_s=0.25)  # many short passes, so that the two interleave
+    audio = {"eng": noise(6.0, seed=11), "fra": noise(6.0, seed=12)}
+    alone = {lang: (recognizer.windowed_log_probs(a, lang, options), recognizer.transcribe(a, lang, options))
+             for lang, a in audio.items()}  # fmt: skip
+    assert alone["eng"][0].shape[1] != alone["fra"][0].shape[1]  # two alphabets: a mix-up cannot pass unseen
+    swaps = []
+    load_adapter = recognizer._model.load_adapter
+    recognizer._model.load_adapter = lambda language, **kw: (swaps.append(language), load_adapter(language, **kw))
+    together: dict[str, list] = {"eng": [], "fra": []}
+    start = threading.Barrier(2)
+
+    def work(lang: str) -> None:
+        start.wait()
+        for _ in range(3):
+            log_probs = recognizer.windowed_log_probs(audio[lang], lang, options)
+            together[lang].append((log_probs, recognizer.transcribe(audio[lang], lang, options)))
+
+    threads = [threading.Thread(target=work, args=(lang,)) for lang in audio]
+    try:
+        [t.start() for t in threads]
+        [t.join(120) for t in threads]
+    finally:
+        del recognizer._model.load_adapter
+    assert len(swaps) >= 4, "the two threads' passes did not interleave"
+    for lang, runs in together.items():
+        assert len(runs) == 3
+        for log_probs, transcript in runs:
+            np.testing.assert_array_equal(log_probs, alone[lang][0])
+            assert transcript == alone[lang][1] and transcript.language == lang

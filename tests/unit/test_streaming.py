@@ -49,7 +49,7 @@ def recognizer(tiny_repos) -> Recognizer:
 
     recognizer = Recognizer.load(tiny_repos["facebook/mms-1b-all"], "eng", device="cpu")
     with torch.no_grad():
-        recognizer._model.lm_head.bias[recognizer.vocabulary.convert_tokens_to_ids("|")] += 2.0
+        recognizer._model.lm_head.bias[recognizer.alphabet("eng").token_ids["|"]] += 2.0
     return recognizer
 
 
@@ -68,13 +68,13 @@ def run(stream: RecognitionStream, audio: np.ndarray, block: int = 320, rate: in
 
 def test_finals_equal_offline_and_committed_text_never_changes(recognizer: Recognizer) -> None:
     audio = dictation()
-    events = run(RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector()), audio)
+    events = run(RecognitionStream(recognizer, OPTIONS, "eng", detector=EnergyDetector()), audio)
     finals = [e for e in events if isinstance(e, FinalResult)]
     assert [e.utterance for e in events if isinstance(e, SpeechStarted)] == [0, 1]
     assert len(finals) == 2
     for final in finals:
         start, end = round(final.segment.start * 16000), round(final.segment.end * 16000)
-        offline = recognizer.transcribe(audio[start:end], OPTIONS.window)
+        offline = recognizer.transcribe(audio[start:end], "eng", OPTIONS.window)
         assert final.segment.text == offline.text
         assert [w.word for w in final.segment.words] == offline.text.split()
         partials = [e for e in events if isinstance(e, PartialResult) and e.utterance == final.utterance]
@@ -87,7 +87,7 @@ def test_finals_equal_offline_and_committed_text_never_changes(recognizer: Recog
 
 
 def test_final_words_are_timed_in_stream_seconds(recognizer: Recognizer) -> None:
-    events = run(RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector()), dictation())
+    events = run(RecognitionStream(recognizer, OPTIONS, "eng", detector=EnergyDetector()), dictation())
     second = [e for e in events if isinstance(e, FinalResult)][1]
     assert second.segment.start == pytest.approx(6.0 - OPTIONS.pre_roll_s, abs=0.04)  # speech starts at 6 s
     assert second.segment.end > 13.0
@@ -98,7 +98,7 @@ def test_resampling_from_the_capture_rate(recognizer: Recognizer) -> None:
     import soxr
 
     audio48 = soxr.resample(dictation(), 16000, 48000)
-    stream = RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector())
+    stream = RecognitionStream(recognizer, OPTIONS, "eng", detector=EnergyDetector())
     events = run(stream, audio48, block=960, rate=48000)
     assert len([e for e in events if isinstance(e, FinalResult)]) == 2
     assert abs(stream.end - len(dictation())) <= 2
@@ -140,7 +140,6 @@ def test_an_identifier_still_loading_is_waited_for_only_when_the_utterance_needs
 
 
 def test_a_language_chosen_mid_utterance_applies_from_the_next_one(recognizer: Recognizer) -> None:
-    recognizer.set_language("eng")
     stream = RecognitionStream(recognizer, OPTIONS, language="eng", detector=EnergyDetector())
     audio = dictation()
     events = run_until(stream, audio, 32000)  # inside the first utterance
@@ -182,7 +181,7 @@ def test_silero_detector_finds_speech_and_not_silence() -> None:
 def test_partial_results_compute_each_samples_features_once(recognizer: Recognizer) -> None:
     import torch
 
-    stream = RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector())
+    stream = RecognitionStream(recognizer, OPTIONS, "eng", detector=EnergyDetector())
     audio = dictation()
     computed: list[int] = []
     original = recognizer.features
@@ -206,7 +205,7 @@ def test_partial_results_compute_each_samples_features_once(recognizer: Recogniz
     whole = original(stretch, utterance.tail.stats)
     assert torch.allclose(utterance.tail.features, whole[: len(utterance.tail.features)], atol=1e-6)
     assert sum(computed) < len(stretch) + 80 * len(computed)  # each sample once, plus the frames' overlap
-    tail_text = recognizer.decode(recognizer.log_probs_from_features(utterance.tail.features))
+    tail_text = recognizer.decode(recognizer.log_probs_from_features(utterance.tail.features, "eng"), "eng")
     assert partials[-1].tentative == " ".join(w.word for w in tail_text)
 
 
@@ -217,7 +216,7 @@ def test_partial_results_stay_within_the_compute_budget(recognizer: Recognizer) 
     counts = {}
     for budget in (1e9, 1.5):
         options = dataclasses.replace(OPTIONS, compute_budget=budget)
-        stream = RecognitionStream(recognizer, options, detector=EnergyDetector())
+        stream = RecognitionStream(recognizer, options, "eng", detector=EnergyDetector())
         before = recognizer.encoded_frames
         events = run(stream, audio)
         run_frames = recognizer.encoded_frames - before
@@ -251,7 +250,7 @@ def test_final_windows_run_while_the_silence_is_timed_and_serve_the_final(recogn
     audio = np.concatenate([silence, noise(1.5, 3), silence])  # voice stops at 2.5 s
     options = dataclasses.replace(OPTIONS, partial_every_s=100.0)  # no partial results while speaking
     before = recognizer.encoded_frames
-    events = run_with_positions(RecognitionStream(recognizer, options, detector=EnergyDetector()), audio)
+    events = run_with_positions(RecognitionStream(recognizer, options, "eng", detector=EnergyDetector()), audio)
     frames_run = recognizer.encoded_frames - before
     ((final_at, final),) = [(at, e) for at, e in events if isinstance(e, FinalResult)]
     early = [(at, e) for at, e in events if isinstance(e, PartialResult)]
@@ -261,7 +260,7 @@ def test_final_windows_run_while_the_silence_is_timed_and_serve_the_final(recogn
     assert final_at >= (2.5 + options.min_silence_s) * 16000, "the final still waits for the whole silence"
     assert partial.tentative == final.segment.text
     start, end = round(final.segment.start * 16000), round(final.segment.end * 16000)
-    assert final.segment.text == recognizer.transcribe(audio[start:end], options.window).text
+    assert final.segment.text == recognizer.transcribe(audio[start:end], "eng", options.window).text
     assert frames_run == ctc.frames_for_samples(end - start), "the final ran no pass of its own"
 
 
@@ -269,11 +268,11 @@ def test_a_pause_shorter_than_the_end_of_an_utterance_keeps_it_whole(recognizer:
     silence = np.zeros(16000, np.float32)
     pause = np.zeros(int(0.4 * 16000), np.float32)  # long enough for the final windows, too short to end it
     audio = np.concatenate([silence, noise(1.5, 4), pause, noise(1.5, 5), silence])
-    events = run(RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector()), audio)
+    events = run(RecognitionStream(recognizer, OPTIONS, "eng", detector=EnergyDetector()), audio)
     finals = [e for e in events if isinstance(e, FinalResult)]
     assert len(finals) == 1 and finals[0].segment.end > 4.3
     start, end = round(finals[0].segment.start * 16000), round(finals[0].segment.end * 16000)
-    assert finals[0].segment.text == recognizer.transcribe(audio[start:end], OPTIONS.window).text
+    assert finals[0].segment.text == recognizer.transcribe(audio[start:end], "eng", OPTIONS.window).text
 
 
 @contextlib.contextmanager
@@ -281,9 +280,9 @@ def slowed(recognizer: Recognizer, seconds_per_frame: float):
     """The real model, slowed to ``seconds_per_frame`` a frame, with what passes cost learnt afresh."""
     original, costs = recognizer.log_probs_from_features, recognizer.pass_costs
 
-    def slow(features):
+    def slow(features, language):
         time.sleep(seconds_per_frame * len(features))
-        return original(features)
+        return original(features, language)
 
     recognizer.log_probs_from_features = slow  # type: ignore[method-assign]
     recognizer.pass_costs = PassCosts()
@@ -300,9 +299,9 @@ def run_noting_windows(recognizer: Recognizer, stream: RecognitionStream, audio:
     windows_at: set[int] = set()
     original = recognizer.log_probs
 
-    def noting(samples):
+    def noting(samples, language):
         windows_at.add(stream.end)
-        return original(samples)
+        return original(samples, language)
 
     recognizer.log_probs = noting  # type: ignore[method-assign]
     try:
@@ -315,7 +314,7 @@ def test_partial_results_wait_as_long_as_they_take_on_a_slow_machine(recognizer:
     """At 6 ms a frame, a partial result over n frames is not due before n x 6 ms after the one before."""
     counts = {}
     for name in ("fast", "slow"):
-        stream = RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector())
+        stream = RecognitionStream(recognizer, OPTIONS, "eng", detector=EnergyDetector())
         with slowed(recognizer, 0.006 if name == "slow" else 0.0):
             events, windows_at = run_noting_windows(recognizer, stream, dictation())
         partials = [(at, e) for at, e in events  # while the voice goes on (from 6 s to 13.3 s)
@@ -354,8 +353,8 @@ def test_live_text_keeps_within_the_lag_target_on_a_slow_machine(recognizer: Rec
     longest = dataclasses.replace(OPTIONS, window=WindowOptions(8.0, 1.0), lag_target_s=1.5)
     largest = {}
     for target in (1.5, 100.0):
-        stream = RecognitionStream(recognizer, dataclasses.replace(longest, lag_target_s=target),
-                                   detector=EnergyDetector())  # fmt: skip
+        options = dataclasses.replace(longest, lag_target_s=target)
+        stream = RecognitionStream(recognizer, options, "eng", detector=EnergyDetector())
         with slowed(recognizer, 0.006):
             events, largest[target] = lags(stream, audio)
         finals = [e for e in events if isinstance(e, FinalResult)]
@@ -364,7 +363,7 @@ def test_live_text_keeps_within_the_lag_target_on_a_slow_machine(recognizer: Rec
             assert set(stream.windows_used) <= set(window_ladder(longest.window)[1:]), "shorter windows"
             for final, window in zip(finals, stream.windows_used, strict=True):
                 start, end = round(final.segment.start * 16000), round(final.segment.end * 16000)
-                assert final.segment.text == recognizer.transcribe(audio[start:end], window).text
+                assert final.segment.text == recognizer.transcribe(audio[start:end], "eng", window).text
             assert any(isinstance(e, PartialResult) and e.utterance == 1 for e in events)
     assert largest[1.5] < 1.5 + 0.3, "within the target, give or take the error of the cost estimates"
     assert largest[100.0] > 2.0, "the longest windows fall further behind"
@@ -379,7 +378,7 @@ def test_live_text_keeps_to_the_word_list_too(tiny_repos, tmp_path) -> None:
     shutil.copytree(tiny_repos["facebook/mms-1b-all"], model)
     (model / "words.eng.txt").write_text("cat\ndog\nbird\n", encoding="utf-8")
     recognizer = Recognizer.load(model, "eng", device="cpu")
-    stream = RecognitionStream(recognizer, OPTIONS, detector=EnergyDetector())
+    stream = RecognitionStream(recognizer, OPTIONS, "eng", detector=EnergyDetector())
     events = run(stream, dictation())
     partials = [e for e in events if isinstance(e, PartialResult)]
     shown = {w for p in partials for w in f"{p.committed} {p.tentative}".split()}
@@ -395,7 +394,7 @@ def test_a_machine_too_busy_to_keep_up_says_so_and_loses_nothing(recognizer: Rec
     from mms_desktop.core.base import FallingBehind
 
     options = dataclasses.replace(OPTIONS, window=WindowOptions(8.0, 1.0), lag_target_s=1.5)
-    stream = RecognitionStream(recognizer, options, detector=EnergyDetector())
+    stream = RecognitionStream(recognizer, options, "eng", detector=EnergyDetector())
     with slowed(recognizer, 0.030):
         events, largest = lags(stream, dictation())
     behind = [e for e in events if isinstance(e, FallingBehind)]

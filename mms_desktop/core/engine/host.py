@@ -81,7 +81,8 @@ class ModelHost:
         return self.store.resolve(ref, "recognition model") if ref else self.store.default_model("asr")
 
     def recognizer(self, ref: str | None = None, language: str | None = None) -> Any:
-        """The recognizer of ``ref`` (default: the installed one), set to ``language`` unless that is auto.
+        """The recognizer of ``ref`` (default: the installed one), with the adapter of ``language`` (unless
+        it is auto) in place, so that a pass in it starts at once.
 
         Raises:
             ModelError: nothing is installed, or the model cannot be loaded.
@@ -100,7 +101,7 @@ class ModelHost:
         recognizer = self._once(self._recognizers, folder, load)
         recognizer.use_word_lists = self.word_lists
         if language and language != AUTO:
-            recognizer.set_language(language)
+            recognizer.prepare(language)  # checked, and its first pass starts at once
         return recognizer
 
     def loaded_recognizer(self, ref: str | None = None) -> Any | None:

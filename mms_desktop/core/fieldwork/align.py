@@ -9,7 +9,7 @@ import numpy as np
 
 from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.base import Segment, Transcript, UserError, Word
-from mms_desktop.core.recognition import Recognizer, WindowOptions, ctc
+from mms_desktop.core.recognition import Alphabet, Recognizer, WindowOptions, ctc
 
 MIN_SAMPLES = SAMPLE_RATE // 10  # a tenth of a second: less than the model's first frames need
 
@@ -60,7 +60,7 @@ def align(
     options: WindowOptions = WindowOptions(),
     cancel: threading.Event | None = None,
 ) -> Transcript:
-    """Give every segment and word of ``transcript`` its time in ``samples``, in the recognizer's language.
+    """Give every segment and word of ``transcript`` its time in ``samples``, in the transcript's language.
 
     A transcript whose segments all have times (annotations of an ELAN or Praat tier) is aligned within
     them: each segment keeps its times, and its words are found inside it. Plain text (no times) is aligned
@@ -72,8 +72,9 @@ def align(
             short for its text.
     """
     spoken = [s for s in transcript.segments if s.text.strip()]
-    if not any(_targets(recognizer, _words_of([s]))[0] for s in spoken):
-        raise UserError(f"None of the text is in the alphabet of '{recognizer.language}'; check the language.")
+    alphabet = recognizer.alphabet(transcript.language)
+    if not any(_targets(alphabet, _words_of([s]))[0] for s in spoken):
+        raise UserError(f"None of the text is in the alphabet of '{transcript.language}'; check the language.")
     duration = len(samples) / SAMPLE_RATE
     if not spoken or any(s.end <= s.start for s in spoken):
         return _align_span(recognizer, samples, transcript, options, cancel, keep_times=False)
@@ -104,11 +105,11 @@ def _words_of(segments: Sequence[Segment]) -> list[tuple[int, str]]:
     return [(si, w) for si, s in enumerate(segments) for w in s.text.split()]
 
 
-def _targets(recognizer: Recognizer, words: list[tuple[int, str]]) -> tuple[list[int], list[int]]:
+def _targets(alphabet: Alphabet, words: list[tuple[int, str]]) -> tuple[list[int], list[int]]:
     """The token ids that spell ``words`` with a delimiter between them, and the word each belongs to
     (-1: a delimiter)."""
-    vocab = recognizer.token_ids
-    delimiter = str(recognizer.vocabulary.word_delimiter_token)
+    vocab = alphabet.token_ids
+    delimiter = alphabet.delimiter
     targets: list[int] = []
     owners: list[int] = []
     for wi, (_, word) in enumerate(words):
@@ -130,13 +131,14 @@ def _align_span(
     keep_times: bool,
 ) -> Transcript:
     words = _words_of(transcript.segments)
-    targets, owners = _targets(recognizer, words)
+    alphabet = recognizer.alphabet(transcript.language)
+    targets, owners = _targets(alphabet, words)
     if not targets:
         return transcript
     if len(samples) < MIN_SAMPLES:
         raise UserError("The audio is too short for this text; check that they belong together.")
-    log_probs = recognizer.windowed_log_probs(samples, options, cancel=cancel)
-    spans = viterbi(log_probs, targets, blank=int(recognizer.vocabulary.pad_token_id))
+    log_probs = recognizer.windowed_log_probs(samples, transcript.language, options, cancel=cancel)
+    spans = viterbi(log_probs, targets, blank=alphabet.blank_id)
     timing: dict[int, tuple[int, int, list[float]]] = {}
     for (index, first, end), owner in zip(spans, owners, strict=True):
         if owner < 0:

@@ -18,6 +18,7 @@ from mms_desktop.core.recognition.pacing import (
     window_ladder,
 )
 from mms_desktop.core.recognition.recognizer import (
+    Alphabet,
     PassCosts,
     Recognizer,
     WindowOptions,
@@ -29,6 +30,7 @@ from mms_desktop.core.recognition.streaming import RecognitionStream, StreamOpti
 from mms_desktop.core.recognition.transcribe import detect_adapter, only_speech, transcribe
 
 __all__ = [
+    "Alphabet",
     "Dictation",
     "DictationStopped",
     "END_PAD_S",

@@ -135,15 +135,30 @@ class PassCosts:
         return self.predict(chunk + 2 * context)
 
 
-class Recognizer:
-    """Owns the MMS CTC model, its vocabulary and the current language adapter.
+@dataclass(frozen=True)
+class Alphabet:
+    """The output tokens of one language: what each row of its log-probabilities spells."""
 
-    Not thread-safe: one thread runs it at a time (an internal lock enforces this).
+    language: str
+    id_to_token: dict[int, str]
+    blank_id: int  # the CTC blank (the padding token)
+    delimiter: str  # the token between words
+
+    @property
+    def token_ids(self) -> dict[str, int]:
+        return {token: i for i, token in self.id_to_token.items()}
+
+
+class Recognizer:
+    """Owns the MMS CTC model and its vocabulary, and swaps in the adapter of each pass's language.
+
+    Thread-safe, and the language belongs to each call: a pass runs under an internal lock with the adapter
+    of the language it was asked for swapped in, so that two threads recognizing two languages on one
+    loaded model (a dictation and a file) each get their own language's text.
     """
 
-    def __init__(self, model: Any, vocabulary: Vocabulary, model_dir: Path, placement: Placement, normalize: bool):
+    def __init__(self, model: Any, model_dir: Path, placement: Placement, normalize: bool):
         self._model = model
-        self.vocabulary = vocabulary
         self.model_dir = model_dir
         self.placement = placement
         self._normalize = normalize
@@ -151,8 +166,8 @@ class Recognizer:
         self.compute_seconds = 0.0  # time spent in forward passes, for benchmarks and status
         self.encoded_frames = 0  # frames through the transformer: compute, counted exactly
         self.pass_costs = PassCosts()  # what whole passes take here, for live recognition to plan with
-        self.language = ""
-        self._id_to_token: dict[int, str] = {}
+        self._active = ""  # the language whose adapter is in the model (guarded by the lock)
+        self._alphabets: dict[tuple[str, int], Alphabet] = {}  # by language and vocab.json's version
         # Word lists (``words.<code>.txt``) are looked for in these folders, then in the model folder.
         self.word_list_dirs: list[Path] = []
         self.use_word_lists = True
@@ -162,13 +177,14 @@ class Recognizer:
     def load(
         cls,
         model_dir: Path,
-        language: str,
+        language: str | None = None,
         device: str = "auto",
         precision: str = "auto",
         cache_dir: Path | None = None,
         word_list_dirs: Sequence[Path] = (),
     ) -> Recognizer:
-        """Load the base model from a local folder in the MMS layout and switch to ``language``.
+        """Load the base model from a local folder in the MMS layout, with the adapter of ``language`` (default:
+        the first installed) in place for the first pass.
 
         Args:
             cache_dir: where base weights converted to a reduced precision are kept, so that later loads
@@ -180,17 +196,18 @@ class Recognizer:
         """
         check_model_dir(model_dir, "speech recognition model")
         languages = available_languages(model_dir)
+        language = language or (languages[0] if languages else "")
         _check_language(model_dir, language, languages)
         placement = choose_placement(device, precision, model_dir)
 
-        vocabulary = Vocabulary(model_dir)
         model, _ = load_checkpoint("Wav2Vec2ForCTC", model_dir, placement, "model", cache_dir)
         if getattr(model.config, "adapter_attn_dim", None) is None:
             raise ModelError(f"{model_dir} is not a multilingual MMS model (it has no language adapters).")
-        model.target_lang = ""  # no adapter chosen yet: set_language below loads one
-        recognizer = cls(model, vocabulary, model_dir, placement, _reads_normalized(model_dir))
+        model.target_lang = ""  # no adapter chosen yet: the first pass's language is swapped in now
+        recognizer = cls(model, model_dir, placement, _reads_normalized(model_dir))
         recognizer.word_list_dirs = list(word_list_dirs)
-        recognizer.set_language(language)
+        with recognizer._lock:
+            recognizer._activate(language)
         return recognizer
 
     @property
@@ -198,27 +215,46 @@ class Recognizer:
         """Adapter names installed next to the base model."""
         return available_languages(self.model_dir)
 
-    def set_language(self, language: str) -> None:
-        """Swap in the adapter and output vocabulary of ``language`` without reloading the base."""
-        if language == self.language:
-            return
+    def check_language(self, language: str) -> None:
+        """Raises ModelError (UserError for a code that is no language) unless ``language`` is installed."""
         _check_language(self.model_dir, language, self.languages)
+
+    def alphabet(self, language: str) -> Alphabet:
+        """The output tokens of ``language`` (read again once the vocabulary file changes, as when an adapter
+        is trained)."""
+        try:
+            version = (self.model_dir / "vocab.json").stat().st_mtime_ns
+        except OSError:
+            version = 0
+        key = (language, version)
+        alphabet = self._alphabets.get(key)
+        if alphabet is None:
+            self.check_language(language)
+            vocabulary = Vocabulary(self.model_dir)
+            vocabulary.set_target_lang(language)
+            alphabet = Alphabet(language, dict(vocabulary.decoder), vocabulary.pad_token_id,
+                                str(vocabulary.word_delimiter_token))  # fmt: skip
+            self._alphabets[key] = alphabet
+        return alphabet
+
+    def prepare(self, language: str) -> None:
+        """Swap in ``language``'s adapter now, so that the first pass in it starts at once."""
+        self.alphabet(language)
         with self._lock:
+            self._activate(language)
+
+    def _activate(self, language: str) -> None:
+        """Swap the adapter and output head of ``language`` into the model (the lock is held)."""
+        if language != self._active:
             self._model.load_adapter(language, use_safetensors=True, local_files_only=True)
-            self.vocabulary.set_target_lang(language)
-            self._id_to_token = dict(self.vocabulary.decoder)
-            self.language = language
-        log.info("recognition language is now %s", language)
+            self._active = language
+            log.debug("adapter of %s swapped in", language)
 
-    @property
-    def token_ids(self) -> dict[str, int]:
-        """The current language's output tokens and their ids."""
-        return {token: i for i, token in self._id_to_token.items()}
-
-    def log_probs(self, samples: np.ndarray) -> np.ndarray:
-        """One forward pass over 16 kHz samples; returns ``(frames, vocab)`` float32 log-probabilities."""
+    def log_probs(self, samples: np.ndarray, language: str) -> np.ndarray:
+        """One forward pass over 16 kHz samples in ``language``; returns ``(frames, vocab)`` float32
+        log-probabilities."""
         started = time.perf_counter()
-        result = self.log_probs_from_features(self.features(samples))
+        result = self.log_probs_from_features(self.features(samples), language)
         self.pass_costs.add(len(result), time.perf_counter() - started)
         return result
 
@@ -244,13 +280,16 @@ class Recognizer:
             self.compute_seconds += time.perf_counter() - started
             return features
 
-    def log_probs_from_features(self, features: Any) -> np.ndarray:
-        """The rest of one forward pass, from :meth:`features`: ``(frames, vocab)`` log-probabilities."""
+    def log_probs_from_features(self, features: Any, language: str) -> np.ndarray:
+        """The rest of one forward pass in ``language``, from :meth:`features`: ``(frames, vocab)``
+        log-probabilities."""
         import torch
 
+        alphabet = self.alphabet(language)
         if len(features) == 0:
-            return np.zeros((0, len(self._id_to_token)), np.float32)
+            return np.zeros((0, len(alphabet.id_to_token)), np.float32)
         with self._lock, torch.inference_mode():
+            self._activate(language)
             started = time.perf_counter()
             base = self._model.wav2vec2
             hidden, _ = base.feature_projection(features[None])
@@ -263,48 +302,49 @@ class Recognizer:
             self.encoded_frames += len(result)
             return result
 
-    def decode(self, log_probs: np.ndarray, offset_s: float = 0.0) -> list[Word]:
-        """Words with timings and confidences from log-probabilities of the current language.
+    def decode(self, log_probs: np.ndarray, language: str, offset_s: float = 0.0) -> list[Word]:
+        """Words with timings and confidences from log-probabilities of ``language``.
 
         With a word list for the language (and :attr:`use_word_lists`), only listed words come out.
         """
-        decoder = self.word_decoder()
+        alphabet, decoder = self.alphabet(language), self.word_decoder(language)
         return ctc.decode(
             log_probs,
-            self._id_to_token,
-            blank_id=self.vocabulary.pad_token_id,
-            delimiter=self.vocabulary.word_delimiter_token,
+            alphabet.id_to_token,
+            blank_id=alphabet.blank_id,
+            delimiter=alphabet.delimiter,
             offset_s=offset_s,
             path=decoder.best_path(log_probs) if decoder is not None else None,
         )
 
-    def tokens(self, log_probs: np.ndarray) -> list[ctc.Token]:
-        """The characters of log-probabilities of the current language, as :meth:`decode` reads them (with a
-        word list in use, those of listed words only): what live results show."""
-        decoder = self.word_decoder()
+    def tokens(self, log_probs: np.ndarray, language: str) -> list[ctc.Token]:
+        """The characters of log-probabilities of ``language``, as :meth:`decode` reads them (with a word list
+        in use, those of listed words only): what live results show."""
+        alphabet, decoder = self.alphabet(language), self.word_decoder(language)
         path = decoder.best_path(log_probs) if decoder is not None else log_probs.argmax(axis=-1)
-        return ctc.path_tokens(path, log_probs, self._id_to_token, self.vocabulary.pad_token_id)
+        return ctc.path_tokens(path, log_probs, alphabet.id_to_token, alphabet.blank_id)
 
-    def word_list(self) -> Path | None:
-        """The word list of the current language, if it has one and word lists are in use."""
+    def word_list(self, language: str) -> Path | None:
+        """The word list of ``language``, if it has one and word lists are in use."""
         if not self.use_word_lists:
             return None
-        return wordlist.find(self.language, [*self.word_list_dirs, self.model_dir])
+        return wordlist.find(language, [*self.word_list_dirs, self.model_dir])
 
-    def word_decoder(self) -> wordlist.WordDecoder | None:
-        """The decoder of the current language's word list (built once per list and version of it)."""
-        path = self.word_list()
+    def word_decoder(self, language: str) -> wordlist.WordDecoder | None:
+        """The decoder of ``language``'s word list (built once per list and version of it)."""
+        path = self.word_list(language)
         if path is None:
             return None
+        alphabet = self.alphabet(language)
         try:
-            key = (self.language, path, path.stat().st_mtime_ns)
+            key = (language, path, path.stat().st_mtime_ns)
             if key not in self._word_decoders:
                 text = path.read_text(encoding="utf-8")
-                words, unspellable = wordlist.read_words(text, self._id_to_token, self.vocabulary.word_delimiter_token)
+                words, unspellable = wordlist.read_words(text, alphabet.id_to_token, alphabet.delimiter)
                 if unspellable:
                     log.warning("%s: %d words the alphabet cannot spell are left out", path, len(unspellable))
                 self._word_decoders[key] = wordlist.WordDecoder(
-                    words, self._id_to_token, self.vocabulary.pad_token_id, self.vocabulary.word_delimiter_token
+                    words, alphabet.id_to_token, alphabet.blank_id, alphabet.delimiter
                 ) if words else None  # fmt: skip
             return self._word_decoders[key]
         except (OSError, UnicodeDecodeError) as exc:
@@ -314,6 +354,7 @@ class Recognizer:
     def windowed_log_probs(
         self,
         samples: np.ndarray,
+        language: str,
         options: WindowOptions = WindowOptions(),
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
@@ -324,24 +365,25 @@ class Recognizer:
         for index, window in enumerate(windows):
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
-            part = self.log_probs(samples[window.start : window.end])
+            part = self.log_probs(samples[window.start : window.end], language)
             parts.append(part[window.keep_from : window.keep_to])
             if progress is not None:
                 progress(Progress("transcribe", index + 1, len(windows)))
-        vocab = len(self._id_to_token)
+        vocab = len(self.alphabet(language).id_to_token)
         return np.concatenate(parts) if parts else np.zeros((0, vocab), np.float32)
 
     def transcribe(
         self,
         samples: np.ndarray,
+        language: str,
         options: WindowOptions = WindowOptions(),
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> Transcript:
-        """Transcribe 16 kHz mono audio of any length in the current language."""
-        words = self.decode(self.windowed_log_probs(samples, options, progress, cancel))
+        """Transcribe 16 kHz mono audio of any length in ``language``."""
+        words = self.decode(self.windowed_log_probs(samples, language, options, progress, cancel), language)
         return Transcript(
-            language=self.language,
+            language=language,
             duration=round(len(samples) / SAMPLE_RATE, 3),
             segments=tuple(ctc.words_to_segments(words)),
         )

@@ -41,6 +41,7 @@ from mms_desktop.core.base import (
 from mms_desktop.core.recognition import ctc
 from mms_desktop.core.recognition.pacing import END_PAD_S, Lag, affordable_window, describe, lag_after, window_ladder
 from mms_desktop.core.recognition.recognizer import (
+    Alphabet,
     GrowingFeatures,
     Recognizer,
     WindowOptions,
@@ -110,8 +111,8 @@ class RecognitionStream:
     def __init__(
         self,
         recognizer: Recognizer,
-        options: StreamOptions = StreamOptions(),
-        language: str | None = None,
+        options: StreamOptions,
+        language: str,
         identifier: Any = None,
         among: Iterable[str] = (),
         detector: SpeechDetector | None = None,
@@ -120,7 +121,7 @@ class RecognitionStream:
             raise UserError("Automatic language detection needs a language identifier; choose the language.")
         self.recognizer = recognizer
         self.options = options
-        self.language = language or recognizer.language  # of the utterance in progress (auto: not known yet)
+        self.language = language  # of the utterance in progress (auto: not known yet)
         self._detecting = self.language == AUTO  # each utterance is identified anew
         self._identifier = identifier
         self._among = list(among)
@@ -269,7 +270,6 @@ class RecognitionStream:
         events = self._ensure_language(u, end, final=False)
         if self.language == AUTO:
             return events
-        self.recognizer.set_language(self.language)
         speech_end = self._speech_end(u) if u.silence else end  # where the voice stopped, while silence is timed
         n = min(end, speech_end) - u.start  # committed windows end there
         committed = len(u.parts)
@@ -286,7 +286,7 @@ class RecognitionStream:
             return events
         partial = self._due_partial(u, end)
         if partial is None and len(u.parts) > committed:  # a window was committed: its text is shown at once
-            partial = self._partial_result(u, np.zeros((0, len(self.recognizer._id_to_token)), np.float32))
+            partial = self._partial_result(u, np.zeros((0, len(self._alphabet().id_to_token)), np.float32))
         return events + ([partial] if partial is not None else [])
 
     def _window(self, u: _Utterance, n: int) -> WindowOptions | None:
@@ -344,7 +344,7 @@ class RecognitionStream:
         return self._partial_result(u, np.concatenate(parts)[frontier:])
 
     def _run(self, base: int, start: int, stop: int) -> np.ndarray:
-        result = self.recognizer.log_probs(self.audio(base + start, base + stop))
+        result = self.recognizer.log_probs(self.audio(base + start, base + stop), self.language)
         self._frames_run += len(result)
         return result
 
@@ -355,7 +355,7 @@ class RecognitionStream:
     def _partial_result(self, u: _Utterance, tail: np.ndarray) -> PartialResult:
         """The partial result from the committed windows and the log-probabilities of the frames after them."""
         committed = self._tokens(np.concatenate(u.parts)) if u.parts else []
-        delimiter = str(self.recognizer.vocabulary.word_delimiter_token)
+        delimiter = self._alphabet().delimiter
         self._last_partial = PartialResult(u.index, *ctc.live_text(committed, self._tokens(tail), delimiter))
         return self._last_partial
 
@@ -371,22 +371,24 @@ class RecognitionStream:
         audio = self.audio(u.start + start, end)
         if u.tail is None or u.tail.start != start:
             u.tail = GrowingFeatures(start, audio)
-        result = self.recognizer.log_probs_from_features(u.tail.extend(self.recognizer, audio))
+        result = self.recognizer.log_probs_from_features(u.tail.extend(self.recognizer, audio), self.language)
         self._frames_run += len(result)
         self.recognizer.pass_costs.add(len(result), time.perf_counter() - started)
         return result
 
     def _tokens(self, log_probs: np.ndarray) -> list[ctc.Token]:
-        return self.recognizer.tokens(log_probs)
+        return self.recognizer.tokens(log_probs, self.language)
+
+    def _alphabet(self) -> Alphabet:
+        return self.recognizer.alphabet(self.language)
 
     def _finalize(self, u: _Utterance, end: int) -> list[Event]:
         """Run the remaining windows of the offline plan and report the utterance's final result."""
         end = min(end, self.end)
         events = self._ensure_language(u, end, final=True)
-        self.recognizer.set_language(self.language)
         parts = u.early[1] if u.early is not None and u.early[0] == end else self._final_parts(u, end)
         log_probs = np.concatenate(parts) if parts else np.zeros((0, 1), np.float32)
-        words = tuple(self.recognizer.decode(log_probs, offset_s=u.start / SAMPLE_RATE))
+        words = tuple(self.recognizer.decode(log_probs, self.language, offset_s=u.start / SAMPLE_RATE))
         text = " ".join(w.word for w in words)
         segment = Segment(u.start / SAMPLE_RATE, end / SAMPLE_RATE, text, words)
         events.append(FinalResult(u.index, self.language, segment))

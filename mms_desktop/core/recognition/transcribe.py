@@ -72,8 +72,7 @@ def transcribe(
             raise UserError("Automatic language detection needs a language identifier; choose the language.")
         language, score = detect_adapter(samples[spans[0][0] :], identifier, recognizer.languages, among)
         probability = score.probability
-    recognizer.set_language(language)
-    transcript = recognizer.transcribe(samples, options, progress, cancel)
+    transcript = recognizer.transcribe(samples, language, options, progress, cancel)
     return dataclasses.replace(only_speech(transcript, spans), language_probability=probability)
 
 
