@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from mms_desktop import findings
 from mms_desktop import paths as paths_module
 from mms_desktop.core.base import UserError
 
@@ -89,14 +88,11 @@ def build_window(data_dir: str | None = None, capture_factory: Any = None, detec
     list: a first run with nothing installed)."""
     from mms_desktop.context import Context
     from mms_desktop.core.audio import SoundDevicePlayer
-    from mms_desktop.core.engine import ModelHost
     from mms_desktop.gui.dictation_controller import DictationController, open_microphone
     from mms_desktop.gui.main_window import MainWindow
 
     context = Context.create(data_dir, None, bundled=bundled)
-    host = ModelHost(context.store, context.settings.device, context.settings.precision,
-                     findings.cpu_precision(context.paths.findings_file),
-                     context.settings.word_lists == "use")  # fmt: skip
+    host = context.model_host()
     dictation = DictationController(host, capture_factory or open_microphone, detector_factory)
     return MainWindow(context, host, dictation, player or SoundDevicePlayer(), hub_endpoint)
 
@@ -186,9 +182,11 @@ def main(argv: Sequence[str] | None = None, command_line: Callable[[list[str]], 
     except UserError as exc:  # a data folder that cannot be one: nothing to open the window on
         from PySide6.QtWidgets import QMessageBox
 
-        print(f"mms-desktop-gui: {exc}", file=sys.stderr)
+        from mms_desktop.gui.jobs import describe_error
+
+        print(f"mms-desktop-gui: {describe_error(exc)}", file=sys.stderr)
         if not args.screenshot:
-            QMessageBox.critical(None, "MMS Desktop", str(exc))
+            QMessageBox.critical(None, "MMS Desktop", describe_error(exc))
         return 2
     if args.audio:
         window.tasks.open_when_ready(Path(args.audio).resolve())

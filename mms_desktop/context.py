@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from mms_desktop import findings
 from mms_desktop import paths as paths_module
 from mms_desktop import settings as settings_module
 from mms_desktop.core.store import LanguageStore, Repos
+
+if TYPE_CHECKING:
+    from mms_desktop.core.engine import ModelHost
 
 
 @dataclass
@@ -42,3 +47,12 @@ class Context:
         self.settings = settings
         repos = Repos(asr=settings.asr_repo, lid=settings.lid_repo, tts_prefix=settings.tts_repo_prefix)
         self.store = LanguageStore(self.paths.store, repos, bundled=self.bundled)
+
+    def model_host(self) -> ModelHost:
+        """The models of this store on the chosen device and precision, loaded on first use; on the CPU the
+        automatic precision follows what ``benchmark file`` found fastest here."""
+        from mms_desktop.core.engine import ModelHost  # the recognizer's modules: not for every start
+
+        preference = findings.cpu_precision(self.paths.findings_file)
+        settings = self.settings
+        return ModelHost(self.store, settings.device, settings.precision, preference, settings.word_lists == "use")

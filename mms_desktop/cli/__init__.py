@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from mms_desktop import __version__
 from mms_desktop.cli import bench, fieldwork, live, models, store_commands, words
+from mms_desktop.cli.reporting import sentence
 from mms_desktop.context import Context
 from mms_desktop.core.base import Cancelled, UserError, disk_full
 
@@ -92,7 +93,7 @@ def main(argv: Sequence[str] | None = None, open_window: Callable[[list[str]], i
         context = Context.create(args.data_dir, args.device, args.precision)
         return int(args.run(args, context) or 0)
     except UserError as exc:
-        print(f"mms-desktop: {one_line(str(exc))}", file=sys.stderr)
+        print(f"mms-desktop: {one_line(sentence(exc))}", file=sys.stderr)
         return 2
     except (Cancelled, KeyboardInterrupt):
         print("mms-desktop: cancelled; nothing partial was kept.", file=sys.stderr)

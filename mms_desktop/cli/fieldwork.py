@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mms_desktop.cli.options import REPLACE_HELP, make_folder, new_output, require
+from mms_desktop.cli.reporting import Reporter, sentence
 from mms_desktop.context import Context
 from mms_desktop.core.base import UserError, save_text
 
@@ -117,7 +118,6 @@ def run_session_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     """Transcribe, in the session's language (identified when it has no code), the recordings without a
     transcript, each saved as soon as it is done."""
     from mms_desktop.cli.models import host
-    from mms_desktop.cli.reporting import Reporter
     from mms_desktop.core.base import AUTO, counted
     from mms_desktop.core.fieldwork import Project, transcribe_recordings
     from mms_desktop.core.recognition import WindowOptions
@@ -159,9 +159,9 @@ def run_session_export(args: argparse.Namespace, ctx: Context) -> int:
             print(f"Exported {export_beside(recording, transcript, args.format, args.replace)}")
             exported += 1
         except ExportChanged as exc:
-            kept.append(str(exc))
+            kept.append(sentence(exc))
         except UserError as exc:  # a transcript that cannot be read: the others are exported all the same
-            problems.append(str(exc))
+            problems.append(sentence(exc))
     if kept:
         problems.append(" ".join(kept) + f" Add --replace to write over {'them' if len(kept) > 1 else 'it'}.")
     if problems:
@@ -184,7 +184,6 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     """Copy recordings into the session, each verified, with a progress line on a terminal."""
-    from mms_desktop.cli.reporting import Reporter
     from mms_desktop.core.base import counted
     from mms_desktop.core.fieldwork import Project, add_recordings
 

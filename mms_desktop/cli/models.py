@@ -8,13 +8,15 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mms_desktop import findings
 from mms_desktop.cli.options import REPLACE_HELP, make_folder, new_output, output_paths, require
-from mms_desktop.cli.reporting import Reporter
+from mms_desktop.cli.reporting import Reporter, sentence
 from mms_desktop.context import Context
-from mms_desktop.core.base import UserError, save_text
+from mms_desktop.core.base import CHOOSE_LANGUAGE, UserError, save_text
+
+if TYPE_CHECKING:
+    from mms_desktop.core.engine import ModelHost
 
 FORMATS = ("txt", "json", "srt", "vtt", "eaf", "textgrid")
 
@@ -76,7 +78,7 @@ def _open_audio(files: list[str]) -> Audio:
             try:
                 yield path, load_audio(path)
             except UserError as exc:
-                failures.append((path, str(exc)))
+                failures.append((path, sentence(exc)))
 
     return paths, each(), failures
 
@@ -88,12 +90,8 @@ def _check_outcome(verb: str, paths: list[Path], failures: list[tuple[Path, str]
         raise UserError(batch_outcome(verb, len(paths), failures))
 
 
-def host(ctx: Context) -> Any:
-    from mms_desktop.core.engine import ModelHost
-
-    preference = findings.cpu_precision(ctx.paths.findings_file)
-    return ModelHost(ctx.store, ctx.settings.device, ctx.settings.precision, preference,
-                     ctx.settings.word_lists == "use")  # fmt: skip
+def host(ctx: Context) -> ModelHost:
+    return ctx.model_host()
 
 
 def load_identifier(args: argparse.Namespace, ctx: Context) -> Any:
@@ -111,7 +109,9 @@ def _check_identifier(args: argparse.Namespace, models: Any) -> None:
     except UserError as exc:
         if args.lid_model:
             raise
-        raise type(exc)(f"{str(exc).rstrip('.')}, or choose the language with --lang.") from exc
+        *parts, last = exc.parts
+        ending = last.rstrip(".") if isinstance(last, str) else last
+        raise type(exc)(*parts, ending, ", or choose the language ", CHOOSE_LANGUAGE, ".") from exc
 
 
 def check_recognizer(args: argparse.Namespace, ctx: Context) -> str:
@@ -200,7 +200,7 @@ def run_identify(args: argparse.Namespace, ctx: Context) -> int:
         try:
             speech = speech_to_identify(audio_blocks(path))
         except UserError as exc:
-            failures.append((path, str(exc)))
+            failures.append((path, sentence(exc)))
             continue
         if speech is None:
             failures.append((path, f"{path} holds no speech to identify; choose a recording in which someone speaks."))

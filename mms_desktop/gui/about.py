@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from mms_desktop import __version__
 from mms_desktop import paths as paths_module
 from mms_desktop.core.base import UserError
+from mms_desktop.gui.jobs import describe_error
 
 if TYPE_CHECKING:
     from mms_desktop.context import Context
@@ -51,7 +52,7 @@ def _model(kind: str, host: ModelHost) -> str:
         folder = host.recognizer_dir() if kind == "asr" else host.identifier_dir()
         placement = host.placement(folder)
     except UserError as exc:
-        return str(exc)
+        return describe_error(exc)
     return f"{folder.parent.name}/{folder.name} ({placement.dtype} on {placement.device})"
 
 
@@ -63,7 +64,7 @@ def _live_windows(context: Context, host: ModelHost) -> str:
     try:
         recognizer = host.loaded_recognizer()
     except UserError as exc:
-        return str(exc)
+        return describe_error(exc)
     options = live_options(context.settings)
     return describe(options.window, recognizer.pass_costs if recognizer else PassCosts(), options.lag_target_s)
 

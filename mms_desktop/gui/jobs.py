@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import re
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from mms_desktop.core.base import Cancelled, Progress, UserError, disk_full
+from mms_desktop.core.base import Cancelled, Progress, Remedy, UserError, disk_full
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +29,13 @@ Work = Callable[[Callable[[Progress], None], threading.Event], Any]
 Done = Callable[[Any, BaseException | None], None]
 
 
-# The engine's messages name command-line remedies; in the window the same remedy is a menu away.
-_WINDOW_REMEDIES = [
-    (re.compile(r"`mms-desktop languages install ([^`]+)`"), r"Tools → Languages (\1)"),
-    (re.compile(r"`mms-desktop languages list`"), "Tools → Languages"),
-    (re.compile(r" with --lang\b"), " in the language chooser"),
-]
+def menu_words(remedy: Remedy) -> str:
+    """The engine's remedies as the window's menus and controls."""
+    if remedy.kind == "install":
+        return f"Tools → Languages ({remedy.subject})"
+    if remedy.kind == "languages":
+        return "Tools → Languages"
+    return "in the language chooser"
 
 
 def describe_error(error: BaseException) -> str:
@@ -43,10 +43,7 @@ def describe_error(error: BaseException) -> str:
     if isinstance(error, Cancelled):
         return "Cancelled; nothing partial was kept."
     if isinstance(error, UserError):
-        text = str(error)
-        for pattern, replacement in _WINDOW_REMEDIES:
-            text = pattern.sub(replacement, text)
-        return text
+        return error.say(menu_words)
     full = disk_full(error)
     if full is not None:
         return str(full)

@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
         try:
             kept = self.draft.restore()
         except UserError as exc:
-            self.notice = " ".join(filter(None, [self.notice, str(exc)]))
+            self.notice = " ".join(filter(None, [self.notice, describe_error(exc)]))
             self.show_status(self.notice)
             return
         if kept is not None:

@@ -47,7 +47,12 @@ class SessionExport(QObject):
 
     def _done(self, target: Any, error: BaseException | None, what: tuple[Path, Transcript, str]) -> None:
         if isinstance(error, ExportChanged):  # asked about that export, whatever the window shows by then
-            ask_to_replace(self.w, "Replace the file?", f"{error} Replace it?", lambda: self._run(*what, replace=True))
+            ask_to_replace(
+                self.w,
+                "Replace the file?",
+                f"{describe_error(error)} Replace it?",
+                lambda: self._run(*what, replace=True),
+            )
             self.w.status.setText("Nothing was exported; the file there is as it was.")
             return
         self.w.status.setText(describe_error(error) if error else f"Exported {target.name}.")

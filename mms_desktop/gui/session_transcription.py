@@ -103,7 +103,7 @@ class SessionTranscription(QObject):
         w = self.w
         finished, only_new = self._batch
         if isinstance(error, HandCorrections):
-            ask_to_replace(w, "Replace corrections?", str(error), lambda: self.start(overwrite=True))
+            ask_to_replace(w, "Replace corrections?", describe_error(error), lambda: self.start(overwrite=True))
             w.status.setText("The transcript holds hand corrections; nothing was replaced.")
             return
         before = f" {counted(len(finished), 'recording')} transcribed before it stopped." if finished else ""

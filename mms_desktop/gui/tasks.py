@@ -157,7 +157,7 @@ class Tasks(QObject):
         try:
             paths = audio_files(paths)
         except UserError as exc:
-            self.w.show_status(str(exc))
+            self.w.show_status(describe_error(exc))
             return
         self._queue, self._echo = list(paths[1:]), echo
         self._batch_size, self._unreadable = len(paths), []

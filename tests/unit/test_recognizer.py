@@ -36,9 +36,19 @@ def test_switching_adapters_matches_a_fresh_load_without_reloading(recognizer: R
     assert recognizer._model.lm_head.out_features == 4 + 1 + 27  # eng: specials, "|", a-z and "'"
 
 
-def test_unknown_language_is_a_clear_error(recognizer: Recognizer) -> None:
-    with pytest.raises(ModelError, match="'deu' is not installed.*languages install deu"):
+def test_unknown_language_is_a_clear_error_whose_remedy_each_front_end_words_its_own_way(
+    recognizer: Recognizer,
+) -> None:
+    from mms_desktop.cli.reporting import sentence
+    from mms_desktop.core.base import install
+    from mms_desktop.gui.jobs import describe_error
+
+    with pytest.raises(ModelError, match="'deu' is not installed") as caught:
         recognizer.log_probs(noise(1.0), "deu")
+    assert caught.value.remedies == [install("deu")]
+    assert str(caught.value).endswith("install it with the language store (install deu).")
+    assert sentence(caught.value).endswith("install it with `mms-desktop languages install deu`.")
+    assert describe_error(caught.value).endswith("install it with Tools → Languages (deu).")
     with pytest.raises(UserError, match="'xyz' is not an ISO 639-3 language code"):
         recognizer.transcribe(noise(1.0), "xyz")  # never suggested for installing
 

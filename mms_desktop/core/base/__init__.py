@@ -5,7 +5,20 @@ codes and the wording of counts and sizes. It imports nothing else of the engine
 from __future__ import annotations
 
 from mms_desktop.core.base import fsutil, languages
-from mms_desktop.core.base.errors import AudioError, Cancelled, ModelError, StoreError, UserError, disk_full
+from mms_desktop.core.base.errors import (
+    CHOOSE_LANGUAGE,
+    LANGUAGE_LIST,
+    AudioError,
+    Cancelled,
+    ModelError,
+    Remedy,
+    RemedyWords,
+    StoreError,
+    UserError,
+    disk_full,
+    install,
+    plain_words,
+)
 from mms_desktop.core.base.events import (
     CaughtUp,
     FallingBehind,
@@ -50,6 +63,12 @@ from mms_desktop.core.base.phrases import batch_outcome, counted, human_size
 from mms_desktop.core.base.writer import LatestWriter
 
 __all__ = [
+    "CHOOSE_LANGUAGE",
+    "LANGUAGE_LIST",
+    "Remedy",
+    "RemedyWords",
+    "install",
+    "plain_words",
     "AUTO",
     "AudioError",
     "Cancelled",

@@ -3,10 +3,59 @@
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """Where the user goes to fix an error, which each front end names in its own words: the command line
+    a command, the window a menu item.
+
+    ``kind`` is ``install`` (install ``subject``, a language code or a model), ``languages`` (the list of
+    language codes) or ``choose-language`` (naming the language instead of detecting it).
+    """
+
+    kind: str
+    subject: str = ""
+
+
+def install(subject: str) -> Remedy:
+    return Remedy("install", subject)
+
+
+LANGUAGE_LIST = Remedy("languages")
+CHOOSE_LANGUAGE = Remedy("choose-language")
+RemedyWords = Callable[[Remedy], str]
+
+
+def plain_words(remedy: Remedy) -> str:
+    """The remedies as a Python program using the engine reads them."""
+    if remedy.kind == "install":
+        return f"the language store (install {remedy.subject})"
+    if remedy.kind == "languages":
+        return "the language store's list"
+    return "by naming it"
 
 
 class UserError(Exception):
-    """A problem the user can fix; ``str(error)`` is one sentence meant for them."""
+    """A problem the user can fix, said in one sentence.
+
+    The sentence is text and :class:`Remedy` parts; ``str(error)`` words the remedies plainly, and a front
+    end words them its own way with :meth:`say`, so that no front end reads another's wording.
+    """
+
+    def __init__(self, *parts: str | Remedy):
+        self.parts = parts
+        super().__init__(self.say(plain_words))
+
+    def say(self, words: RemedyWords) -> str:
+        """The sentence, with each remedy worded by ``words``."""
+        return "".join(part if isinstance(part, str) else words(part) for part in self.parts)
+
+    @property
+    def remedies(self) -> list[Remedy]:
+        return [part for part in self.parts if isinstance(part, Remedy)]
 
 
 class AudioError(UserError):

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from mms_desktop.core.audio import SAMPLE_RATE, SpeechDetector, speech_spans
-from mms_desktop.core.base import LanguageScore, ModelError, UserError, lid_code_for
+from mms_desktop.core.base import LANGUAGE_LIST, LanguageScore, ModelError, UserError, lid_code_for
 from mms_desktop.core.checkpoints import (
     Placement,
     check_model_dir,
@@ -109,7 +109,9 @@ class LanguageIdentifier:
         if unknown:
             raise UserError(
                 f"The language identifier does not know {', '.join(unknown)}; "
-                f"it covers {len(self.labels)} languages (see `mms-desktop languages list`)."
+                f"it covers {len(self.labels)} languages (see ",
+                LANGUAGE_LIST,
+                ").",
             )
         return sorted({index[c] for c in codes})
 

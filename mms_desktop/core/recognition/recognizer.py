@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from mms_desktop.core.audio import SAMPLE_RATE
-from mms_desktop.core.base import Cancelled, ModelError, Progress, Transcript, Word, check_code, parse_json
+from mms_desktop.core.base import Cancelled, ModelError, Progress, Transcript, Word, check_code, install, parse_json
 from mms_desktop.core.checkpoints import (
     Placement,
     Vocabulary,
@@ -429,8 +429,7 @@ def _check_language(model_dir: Path, language: str, languages: list[str]) -> Non
     if language not in languages:
         check_code(language)  # a code that does not exist is not suggested for installing
         raise ModelError(
-            f"The language '{language}' is not installed for {model_dir.name}; "
-            f"install it with `mms-desktop languages install {language}`."
+            f"The language '{language}' is not installed for {model_dir.name}; install it with ", install(language), "."
         )
 
 

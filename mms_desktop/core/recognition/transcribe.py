@@ -9,7 +9,17 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from mms_desktop.core.audio import SAMPLE_RATE, speech_spans
-from mms_desktop.core.base import AUTO, LanguageScore, Progress, Transcript, UserError, adapter_for, lid_code_for
+from mms_desktop.core.base import (
+    AUTO,
+    CHOOSE_LANGUAGE,
+    LanguageScore,
+    Progress,
+    Transcript,
+    UserError,
+    adapter_for,
+    install,
+    lid_code_for,
+)
 from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech
 from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions
 
@@ -34,15 +44,19 @@ def detect_adapter(
         among = sorted({lid_code_for(a) for a in adapters} & set(identifier.labels))
         if not among:
             raise UserError(
-                "None of the installed languages can be detected by the language identifier; "
-                "choose the language with --lang."
+                "None of the installed languages can be detected by the language identifier; choose the language ",
+                CHOOSE_LANGUAGE,
+                ".",
             )
     best = identifier.identify(first_speech(samples), top_k=1, among=among)[0]
     adapter = adapter_for(best.code, adapters)
     if adapter is None:
         raise UserError(
-            f"The detected language '{best.code}' is not installed for recognition; "
-            f"install it with `mms-desktop languages install {best.code}` or choose the language with --lang."
+            f"The detected language '{best.code}' is not installed for recognition; install it with ",
+            install(best.code),
+            " or choose the language ",
+            CHOOSE_LANGUAGE,
+            ".",
         )
     return adapter, best
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mms_desktop.core.base import (
+    LANGUAGE_LIST,
     Cancelled,
     Progress,
     StoreError,
@@ -221,7 +222,7 @@ class HubClient:
         if name in catalogue.voices:
             steps.append((repos.voice(name), list(MODEL_FILES)))
         if not steps:
-            raise StoreError(f"'{name}' is not a language MMS offers; see `mms-desktop languages list` for the codes.")
+            raise StoreError(f"'{name}' is not a language MMS offers; see ", LANGUAGE_LIST, " for the codes.")
         return steps
 
     def _missing(

@@ -30,6 +30,7 @@ from mms_desktop.core.base import (
     StoreError,
     atomic_write_text,
     human_size,
+    install,
     is_plain_name,
     link_or_copy,
     parse_json,
@@ -193,9 +194,9 @@ class LanguageStore:
             if folder is not None:
                 return folder
             raise ModelError(
-                f"The {what} {ref} is not installed; install a language with "
-                "`mms-desktop languages install CODE` or give a model folder."
-            )
+                f"The {what} {ref} is not installed; install a language with ", install("CODE"),
+                " or give a model folder.",
+            )  # fmt: skip
         raise ModelError(f"The {what} '{ref}' is neither a folder nor a model name of the form owner/name.")
 
     def default_model(self, kind: str) -> Path:
@@ -210,12 +211,8 @@ class LanguageStore:
         folder = self.find(repo) or self.find(demo)
         if folder is None:
             what = "speech recognition model" if asr else "language identifier"
-            hint = (
-                "a language with `mms-desktop languages install CODE`"
-                if asr
-                else f"it with `mms-desktop languages install {repo}`"
-            )
-            raise ModelError(f"No {what} is installed; install {hint}.")
+            hint = ("a language with ", install("CODE")) if asr else ("it with ", install(repo))
+            raise ModelError(f"No {what} is installed; install ", *hint, ".")
         return folder
 
     def voice_dir(self, name: str) -> Path:
@@ -226,9 +223,7 @@ class LanguageStore:
         """
         folder = self.find(self.repos.voice(name))
         if folder is None:
-            raise ModelError(
-                f"No voice is installed for '{name}'; install it with `mms-desktop languages install {name}`."
-            )
+            raise ModelError(f"No voice is installed for '{name}'; install it with ", install(name), ".")
         return folder
 
     def installed(self) -> list[InstalledLanguage]:
