@@ -175,7 +175,7 @@ class Tasks(QObject):
             from mms_desktop.core.recognition import WindowOptions
 
             options = WindowOptions(settings.window_s, settings.context_s)
-            return self.w.host.transcribe_file(path, language, settings.auto_among, options, report, cancel)
+            return self.w.host.transcribe(path, language, settings.auto_among, options, report, cancel)
 
         self._transcription = self.w.jobs.start(f"transcribe {path.name}", work, self._transcribed, self._progress)
 

@@ -7,25 +7,33 @@ transcription, read-aloud) and must never load the same model twice or hand out 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Generic, TypeVar
+
+import numpy as np
 
 from mms_desktop.core.audio import load_audio
-from mms_desktop.core.base import AUTO
-from mms_desktop.core.checkpoints import check_model_dir, choose_placement
-from mms_desktop.core.recognition import LanguageIdentifier, Recognizer, available_languages, transcribe
+from mms_desktop.core.base import AUTO, Progress, Transcript
+from mms_desktop.core.checkpoints import Placement, check_model_dir, choose_placement
+from mms_desktop.core.recognition import (
+    LanguageIdentifier,
+    Recognizer,
+    WindowOptions,
+    available_languages,
+    transcribe,
+)
 from mms_desktop.core.store import LanguageStore
 from mms_desktop.core.synthesis import Synthesizer
-
-if TYPE_CHECKING:
-    from mms_desktop.core.checkpoints import Placement
 
 CONVERTED = ".converted"  # in the store: base weights converted to the precision they run in
 
 
-class _Slot:
+Model = TypeVar("Model")
+
+
+class _Slot(Generic[Model]):
     """Where one model is loaded once: the first thread to ask loads it, the others wait for that load.
 
     One lock per model, so that a thread asking for a loaded recognizer is never held up by another
@@ -34,7 +42,7 @@ class _Slot:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.model: Any = None
+        self.model: Model | None = None
 
 
 class ModelHost:
@@ -63,14 +71,14 @@ class ModelHost:
         self.precision = precision
         self.cpu_preference = cpu_preference
         self._lock = threading.Lock()  # guards the tables below, never held while a model loads
-        self._recognizers: dict[Path, _Slot] = {}
-        self._identifiers: dict[Path, _Slot] = {}
-        self._voices: dict[Path, _Slot] = {}
+        self._recognizers: dict[Path, _Slot[Recognizer]] = {}
+        self._identifiers: dict[Path, _Slot[LanguageIdentifier]] = {}
+        self._voices: dict[Path, _Slot[Synthesizer]] = {}
 
-    def _once(self, table: dict[Path, _Slot], folder: Path, load: Callable[[], Any]) -> Any:
+    def _once(self, table: dict[Path, _Slot[Model]], folder: Path, load: Callable[[], Model]) -> Model:
         """The model of ``folder`` from ``table``, loaded by ``load`` unless it already was (or is being)."""
         with self._lock:
-            slot = table.setdefault(folder, _Slot())
+            slot: _Slot[Model] = table.setdefault(folder, _Slot())
         with slot.lock:
             if slot.model is None:  # a load that failed is tried again by the next caller
                 slot.model = load()
@@ -80,7 +88,7 @@ class ModelHost:
         """The folder of the recognition model ``ref`` (a folder or an installed repo id), or the default."""
         return self.store.resolve(ref, "recognition model") if ref else self.store.default_model("asr")
 
-    def recognizer(self, ref: str | None = None, language: str | None = None) -> Any:
+    def recognizer(self, ref: str | None = None, language: str | None = None) -> Recognizer:
         """The recognizer of ``ref`` (default: the installed one), with the adapter of ``language`` (unless
         it is auto) in place, so that a pass in it starts at once.
 
@@ -91,7 +99,7 @@ class ModelHost:
 
         folder = self.recognizer_dir(ref)
 
-        def load() -> Any:
+        def load() -> Recognizer:
             check_model_dir(folder, "speech recognition model")  # before its languages are read
             installed = available_languages(folder)
             first = language if language and language != AUTO else (installed[0] if installed else "")
@@ -104,14 +112,14 @@ class ModelHost:
             recognizer.prepare(language)  # checked, and its first pass starts at once
         return recognizer
 
-    def loaded_recognizer(self, ref: str | None = None) -> Any | None:
+    def loaded_recognizer(self, ref: str | None = None) -> Recognizer | None:
         """The recognizer of ``ref`` (default: the installed one) if it has been loaded; never loads it."""
         folder = self.recognizer_dir(ref)
         with self._lock:
             slot = self._recognizers.get(folder)
         return slot.model if slot is not None else None
 
-    def identifier(self, ref: str | None = None) -> Any:
+    def identifier(self, ref: str | None = None) -> LanguageIdentifier:
         """The language identifier ``ref`` (a folder or an installed repo id), or the default one.
 
         Raises:
@@ -131,7 +139,7 @@ class ModelHost:
         """
         return self.store.resolve(ref, "language identifier") if ref else self.store.default_model("lid")
 
-    def identifier_soon(self, ref: str | None = None) -> Callable[[], Any]:
+    def identifier_soon(self, ref: str | None = None) -> Callable[[], LanguageIdentifier]:
         """Start loading the language identifier on a thread of its own (unless it is loaded) and return a
         function that waits for it and returns it, or raises what stopped it from loading.
 
@@ -142,7 +150,7 @@ class ModelHost:
             ModelError: none is installed (said at once; errors while loading come from the function).
         """
         self.identifier_dir(ref)
-        loaded: Future[Any] = Future()
+        loaded: Future[LanguageIdentifier] = Future()
 
         def load() -> None:
             try:
@@ -153,7 +161,7 @@ class ModelHost:
         threading.Thread(target=load, name="load language identifier", daemon=True).start()
         return loaded.result
 
-    def voice(self, language: str) -> Any:
+    def voice(self, language: str) -> Synthesizer:
         """The read-aloud voice of ``language``.
 
         Raises:
@@ -163,22 +171,22 @@ class ModelHost:
         folder = self.store.voice_dir(language)
         return self._once(self._voices, folder, lambda: Synthesizer.load(folder, self.device))
 
-    def transcribe_file(
+    def transcribe(
         self,
-        path: Path,
-        language: str,
-        among: list[str],
-        options: Any,
-        progress: Any = None,
+        audio: Path | np.ndarray,
+        language: str = AUTO,
+        among: Sequence[str] = (),
+        options: WindowOptions = WindowOptions(),
+        progress: Callable[[Progress], None] | None = None,
         cancel: threading.Event | None = None,
-    ) -> Any:
-        """Transcribe an audio file in ``language`` (or the detected one when it is ``auto``).
+    ) -> Transcript:
+        """Transcribe an audio file, or 16 kHz mono samples, in ``language`` (or the detected one when it
+        is ``auto``, among ``among``; empty: among all installed), with the default models.
 
         Raises:
             UserError: the file cannot be read, or a model is missing; Cancelled when ``cancel`` is set.
         """
-
-        samples = load_audio(path)
+        samples = load_audio(audio) if isinstance(audio, Path) else audio
         recognizer = self.recognizer(None, language)
         identifier = self.identifier() if language == AUTO else None
         return transcribe(samples, recognizer, language, identifier, among, options, progress, cancel)

@@ -36,6 +36,7 @@ from mms_desktop.core.base import (
 )
 from mms_desktop.core.fieldwork.session_info import SessionInfo, check, safe_name
 from mms_desktop.core.formats import jsonfmt
+from mms_desktop.core.recognition import Transcriber, WindowOptions
 
 METADATA = "session.json"
 EXPORTS = ".exports.json"  # what the exports beside the recordings wrote
@@ -324,10 +325,10 @@ def saving(path: Path) -> Iterator[None]:
 
 def transcribe_recordings(
     recordings: list[Path],
-    host: Any,
+    host: Transcriber,
     language: str,
     among: list[str],
-    options: Any,
+    options: WindowOptions,
     speaker: str = "",
     only_new: bool = False,
     overwrite_edits: bool = False,
@@ -339,7 +340,7 @@ def transcribe_recordings(
     it is done, so that stopping keeps those finished.
 
     Args:
-        host: the models (a :class:`~mms_desktop.core.engine.host.ModelHost`); ``language`` may be ``auto``, to
+        host: what transcribes (the program's shared models); ``language`` may be ``auto``, to
             identify it among ``among`` (empty: among all).
         speaker: the speaker every segment is given (the session's first), until the linguist says otherwise.
         only_new: leave alone the recordings that have a transcript already (one that cannot be read is
@@ -363,7 +364,7 @@ def transcribe_recordings(
             if progress is not None:
                 progress(Progress("transcribe", i * 1000 + round(p.fraction * 1000), len(todo) * 1000, detail))
 
-        result = host.transcribe_file(recording, language, among, options, part, cancel)
+        result = host.transcribe(recording, language, among, options, part, cancel)
         if speaker:
             result = dataclasses.replace(
                 result, segments=tuple(dataclasses.replace(seg, speaker=speaker) for seg in result.segments)

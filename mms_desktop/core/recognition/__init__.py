@@ -27,9 +27,10 @@ from mms_desktop.core.recognition.recognizer import (
     window_frames,
 )
 from mms_desktop.core.recognition.streaming import RecognitionStream, StreamOptions
-from mms_desktop.core.recognition.transcribe import detect_adapter, only_speech, transcribe
+from mms_desktop.core.recognition.transcribe import Transcriber, detect_adapter, only_speech, transcribe
 
 __all__ = [
+    "Transcriber",
     "Alphabet",
     "Dictation",
     "DictationStopped",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -22,6 +24,21 @@ from mms_desktop.core.base import (
 )
 from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech
 from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions
+
+
+class Transcriber(Protocol):
+    """Anything that transcribes a recording with models of its own choosing (the program's shared models,
+    a batch worker's): what field sessions and batch runs are given."""
+
+    def transcribe(
+        self,
+        audio: Path | np.ndarray,
+        language: str = ...,
+        among: Sequence[str] = ...,
+        options: WindowOptions = ...,
+        progress: Callable[[Progress], None] | None = ...,
+        cancel: threading.Event | None = ...,
+    ) -> Transcript: ...
 
 
 def detect_adapter(
