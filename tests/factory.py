@@ -1,7 +1,11 @@
-"""Tiny MMS checkpoints in exactly the real repository layouts, with random weights.
+"""Tiny checkpoints in exactly the real repository layouts, with random weights.
 
 Sizes are shrunk (hidden 32, 2 layers, 16 conv channels); file names, tensor names, vocabulary
-nesting and configs are those of facebook/mms-1b-all, facebook/mms-lid-* and facebook/mms-tts-*.
+nesting and configs are those of facebook/mms-1b-all, facebook/mms-lid-* and facebook/mms-tts-*, of
+voidful/wav2vec2-xlsr-multilingual-56 (one flat vocabulary, language masks pickled in ``lang_ids.pk``) and
+of an Omnilingual ASR CTC model converted to the Wav2Vec2ForCTC layout (fairseq's vocabulary order with
+the blank at 0 and ``<pad>`` at 1, a plain positional convolution weight, input normalization left off in
+its preprocessor config).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ LID_LABELS = ["eng", "fra", "cmn", "deu"]
 def _wav2vec2_config(**extra):
     from transformers import Wav2Vec2Config
 
+    extra = {"adapter_attn_dim": 8, "pad_token_id": 0, **extra}
     return Wav2Vec2Config(
         hidden_size=32,
         num_hidden_layers=2,
@@ -38,8 +43,6 @@ def _wav2vec2_config(**extra):
         num_conv_pos_embedding_groups=4,
         do_stable_layer_norm=True,
         feat_extract_norm="layer",
-        adapter_attn_dim=8,
-        pad_token_id=0,
         bos_token_id=1,
         eos_token_id=2,
         **extra,
@@ -115,6 +118,55 @@ def build_tts_repo(folder: Path, language: str, is_uroman: bool, seed: int = 0) 
     return folder
 
 
+# Common Voice tags, as xlsr-56 keys its masks
+SHARED_LANGUAGES = {"en": string.ascii_lowercase + "'", "fr": "abcdefghijklmnopqrstuvwxyzéèàç'", "sah": "абвгдһөү"}
+
+
+def build_shared_vocabulary_repo(folder: Path, seed: int = 0) -> Path:
+    """A multilingual model with one output head and per-language token masks, like xlsr-56."""
+    import pickle
+
+    chars = sorted({c for text in SHARED_LANGUAGES.values() for c in text})
+    vocab = {"<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4, **{c: 5 + i for i, c in enumerate(chars)}}
+    _write_flat_repo(folder, vocab, pad="<pad>", seed=seed)
+    masks = {tag: {vocab[c] for c in text} | {vocab["|"]} for tag, text in SHARED_LANGUAGES.items()}
+    (folder / "lang_ids.pk").write_bytes(pickle.dumps(masks, protocol=2))  # as it ships: sets in a dict
+    return folder
+
+
+def build_omnilingual_repo(folder: Path, seed: int = 0) -> Path:
+    """An Omnilingual ASR CTC model converted to the Wav2Vec2ForCTC layout."""
+    chars = sorted(set(string.ascii_lowercase + "'éèàçабвгд"))
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "|": 4, **{c: 5 + i for i, c in enumerate(chars)}}
+    _write_flat_repo(folder, vocab, pad="<pad>", seed=seed, plain_positions=True, normalize=False)
+    layout.write_json(folder / "languages.json", ["eng", "fra", "rus", "sah"])
+    return folder
+
+
+def _write_flat_repo(folder: Path, vocab: dict[str, int], pad: str, seed: int, plain_positions: bool = False,
+                     normalize: bool = True) -> None:  # fmt: skip
+    from transformers import Wav2Vec2ForCTC
+
+    torch.manual_seed(seed)
+    config = _wav2vec2_config(vocab_size=len(vocab), adapter_attn_dim=None, pad_token_id=vocab[pad])
+    config.architectures = ["Wav2Vec2ForCTC"]
+    model = Wav2Vec2ForCTC(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    config.save_pretrained(str(folder))
+    tensors = dict(model.state_dict())
+    if plain_positions:  # a converter that computed the weight-normalized kernel once
+        stem = "wav2vec2.encoder.pos_conv_embed.conv."
+        tensors = {k: v for k, v in tensors.items() if not k.startswith(stem + "parametrizations")}
+        tensors[stem + "weight"] = model.wav2vec2.encoder.pos_conv_embed.conv.weight.detach().clone()
+    layout.save_tensors(folder / "model.safetensors", tensors)
+    layout.write_json(folder / "vocab.json", vocab)
+    tokens = {"pad_token": pad, "unk_token": "<unk>", "bos_token": "<s>", "eos_token": "</s>"}
+    layout.write_json(folder / "tokenizer_config.json", {**tokens, "word_delimiter_token": "|",
+                                                         "tokenizer_class": "Wav2Vec2CTCTokenizer"})  # fmt: skip
+    layout.write_json(folder / "special_tokens_map.json", {"pad_token": pad, "unk_token": "<unk>"})
+    layout.write_json(folder / "preprocessor_config.json", {**layout.PREPROCESSOR_CONFIG, "do_normalize": normalize})
+
+
 def build_all(root: Path) -> dict[str, Path]:
     """Every tiny repo under ``root/<owner>/<name>``, keyed by repo id."""
     repos = {
@@ -122,6 +174,8 @@ def build_all(root: Path) -> dict[str, Path]:
         "facebook/mms-lid-126": lambda p: build_lid_repo(p),
         "facebook/mms-tts-eng": lambda p: build_tts_repo(p, "eng", is_uroman=False),
         "facebook/mms-tts-rus": lambda p: build_tts_repo(p, "rus", is_uroman=True, seed=1),
+        "voidful/wav2vec2-xlsr-multilingual-56": lambda p: build_shared_vocabulary_repo(p, seed=2),
+        "facebook/omniASR-CTC-300M": lambda p: build_omnilingual_repo(p, seed=3),
     }
     return {repo: build(root / repo) for repo, build in repos.items()}
 

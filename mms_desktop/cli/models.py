@@ -128,9 +128,16 @@ def check_recognizer(args: argparse.Namespace, ctx: Context) -> str:
         check_code(language)
     models = host(ctx)
     models.recognizer_dir(args.model)  # a missing model is reported before the identifier is loaded
-    if language == AUTO:
+    if language == AUTO and _identifies(args, models):
         _check_identifier(args, models)
     return language
+
+
+def _identifies(args: argparse.Namespace, models: ModelHost) -> bool:
+    from mms_desktop.core.base import AUTO
+    from mms_desktop.core.recognition import family_of
+
+    return models.identifies(AUTO, family_of(models.recognizer_dir(args.model)), args.lid_model)
 
 
 def load_recognizer(args: argparse.Namespace, ctx: Context, live: bool = False) -> tuple[Any, str, Any]:
@@ -145,7 +152,7 @@ def load_recognizer(args: argparse.Namespace, ctx: Context, live: bool = False) 
 
     language = check_recognizer(args, ctx)
     models = host(ctx)
-    if language != AUTO:
+    if language != AUTO or not _identifies(args, models):
         return models.recognizer(args.model, language), language, None
     if not live:
         identifier = models.identifier(args.lid_model)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import espeak, noise
 
 from mms_desktop import Engine
 from mms_desktop.core.audio import write_wav
 from mms_desktop.core.base import AUTO, AudioError, FinalResult, ModelError, SpeechStarted, install
 from mms_desktop.core.recognition import Recognizer, transcribe
-from helpers import espeak, noise
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -58,11 +58,13 @@ from mms_desktop.core.base.languages import (
     display_name,
     is_valid_name,
     lid_code_for,
+    name_for_tag,
 )
 from mms_desktop.core.base.phrases import batch_outcome, counted, human_size
 from mms_desktop.core.base.writer import LatestWriter
 
 __all__ = [
+    "name_for_tag",
     "CHOOSE_LANGUAGE",
     "LANGUAGE_LIST",
     "Remedy",

@@ -97,3 +97,28 @@ def display_name(name: str) -> str:
         variant = match.group("variant").replace("_", " ")
         title = f"{title} ({variant.title()})" if match.group("kind") == "script" else f"{title} ({variant})"
     return title
+
+
+# Common Voice tags (as multilingual models trained on it key their languages) whose language name here is
+# not simply the ISO 639-3 code of their first part.
+_TAG_NAMES = {
+    "zh-CN": "cmn-script_simplified",
+    "zh-TW": "cmn-script_traditional",
+    "zh-HK": "yue-script_traditional",
+    "rm-sursilv": "roh-dialect_sursilv",
+    "rm-vallader": "roh-dialect_vallader",
+}
+
+
+def name_for_tag(tag: str) -> str:
+    """The language name of a BCP 47 tag as Common Voice writes them: ``en`` → ``eng``, ``sv-SE`` → ``swe``,
+    ``zh-CN`` → ``cmn-script_simplified``, ``sah`` → ``sah``; a tag it cannot read is returned as it is."""
+    import pycountry
+
+    if tag in _TAG_NAMES:
+        return _TAG_NAMES[tag]
+    primary = tag.split("-")[0].lower()
+    if len(primary) == 2:
+        language = pycountry.languages.get(alpha_2=primary)
+        return str(language.alpha_3) if language is not None else tag
+    return primary if len(primary) == 3 else tag

@@ -29,9 +29,12 @@ from mms_desktop.core.checkpoints.loading import (
     normalize,
     require_cuda,
 )
+from mms_desktop.core.checkpoints.masks import has_masks, read_masks
 from mms_desktop.core.checkpoints.vocab import Vocabulary, read_vocab
 
 __all__ = [
+    "has_masks",
+    "read_masks",
     "LOADING",
     "PRECISIONS",
     "Placement",

@@ -15,9 +15,10 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from mms_desktop.core.audio import load_audio
-from mms_desktop.core.base import AUTO, Progress, Transcript
+from mms_desktop.core.base import AUTO, ModelError, Progress, Transcript
 from mms_desktop.core.checkpoints import Placement, check_model_dir, choose_placement
 from mms_desktop.core.recognition import (
+    Family,
     LanguageIdentifier,
     Recognizer,
     WindowOptions,
@@ -139,6 +140,20 @@ class ModelHost:
         """
         return self.store.resolve(ref, "language identifier") if ref else self.store.default_model("lid")
 
+    def has_identifier(self) -> bool:
+        """Whether a language identifier is installed (the default one, or the bundled demonstration's)."""
+        try:
+            self.identifier_dir()
+        except ModelError:
+            return False
+        return True
+
+    def identifies(self, language: str, family: Family, identifier_ref: str | None = None) -> bool:
+        """Whether ``language`` is identified first: ``auto`` always is for MMS, which needs an identifier (a
+        missing one is an error); for a model with one output head for every language, only when an
+        identifier is named or installed (without one it is decoded with all its tokens)."""
+        return language == AUTO and (family.adapters or identifier_ref is not None or self.has_identifier())
+
     def identifier_soon(self, ref: str | None = None) -> Callable[[], LanguageIdentifier]:
         """Start loading the language identifier on a thread of its own (unless it is loaded) and return a
         function that waits for it and returns it, or raises what stopped it from loading.
@@ -188,7 +203,7 @@ class ModelHost:
         """
         samples = load_audio(audio) if isinstance(audio, Path) else audio
         recognizer = self.recognizer(None, language)
-        identifier = self.identifier() if language == AUTO else None
+        identifier = self.identifier() if self.identifies(language, recognizer.family) else None
         return transcribe(samples, recognizer, language, identifier, among, options, progress, cancel)
 
     def effective_precision(self, folder: Path | None = None) -> str:

@@ -6,6 +6,14 @@ from __future__ import annotations
 
 from mms_desktop.core.recognition import ctc, wordlist
 from mms_desktop.core.recognition.dictation import Dictation, DictationStopped
+from mms_desktop.core.recognition.families import (
+    MMS_ADAPTERS,
+    OMNILINGUAL,
+    SHARED_VOCABULARY,
+    Alphabet,
+    Family,
+    family_of,
+)
 from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech, speech_to_identify
 from mms_desktop.core.recognition.pacing import (
     END_PAD_S,
@@ -18,7 +26,6 @@ from mms_desktop.core.recognition.pacing import (
     window_ladder,
 )
 from mms_desktop.core.recognition.recognizer import (
-    Alphabet,
     PassCosts,
     Recognizer,
     WindowOptions,
@@ -30,6 +37,11 @@ from mms_desktop.core.recognition.streaming import RecognitionStream, StreamOpti
 from mms_desktop.core.recognition.transcribe import Transcriber, detect_adapter, only_speech, transcribe
 
 __all__ = [
+    "Family",
+    "MMS_ADAPTERS",
+    "OMNILINGUAL",
+    "SHARED_VOCABULARY",
+    "family_of",
     "Transcriber",
     "Alphabet",
     "Dictation",

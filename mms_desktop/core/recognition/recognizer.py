@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,14 +17,13 @@ from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.base import Cancelled, ModelError, Progress, Transcript, Word, check_code, install, parse_json
 from mms_desktop.core.checkpoints import (
     Placement,
-    Vocabulary,
     check_model_dir,
     choose_placement,
     load_checkpoint,
     normalize,
-    read_vocab,
 )
 from mms_desktop.core.recognition import ctc, wordlist
+from mms_desktop.core.recognition.families import Alphabet, Family, family_of, restrict
 
 log = logging.getLogger(__name__)
 
@@ -135,30 +134,18 @@ class PassCosts:
         return self.predict(chunk + 2 * context)
 
 
-@dataclass(frozen=True)
-class Alphabet:
-    """The output tokens of one language: what each row of its log-probabilities spells."""
-
-    language: str
-    id_to_token: dict[int, str]
-    blank_id: int  # the CTC blank (the padding token)
-    delimiter: str  # the token between words
-
-    @property
-    def token_ids(self) -> dict[str, int]:
-        return {token: i for i, token in self.id_to_token.items()}
-
-
 class Recognizer:
-    """Owns the MMS CTC model and its vocabulary, and swaps in the adapter of each pass's language.
+    """Owns a multilingual CTC model of one of the :mod:`families`, and prepares each pass for its language.
 
-    Thread-safe, and the language belongs to each call: a pass runs under an internal lock with the adapter
-    of the language it was asked for swapped in, so that two threads recognizing two languages on one
-    loaded model (a dictation and a file) each get their own language's text.
+    Thread-safe, and the language belongs to each call: a pass runs under an internal lock with what its
+    language needs swapped in (an MMS adapter), and its output is decoded in that language (a shared
+    vocabulary's mask), so that two threads recognizing two languages on one loaded model (a dictation and
+    a file) each get their own language's text.
     """
 
-    def __init__(self, model: Any, model_dir: Path, placement: Placement, normalize: bool):
+    def __init__(self, model: Any, model_dir: Path, placement: Placement, normalize: bool, family: Family):
         self._model = model
+        self.family = family
         self.model_dir = model_dir
         self.placement = placement
         self._normalize = normalize
@@ -183,8 +170,8 @@ class Recognizer:
         cache_dir: Path | None = None,
         word_list_dirs: Sequence[Path] = (),
     ) -> Recognizer:
-        """Load the base model from a local folder in the MMS layout, with the adapter of ``language`` (default:
-        the first installed) in place for the first pass.
+        """Load the model in a local folder (any of the :mod:`families`), with what ``language`` needs
+        (default: the first installed) in place for the first pass.
 
         Args:
             cache_dir: where base weights converted to a reduced precision are kept, so that later loads
@@ -195,16 +182,18 @@ class Recognizer:
             ModelError: the folder is not a complete MMS model or the language is not in it.
         """
         check_model_dir(model_dir, "speech recognition model")
-        languages = available_languages(model_dir)
+        family = family_of(model_dir)
+        languages = family.languages(model_dir)
         language = language or (languages[0] if languages else "")
-        _check_language(model_dir, language, languages)
+        _check_language(model_dir, language, family)
         placement = choose_placement(device, precision, model_dir)
 
         model, _ = load_checkpoint("Wav2Vec2ForCTC", model_dir, placement, "model", cache_dir)
-        if getattr(model.config, "adapter_attn_dim", None) is None:
+        if family.adapters and getattr(model.config, "adapter_attn_dim", None) is None:
             raise ModelError(f"{model_dir} is not a multilingual MMS model (it has no language adapters).")
         model.target_lang = ""  # no adapter chosen yet: the first pass's language is swapped in now
-        recognizer = cls(model, model_dir, placement, _reads_normalized(model_dir))
+        normalized = family.normalize if family.normalize is not None else _reads_normalized(model_dir)
+        recognizer = cls(model, model_dir, placement, normalized, family)
         recognizer.word_list_dirs = list(word_list_dirs)
         with recognizer._lock:
             recognizer._activate(language)
@@ -212,12 +201,12 @@ class Recognizer:
 
     @property
     def languages(self) -> list[str]:
-        """Adapter names installed next to the base model."""
-        return available_languages(self.model_dir)
+        """The languages the model recognizes (for MMS: the adapters installed next to the base model)."""
+        return self.family.languages(self.model_dir)
 
     def check_language(self, language: str) -> None:
         """Raises ModelError (UserError for a code that is no language) unless ``language`` is installed."""
-        _check_language(self.model_dir, language, self.languages)
+        _check_language(self.model_dir, language, self.family)
 
     def alphabet(self, language: str) -> Alphabet:
         """The output tokens of ``language`` (read again once the vocabulary file changes, as when an adapter
@@ -229,11 +218,9 @@ class Recognizer:
         key = (language, version)
         alphabet = self._alphabets.get(key)
         if alphabet is None:
-            self.check_language(language)
-            vocabulary = Vocabulary(self.model_dir)
-            vocabulary.set_target_lang(language)
-            alphabet = Alphabet(language, dict(vocabulary.decoder), vocabulary.pad_token_id,
-                                str(vocabulary.word_delimiter_token))  # fmt: skip
+            if language or self.family.adapters:  # no language: a shared vocabulary decoded unrestricted
+                self.check_language(language)
+            alphabet = self.family.alphabet(self.model_dir, language)
             self._alphabets[key] = alphabet
         return alphabet
 
@@ -244,11 +231,11 @@ class Recognizer:
             self._activate(language)
 
     def _activate(self, language: str) -> None:
-        """Swap the adapter and output head of ``language`` into the model (the lock is held)."""
+        """Swap what ``language`` needs (an MMS adapter and output head) into the model (the lock is held)."""
         if language != self._active:
-            self._model.load_adapter(language, use_safetensors=True, local_files_only=True)
+            self.family.activate(self._model, language)
             self._active = language
-            log.debug("adapter of %s swapped in", language)
+            log.debug("the model is ready for %s", language)
 
     def log_probs(self, samples: np.ndarray, language: str) -> np.ndarray:
         """One forward pass over 16 kHz samples in ``language``; returns ``(frames, vocab)`` float32
@@ -300,7 +287,7 @@ class Recognizer:
             result = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
             self.compute_seconds += time.perf_counter() - started
             self.encoded_frames += len(result)
-            return result
+        return restrict(result, alphabet)  # a shared vocabulary keeps to the language's tokens
 
     def decode(self, log_probs: np.ndarray, language: str, offset_s: float = 0.0) -> list[Word]:
         """Words with timings and confidences from log-probabilities of ``language``.
@@ -415,18 +402,12 @@ class GrowingFeatures:
 
 
 def available_languages(model_dir: Path) -> list[str]:
-    """Adapter names that have both weights and a vocabulary in ``model_dir``."""
-    vocab = read_vocab(model_dir)
-    return sorted(name for name in _adapter_files(model_dir) if name in vocab)
+    """The languages the model in ``model_dir`` recognizes (for MMS: adapters with weights and a vocabulary)."""
+    return family_of(model_dir).languages(model_dir)
 
 
-def _adapter_files(model_dir: Path) -> Iterator[str]:
-    for path in model_dir.glob("adapter.*.safetensors"):
-        yield path.name[len("adapter.") : -len(".safetensors")]
-
-
-def _check_language(model_dir: Path, language: str, languages: list[str]) -> None:
-    if language not in languages:
+def _check_language(model_dir: Path, language: str, family: Family) -> None:
+    if not family.accepts(model_dir, language):
         check_code(language)  # a code that does not exist is not suggested for installing
         raise ModelError(
             f"The language '{language}' is not installed for {model_dir.name}; install it with ", install(language), "."

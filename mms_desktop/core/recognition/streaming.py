@@ -39,9 +39,9 @@ from mms_desktop.core.base import (
     UserError,
 )
 from mms_desktop.core.recognition import ctc
+from mms_desktop.core.recognition.families import Alphabet
 from mms_desktop.core.recognition.pacing import END_PAD_S, Lag, affordable_window, describe, lag_after, window_ladder
 from mms_desktop.core.recognition.recognizer import (
-    Alphabet,
     GrowingFeatures,
     Recognizer,
     WindowOptions,
@@ -118,7 +118,9 @@ class RecognitionStream:
         detector: SpeechDetector | None = None,
     ):
         if language == AUTO and identifier is None:
-            raise UserError("Automatic language detection needs a language identifier; choose the language.")
+            if recognizer.family.adapters:
+                raise UserError("Automatic language detection needs a language identifier; choose the language.")
+            language = ""  # one head for every language: decoded with all its tokens
         self.recognizer = recognizer
         self.options = options
         self.language = language  # of the utterance in progress (auto: not known yet)

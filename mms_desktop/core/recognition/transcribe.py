@@ -98,7 +98,9 @@ def transcribe(
     if not spans:
         return Transcript("" if language == AUTO else language, round(len(samples) / SAMPLE_RATE, 3), ())
     probability = None
-    if language == AUTO:
+    if language == AUTO and identifier is None and not recognizer.family.adapters:
+        language = ""  # one head for every language: decoded with all its tokens, as its reference code does
+    elif language == AUTO:
         if identifier is None:
             raise UserError("Automatic language detection needs a language identifier; choose the language.")
         language, score = detect_adapter(samples[spans[0][0] :], identifier, recognizer.languages, among)
