@@ -263,13 +263,14 @@ def _tiers_to_align(source: Path, names: list[str] | None) -> Any:
 def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:
     import sys
 
-    from mms_desktop.core.training import check_job, collect, teach
+    from mms_desktop.core.training import check_base, check_job, collect, teach
 
     require("steps", args.steps, 1)
     name = args.name or args.lang
     check_job(name, args.train_device)
-    data = collect([Path(d) for d in args.data], tiers=args.tier)
     base = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
+    check_base(base)
+    data = collect([Path(d) for d in args.data], tiers=args.tier)
     print(f"Training '{name}' on {len(data.train)} recordings ({data.seconds / 60:.1f} min), "
           f"{len(data.held_out)} held out; {len(data.skipped)} skipped.", file=sys.stderr)  # fmt: skip
 

@@ -18,6 +18,8 @@ def add_commands(sub: Any) -> None:
     a = actions.add_parser("list", help="languages installed and (from the catalogue) available")
     a.add_argument("--installed", action="store_true", help="only what is installed")
     a.set_defaults(run=run_list)
+    a = actions.add_parser("models", help="the recognition models of each family: licence, size, languages")
+    a.set_defaults(run=run_models)
     a = actions.add_parser("refresh", help="fetch the catalogue of available languages (uses the network)")
     a.set_defaults(run=run_refresh)
     a = actions.add_parser("install", help="download languages (or an owner/name model) from the hub")
@@ -48,6 +50,31 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
         print("(nothing is installed yet; see `mms-desktop languages install CODE`)", file=sys.stderr)
     _say_where_models_are(ctx)
     return 0
+
+
+def run_models(args: argparse.Namespace, ctx: Context) -> int:
+    """The public checkpoints of each family, and whether each is installed."""
+    from mms_desktop.core.base import human_size
+    from mms_desktop.core.store import KNOWN_MODELS
+
+    for m in KNOWN_MODELS:
+        state = "installed" if m.on_the_hub and ctx.store.find(m.name) else "not installed"
+        print(f"{m.name}\t{m.family}\t{m.licence}\t{human_size(m.size)}\t{m.languages} languages\t{state}")
+        if m.note:
+            print(f"\t({m.note})")
+    return 0
+
+
+def _say_before_download(names: list[str]) -> None:
+    """The family, licence and size of each whole model asked for, said before it downloads."""
+    from mms_desktop.core.base import human_size
+    from mms_desktop.core.store import known_model
+
+    for name in names:
+        known = known_model(name) if "/" in name else None
+        if known is not None:
+            print(f"{known.name}: {known.family}, {known.licence} licence, about {human_size(known.size)}, "
+                  f"{known.languages} languages.", file=sys.stderr)  # fmt: skip
 
 
 def _say_where_models_are(ctx: Context) -> None:
@@ -85,6 +112,7 @@ def run_refresh(args: argparse.Namespace, ctx: Context) -> int:
 def run_install(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core.store import HubClient
 
+    _say_before_download(args.names)
     with Reporter() as reporter:
         fetched = HubClient(ctx.store).install(args.names, progress=reporter, cancel=threading.Event())
     print(f"Installed {', '.join(args.names)} ({len(fetched)} files downloaded).")

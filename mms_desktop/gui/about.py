@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from mms_desktop import __version__
 from mms_desktop import paths as paths_module
 from mms_desktop.core.base import UserError
+from mms_desktop.core.recognition import family_of
 from mms_desktop.gui.jobs import describe_error
 
 if TYPE_CHECKING:
@@ -51,9 +52,10 @@ def _model(kind: str, host: ModelHost) -> str:
     try:
         folder = host.recognizer_dir() if kind == "asr" else host.identifier_dir()
         placement = host.placement(folder)
+        family = f"{family_of(folder).title}, " if kind == "asr" else ""
     except UserError as exc:
         return describe_error(exc)
-    return f"{folder.parent.name}/{folder.name} ({placement.dtype} on {placement.device})"
+    return f"{folder.parent.name}/{folder.name} ({family}{placement.dtype} on {placement.device})"
 
 
 def _live_windows(context: Context, host: ModelHost) -> str:

@@ -29,10 +29,13 @@ from mms_desktop.core.checkpoints.loading import (
     normalize,
     require_cuda,
 )
-from mms_desktop.core.checkpoints.masks import has_masks, read_masks
+from mms_desktop.core.checkpoints.masks import MASKS, has_masks, read_masks
+from mms_desktop.core.checkpoints.masks import PICKLED as MASKS_SOURCE
 from mms_desktop.core.checkpoints.vocab import Vocabulary, read_vocab
 
 __all__ = [
+    "MASKS",
+    "MASKS_SOURCE",
     "has_masks",
     "read_masks",
     "LOADING",

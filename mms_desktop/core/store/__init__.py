@@ -8,10 +8,14 @@ from mms_desktop.core.store import hf_cache
 from mms_desktop.core.store.hf_cache import cached_repos, default_cache
 from mms_desktop.core.store.hub import HubClient, load_catalogue
 from mms_desktop.core.store.installed import MODEL_FILES, SPARE_BYTES, FileRecord, LanguageStore, Repos, check_repo_id
+from mms_desktop.core.store.known_models import KNOWN_MODELS, KnownModel, known_model
 from mms_desktop.core.store.listing import LanguageEntry, language_entries
 from mms_desktop.core.store.packs import export_pack, import_pack
 
 __all__ = [
+    "KNOWN_MODELS",
+    "KnownModel",
+    "known_model",
     "FileRecord",
     "HubClient",
     "LanguageEntry",

@@ -27,7 +27,8 @@ from mms_desktop.core.base import (
     sha256_file,
 )
 from mms_desktop.core.base import languages as lang
-from mms_desktop.core.store.installed import MODEL_FILES, FileRecord, LanguageStore, adapter_file
+from mms_desktop.core.checkpoints import MASKS, MASKS_SOURCE, read_masks
+from mms_desktop.core.store.installed import FAMILY_FILES, MODEL_FILES, FileRecord, LanguageStore, adapter_file
 
 log = logging.getLogger(__name__)
 
@@ -209,13 +210,17 @@ class HubClient:
         fetched = []
         for repo_id, (revision, todo) in work:
             fetched += self._fetch(repo_id, revision, todo, progress, cancel)
+            folder = self.store.repo_dir(repo_id)
+            if MASKS_SOURCE in (f.name for f in todo):  # kept as JSON in the store, never unpickled
+                read_masks(folder)
+                self.store.record_files(folder, [MASKS])
         return fetched
 
     def _plan_one(self, name: str, catalogue: Catalogue) -> list[tuple[str, list[str]]]:
         repos = self.store.repos
         if "/" in name:
             _, files = self.repo_files(name)
-            return [(name, [n for n in MODEL_FILES if n in files])]
+            return [(name, [n for n in (*MODEL_FILES, *FAMILY_FILES) if n in files])]
         steps = []
         if name in catalogue.adapters:
             steps.append((repos.asr, [*MODEL_FILES, adapter_file(name)]))

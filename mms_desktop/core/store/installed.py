@@ -50,6 +50,9 @@ MODEL_FILES = (
     "preprocessor_config.json",
     "special_tokens_map.json",
 )
+# What a model with one output head for every language has besides: its language masks (xlsr-56) or the
+# list of languages it is offered for (Omnilingual)
+FAMILY_FILES = ("lang_ids.pk", "languages.json")
 
 SPARE_BYTES = 50_000_000  # left free after an install, for recordings and the rest of the system
 

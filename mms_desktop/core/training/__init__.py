@@ -5,7 +5,7 @@ language adapters trained on them.
 from __future__ import annotations
 
 from mms_desktop.core.training import loop
-from mms_desktop.core.training.adapter import AdapterJob, check_job, teach, train_adapter
+from mms_desktop.core.training.adapter import AdapterJob, check_base, check_job, teach, train_adapter
 from mms_desktop.core.training.loop import (
     Example,
     TrainOptions,
@@ -17,6 +17,7 @@ from mms_desktop.core.training.loop import (
 from mms_desktop.core.training.material import Dataset, Normalization, collect
 
 __all__ = [
+    "check_base",
     "AdapterJob",
     "Dataset",
     "Example",

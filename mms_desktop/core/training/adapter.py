@@ -18,6 +18,7 @@ from typing import Any
 
 from mms_desktop.core.base import UserError, check_name
 from mms_desktop.core.checkpoints import LOADING, hf_class, layout, read_vocab, require_cuda
+from mms_desktop.core.recognition import family_of
 from mms_desktop.core.training import loop
 from mms_desktop.core.training.material import Dataset
 
@@ -117,6 +118,17 @@ def check_job(name: str, device: str = "cpu") -> None:
         require_cuda()
 
 
+def check_base(base: Path) -> None:
+    """Raises UserError unless the model in ``base`` takes language adapters (MMS): a model with one output
+    head for every language has none to train."""
+    family = family_of(base)
+    if not family.adapters:
+        raise UserError(
+            f"{base.name} is a model with {family.title}: it has no language adapters to train; teach a new "
+            "language on an MMS model (facebook/mms-1b-all)."
+        )
+
+
 def train_adapter(
     job: AdapterJob,
     data: Dataset,
@@ -175,6 +187,7 @@ def teach(
     if steps < 1:
         raise UserError("Train for at least one step.")
     check_job(name, device)
+    check_base(base)
     if not data.train:
         raise UserError("No recording is left to train on once some are held out for testing; add more recordings.")
     folder = store.writable_model(base)
