@@ -128,7 +128,7 @@ def build_shared_vocabulary_repo(folder: Path, seed: int = 0) -> Path:
 
     chars = sorted({c for text in SHARED_LANGUAGES.values() for c in text})
     vocab = {"<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4, **{c: 5 + i for i, c in enumerate(chars)}}
-    _write_flat_repo(folder, vocab, pad="<pad>", seed=seed)
+    layout.write_flat_repo(folder, _flat_model(vocab, "<pad>", seed), vocab)
     masks = {tag: {vocab[c] for c in text} | {vocab["|"]} for tag, text in SHARED_LANGUAGES.items()}
     (folder / "lang_ids.pk").write_bytes(pickle.dumps(masks, protocol=2))  # as it ships: sets in a dict
     return folder
@@ -137,34 +137,20 @@ def build_shared_vocabulary_repo(folder: Path, seed: int = 0) -> Path:
 def build_omnilingual_repo(folder: Path, seed: int = 0) -> Path:
     """An Omnilingual ASR CTC model converted to the Wav2Vec2ForCTC layout."""
     chars = sorted(set(string.ascii_lowercase + "'éèàçабвгд"))
-    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "|": 4, **{c: 5 + i for i, c in enumerate(chars)}}
-    _write_flat_repo(folder, vocab, pad="<pad>", seed=seed, plain_positions=True, normalize=False)
-    layout.write_json(folder / "languages.json", ["eng", "fra", "rus", "sah"])
+    vocab = {**{t: i for i, t in enumerate(layout.FAIRSEQ_ORDER)}, "|": 4, **{c: 5 + i for i, c in enumerate(chars)}}
+    model = _flat_model(vocab, "<pad>", seed)
+    layout.write_flat_repo(folder, model, vocab, normalize=False, languages=["eng", "fra", "rus", "sah"],
+                           plain_positions=True)  # fmt: skip
     return folder
 
 
-def _write_flat_repo(folder: Path, vocab: dict[str, int], pad: str, seed: int, plain_positions: bool = False,
-                     normalize: bool = True) -> None:  # fmt: skip
+def _flat_model(vocab: dict[str, int], pad: str, seed: int):
     from transformers import Wav2Vec2ForCTC
 
     torch.manual_seed(seed)
     config = _wav2vec2_config(vocab_size=len(vocab), adapter_attn_dim=None, pad_token_id=vocab[pad])
     config.architectures = ["Wav2Vec2ForCTC"]
-    model = Wav2Vec2ForCTC(config)
-    folder.mkdir(parents=True, exist_ok=True)
-    config.save_pretrained(str(folder))
-    tensors = dict(model.state_dict())
-    if plain_positions:  # a converter that computed the weight-normalized kernel once
-        stem = "wav2vec2.encoder.pos_conv_embed.conv."
-        tensors = {k: v for k, v in tensors.items() if not k.startswith(stem + "parametrizations")}
-        tensors[stem + "weight"] = model.wav2vec2.encoder.pos_conv_embed.conv.weight.detach().clone()
-    layout.save_tensors(folder / "model.safetensors", tensors)
-    layout.write_json(folder / "vocab.json", vocab)
-    tokens = {"pad_token": pad, "unk_token": "<unk>", "bos_token": "<s>", "eos_token": "</s>"}
-    layout.write_json(folder / "tokenizer_config.json", {**tokens, "word_delimiter_token": "|",
-                                                         "tokenizer_class": "Wav2Vec2CTCTokenizer"})  # fmt: skip
-    layout.write_json(folder / "special_tokens_map.json", {"pad_token": pad, "unk_token": "<unk>"})
-    layout.write_json(folder / "preprocessor_config.json", {**layout.PREPROCESSOR_CONFIG, "do_normalize": normalize})
+    return Wav2Vec2ForCTC(config)
 
 
 def build_all(root: Path) -> dict[str, Path]:

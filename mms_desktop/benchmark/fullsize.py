@@ -73,6 +73,32 @@ def ensure_repo(folder: Path) -> Path:
     return folder
 
 
+OMNI_VOCAB_SIZE = 9812  # the character vocabulary of Omnilingual's CTC models
+
+
+def omnilingual_300m_config(vocab_size: int = OMNI_VOCAB_SIZE) -> Any:
+    """The architecture of omniASR_CTC_300M (wav2vec2 large: 24 layers of 1,024) in the Wav2Vec2ForCTC
+    layout, with one output head for every language."""
+    config = full_size_config(vocab_size)
+    config.update({"hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16, "intermediate_size": 4096,
+                   "adapter_attn_dim": None, "pad_token_id": 1, "bos_token_id": 0})  # fmt: skip
+    return config
+
+
+def ensure_omnilingual_repo(folder: Path) -> Path:
+    """Write (once) a recognition repo with the Omnilingual CTC 300M architecture (random weights)."""
+    marker = folder / "complete.json"
+    if marker.exists():
+        return folder
+    log.info("writing the Omnilingual 300M benchmark model to %s (about 1.3 GB, once)", folder)
+    chars = list(string.ascii_lowercase + "'") + [f"<sym{i}>" for i in range(OMNI_VOCAB_SIZE - 32)]
+    vocab = {**{t: i for i, t in enumerate(layout.FAIRSEQ_ORDER)}, "|": 4, **{c: 5 + i for i, c in enumerate(chars)}}
+    model = random_model(omnilingual_300m_config(len(vocab)))
+    layout.write_flat_repo(folder, model, vocab, languages=["eng", "fra"], plain_positions=True)
+    marker.write_text(json.dumps({"parameters": sum(p.numel() for p in model.parameters())}))
+    return folder
+
+
 def ensure_lid_repo(folder: Path, labels: int = 126) -> Path:
     """Write (once) a language identifier with the architecture of facebook/mms-lid-126 (random weights)."""
     marker = folder / "complete.json"

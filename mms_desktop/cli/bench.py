@@ -20,8 +20,9 @@ def add_commands(sub: Any) -> None:
     kinds = p.add_subparsers(dest="action", metavar="WHAT", required=True)
     s = kinds.add_parser("streaming", help="live recognition: compute against offline, latencies")
     s.add_argument("--model", action="append", default=None,
-                   help="'demo' (bundled), 'full' (MMS-1B architecture, random weights) or a folder; "
-                        "repeatable (default: demo and full)")  # fmt: skip
+                   help="'demo' (bundled), 'full' (MMS-1B architecture, random weights), 'omni-300m' "
+                        "(Omnilingual CTC 300M architecture, random weights) or a folder; repeatable "
+                        "(default: demo and full)")  # fmt: skip
     s.add_argument("--chunk", type=float, help="seconds of new audio per window")
     s.add_argument("--context", type=float, help="seconds of context on each side of a window")
     s.add_argument("--sweep", action="store_true", help="compare several window and context lengths")
@@ -33,6 +34,8 @@ def add_commands(sub: Any) -> None:
     s.set_defaults(run=run_streaming)
     f = kinds.add_parser("file", help="file transcription: load, switch, speed against the pipeline, memory")
     f.add_argument("--seconds", type=float, default=60.0, help="length of the test recording")
+    f.add_argument("--model", choices=FULL_SIZE, default="full",
+                   help="the recognition architecture: MMS-1B (full) or Omnilingual CTC 300M (omni-300m)")  # fmt: skip
     f.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                    help="where the models run (cuda: fp16, and bf16 where the GPU has it)")  # fmt: skip
     f.set_defaults(run=run_file)
@@ -59,6 +62,9 @@ def add_commands(sub: Any) -> None:
 
 # MMS-1B and MMS-LID-126 with random weights (3.9 GB each), and their converted bf16 and int8 copies
 CACHE_BYTES = 13_000_000_000
+# the full-size architectures with random weights, and their titles
+FULL_SIZE = {"full": "MMS-1B architecture, random weights",
+             "omni-300m": "Omnilingual CTC 300M architecture, random weights"}  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -96,12 +102,14 @@ def full_size_cache(args: argparse.Namespace, ctx: Context) -> Iterator[Path]:
 
 def resolve_model(name: str, ctx: Context, cache: Path) -> tuple[str, Path]:
     """A benchmark model name to a folder (the full-size one is written to ``cache`` when it is not there)."""
-    from mms_desktop.benchmark.fullsize import ensure_repo
+    from mms_desktop.benchmark.fullsize import ensure_omnilingual_repo, ensure_repo
 
     if name == "demo":
         return "demonstration model", ctx.store.default_model("asr")
     if name == "full":
-        return "MMS-1B architecture, random weights", ensure_repo(cache / "mms-1b-random")
+        return FULL_SIZE[name], ensure_repo(cache / "mms-1b-random")
+    if name == "omni-300m":
+        return FULL_SIZE[name], ensure_omnilingual_repo(cache / "omniasr-ctc-300m-random")
     return name, ctx.store.resolve(name, "recognition model")
 
 
@@ -125,7 +133,7 @@ def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
           "behind the voice")  # fmt: skip
     print(f"processor: {os.cpu_count()} cores, {streaming.cpu_flags()}")
     names = args.model or ["demo", "full"]
-    with full_size_cache(args, ctx) if "full" in names else contextlib.nullcontext(Path()) as cache:
+    with full_size_cache(args, ctx) if set(FULL_SIZE) & set(names) else contextlib.nullcontext(Path()) as cache:
         _stream(args, ctx, options, names, cache)
     return 0
 
@@ -174,12 +182,12 @@ def run_file(args: argparse.Namespace, ctx: Context) -> int:
     require("seconds", args.seconds, 5)
     precisions = _cpu_precisions() if args.device == "cpu" else _gpu_precisions()
     with full_size_cache(args, ctx) as cache:
-        _, asr = resolve_model("full", ctx, cache)
+        title, asr = resolve_model(args.model, ctx, cache)
         lid = ensure_lid_repo(cache / "mms-lid-126-random")
         figures, baseline = file.run(asr, lid, precisions, args.seconds, args.device)
-    title = "MMS-1B and MMS-LID-126 architectures, random weights, " + args.device.upper()
+    title = f"{title.split(',')[0]} and MMS-LID-126 architectures, random weights, {args.device.upper()}"
     print(file.report(title, figures, baseline))
-    if args.device != "cpu":
+    if args.device != "cpu" or args.model != "full":  # the automatic precision follows MMS-1B's figures
         return 0
     choice = findings.record(ctx.paths.findings_file, [dataclasses.asdict(f) for f in figures])
     print(f"Automatic precision on this CPU from now on: {choice} (fastest, then least memory; "

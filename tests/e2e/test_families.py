@@ -87,3 +87,19 @@ def test_what_a_family_cannot_do_is_one_sentence(family_home: Path, speech: Path
     assert "has no language adapters to train" in result.stderr
     result = run_cli("transcribe", str(speech), "--model", XLSR, "--lang", "deu", home=family_home)
     assert result.returncode == 2 and "'deu' is not installed" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_streaming_benchmark_takes_the_omnilingual_architecture(tiny_repos, tmp_path, monkeypatch, capsys) -> None:
+    from mms_desktop import cli
+    from mms_desktop.benchmark import fullsize
+
+    def small_repo(folder: Path) -> Path:  # the tiny model stands in for the 1.3 GB one: the same layout
+        if not folder.exists():
+            shutil.copytree(tiny_repos[OMNI], folder)
+        return folder
+
+    monkeypatch.setattr(fullsize, "ensure_omnilingual_repo", small_repo)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert cli.main(["--data-dir", str(tmp_path / "home"), "benchmark", "streaming", "--model", "omni-300m"]) == 0
+    printed = capsys.readouterr().out
+    assert "Omnilingual CTC 300M architecture, random weights" in printed and "largest lag" in printed

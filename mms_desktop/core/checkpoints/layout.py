@@ -127,3 +127,41 @@ def write_tts(folder: Path, model: Any, vocab: Mapping[str, int], language: str,
         },
     )
     write_json(folder / "special_tokens_map.json", {"pad_token": pad, "unk_token": "<unk>"})
+
+
+FAIRSEQ_ORDER = ("<s>", "<pad>", "</s>", "<unk>")  # Omnilingual's vocabulary starts so; its blank is <s>
+
+
+def write_flat_repo(
+    folder: Path,
+    model: Any,
+    vocab: Mapping[str, int],
+    pad: str = "<pad>",
+    normalize: bool = True,
+    languages: list[str] | None = None,
+    plain_positions: bool = False,
+) -> None:
+    """Write a CTC model whose languages share one output head, in the layout the hub serves such models:
+    config, weights, a flat ``vocab.json``, tokenizer and preprocessor configs, and ``languages.json`` when
+    ``languages`` are given.
+
+    Args:
+        plain_positions: store the weight-normalized positional kernel computed, as converters from
+            fairseq2 leave it (otherwise as its two factors, as transformers saves it).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    model.config.save_pretrained(str(folder))
+    stem = "wav2vec2.encoder.pos_conv_embed.conv."
+    tensors = dict(model.state_dict())
+    if plain_positions:
+        tensors = {k: v for k, v in tensors.items() if not k.startswith(stem + "parametrizations")}
+        tensors[stem + "weight"] = model.wav2vec2.encoder.pos_conv_embed.conv.weight.detach()
+    save_tensors(folder / "model.safetensors", tensors)
+    write_json(folder / "vocab.json", dict(vocab))
+    specials = {"pad_token": pad, "unk_token": "<unk>", "bos_token": "<s>", "eos_token": "</s>"}
+    write_json(folder / "tokenizer_config.json", {**specials, "word_delimiter_token": WORD_DELIMITER,
+                                                  "tokenizer_class": "Wav2Vec2CTCTokenizer"})  # fmt: skip
+    write_json(folder / "special_tokens_map.json", specials)
+    write_json(folder / "preprocessor_config.json", {**PREPROCESSOR_CONFIG, "do_normalize": normalize})
+    if languages is not None:
+        write_json(folder / "languages.json", languages)

@@ -24,9 +24,8 @@ from typing import Any
 import numpy as np
 
 from mms_desktop.core.base import ModelError, is_valid_name, parse_json, read_text_file
-from mms_desktop.core.checkpoints import Vocabulary, has_masks, read_masks, read_vocab
+from mms_desktop.core.checkpoints import Vocabulary, has_masks, layout, read_masks, read_vocab
 
-FAIRSEQ_SPECIALS = ("<s>", "<pad>", "</s>", "<unk>")
 LANGUAGES_FILE = "languages.json"  # the languages a model with one shared head is offered for
 
 
@@ -79,7 +78,7 @@ class Family:
         else:
             tokens = flat_vocabulary(model_dir)
         id_to_token = {i: token for token, i in tokens.items()}
-        fairseq = id_to_token.get(0) == FAIRSEQ_SPECIALS[0] and id_to_token.get(1) == FAIRSEQ_SPECIALS[1]
+        fairseq = (id_to_token.get(0), id_to_token.get(1)) == layout.FAIRSEQ_ORDER[:2]
         blank = 0 if fairseq else tokens.get(vocabulary.pad_token, 0)
         delimiter = str(vocabulary.word_delimiter_token)
         allowed = None
