@@ -90,11 +90,15 @@ def build_window(data_dir: str | None = None, capture_factory: Any = None, detec
     from mms_desktop.core.audio import SoundDevicePlayer
     from mms_desktop.gui.dictation_controller import DictationController, open_microphone
     from mms_desktop.gui.main_window import MainWindow
+    from mms_desktop.gui.services import Services
 
     context = Context.create(data_dir, None, bundled=bundled)
     host = context.model_host()
     dictation = DictationController(host, capture_factory or open_microphone, detector_factory)
-    return MainWindow(context, host, dictation, player or SoundDevicePlayer(), hub_endpoint)
+    services = Services(context, host, dictation, player or SoundDevicePlayer(), hub_endpoint)
+    window = MainWindow(services)
+    services.setParent(window)  # the application's: it lives as long as the window it opened
+    return window
 
 
 def _close_on_signals(window: Any) -> None:
@@ -189,7 +193,7 @@ def main(argv: Sequence[str] | None = None, command_line: Callable[[list[str]], 
             QMessageBox.critical(None, "MMS Desktop", describe_error(exc))
         return 2
     if args.audio:
-        window.tasks.open_when_ready(Path(args.audio).resolve())
+        window.open_when_ready(Path(args.audio).resolve())
     # Only now: the window's own imports are done, so no other thread imports the same packages meanwhile.
     importer = start_importing_model_code()
     window.show()

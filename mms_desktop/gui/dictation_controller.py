@@ -74,6 +74,10 @@ class DictationController(QObject):
         self._meter.setInterval(50)
         self._meter.timeout.connect(self._poll_level)
 
+    def sibling(self, parent: QObject | None = None) -> DictationController:
+        """Another controller on the same models and the same kind of microphone (a second window's)."""
+        return DictationController(self._host, self._capture_factory, self._detector_factory, parent)
+
     @property
     def is_running(self) -> bool:
         return self._worker is not None or self._thread is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,27 +20,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mms_desktop.context import Context
-from mms_desktop.core.audio import Player, RecorderEvent
-from mms_desktop.core.base import (
-    AUTO,
-    FinalResult,
-    LanguageDetected,
-    PartialResult,
-    Segment,
-    SpeechStarted,
-    Transcript,
-    UserError,
-)
-from mms_desktop.core.engine import ModelHost
-from mms_desktop.core.formats import Draft
+from mms_desktop.core.base import AUTO, Segment, Transcript, UserError
 from mms_desktop.gui.dictation_bar import DictationBar
-from mms_desktop.gui.dictation_controller import DictationController
-from mms_desktop.gui.jobs import JobRunner, describe_error
+from mms_desktop.gui.dictation_pane import DictationPane
+from mms_desktop.gui.file_work import FileWork
+from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.keeping import DraftKeeper, close_anyway
-from mms_desktop.gui.places import Places
 from mms_desktop.gui.read_aloud import ReadAloud
-from mms_desktop.gui.tasks import Tasks
+from mms_desktop.gui.readiness import LOADING, Readiness
+from mms_desktop.gui.services import Services
+from mms_desktop.gui.survey import Installed
+from mms_desktop.gui.tool_windows import ToolWindows
+from mms_desktop.gui.transcript_document import TranscriptDocument
 from mms_desktop.gui.transcript_view import TranscriptView
 
 AUDIO_FILES = "Audio (*.wav *.flac *.ogg *.mp3 *.WAV *.FLAC *.OGG *.MP3)"
@@ -51,32 +41,25 @@ NOT_KEPT = (
 
 
 class MainWindow(QMainWindow):
-    """Dictation, file transcription, export and read-aloud over one :class:`ModelHost`.
+    """Dictation, file transcription, export and read-aloud over the windows' shared :class:`Services`
+    (which the application owns: the dictation controller among them)."""
 
-    Args:
-        context: paths, settings and the language store.
-        dictation: starts and stops dictations.
-        player: plays read-aloud speech.
-        hub_endpoint: the hub the language manager installs from (None: the default hub).
-    """
-
-    def __init__(self, context: Context, host: ModelHost, dictation: DictationController, player: Player,
-                 hub_endpoint: str | None = None):  # fmt: skip
+    def __init__(self, services: Services):
         super().__init__()
-        self.context = context
-        self.host = host
-        self.hub_endpoint = hub_endpoint
+        self.services = services
+        self.context, self.host, self.jobs = services.context, services.host, services.jobs
+        self.dictation, self.places = services.dictation, services.places
         self.setWindowTitle("MMS Desktop")
         self.resize(980, 640)
         self.setAcceptDrops(True)
-        self.jobs = JobRunner(self)
-        self.dictation = dictation
-        self.dictation.setParent(self)
-        self.reader = ReadAloud(host, self.jobs, player, self)
-        self.places = Places()  # where file dialogs start, and what they offer to save as
-        self.tasks = Tasks(self)
+        self.reader = ReadAloud(self.host, self.jobs, services.player, self)
+        self.files = FileWork(services, self)
+        self.readiness = Readiness(services, self)
+        self.tools = ToolWindows(services, self)
         self.bar = DictationBar()
         self.view = TranscriptView()
+        self.document = TranscriptDocument(self.view, self)
+        self.pane = DictationPane(services, self.bar, self.document, self.readiness, self._occupied, self)
         self.status_text = QLabel("Starting…")
         self.progress = QProgressBar()
         self.progress.setVisible(False)
@@ -85,19 +68,25 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(False)
         self.cancel_button.setToolTip("Stop transcribing the file (Esc)")
         self.banner = self._make_banner()
-        self.segments: list[Segment] = []
-        self._cleared: tuple[str, list[Segment]] | None = None  # what Clear removed, until Undo restores it
         self.voices: set[str] = set()  # languages with a voice installed, as last surveyed
-        self.transcript_language = ""
-        self._offset = 0.0
+        self._demo: tuple[str, ...] = ()  # the models of the settings that the demonstration stands in for
+        self._pending: Path | None = None  # a file named on the command line, opened once the models are known
         self._closing = False
-        self.notice = context.notice  # said with "Ready" once the models are loaded
+        self.notice = self.context.notice  # said with "Ready" once the models are loaded
         self._compose()
-        self.draft = DraftKeeper(context.paths.data, self._draft_snapshot, self)
+        self.draft = DraftKeeper(self.context.paths.data, self.document.snapshot, self)
         self._restore_draft()
         self._connect()
-        self.tasks.refresh_languages()
-        self.tasks.list_microphones()
+        self.readiness.refresh()
+        self.readiness.list_microphones()
+
+    @property
+    def segments(self) -> list[Segment]:
+        return self.document.segments
+
+    @property
+    def transcript_language(self) -> str:
+        return self.document.language
 
     # -- composition -----------------------------------------------------------------------------
 
@@ -108,7 +97,7 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(banner)
         self.banner_text = QLabel(wordWrap=True)
         button = QPushButton("Open the language manager")
-        button.clicked.connect(self.tasks.open_language_manager)
+        button.clicked.connect(self.tools.open_language_manager)
         row.addWidget(self.banner_text, 1)
         row.addWidget(button)
         return banner
@@ -132,14 +121,14 @@ class MainWindow(QMainWindow):
                       ("Copy all", "Ctrl+Shift+C", self.copy_all), ("Clear", "Ctrl+L", self.clear_text)],
             "&Dictation": [("Record", "Ctrl+R", self.toggle_recording)],
             "&Speech": [("Read aloud", "F5", self.read_aloud), ("Stop reading", "Esc", self.stop),
-                        ("Save speech…", "Ctrl+Shift+S", self.tasks.save_speech)],
-            "&Tools": [("Languages…", "Ctrl+Shift+L", self.tasks.open_language_manager),
-                       ("Field sessions…", "Ctrl+Shift+F", self.tasks.open_sessions),
-                       ("Teach a new language…", "Ctrl+Shift+T", self.tasks.open_training),
-                       ("Settings…", "Ctrl+,", self.tasks.open_settings)],
-            "&Help": [("Open recordings folder", "", lambda: self.tasks.open_folder("Recordings")),
-                      ("Open log folder", "", lambda: self.tasks.open_folder("Log")), None,
-                      ("About MMS Desktop", "F1", self.tasks.open_about)],
+                        ("Save speech…", "Ctrl+Shift+S", self.save_speech)],
+            "&Tools": [("Languages…", "Ctrl+Shift+L", self.tools.open_language_manager),
+                       ("Field sessions…", "Ctrl+Shift+F", self.tools.open_sessions),
+                       ("Teach a new language…", "Ctrl+Shift+T", self.tools.open_training),
+                       ("Settings…", "Ctrl+,", self.open_settings)],
+            "&Help": [("Open recordings folder", "", lambda: self.tools.open_folder("Recordings")),
+                      ("Open log folder", "", lambda: self.tools.open_folder("Log")), None,
+                      ("About MMS Desktop", "F1", self.tools.open_about)],
         }  # fmt: skip
         for title, entries in menus.items():
             menu = self.menuBar().addMenu(title)
@@ -154,19 +143,23 @@ class MainWindow(QMainWindow):
                 self.menu_actions[text] = action
 
     def _connect(self) -> None:
-        self.bar.record_toggled.connect(self._record_toggled)
-        self.bar.language_chosen.connect(self._language_chosen)
-        self.bar.microphone_chosen.connect(self._microphone_chosen)
-        self.dictation.status.connect(self.show_status)
-        self.dictation.happened.connect(self._dictation_event)
-        self.dictation.level.connect(self.bar.meter.set_level)
-        self.dictation.running.connect(self._dictation_running)
-        self.dictation.ended.connect(self._dictation_ended)
-        self.reader.status.connect(self.show_status)
-        self.cancel_button.clicked.connect(self.tasks.cancel)
+        self.pane.running.connect(self._dictation_running)
+        for source in (self.reader, self.files, self.readiness, self.tools, self.pane):
+            source.status.connect(self.show_status)
+        self.services.settings_unsaved.connect(self.show_status)
+        self.services.store_changed.connect(self.readiness.refresh)
+        self.readiness.surveyed.connect(self._surveyed)
+        self.readiness.preloaded.connect(self._preloaded)
+        self.readiness.microphones.connect(
+            lambda names: self.bar.set_microphones(names, self.context.settings.input_device)
+        )
+        self.files.busy.connect(self.show_busy)
+        self.files.progress.connect(self.progress.setValue)
+        self.files.transcribed.connect(self._file_transcribed)
+        self.tools.settings_chosen.connect(self._settings_chosen)
+        self.cancel_button.clicked.connect(self.files.cancel)
         self.jobs.idle.connect(self._maybe_close)
         self.view.textChanged.connect(self.draft.changed)
-        self.view.textChanged.connect(self._restore_cleared)
 
     # -- status ----------------------------------------------------------------------------------
 
@@ -182,8 +175,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def stop(self) -> None:
         """Esc: stop reading aloud; when nothing is being read, cancel the file transcription in progress."""
-        if self.tasks.transcribing and not self.reader.busy:
-            self.tasks.cancel()
+        if self.files.transcribing and not self.reader.busy:
+            self.files.cancel()
         else:
             self.reader.stop()
 
@@ -200,77 +193,10 @@ class MainWindow(QMainWindow):
         self.bar.record_button.toggle()
 
     @Slot(bool)
-    def _record_toggled(self, on: bool) -> None:
-        if on and not self.dictation.is_running:
-            if self.tasks.transcribing:
-                self.bar.set_recording(False)
-                self.show_status("Wait for the file transcription to finish, or cancel it, before dictating.")
-                return
-            self.bar.show_detected("", 0.0)
-            # a new dictation's times start at zero: they follow what is already in the transcript
-            self._offset = self.segments[-1].end if self.segments else 0.0
-            self.dictation.start(dataclasses.replace(self.context.settings), self.bar.language)
-        elif not on:
-            self.dictation.stop()
-
-    @Slot(str)
-    def _language_chosen(self, language: str) -> None:
-        self.bar.show_detected("", 0.0)  # a detection shown so far is no longer what is used
-        self.context.settings.language = language
-        self.tasks.save_settings()
-        if language == AUTO and not self.dictation.is_running:
-            self.tasks.load_identifier()  # ready by the time Record is pressed
-        if self.dictation.is_running:
-            try:
-                self.dictation.choose_language(language)
-                self.show_status("The new language applies from the next sentence.")
-            except Exception as exc:
-                self.show_status(describe_error(exc))
-
-    @Slot(str)
-    def _microphone_chosen(self, name: str) -> None:
-        self.context.settings.input_device = name
-        self.tasks.save_settings()
-
-    @Slot(object)
-    def _dictation_event(self, event: object) -> None:
-        if isinstance(event, PartialResult):
-            self.view.show_partial(event.committed, event.tentative)
-            self.show_status(self.dictation.behind or "Transcribing…")
-        elif isinstance(event, FinalResult):
-            self.view.add_final(event.segment.text)
-            self.segments.append(event.segment.shifted(self._offset))
-            self.transcript_language = event.language
-            self.show_status(self.dictation.behind or "Listening…")
-        elif isinstance(event, SpeechStarted):
-            self.show_status(
-                self.dictation.behind or ("Detecting the language…" if self.bar.language == AUTO else "Transcribing…")
-            )
-        elif isinstance(event, LanguageDetected):
-            self.bar.show_detected(event.code, event.probability)
-        elif isinstance(event, RecorderEvent) and event.kind != "finished":
-            self.show_status(event.message)  # low disk, a stop forced by a full disk, a write error
-
-    @Slot(bool)
     def _dictation_running(self, running: bool) -> None:
-        self.bar.set_recording(running)
         self.menu_actions["Open audio file…"].setEnabled(not running)
         if not running:
             self._maybe_close()
-
-    @Slot(object)
-    def _dictation_ended(self, result: Any) -> None:
-        self.bar.show_detected("", 0.0)
-        if isinstance(result, BaseException):
-            self.show_status(describe_error(result))
-            return
-        saved = f" The recording was saved to {result.recording}." if result.recording else ""
-        if result.recording and self.segments:
-            self.places.text_from(Path(result.recording))
-        message = "Stopped." if result.reason == "stopped" else result.message
-        if result.error is not None:
-            message = describe_error(result.error)
-        self.show_status(f"{message}{saved}".strip())
 
     # -- text and files --------------------------------------------------------------------------
 
@@ -281,26 +207,10 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def clear_text(self) -> None:
-        text = self.view.toPlainText()
-        self._cleared = (text, list(self.segments)) if text else None
-        self.segments.clear()
-        self.view.clear_all()
+        self.document.clear()
         self.places.cleared()
         self.bar.show_detected("", 0.0)
         self.show_status("Cleared; Undo (Ctrl+Z) brings the text back.")
-
-    @Slot()
-    def _restore_cleared(self) -> None:
-        """Word timings (for export) follow the text when Undo brings back what Clear removed, and Redo
-        removes it again."""
-        if self._cleared is None:
-            return
-        text, segments = self._cleared
-        length = self.view.document().characterCount() - 1  # so that the text is copied only when it can match
-        if length == len(text) and not self.segments and self.view.toPlainText() == text:
-            self.segments.extend(segments)
-        elif length == 0 and self.segments == segments:
-            self.segments.clear()
 
     def _restore_draft(self) -> None:
         """Bring back the text (and its word timings) this window had when it was last closed."""
@@ -311,33 +221,23 @@ class MainWindow(QMainWindow):
             self.show_status(self.notice)
             return
         if kept is not None:
-            self.view.restore(kept.text)
-            self.segments.extend(kept.transcript.segments)
-            self.transcript_language = kept.transcript.language
-
-    def _draft_snapshot(self) -> Draft:
-        return Draft(self.view.toPlainText(), self.current_transcript())
-
-    def current_transcript(self) -> Transcript:
-        end = self.segments[-1].end if self.segments else 0.0
-        return Transcript(self.transcript_language, end, tuple(self.segments))
+            self.document.restore(kept)
 
     @Slot()
     def open_audio(self) -> None:
-        self.tasks.transcribe_files(self.places.open_files(self, "Transcribe audio files",
-                                                           f"{AUDIO_FILES};;All files (*)"))  # fmt: skip
+        self.transcribe_files(self.places.open_files(self, "Transcribe audio files", f"{AUDIO_FILES};;All files (*)"))
 
     @Slot()
     def save_text(self) -> None:
         path, _ = self.places.save_file(self, "Save the text", self.places.suggestion(".txt"), "Text (*.txt)")
         if path:
-            self.tasks.write_text(path, self.view.toPlainText())
+            self.files.write_text(path, self.view.toPlainText())
 
     @Slot()
     def export_transcript(self) -> None:
         path, fmt = self.places.export_file(self, "Export the transcript", self.places.suggestion(".srt"))
         if path:
-            self.tasks.export(path, fmt)
+            self.files.export(path, fmt, self.document.transcript(), self.view.toPlainText())
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -347,7 +247,83 @@ class MainWindow(QMainWindow):
         files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if files:
             event.acceptProposedAction()
-            self.tasks.transcribe_files(files)
+            self.transcribe_files(files)
+
+    def transcribe_files(self, paths: list[Path], echo: bool = False) -> None:
+        """Transcribe ``paths`` (audio files or folders of them) one after the other into the text."""
+        if paths:
+            self.bar.show_detected("", 0.0)
+            self.files.transcribe_files(paths, self.bar.language, echo)
+
+    def open_when_ready(self, path: Path) -> None:
+        """Transcribe ``path`` (named on the command line) as soon as the installed models are known; its
+        text is shown in the window and printed on standard output."""
+        self._pending = path
+
+    @Slot(object)
+    def _file_transcribed(self, transcript: Transcript) -> None:
+        self.document.add_transcript(transcript)
+        if transcript.language_probability is not None:
+            self.bar.show_detected(transcript.language, transcript.language_probability)
+
+    # -- models and settings ---------------------------------------------------------------------
+
+    @Slot(object)
+    def _surveyed(self, found: Installed) -> None:
+        self.voices, self._demo = set(found.voices), found.demo
+        settings = self.context.settings
+        self.bar.set_languages(found.languages, settings.favourites, settings.language, found.can_detect)
+        self.show_first_run(found.missing)
+        if found.repaired:  # said with "Ready", or at once when nothing will load
+            self.notice = " ".join(filter(None, [self.notice, found.repaired]))
+            if found.missing:
+                self.show_status(found.repaired)
+        if not found.missing and not self.dictation.is_running and not self.files.transcribing:
+            self.readiness.preload(self.bar.language)
+        if self._pending is not None:
+            path, self._pending = self._pending, None
+            if found.missing:
+                self.show_status(f"Install a language to transcribe {path.name}.")
+            else:
+                self.files.transcribe_file(path, self.bar.language, echo=True)
+
+    @Slot(str, object)
+    def _preloaded(self, language: str, error: BaseException | None) -> None:
+        if self.status_text.text() != LOADING or self.dictation.is_running:
+            return  # something the user started since then has more recent news
+        ready = " ".join(filter(None, ["Ready. Press Record (Ctrl+R) and speak.", self.notice]))
+        self.show_status(describe_error(error) if error else ready)
+
+    def _occupied(self) -> str:
+        """Why the window cannot dictate now (empty: it can)."""
+        busy = self.files.transcribing
+        return "Wait for the file transcription to finish, or cancel it, before dictating." if busy else ""
+
+    @Slot(list)
+    def _microphones(self, names: list[str]) -> None:
+        self.bar.set_microphones(names, self.context.settings.input_device)
+
+    def _microphone_names(self) -> list[str]:
+        box = self.bar.microphone_box
+        return [str(box.itemData(i)) for i in range(1, box.count())]
+
+    @Slot()
+    def open_settings(self) -> Any:
+        return self.tools.open_settings(self._microphone_names(), self._demo)
+
+    @Slot(object)
+    def _settings_chosen(self, chosen: Any) -> None:
+        old = self.context.settings
+        models_changed = (old.device, old.precision, old.asr_repo, old.lid_repo, old.tts_repo_prefix) != (
+            chosen.device, chosen.precision, chosen.asr_repo, chosen.lid_repo, chosen.tts_repo_prefix)  # fmt: skip
+        self.context.apply_settings(chosen)
+        self.services.save_settings()
+        if models_changed:
+            self.host.configure(self.context.store, chosen.device, chosen.precision)
+        self.host.word_lists = chosen.word_lists == "use"
+        self.bar.set_microphones(self._microphone_names(), chosen.input_device)
+        self.readiness.refresh()
+        self.show_status("Settings saved.")
 
     # -- speech ----------------------------------------------------------------------------------
 
@@ -361,6 +337,20 @@ class MainWindow(QMainWindow):
         return selected or self.view.toPlainText(), language
 
     @Slot()
+    def save_speech(self) -> None:
+        """Ask where, then save the speech of the text (a language without a voice is said before asking)."""
+        if not (speech := self.speech_text_and_language()):
+            return
+        text, language = speech
+        if language not in self.voices:
+            self.show_status(f"No voice is installed for '{language}'; install one with Tools → Languages first.")
+            return
+        suggested = self.places.folder() / "speech.wav"  # never beside the recording: it may be a .wav itself
+        path, _ = self.places.save_file(self, "Save the speech", suggested, "WAV audio (*.wav)")
+        if path:
+            self.reader.save(text, language, path if path.suffix.lower() == ".wav" else Path(f"{path}.wav"))
+
+    @Slot()
     def read_aloud(self) -> None:
         if speech := self.speech_text_and_language():
             self.reader.speak(*speech)
@@ -370,8 +360,7 @@ class MainWindow(QMainWindow):
     @property
     def busy(self) -> bool:
         """Whether a dictation (here or in the sessions window) or a job is still running."""
-        sessions = self.tasks.sessions
-        return bool(self.dictation.is_running or self.jobs.running or (sessions and sessions.dictation.is_running))
+        return bool(self.dictation.is_running or self.jobs.running or self.tools.dictating)
 
     # -- closing ---------------------------------------------------------------------------------
 
@@ -381,13 +370,13 @@ class MainWindow(QMainWindow):
             self._closing = True
             self.show_status("Finishing the work in progress before closing…")
             self.dictation.stop()
-            if self.tasks.sessions is not None:
-                self.tasks.sessions.dictation.stop()
-                self.tasks.sessions.dictation.running.connect(self._maybe_close)
+            if self.tools.sessions is not None:
+                self.tools.sessions.dictation.stop()
+                self.tools.sessions.dictation.running.connect(self._maybe_close)
             self.jobs.cancel_all()
             event.ignore()
             return
-        sessions = self.tasks.sessions
+        sessions = self.tools.sessions
         if sessions is not None and sessions.isVisible() and not sessions.close():
             event.ignore()  # the linguist chose to keep the sessions window (and what it could not save)
             return

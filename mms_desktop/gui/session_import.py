@@ -29,7 +29,7 @@ class SessionImport(QObject):
 
     @Slot()
     def choose(self) -> None:
-        files = self.w.main.places.open_files(self.w, "Recordings to add to the session", AUDIO)
+        files = self.w.services.places.open_files(self.w, "Recordings to add to the session", AUDIO)
         if files:
             self.add(files)
 

@@ -17,7 +17,7 @@ TEXT_COLUMN = 3  # a click there is for correcting the text, not for hearing it
 
 class SessionPlayback(QObject):
     """Args: window: the sessions window, whose recording, audio, transcript, table and status line this uses;
-    the sound goes out through the main window's player."""
+    the sound goes out through the windows' shared player."""
 
     def __init__(self, window: Any):
         super().__init__(window)
@@ -30,7 +30,7 @@ class SessionPlayback(QObject):
 
     @property
     def player(self) -> Any:
-        return self.w.main.reader.player
+        return self.w.services.player
 
     @Slot()
     def toggle(self) -> None:

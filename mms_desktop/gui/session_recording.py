@@ -10,7 +10,6 @@ from PySide6.QtCore import QObject, Slot
 
 from mms_desktop.core.base import FinalResult, Segment, Transcript
 from mms_desktop.core.fieldwork import save_transcript, transcript_path
-from mms_desktop.gui.dictation_controller import DictationController
 from mms_desktop.gui.jobs import describe_error
 
 
@@ -25,9 +24,7 @@ class SessionRecording(QObject):
     def __init__(self, window: Any):
         super().__init__(window)
         self.w = window
-        main = window.main
-        self.dictation = DictationController(main.host, main.dictation._capture_factory,
-                                             main.dictation._detector_factory, self)  # fmt: skip
+        self.dictation = window.services.dictation.sibling(self)
         self._live: list[Segment] = []
         self._language = ""
         window.record_button.toggled.connect(self._toggled)
@@ -42,13 +39,13 @@ class SessionRecording(QObject):
         if not on:
             self.dictation.stop()
             return
-        if w.main.dictation.is_running or w.session is None or w.project is None:
+        if w.services.dictation.is_running or w.session is None or w.project is None:
             w.record_button.setChecked(False)
             w.status.setText("Stop the dictation in the main window first; one microphone recording at a time.")
             return
         self._live, self._language = [], ""
         project, session_id = w.project, w.session.id
-        snapshot = dataclasses.replace(w.main.context.settings)
+        snapshot = dataclasses.replace(w.services.context.settings)
         self.dictation.start(snapshot, w.session_language(), recording=lambda: project.next_recording(session_id))
 
     @Slot(object)

@@ -62,7 +62,7 @@ class SessionTranscription(QObject):
         if self.running or not recordings:
             return
         language, speaker = w.session_language(), w.first_speaker()
-        settings, host, saver = w.main.context.settings, w.main.host, w.saver
+        settings, host, saver = w.services.context.settings, w.services.host, w.saver
         finished: list[Path] = []
         self._batch = (finished, only_new)
 

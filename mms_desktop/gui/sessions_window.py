@@ -33,6 +33,7 @@ from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.keeping import close_anyway
 from mms_desktop.gui.recording_list import RecordingList, describe_all
 from mms_desktop.gui.segment_table import SegmentTable
+from mms_desktop.gui.services import Services
 from mms_desktop.gui.session_export import SessionExport
 from mms_desktop.gui.session_import import SessionImport
 from mms_desktop.gui.session_playback import SessionPlayback
@@ -41,16 +42,16 @@ from mms_desktop.gui.session_transcription import SessionTranscription
 
 
 class SessionsWindow(QMainWindow):
-    """The field sessions of one project folder. Uses the main window's models, jobs and player."""
+    """The field sessions of one project folder, over the windows' shared models, jobs and player."""
 
     _not_saved = Signal(object, object)  # transcript path, error: from the corrections' writer thread
 
-    def __init__(self, main: Any):
-        super().__init__(main)
+    def __init__(self, services: Services, parent: QWidget | None = None):
+        super().__init__(parent)
         self.setWindowTitle("Field sessions")
         self.resize(1100, 620)
-        self.main = main
-        self.jobs = main.jobs
+        self.services = services
+        self.jobs = services.jobs
         self.project: Project | None = None
         self.session: SessionInfo | None = None
         self.recording: Path | None = None
@@ -68,7 +69,7 @@ class SessionsWindow(QMainWindow):
         )
         self._not_saved.connect(self._correction_not_saved)
         self._build()
-        folder = main.context.settings.project_dir
+        folder = services.context.settings.project_dir
         if folder:
             self.open_project(Path(folder))
 
@@ -162,7 +163,7 @@ class SessionsWindow(QMainWindow):
     @Slot()
     def _ask_project(self) -> None:
         start = self.project.folder.parent if self.project is not None else None
-        folder = self.main.places.choose_folder(self, "Choose (or create) the project folder", start)
+        folder = self.services.places.choose_folder(self, "Choose (or create) the project folder", start)
         if folder is not None:
             self.open_project(folder)
 
@@ -170,9 +171,9 @@ class SessionsWindow(QMainWindow):
         """Show the sessions of ``folder`` (recordings a crash left unfinished are repaired first)."""
         self.project = Project(folder)
         self.project_label.setText(f"Project: {folder}")
-        if self.main.context.settings.project_dir != str(folder):
-            self.main.context.settings.project_dir = str(folder)
-            self.main.tasks.save_settings()
+        if self.services.context.settings.project_dir != str(folder):
+            self.services.context.settings.project_dir = str(folder)
+            self.services.save_settings()
         self._list_sessions()
 
     def _list_sessions(self, select: str = "") -> None:

@@ -19,22 +19,24 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QVBoxLayout,
+    QWidget,
 )
 
 from mms_desktop.core.base import Cancelled, counted
 from mms_desktop.core.training import TrainProgress
 from mms_desktop.gui.jobs import Job, describe_error
 from mms_desktop.gui.loss_curve import LossCurve
+from mms_desktop.gui.services import Services
 
 
 class TrainingWindow(QDialog):
     """Data, settings, a live training curve and the result, in one window."""
 
-    def __init__(self, main: Any):
-        super().__init__(main)
+    def __init__(self, services: Services, parent: QWidget | None = None):
+        super().__init__(parent)
         self.setWindowTitle("Teach a new language")
         self.resize(760, 640)
-        self.main = main
+        self.services = services
         self.job: Job | None = None
         self.report: Any = None
         self.sources = QListWidget()
@@ -97,7 +99,7 @@ class TrainingWindow(QDialog):
     def _fill_adapters(self) -> None:
         """The installed adapters to start from, and whether there is a GPU to train on (both found off the
         GUI thread: the second needs torch)."""
-        store = self.main.context.store
+        store = self.services.context.store
 
         def work(report: Any, cancel: Any) -> tuple[list[str], bool]:
             import torch
@@ -106,7 +108,7 @@ class TrainingWindow(QDialog):
 
             return available_languages(store.default_model("asr")), torch.cuda.is_available()
 
-        self.main.jobs.start("adapters", work, self._adapters)
+        self.services.jobs.start("adapters", work, self._adapters)
 
     @Slot(object, object)
     def _adapters(self, found: Any, error: BaseException | None) -> None:
@@ -125,13 +127,13 @@ class TrainingWindow(QDialog):
 
     @Slot()
     def _add_folder(self) -> None:
-        folder = self.main.places.choose_folder(self, "A folder of recordings with transcripts, or a session")
+        folder = self.services.places.choose_folder(self, "A folder of recordings with transcripts, or a session")
         if folder is not None:
             self.add_source(folder)
 
     @Slot()
     def _add_files(self) -> None:
-        for path in self.main.places.open_files(self, "ELAN, Praat or Common Voice files",
+        for path in self.services.places.open_files(self, "ELAN, Praat or Common Voice files",
                                                 "Transcripts (*.eaf *.TextGrid *.tsv);;All files (*)"):  # fmt: skip
             self.add_source(path)
 
@@ -151,7 +153,7 @@ class TrainingWindow(QDialog):
             self.outcome.setText("Give the language's ISO 639-3 code.")
             return
         steps, start_from, device = self.steps.value(), self.start_from.currentData() or None, self.device.currentText()
-        context = self.main.context
+        context = self.services.context
         self.curve.reset(steps)
         self.progress.setRange(0, steps)
         self.progress.setValue(0)
@@ -169,7 +171,7 @@ class TrainingWindow(QDialog):
             return teach(context.store, data, name, steps, base, context.paths.data / "training", start_from,
                          device, report, cancel)  # fmt: skip
 
-        self.job = self.main.jobs.start(f"train {name}", work, self._trained, self._progress)
+        self.job = self.services.jobs.start(f"train {name}", work, self._trained, self._progress)
 
     def _running(self, running: bool) -> None:
         self.train_button.setEnabled(not running)
@@ -208,8 +210,7 @@ class TrainingWindow(QDialog):
             f"{report.cer_after:.1%}, WER {report.wer_before:.1%} → {report.wer_after:.1%}.{skipped} "
             "Share it from Tools → Languages → Export."
         )
-        self.main.host.forget()
-        self.main.tasks.refresh_languages()
+        self.services.forget_models()
         self._fill_adapters()
 
     def reject(self) -> None:

@@ -41,8 +41,8 @@ def settle(qtbot: Any, window: Any) -> None:
     """Stop the work in progress and wait until no dictation, job or dialog job is left, so that no
     thread outlives the test (the window is deleted right after)."""
     window.dictation.stop()
-    if window.tasks.sessions is not None:
-        window.tasks.sessions.dictation.stop()
+    if window.tools.sessions is not None:
+        window.tools.sessions.dictation.stop()
     window.jobs.cancel_all()
     qtbot.waitUntil(lambda: not window.busy, timeout=60000)
     window.jobs.wait()

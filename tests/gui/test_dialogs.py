@@ -18,7 +18,7 @@ def rows(manager) -> dict[str, list[str]]:
 
 def test_offline_the_manager_lists_what_is_installed(qtbot, make_window) -> None:
     window = make_window()
-    manager = window.tasks.open_language_manager()
+    manager = window.tools.open_language_manager()
     qtbot.waitUntil(lambda: manager.model.rowCount() == 4, timeout=30000)
     assert rows(manager)["spa"][:3] == ["Spanish", "spa", "Installed"]
     assert "Refresh catalogue" in manager.note.text()
@@ -32,7 +32,7 @@ def test_offline_the_manager_lists_what_is_installed(qtbot, make_window) -> None
 
 def test_install_with_progress_then_remove(qtbot, make_window, hub) -> None:
     window = make_window(hub_endpoint=hub.url, bundled=[])
-    manager = window.tasks.open_language_manager()
+    manager = window.tools.open_language_manager()
     manager.refresh_catalogue()
     qtbot.waitUntil(lambda: "more available" in manager.note.text(), timeout=30000)
     assert rows(manager)["fra"][2] == "Available" and rows(manager)["eng"][5] == "available"
@@ -58,7 +58,7 @@ def slow_install_in_progress(qtbot, make_window, hub):
     """A window with nothing installed, and its language manager half-way through installing French."""
     window = make_window(hub_endpoint=hub.url, bundled=[])
     hub.faults["model.safetensors"] = "slow"
-    manager = window.tasks.open_language_manager()
+    manager = window.tools.open_language_manager()
     manager.refresh_catalogue()
     qtbot.waitUntil(lambda: "more available" in manager.note.text(), timeout=30000)
     manager.select_code("fra")
@@ -89,7 +89,7 @@ def test_closing_the_manager_during_a_download_cancels_it(qtbot, make_window, hu
 
 def test_a_download_error_is_one_sentence(qtbot, make_window, hub) -> None:
     window = make_window(hub_endpoint=hub.url, bundled=[])
-    manager = window.tasks.open_language_manager()
+    manager = window.tools.open_language_manager()
     manager.refresh_catalogue()
     qtbot.waitUntil(lambda: "more available" in manager.note.text(), timeout=30000)
     hub.faults["adapter.fra.safetensors"] = "corrupt"
@@ -102,14 +102,14 @@ def test_a_download_error_is_one_sentence(qtbot, make_window, hub) -> None:
 
 def test_export_then_import_a_pack(qtbot, make_window, installed_home: Path, tmp_path: Path) -> None:
     window = make_window(installed_home)
-    manager = window.tasks.open_language_manager()
+    manager = window.tools.open_language_manager()
     qtbot.waitUntil(lambda: "fra" in rows(manager), timeout=30000)
     manager.export_pack(["deu"], tmp_path / "deu.zip")  # from the demonstration pack
     qtbot.waitUntil(lambda: "demonstration pack" in manager.note.text(), timeout=30000)
     manager.export_pack(["fra"], tmp_path / "fra.zip")
     qtbot.waitUntil(lambda: manager.note.text().startswith("Exported"), timeout=30000)
     other = make_window(tmp_path / "other", bundled=[])
-    importer = other.tasks.open_language_manager()
+    importer = other.tools.open_language_manager()
     with qtbot.waitSignal(importer.changed, timeout=30000):
         importer.import_pack(tmp_path / "fra.zip")
     qtbot.waitUntil(lambda: rows(importer).get("fra", [""] * 3)[2] == "Installed", timeout=30000)
@@ -119,7 +119,7 @@ def test_export_then_import_a_pack(qtbot, make_window, installed_home: Path, tmp
 def test_settings_are_validated_saved_and_applied(qtbot, make_window, tmp_path: Path) -> None:
     window = make_window()
     qtbot.waitUntil(lambda: window.bar.language_box.findData("spa") >= 0, timeout=30000)
-    dialog = window.tasks.open_settings()
+    dialog = window.open_settings()
     dialog.editors["favourites"].setText("spa, not a code")
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     ok.click()
@@ -139,7 +139,7 @@ def test_settings_are_validated_saved_and_applied(qtbot, make_window, tmp_path: 
 def test_settings_put_everyday_choices_first_and_say_what_runs(qtbot, make_window) -> None:
     window = make_window()
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
-    dialog = window.tasks.open_settings()
+    dialog = window.open_settings()
     pages = [dialog.pages.tabText(i) for i in range(dialog.pages.count())]
     assert pages == ["General", "Advanced"]
     general, advanced = dialog.pages.widget(0), dialog.pages.widget(1)

@@ -22,7 +22,7 @@ def transcribe(qtbot, window, words: str, tmp_path: Path) -> None:
     choose(qtbot, window, "spa")
     wav = tmp_path / "speech.wav"
     sf.write(wav, espeak(words, "es", tmp_path), 16000)
-    window.tasks.transcribe_file(wav)
+    window.transcribe_files([wav])
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Transcribed"), timeout=60000)
 
 

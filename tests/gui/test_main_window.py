@@ -170,7 +170,7 @@ def test_dropped_file_is_transcribed_with_progress_then_exported(qtbot, make_win
     assert not window.progress.isVisible()
     assert "casa" in window.view.toPlainText()
     for fmt in ("srt", "vtt", "json", "txt"):
-        window.tasks.export(tmp_path / f"out.{fmt}", fmt)
+        window.files.export(tmp_path / f"out.{fmt}", fmt, window.document.transcript(), window.view.toPlainText())
         qtbot.waitUntil(lambda fmt=fmt: window.status_text.text() == f"Saved {tmp_path / f'out.{fmt}'}.", timeout=10000)
     assert "-->" in (tmp_path / "out.srt").read_text() and (tmp_path / "out.vtt").read_text().startswith("WEBVTT")
     assert json.loads((tmp_path / "out.json").read_text())["language"] == "spa"
@@ -240,7 +240,7 @@ def transcribed_window(qtbot, make_window, wav: Path):  # noqa: ANN201
     window = make_window()
     choose(qtbot, window, "spa")
     sf.write(wav, espeak("casa pez la viejo pequeño", "es", wav.parent), 16000)
-    window.tasks.transcribe_file(wav)
+    window.transcribe_files([wav])
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Transcribed"), timeout=60000)
     return window
 
@@ -267,8 +267,8 @@ def test_a_file_that_is_not_audio_gets_one_sentence_and_the_window_stays_usable(
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
     bad = tmp_path / "notes.wav"
     bad.write_text("not audio")
-    window.tasks.transcribe_file(bad)
-    qtbot.waitUntil(lambda: not window.tasks.transcribing, timeout=30000)
+    window.transcribe_files([bad])
+    qtbot.waitUntil(lambda: not window.files.transcribing, timeout=30000)
     message = window.status_text.text()
     assert "notes.wav" in message and message.endswith(".") and "Traceback" not in message
     assert window.menu_actions["Open audio file…"].isEnabled() and window.bar.record_button.isEnabled()
@@ -283,13 +283,13 @@ def test_cancelling_a_file_transcription(qtbot, make_window, tmp_path: Path, how
     choose(qtbot, window, "eng")
     wav = tmp_path / "long.wav"
     sf.write(wav, np.tile(espeak("casa pez la viejo pequeño", "es", tmp_path), 400)[: 16000 * 600], 16000)
-    window.tasks.transcribe_file(wav)
+    window.transcribe_files([wav])
     qtbot.waitUntil(lambda: window.progress.maximum() == 1000, timeout=60000)  # windows are being decoded
     if how == "button":
         window.cancel_button.click()
     else:
         qtbot.keyClick(window.view, Qt.Key.Key_Escape)  # typing in the text, as the user would be
-    qtbot.waitUntil(lambda: not window.tasks.transcribing, timeout=30000)
+    qtbot.waitUntil(lambda: not window.files.transcribing, timeout=30000)
     assert window.status_text.text().startswith("Cancelled")
     assert window.view.toPlainText() == ""
 
@@ -348,7 +348,7 @@ def test_first_run_with_nothing_installed_offers_the_language_manager(qtbot, mak
     qtbot.waitUntil(window.banner.isVisible, timeout=30000)
     assert "No speech recognition model is installed" in window.banner_text.text()
     assert not window.bar.record_button.isEnabled()
-    manager = window.tasks.open_language_manager()
+    manager = window.tools.open_language_manager()
     assert manager.isVisible()
 
 
@@ -360,7 +360,7 @@ def english_voice_window(qtbot, make_window, installed_home: Path, tmp_path: Pat
     shutil.copytree(installed_home, home)
     window = make_window(home)
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
-    window.transcript_language = "eng"
+    window.document.language = "eng"
     return window
 
 
@@ -389,7 +389,7 @@ def test_read_aloud_plays_the_text_and_saves_it(qtbot, make_window, player, inst
     player.before_first.set()
     qtbot.waitUntil(lambda: window.status_text.text() == "Stopped reading.", timeout=60000)
     assert len(player.played) == 1 and len(player.streamed) == streamed, "stopped before it was ready: never played"
-    window.transcript_language = "fra"  # recognition is installed for French, a voice is not
+    window.document.language = "fra"  # recognition is installed for French, a voice is not
     window.read_aloud()
     qtbot.waitUntil(lambda: "No voice is installed for 'fra'" in window.status_text.text(), timeout=30000)
     assert "install it with Tools → Languages (fra)" in window.status_text.text()
@@ -477,14 +477,14 @@ def test_help_shows_what_is_in_use_and_opens_the_folders(qtbot, make_window, tmp
 
     window.host.loaded_recognizer().log_probs(np.zeros(16000, np.float32), "eng")  # as the first dictation would
     qtbot.keyClick(window, Qt.Key.Key_F1)
-    qtbot.waitUntil(lambda: window.tasks.about is not None and window.tasks.about.isVisible(), timeout=30000)
-    rows = dict(window.tasks.about.rows)
+    qtbot.waitUntil(lambda: window.tools.about is not None and window.tools.about.isVisible(), timeout=30000)
+    rows = dict(window.tools.about.rows)
     assert rows["MMS Desktop"] == __version__
-    assert rows["Recognition model"] == "mms-desktop/demo-asr (float32 on cpu)"  # the bundled demonstration pack
+    assert rows["Recognition model"] == "mms-desktop/demo-asr (MMS with language adapters, float32 on cpu)"
     assert re.fullmatch(r"8 \+ 1 s \(a pass over them takes \d+\.\d s here\)", rows["Live windows"]), "the longest"
     assert rows["Models and settings folder"] == str(tmp_path / "home")
-    assert "CC-BY-NC 4.0" in window.tasks.about.text.text()
-    window.tasks.about.copy()
+    assert "CC-BY-NC 4.0" in window.tools.about.text.text()
+    window.tools.about.copy()
     assert f"MMS Desktop: {__version__}\n" in QGuiApplication.clipboard().text()
 
 
@@ -505,7 +505,7 @@ def test_save_dialogs_offer_a_name_after_the_recording_beside_it(qtbot, make_win
     (tmp_path / "field").mkdir()
     wav = tmp_path / "field" / "interview.wav"
     sf.write(wav, espeak("casa pez", "es", tmp_path), 16000)
-    window.tasks.transcribe_file(wav)
+    window.transcribe_files([wav])
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Transcribed"), timeout=60000)
     for action in ("Export transcript…", "Save text…", "Save speech…"):
         window.menu_actions[action].trigger()
@@ -524,8 +524,8 @@ def test_a_recording_without_speech_says_so(qtbot, make_window, tmp_path: Path) 
     choose(qtbot, window, "spa")
     wav = tmp_path / "hum.wav"
     sf.write(wav, (0.3 * np.sin(2 * np.pi * 50 * np.arange(16000 * 5) / 16000)).astype(np.float32), 16000)
-    window.tasks.transcribe_file(wav)
-    qtbot.waitUntil(lambda: not window.tasks.transcribing, timeout=60000)
+    window.transcribe_files([wav])
+    qtbot.waitUntil(lambda: not window.files.transcribing, timeout=60000)
     assert window.status_text.text() == "No speech was found in hum.wav (5.0 s); nothing was transcribed."
     assert window.view.toPlainText() == ""
 
@@ -600,10 +600,10 @@ def test_reading_aloud_says_when_it_ends_and_esc_then_cancels_a_transcription(
     assert window.status_text.text() == "Stopped reading." and not window.reader.busy
     wav = tmp_path / "long.wav"
     sf.write(wav, np.tile(espeak("hello world", "en", tmp_path), 300)[: 16000 * 300], 16000)
-    window.tasks.transcribe_file(wav)
+    window.transcribe_files([wav])
     qtbot.waitUntil(lambda: window.progress.maximum() == 1000, timeout=60000)
     qtbot.keyClick(window.view, Qt.Key.Key_Escape)  # reading is over: Esc is for the transcription
-    qtbot.waitUntil(lambda: not window.tasks.transcribing, timeout=30000)
+    qtbot.waitUntil(lambda: not window.files.transcribing, timeout=30000)
     assert window.status_text.text().startswith("Cancelled")
 
 

@@ -27,7 +27,7 @@ def test_record_correct_and_export_a_session(qtbot, make_window, microphone, pla
     from praatio import textgrid
 
     window = make_window()
-    sessions = window.tasks.open_sessions()
+    sessions = window.tools.open_sessions()
     sessions.open_project(tmp_path / "project")
     qtbot.waitUntil(sessions.new_button.isEnabled, timeout=30000)
     bad = create_session(qtbot, sessions, title="Stories", language="not a code")
@@ -97,7 +97,7 @@ def test_low_confidence_words_are_marked(qtbot, make_window, tmp_path: Path) -> 
     from mms_desktop.core.base import Segment, Transcript, Word
 
     window = make_window()
-    sessions = window.tasks.open_sessions()
+    sessions = window.tools.open_sessions()
     words = (Word("casa", 0.0, 0.4, 0.95), Word("pez", 0.5, 0.8, 0.2))
     sessions.transcript = Transcript("spa", 1.0, (Segment(0.0, 0.8, "casa pez", words),))
     sessions.table.show_segments(list(sessions.transcript.segments))
@@ -119,7 +119,7 @@ def open_transcribed_recording(qtbot, window, project_dir: Path, tmp_path: Path,
     sf.write(wav, np.tile(espeak("casa pez", "es", tmp_path), repeat), 16000)
     words = (Word("casa", 0.1, 0.4, 0.9), Word("pes", 0.5, 0.8, 0.6))
     save_transcript(transcript_path(wav), Transcript("spa", 1.0, (Segment(0.0, 0.9, "casa pes", words),)), False)
-    sessions = window.tasks.open_sessions()
+    sessions = window.tools.open_sessions()
     sessions.open_project(project_dir)
     qtbot.waitUntil(lambda: sessions.sessions.count() == 1, timeout=30000)
     sessions.sessions.setCurrentRow(0)
@@ -331,7 +331,7 @@ def test_a_session_whose_details_cannot_be_read_hides_no_other(qtbot, make_windo
         damaged = project.create(SessionInfo(id="", title=title, language="spa"))
         (project.folder / damaged.id / "session.json").write_text("{")
     window = make_window()
-    sessions = window.tasks.open_sessions()
+    sessions = window.tools.open_sessions()
     sessions.open_project(project.folder)
     qtbot.waitUntil(lambda: sessions.sessions.count() == 1, timeout=30000)
     assert sessions.sessions.item(0).text().startswith("Songs") and sessions._infos[0].id == kept.id

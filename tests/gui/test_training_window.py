@@ -27,7 +27,7 @@ def test_train_watch_and_use_a_new_language(qtbot, make_window, installed_home: 
     home = tmp_path / "home"
     shutil.copytree(installed_home, home)
     window = make_window(home)
-    trainer = window.tasks.open_training()
+    trainer = window.tools.open_training()
     qtbot.waitUntil(lambda: trainer.start_from.count() > 1, timeout=30000)  # the installed adapters are listed
     devices = [trainer.device.itemText(i) for i in range(trainer.device.count())]
     assert devices == ["cpu", "cuda"] if torch.cuda.is_available() else devices == ["cpu"], "only devices it has"
@@ -57,7 +57,7 @@ def test_cancelled_training_continues_from_its_checkpoint(qtbot, make_window, in
     home = tmp_path / "home"
     shutil.copytree(installed_home, home)
     window = make_window(home)
-    trainer = window.tasks.open_training()
+    trainer = window.tools.open_training()
     trainer.add_source(italian(tmp_path / "italian"))
     trainer.language.setText("ita")
     trainer.steps.setValue(400)
@@ -67,7 +67,7 @@ def test_cancelled_training_continues_from_its_checkpoint(qtbot, make_window, in
     assert trainer.isVisible(), "the window stays until the training has stopped"
     qtbot.waitUntil(lambda: not trainer.isVisible(), timeout=60000)
     assert trainer.job is None and trainer.outcome.text().startswith("Stopped.")
-    assert window.tasks.open_training() is trainer, "one window, so that one language is never trained twice at once"
+    assert window.tools.open_training() is trainer, "one window, so that one language is never trained twice at once"
     assert (home / "training" / "ita.ckpt").exists()
     stopped_at = trainer.curve.losses[-1][0]
     trainer.steps.setValue(stopped_at + 5)
