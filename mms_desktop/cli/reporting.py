@@ -5,21 +5,19 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from mms_desktop.core.base import Progress, Remedy, UserError
+from mms_desktop.core.base import Progress, RemedyWords, UserError
 
-
-def command_words(remedy: Remedy) -> str:
-    """The engine's remedies as commands to type."""
-    if remedy.kind == "install":
-        return f"`mms-desktop languages install {remedy.subject}`"
-    if remedy.kind == "languages":
-        return "`mms-desktop languages list`"
-    return "with --lang"
+# The engine's remedies as commands to type.
+COMMAND_WORDS: RemedyWords = {
+    "install": "`mms-desktop languages install {subject}`",
+    "languages": "`mms-desktop languages list`",
+    "choose-language": "with --lang",
+}
 
 
 def sentence(error: UserError) -> str:
     """What the command line says of an error the user can fix (its remedies as commands)."""
-    return error.say(command_words)
+    return error.say(COMMAND_WORDS)
 
 
 class Reporter:

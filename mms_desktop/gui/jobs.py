@@ -21,7 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from mms_desktop.core.base import Cancelled, Progress, Remedy, UserError, disk_full
+from mms_desktop.core.base import Cancelled, Progress, RemedyWords, UserError, disk_full
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +29,12 @@ Work = Callable[[Callable[[Progress], None], threading.Event], Any]
 Done = Callable[[Any, BaseException | None], None]
 
 
-def menu_words(remedy: Remedy) -> str:
-    """The engine's remedies as the window's menus and controls."""
-    if remedy.kind == "install":
-        return f"Tools → Languages ({remedy.subject})"
-    if remedy.kind == "languages":
-        return "Tools → Languages"
-    return "in the language chooser"
+# The engine's remedies as the window's menus and controls.
+MENU_WORDS: RemedyWords = {
+    "install": "Tools → Languages ({subject})",
+    "languages": "Tools → Languages",
+    "choose-language": "in the language chooser",
+}
 
 
 def describe_error(error: BaseException) -> str:
@@ -43,7 +42,7 @@ def describe_error(error: BaseException) -> str:
     if isinstance(error, Cancelled):
         return "Cancelled; nothing partial was kept."
     if isinstance(error, UserError):
-        return error.say(menu_words)
+        return error.say(MENU_WORDS)
     full = disk_full(error)
     if full is not None:
         return str(full)

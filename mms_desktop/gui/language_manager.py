@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mms_desktop.core.base import Progress, human_size
+from mms_desktop.core.base import Progress, UserError, human_size
+from mms_desktop.core.recognition import family_of
 from mms_desktop.core.store import LanguageEntry, LanguageStore, language_entries
 from mms_desktop.gui.jobs import Job, JobRunner, describe_error
 from mms_desktop.gui.places import Places
@@ -117,7 +118,8 @@ class LanguageManager(QDialog):
     def reload(self, message: str = "") -> None:
         """Read the store and the cached catalogue again (in the background); ``message`` leads the note."""
         self._message = message
-        self._run("list", lambda report, cancel: language_entries(self._store), self._listed, busy=False)
+        self._run("list", lambda report, cancel: (*language_entries(self._store), in_use(self._store)), self._listed,
+                  busy=False)  # fmt: skip
 
     @Slot(object, object)
     def _listed(self, result: Any, error: BaseException | None) -> None:
@@ -125,7 +127,7 @@ class LanguageManager(QDialog):
             self.note.setText(describe_error(error))
             return
         chosen = {e.code for e in self.selected()}
-        self.entries, have_catalogue = result
+        self.entries, have_catalogue, model = result
         self.model.removeRows(0, self.model.rowCount())
         for e in self.entries:
             size = QStandardItem(human_size(e.size) if e.size else "")
@@ -139,7 +141,7 @@ class LanguageManager(QDialog):
             self.model.appendRow(row)
         self._reselect(chosen)
         installed = sum(e.installed for e in self.entries)
-        lead = f"{self._message}\n" if self._message else ""
+        lead = f"{self._message}\n{model} " if self._message else f"{model} "
         self.note.setText(
             lead + f"{installed} installed, {len(self.entries) - installed} more available."
             if have_catalogue
@@ -302,3 +304,13 @@ class LanguageManager(QDialog):
 
 def _part(has: bool, offers: bool) -> str:
     return "installed" if has else ("available" if offers else "—")
+
+
+def in_use(store: LanguageStore) -> str:
+    """Which recognition model the languages are for, and its family."""
+    try:
+        folder = store.default_model("asr")
+        family = family_of(folder).title
+    except UserError:
+        return "No recognition model is installed yet."
+    return f"Recognition model: {folder.parent.name}/{folder.name} ({family})."

@@ -22,6 +22,7 @@ def test_offline_the_manager_lists_what_is_installed(qtbot, make_window) -> None
     qtbot.waitUntil(lambda: manager.model.rowCount() == 4, timeout=30000)
     assert rows(manager)["spa"][:3] == ["Spanish", "spa", "Installed"]
     assert "Refresh catalogue" in manager.note.text()
+    assert "Recognition model: mms-desktop/demo-asr (MMS with language adapters)." in manager.note.text()
     manager.search.setText("germ")
     assert manager.proxy.rowCount() == 1 and manager.proxy.index(0, 1).data() == "deu"
     manager.select_code("deu")  # comes with the app: nothing to remove or export

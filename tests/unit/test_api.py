@@ -110,3 +110,16 @@ def test_the_readme_example_runs_as_written(tmp_path: Path) -> None:
                           timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip(), "the example printed nothing"
+
+
+def test_the_public_api_names_its_types() -> None:
+    """No ``Any`` in what a Python program calls: every argument and result of Engine has a real type."""
+    import inspect
+    import typing
+
+    for name, member in vars(Engine).items():
+        function = getattr(member, "__func__", member)
+        if name.startswith("_") or not inspect.isfunction(function):
+            continue
+        hints = typing.get_type_hints(function)
+        assert "return" in hints and all("Any" not in str(h) for h in hints.values()), (name, hints)

@@ -49,6 +49,11 @@ def test_unknown_language_is_a_clear_error_whose_remedy_each_front_end_words_its
     assert str(caught.value).endswith("install it with the language store (install deu).")
     assert sentence(caught.value).endswith("install it with `mms-desktop languages install deu`.")
     assert describe_error(caught.value).endswith("install it with Tools → Languages (deu).")
+    from mms_desktop.cli.reporting import COMMAND_WORDS
+    from mms_desktop.core.base import PLAIN_WORDS
+    from mms_desktop.gui.jobs import MENU_WORDS
+
+    assert set(PLAIN_WORDS) == set(COMMAND_WORDS) == set(MENU_WORDS), "every front end words every remedy"
     with pytest.raises(UserError, match="'xyz' is not an ISO 639-3 language code"):
         recognizer.transcribe(noise(1.0), "xyz")  # never suggested for installing
 

@@ -8,6 +8,7 @@ from mms_desktop.core.base import fsutil, languages
 from mms_desktop.core.base.errors import (
     CHOOSE_LANGUAGE,
     LANGUAGE_LIST,
+    PLAIN_WORDS,
     AudioError,
     Cancelled,
     ModelError,
@@ -17,7 +18,6 @@ from mms_desktop.core.base.errors import (
     UserError,
     disk_full,
     install,
-    plain_words,
 )
 from mms_desktop.core.base.events import (
     CaughtUp,
@@ -70,7 +70,7 @@ __all__ = [
     "Remedy",
     "RemedyWords",
     "install",
-    "plain_words",
+    "PLAIN_WORDS",
     "AUTO",
     "AudioError",
     "Cancelled",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -26,16 +26,14 @@ def install(subject: str) -> Remedy:
 
 LANGUAGE_LIST = Remedy("languages")
 CHOOSE_LANGUAGE = Remedy("choose-language")
-RemedyWords = Callable[[Remedy], str]
+RemedyWords = Mapping[str, str]  # each remedy kind's words, ``{subject}`` standing for its subject
 
-
-def plain_words(remedy: Remedy) -> str:
-    """The remedies as a Python program using the engine reads them."""
-    if remedy.kind == "install":
-        return f"the language store (install {remedy.subject})"
-    if remedy.kind == "languages":
-        return "the language store's list"
-    return "by naming it"
+# The remedies as a Python program using the engine reads them.
+PLAIN_WORDS: RemedyWords = {
+    "install": "the language store (install {subject})",
+    "languages": "the language store's list",
+    "choose-language": "by naming it",
+}
 
 
 class UserError(Exception):
@@ -47,11 +45,11 @@ class UserError(Exception):
 
     def __init__(self, *parts: str | Remedy):
         self.parts = parts
-        super().__init__(self.say(plain_words))
+        super().__init__(self.say(PLAIN_WORDS))
 
     def say(self, words: RemedyWords) -> str:
-        """The sentence, with each remedy worded by ``words``."""
-        return "".join(part if isinstance(part, str) else words(part) for part in self.parts)
+        """The sentence, with each remedy in ``words``."""
+        return "".join(p if isinstance(p, str) else words[p.kind].format(subject=p.subject) for p in self.parts)
 
     @property
     def remedies(self) -> list[Remedy]:
