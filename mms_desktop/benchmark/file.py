@@ -15,10 +15,12 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from mms_desktop.core.audio import SAMPLE_RATE
+from mms_desktop.core.recognition import family_of
 
 
 @dataclass(frozen=True)
@@ -133,9 +135,10 @@ def pipeline_baseline(asr: Path, seconds: float, chunk_length_s: float = 20.0, d
     from transformers import AutoFeatureExtractor, Wav2Vec2CTCTokenizer, Wav2Vec2ForCTC, pipeline
 
     audio = test_audio(seconds)
-    model = Wav2Vec2ForCTC.from_pretrained(str(asr), target_lang="eng", ignore_mismatched_sizes=True,
-                                           use_safetensors=True, local_files_only=True)  # fmt: skip
-    tokenizer = Wav2Vec2CTCTokenizer.from_pretrained(str(asr), target_lang="eng", local_files_only=True)
+    language: dict[str, Any] = {"target_lang": "eng"} if family_of(asr).adapters else {}  # one head: no adapter
+    model = Wav2Vec2ForCTC.from_pretrained(str(asr), ignore_mismatched_sizes=True, use_safetensors=True,
+                                           local_files_only=True, **language)  # fmt: skip
+    tokenizer = Wav2Vec2CTCTokenizer.from_pretrained(str(asr), local_files_only=True, **language)
     extractor = AutoFeatureExtractor.from_pretrained(str(asr), local_files_only=True)
     asr_pipe = pipeline("automatic-speech-recognition", model=model, tokenizer=tokenizer,
                         feature_extractor=extractor, chunk_length_s=chunk_length_s, device=device)  # fmt: skip

@@ -63,8 +63,7 @@ def add_commands(sub: Any) -> None:
 # MMS-1B and MMS-LID-126 with random weights (3.9 GB each), and their converted bf16 and int8 copies
 CACHE_BYTES = 13_000_000_000
 # the full-size architectures with random weights, and their titles
-FULL_SIZE = {"full": "MMS-1B architecture, random weights",
-             "omni-300m": "Omnilingual CTC 300M architecture, random weights"}  # fmt: skip
+FULL_SIZE = {"full": "MMS-1B", "omni-300m": "Omnilingual CTC 300M"}
 
 
 @contextlib.contextmanager
@@ -107,9 +106,11 @@ def resolve_model(name: str, ctx: Context, cache: Path) -> tuple[str, Path]:
     if name == "demo":
         return "demonstration model", ctx.store.default_model("asr")
     if name == "full":
-        return FULL_SIZE[name], ensure_repo(cache / "mms-1b-random")
+        return f"{FULL_SIZE[name]} architecture, random weights", ensure_repo(cache / "mms-1b-random")
     if name == "omni-300m":
-        return FULL_SIZE[name], ensure_omnilingual_repo(cache / "omniasr-ctc-300m-random")
+        return f"{FULL_SIZE[name]} architecture, random weights", ensure_omnilingual_repo(
+            cache / "omniasr-ctc-300m-random"
+        )
     return name, ctx.store.resolve(name, "recognition model")
 
 
@@ -182,10 +183,10 @@ def run_file(args: argparse.Namespace, ctx: Context) -> int:
     require("seconds", args.seconds, 5)
     precisions = _cpu_precisions() if args.device == "cpu" else _gpu_precisions()
     with full_size_cache(args, ctx) as cache:
-        title, asr = resolve_model(args.model, ctx, cache)
+        _, asr = resolve_model(args.model, ctx, cache)
         lid = ensure_lid_repo(cache / "mms-lid-126-random")
         figures, baseline = file.run(asr, lid, precisions, args.seconds, args.device)
-    title = f"{title.split(',')[0]} and MMS-LID-126 architectures, random weights, {args.device.upper()}"
+    title = f"{FULL_SIZE[args.model]} and MMS-LID-126 architectures, random weights, {args.device.upper()}"
     print(file.report(title, figures, baseline))
     if args.device != "cpu" or args.model != "full":  # the automatic precision follows MMS-1B's figures
         return 0

@@ -140,3 +140,23 @@ def test_a_model_folder_that_cannot_be_written_still_gives_its_masks(xlsr: Path,
 
     monkeypatch.setattr(masks_module, "atomic_write_text", refuse)
     assert sorted(read_masks(xlsr)) == ["eng", "fra", "sah"] and not (xlsr / MASKS).exists()
+
+
+@pytest.mark.parametrize("repo", [XLSR, OMNI])
+def test_live_streams_run_on_each_family(tiny_repos, tmp_path: Path, repo: str) -> None:
+    from mms_desktop.core.base import FinalResult
+    from mms_desktop.core.recognition import RecognitionStream, StreamOptions
+
+    recognizer = Recognizer.load(tiny_repos[repo], "eng", "cpu", "float32")
+    speech = espeak("one two three four", "en", tmp_path)
+    audio = np.concatenate([np.zeros(8000, np.float32), speech, np.zeros(24000, np.float32)])
+    stream = RecognitionStream(recognizer, StreamOptions(compute_budget=1e9), "eng")
+    events = []
+    for start in range(0, len(audio), 1600):
+        stream.accept_waveform(16000, audio[start : start + 1600])
+        events += stream.decode()
+    finals = [e for e in events + stream.finish() if isinstance(e, FinalResult)]
+    assert finals and all(f.language == "eng" for f in finals)
+    spoken = audio[round(finals[0].segment.start * 16000) : round(finals[0].segment.end * 16000)]
+    window = stream.windows_used[0] if stream.windows_used else StreamOptions().window
+    assert finals[0].segment.text == recognizer.transcribe(spoken, "eng", window).text  # as offline

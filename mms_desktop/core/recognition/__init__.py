@@ -18,6 +18,7 @@ from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech, s
 from mms_desktop.core.recognition.pacing import (
     END_PAD_S,
     Lag,
+    StreamOptions,
     affordable_window,
     describe,
     keeps_up,
@@ -25,16 +26,10 @@ from mms_desktop.core.recognition.pacing import (
     lag_after,
     window_ladder,
 )
-from mms_desktop.core.recognition.recognizer import (
-    PassCosts,
-    Recognizer,
-    WindowOptions,
-    available_languages,
-    plan_windows,
-    window_frames,
-)
-from mms_desktop.core.recognition.streaming import RecognitionStream, StreamOptions
+from mms_desktop.core.recognition.recognizer import Recognizer, available_languages
+from mms_desktop.core.recognition.streaming import RecognitionStream
 from mms_desktop.core.recognition.transcribe import Transcriber, detect_adapter, only_speech, transcribe
+from mms_desktop.core.recognition.windows import PassCosts, WindowOptions, plan_windows, window_frames
 
 __all__ = [
     "Family",

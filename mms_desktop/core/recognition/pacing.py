@@ -10,11 +10,12 @@ can afford.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.core.base import CaughtUp, FallingBehind
 from mms_desktop.core.recognition import ctc
-from mms_desktop.core.recognition.recognizer import PassCosts, WindowOptions, plan_windows, window_frames
+from mms_desktop.core.recognition.windows import PassCosts, WindowOptions, plan_windows, window_frames
 
 MIN_CHUNK_S = 2.0  # live windows are never cut shorter than this
 KEEP_UP = 0.75  # a window keeps up when a second of new audio takes at most this long to recognize
@@ -132,3 +133,32 @@ def lag_after(lag: float, costs: PassCosts, window: WindowOptions, committed: in
     chunk, context = window_frames(window)
     until_due = ((committed + 1) * chunk + context - ctc.frames_for_samples(n)) * ctc.FRAME_SECONDS
     return max(lag + final, max(0.0, lag - until_due) + costs.window(window))
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    """How live recognition cuts and paces its work.
+
+    ``compute_budget`` bounds the frames run through the model, counted from the start of the stream, to
+    that many times the frames of audio received (one offline pass is 1). Committed windows and final
+    results always run; a partial result is left out when it would exceed the budget, so in a long stretch
+    of speech without pauses they come less often instead of falling behind. Pauses earn the budget back.
+
+    Partial results are also paced by what passes cost on this machine (the recognizer's
+    :class:`PassCosts`): the next one waits at least as long as it is expected to
+    take, so that they never queue up behind the speaker, and one is left out when it, followed by the final
+    pass should the voice stop then or by the next window due, would leave the text more than
+    ``lag_target_s`` behind the speaker.
+
+    ``window`` is the longest window an utterance uses; each takes the longest this machine runs in time.
+    """
+
+    window: WindowOptions = WindowOptions(chunk_s=8.0, context_s=1.0)
+    partial_every_s: float = 1.0
+    compute_budget: float = 1.5
+    threshold: float = 0.5
+    min_silence_s: float = 0.6
+    pre_roll_s: float = 0.3
+    max_utterance_s: float = 30.0
+    detect_s: float = 3.0
+    lag_target_s: float = 1.8

@@ -40,48 +40,21 @@ from mms_desktop.core.base import (
 )
 from mms_desktop.core.recognition import ctc
 from mms_desktop.core.recognition.families import Alphabet
-from mms_desktop.core.recognition.pacing import END_PAD_S, Lag, affordable_window, describe, lag_after, window_ladder
-from mms_desktop.core.recognition.recognizer import (
-    GrowingFeatures,
-    Recognizer,
-    WindowOptions,
-    plan_windows,
-    window_at,
-    window_frames,
+from mms_desktop.core.recognition.pacing import (
+    END_PAD_S,
+    Lag,
+    StreamOptions,
+    affordable_window,
+    describe,
+    lag_after,
+    window_ladder,
 )
+from mms_desktop.core.recognition.recognizer import GrowingFeatures, Recognizer
 from mms_desktop.core.recognition.transcribe import detect_adapter
+from mms_desktop.core.recognition.windows import WindowOptions, plan_windows, window_at, window_frames
 
 log = logging.getLogger(__name__)
 Event = StreamEvent
-
-
-@dataclass(frozen=True)
-class StreamOptions:
-    """How live recognition cuts and paces its work.
-
-    ``compute_budget`` bounds the frames run through the model, counted from the start of the stream, to
-    that many times the frames of audio received (one offline pass is 1). Committed windows and final
-    results always run; a partial result is left out when it would exceed the budget, so in a long stretch
-    of speech without pauses they come less often instead of falling behind. Pauses earn the budget back.
-
-    Partial results are also paced by what passes cost on this machine (the recognizer's
-    :class:`PassCosts`): the next one waits at least as long as it is expected to
-    take, so that they never queue up behind the speaker, and one is left out when it, followed by the final
-    pass should the voice stop then or by the next window due, would leave the text more than
-    ``lag_target_s`` behind the speaker.
-
-    ``window`` is the longest window an utterance uses; each takes the longest this machine runs in time.
-    """
-
-    window: WindowOptions = WindowOptions(chunk_s=8.0, context_s=1.0)
-    partial_every_s: float = 1.0
-    compute_budget: float = 1.5
-    threshold: float = 0.5
-    min_silence_s: float = 0.6
-    pre_roll_s: float = 0.3
-    max_utterance_s: float = 30.0
-    detect_s: float = 3.0
-    lag_target_s: float = 1.8
 
 
 @dataclass

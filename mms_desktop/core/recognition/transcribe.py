@@ -23,7 +23,8 @@ from mms_desktop.core.base import (
     lid_code_for,
 )
 from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech
-from mms_desktop.core.recognition.recognizer import Recognizer, WindowOptions
+from mms_desktop.core.recognition.recognizer import Recognizer
+from mms_desktop.core.recognition.windows import WindowOptions
 
 
 class Transcriber(Protocol):
