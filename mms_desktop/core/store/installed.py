@@ -260,13 +260,21 @@ class LanguageStore:
         return [InstalledLanguage(name, **found[name]) for name in sorted(found)]
 
     def remove(self, names: Iterable[str]) -> list[str]:
-        """Remove the adapters and voices of languages; returns what was removed.
+        """Remove the adapters and voices of languages, or whole models named ``owner/name`` (a model with
+        one head for every language, say); returns what was removed.
 
         Raises:
-            StoreError: a language is not installed in the writable store.
+            StoreError: a language or model is not installed in the writable store.
         """
         removed = []
         for name in names:
+            if "/" in name:
+                folder = self.repo_dir(name)
+                if not folder.is_dir():
+                    raise StoreError(f"The model {name} is not installed, so there is nothing to remove.")
+                shutil.rmtree(folder)
+                removed.append(name)
+                continue
             did = False
             asr = self.repo_dir(self.repos.asr)
             if adapter_file(name) in self.installed_files(asr):

@@ -103,3 +103,15 @@ def test_the_streaming_benchmark_takes_the_omnilingual_architecture(tiny_repos, 
     assert cli.main(["--data-dir", str(tmp_path / "home"), "benchmark", "streaming", "--model", "omni-300m"]) == 0
     printed = capsys.readouterr().out
     assert "Omnilingual CTC 300M architecture, random weights" in printed and "largest lag" in printed
+
+
+def test_a_whole_model_is_removed_by_its_name(family_home: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(family_home, home)
+    result = run_cli("languages", "remove", OMNI, home=home)
+    assert result.returncode == 0 and f"Removed {OMNI}." in result.stdout, result.stderr
+    assert not (home / "store" / OMNI).exists()
+    again = run_cli("languages", "remove", OMNI, home=home)
+    assert again.returncode == 2 and "is not installed, so there is nothing to remove" in again.stderr
+    escape = run_cli("languages", "remove", "../store", home=home)
+    assert escape.returncode == 2 and (home / "store").is_dir()
