@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from mms_desktop.core.base import ModelError, is_valid_name, parse_json, read_text_file
-from mms_desktop.core.checkpoints import Vocabulary, has_masks, layout, read_masks, read_vocab
+from mms_desktop.core.checkpoints import Vocabulary, check_model_dir, has_masks, layout, read_masks, read_vocab
 
 LANGUAGES_FILE = "languages.json"  # the languages a model with one shared head is offered for
 
@@ -102,14 +102,14 @@ def family_of(model_dir: Path) -> Family:
     """The family of the CTC checkpoint in ``model_dir`` (its ``config.json`` read, and its vocabulary).
 
     Raises:
-        ModelError: the configuration cannot be read, or the vocabulary fits no family.
+        ModelError: the folder is not a complete model, or its vocabulary fits no family.
     """
+    config = check_model_dir(model_dir, "speech recognition model")
     try:
-        config = parse_json((model_dir / "config.json").read_text(encoding="utf-8"))
         vocab = parse_json((model_dir / "vocab.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ModelError(f"The configuration or vocabulary of {model_dir} cannot be read; reinstall it.") from exc
-    if not isinstance(config, dict) or not isinstance(vocab, dict) or not vocab:
+        raise ModelError(f"The vocabulary of {model_dir} is missing or unreadable; reinstall the model.") from exc
+    if not isinstance(vocab, dict) or not vocab:
         raise ModelError(f"{model_dir} is not a speech recognition model this program knows; reinstall it.")
     nested = all(isinstance(v, dict) for v in vocab.values())
     if config.get("adapter_attn_dim") is not None and nested:
