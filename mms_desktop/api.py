@@ -27,7 +27,7 @@ from mms_desktop.context import Context
 from mms_desktop.core.audio import SAMPLE_RATE, check_audio, load_audio, speech_spans
 from mms_desktop.core.base import AUTO, AudioError, LanguageScore, Progress, Transcript, check_code
 from mms_desktop.core.engine import ModelHost
-from mms_desktop.core.recognition import RecognitionStream, Recognizer, StreamOptions, WindowOptions, transcribe
+from mms_desktop.core.recognition import RecognitionStream, StreamOptions, WindowOptions
 from mms_desktop.settings import live_options
 
 Audio = str | os.PathLike[str] | np.ndarray  # a file of any common format, or 16 kHz mono float samples
@@ -119,10 +119,9 @@ class Engine:
         """
         samples = self._samples(audio)
         if language != AUTO:
-            check_code(language)
-        recognizer = self.host.recognizer(self.model, language)
-        identifier = self.host.identifier(self.identifier_model) if self._identifies(language, recognizer) else None
-        return transcribe(samples, recognizer, language, identifier, among, window, progress, cancel)
+            check_code(language)  # said before a model loads
+        host = self.host
+        return host.transcribe(samples, language, among, window, progress, cancel, self.model, self.identifier_model)
 
     def identify(self, audio: Audio, among: Sequence[str] = (), top: int = 5) -> list[LanguageScore]:
         """The ``top`` most likely spoken languages of ``audio``'s first speech, best first (empty when it
@@ -138,12 +137,9 @@ class Engine:
         """A live recognition stream with its own language and state: give it audio with
         ``accept_waveform(rate, samples)``, take results from ``decode()``, end it with ``finish()``."""
         recognizer = self.host.recognizer(self.model, language)
-        identifies = self._identifies(language, recognizer)
+        identifies = self.host.identifies(language, recognizer.family, self.identifier_model)
         identifier = self.host.identifier_soon(self.identifier_model) if identifies else None
         return RecognitionStream(recognizer, self.stream_options, language, identifier, among)
-
-    def _identifies(self, language: str, recognizer: Recognizer) -> bool:
-        return self.host.identifies(language, recognizer.family, self.identifier_model)
 
     @staticmethod
     def _samples(audio: Audio) -> np.ndarray:

@@ -194,17 +194,24 @@ class ModelHost:
         options: WindowOptions = WindowOptions(),
         progress: Callable[[Progress], None] | None = None,
         cancel: threading.Event | None = None,
+        model: str | None = None,
+        identifier: str | None = None,
     ) -> Transcript:
         """Transcribe an audio file, or 16 kHz mono samples, in ``language`` (or the detected one when it
-        is ``auto``, among ``among``; empty: among all installed), with the default models.
+        is ``auto``, among ``among``; empty: among all installed).
+
+        Args:
+            model, identifier: the recognition and identification models (folders or installed repo ids);
+                None: the installed ones.
 
         Raises:
             UserError: the file cannot be read, or a model is missing; Cancelled when ``cancel`` is set.
         """
         samples = load_audio(audio) if isinstance(audio, Path) else audio
-        recognizer = self.recognizer(None, language)
-        identifier = self.identifier() if self.identifies(language, recognizer.family) else None
-        return transcribe(samples, recognizer, language, identifier, among, options, progress, cancel)
+        recognizer = self.recognizer(model, language)
+        identifies = self.identifies(language, recognizer.family, identifier)
+        found = self.identifier(identifier) if identifies else None
+        return transcribe(samples, recognizer, language, found, among, options, progress, cancel)
 
     def effective_precision(self, folder: Path | None = None) -> str:
         """The precision models (the one in ``folder``) load in; ``auto`` on the CPU follows the findings."""
