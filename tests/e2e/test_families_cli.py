@@ -115,3 +115,17 @@ def test_a_whole_model_is_removed_by_its_name(family_home: Path, tmp_path: Path)
     assert again.returncode == 2 and "is not installed, so there is nothing to remove" in again.stderr
     escape = run_cli("languages", "remove", "../store", home=home)
     assert escape.returncode == 2 and (home / "store").is_dir()
+
+
+def test_a_whole_model_travels_in_a_pack_with_its_masks(family_home: Path, speech: Path, tmp_path: Path) -> None:
+    pack = tmp_path / "xlsr.tar.gz"
+    result = run_cli("languages", "export", XLSR, str(pack), home=family_home)
+    assert result.returncode == 0, result.stderr
+    other = tmp_path / "other"
+    other.mkdir()
+    result = run_cli("languages", "import", str(pack), home=other)
+    assert result.returncode == 0, result.stderr
+    folder = other / "store" / "voidful" / "wav2vec2-xlsr-multilingual-56"
+    assert (folder / "language_masks.json").is_file() and (folder / "lang_ids.pk").is_file()
+    result = run_cli("transcribe", str(speech), "--model", XLSR, "--lang", "sah", "--format", "json", home=other)
+    assert result.returncode == 0 and json.loads(result.stdout)["language"] == "sah", result.stderr

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mms_desktop.core.base import Progress, StoreError, atomic_write_text
+from mms_desktop.core.checkpoints import MASKS
 from mms_desktop.core.store import hf_cache
-from mms_desktop.core.store.installed import MODEL_FILES, FileRecord, LanguageStore, adapter_file
+from mms_desktop.core.store.installed import FAMILY_FILES, MODEL_FILES, FileRecord, LanguageStore, adapter_file
 from mms_desktop.core.store.pack_reader import INDEX, MAX_EXPANSION, Declared, PackReader, pack_reader, read_index
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".zip")
@@ -48,8 +49,8 @@ def pack_contents(store: LanguageStore, names: Iterable[str]) -> dict[str, dict[
         return bool(chosen)
 
     for name in names:
-        if "/" in name:
-            found = add(name, MODEL_FILES)
+        if "/" in name:  # a whole model, with what its family has besides (language masks, its languages)
+            found = add(name, [*MODEL_FILES, *FAMILY_FILES, MASKS])
         else:
             asr = store.repos.asr
             has_adapter = store.has(asr, adapter_file(name)) and add(asr, [*MODEL_FILES, adapter_file(name)])
