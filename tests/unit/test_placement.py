@@ -229,3 +229,26 @@ def test_a_damaged_converted_copy_is_made_again(tiny_repos, tmp_path, precision:
     again = Recognizer.load(model, "eng", "cpu", precision, cache_dir=cache)
     assert (again.log_probs(audio, "eng") == expected).all()
     assert copy.read_bytes() == whole  # converted again, whole
+
+
+def test_inference_runs_on_the_cores_other_programs_leave_free() -> None:
+    from mms_desktop.core.checkpoints import ThreadGovernor
+
+    now, readings = [0.0], [(100.0, 10.0)]  # the system's busy CPU seconds, this process's own
+
+    def read():
+        return readings[-1]
+
+    governor = ThreadGovernor(read, cores=2, clock=lambda: now[0], every_s=1.0)
+    assert governor.threads() == 2  # nothing known yet: every core
+    now[0], readings[-1] = 1.0, (101.9, 11.9)  # the busy time was all this process's: both cores free
+    assert governor.threads() == 2
+    now[0], readings[-1] = 2.0, (103.9, 12.9)  # another program took a whole core
+    assert governor.threads() == 1
+    now[0], readings[-1] = 2.5, (105.0, 13.0)  # judged again only after a second
+    assert governor.threads() == 1
+    now[0], readings[-1] = 4.0, (107.0, 15.0)  # the other program stopped
+    assert governor.threads() == 2
+    now[0], readings[-1] = 5.0, (112.0, 15.1)  # both cores taken by others: still one thread, never none
+    assert governor.threads() == 1
+    assert ThreadGovernor(lambda: None, cores=2).threads() == 2  # a system that cannot tell: every core

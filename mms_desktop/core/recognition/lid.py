@@ -16,6 +16,7 @@ from mms_desktop.core.checkpoints import (
     Placement,
     check_model_dir,
     choose_placement,
+    fit_threads,
     load_checkpoint,
     normalize,
     release_mapped_pages,
@@ -62,6 +63,8 @@ class LanguageIdentifier:
         import torch
 
         clip = normalize(samples[: int(max_seconds * SAMPLE_RATE)])
+        if self.placement.device == "cpu":
+            fit_threads()  # the cores other programs leave free
         with self._lock, torch.inference_mode():
             inputs = torch.from_numpy(np.ascontiguousarray(clip))[None].to(
                 self.placement.device, self.placement.torch_dtype()

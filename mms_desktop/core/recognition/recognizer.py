@@ -17,6 +17,7 @@ from mms_desktop.core.checkpoints import (
     Placement,
     check_model_dir,
     choose_placement,
+    fit_threads,
     load_checkpoint,
     normalize,
 )
@@ -153,6 +154,7 @@ class Recognizer:
         import torch
 
         x = normalize(samples, stats) if self._normalize else np.asarray(samples, dtype=np.float32)
+        self._fit_threads()
         with self._lock, torch.inference_mode():
             started = time.perf_counter()
             inputs = torch.from_numpy(np.ascontiguousarray(x))[None].to(
@@ -170,6 +172,7 @@ class Recognizer:
         alphabet = self.alphabet(language)
         if len(features) == 0:
             return np.zeros((0, len(alphabet.id_to_token)), np.float32)
+        self._fit_threads()
         with self._lock, torch.inference_mode():
             self._activate(language)
             started = time.perf_counter()
@@ -183,6 +186,11 @@ class Recognizer:
             self.compute_seconds += time.perf_counter() - started
             self.encoded_frames += len(result)
         return restrict(result, alphabet)  # a shared vocabulary keeps to the language's tokens
+
+    def _fit_threads(self) -> None:
+        """On the CPU, run on the cores other programs leave free (see :mod:`threads`)."""
+        if self.placement.device == "cpu":
+            fit_threads()
 
     def decode(self, log_probs: np.ndarray, language: str, offset_s: float = 0.0) -> list[Word]:
         """Words with timings and confidences from log-probabilities of ``language``.
