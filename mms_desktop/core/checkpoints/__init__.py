@@ -32,9 +32,10 @@ from mms_desktop.core.checkpoints.loading import (
 from mms_desktop.core.checkpoints.masks import MASKS, has_masks, read_masks
 from mms_desktop.core.checkpoints.masks import PICKLED as MASKS_SOURCE
 from mms_desktop.core.checkpoints.threads import ThreadGovernor, fit_threads
-from mms_desktop.core.checkpoints.vocab import Vocabulary, read_vocab
+from mms_desktop.core.checkpoints.vocab import Vocabulary, read_vocab, vocab_json
 
 __all__ = [
+    "vocab_json",
     "ThreadGovernor",
     "fit_threads",
     "MASKS",

@@ -6,18 +6,36 @@ reading them here spares transformers' tokenizer module and its import at every 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from mms_desktop.core.base import ModelError, parse_json
 
 
-def read_vocab(model_dir: Path) -> dict[str, dict[str, int]]:
-    """The nested ``{language: {token: id}}`` vocabulary of an MMS model folder."""
+def vocab_json(model_dir: Path) -> Any:
+    """The parsed ``vocab.json`` of ``model_dir``, read once per version of the file (MMS-1B's is 1,162
+    alphabets; telling a model's family, listing its languages and loading it all ask for it). Shared:
+    not to be changed.
+
+    Raises:
+        ModelError: it is missing or unreadable.
+    """
+    path = model_dir / "vocab.json"
     try:
-        vocab = parse_json((model_dir / "vocab.json").read_text(encoding="utf-8"))
+        return _parsed(path, path.stat().st_mtime_ns)
     except (OSError, ValueError) as exc:
         raise ModelError(f"The vocabulary of {model_dir} is missing or unreadable; reinstall the model.") from exc
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(path: Path, version: int) -> Any:
+    return parse_json(path.read_text(encoding="utf-8"))
+
+
+def read_vocab(model_dir: Path) -> dict[str, dict[str, int]]:
+    """The nested ``{language: {token: id}}`` vocabulary of an MMS model folder."""
+    vocab = vocab_json(model_dir)
     if not isinstance(vocab, dict) or not all(isinstance(v, dict) for v in vocab.values()):
         raise ModelError(f"{model_dir}/vocab.json is not a multilingual MMS vocabulary.")
     return vocab

@@ -24,7 +24,15 @@ from typing import Any
 import numpy as np
 
 from mms_desktop.core.base import ModelError, is_valid_name, parse_json, read_text_file
-from mms_desktop.core.checkpoints import Vocabulary, check_model_dir, has_masks, layout, read_masks, read_vocab
+from mms_desktop.core.checkpoints import (
+    Vocabulary,
+    check_model_dir,
+    has_masks,
+    layout,
+    read_masks,
+    read_vocab,
+    vocab_json,
+)
 
 LANGUAGES_FILE = "languages.json"  # the languages a model with one shared head is offered for
 
@@ -52,6 +60,8 @@ class Family:
     title: str  # as the language manager and About show it
     adapters: bool  # one adapter per language (its languages can be installed, removed and taught)
     normalize: bool | None  # the input is always normalized (None: as its preprocessor config says)
+    masked: bool = False  # each language decodes with its tokens only (language masks)
+    any_language: bool = False  # one head for every language: any code is taken, and labels the text
 
     def languages(self, model_dir: Path) -> list[str]:
         """The languages this model recognizes, by name."""
@@ -59,13 +69,13 @@ class Family:
             vocab = read_vocab(model_dir)
             names = (p.name[len("adapter.") : -len(".safetensors")] for p in model_dir.glob("adapter.*.safetensors"))
             return sorted(name for name in names if name in vocab)
-        if self.name == "shared-vocabulary":
+        if self.masked:
             return sorted(read_masks(model_dir))
         return _listed_languages(model_dir)
 
     def accepts(self, model_dir: Path, language: str) -> bool:
         """Whether a pass may run in ``language``."""
-        if self.name == "omnilingual":
+        if self.any_language:
             return is_valid_name(language)
         return language in self.languages(model_dir)
 
@@ -82,7 +92,7 @@ class Family:
         blank = 0 if fairseq else tokens.get(vocabulary.pad_token, 0)
         delimiter = str(vocabulary.word_delimiter_token)
         allowed = None
-        if self.name == "shared-vocabulary" and language:
+        if self.masked and language:
             keep = {blank, tokens.get(delimiter, blank), *read_masks(model_dir)[language]}
             allowed = tuple(sorted(i for i in keep if i in id_to_token))
         return Alphabet(language, id_to_token, blank, delimiter, allowed)
@@ -94,8 +104,8 @@ class Family:
 
 
 MMS_ADAPTERS = Family("mms-adapters", "MMS with language adapters", adapters=True, normalize=None)
-SHARED_VOCABULARY = Family("shared-vocabulary", "one vocabulary with language masks", adapters=False, normalize=None)
-OMNILINGUAL = Family("omnilingual", "Omnilingual ASR (CTC)", adapters=False, normalize=True)
+SHARED_VOCABULARY = Family("shared-vocabulary", "one vocabulary with language masks", False, None, masked=True)
+OMNILINGUAL = Family("omnilingual", "Omnilingual ASR (CTC)", False, normalize=True, any_language=True)
 
 
 def family_of(model_dir: Path) -> Family:
@@ -105,10 +115,7 @@ def family_of(model_dir: Path) -> Family:
         ModelError: the folder is not a complete model, or its vocabulary fits no family.
     """
     config = check_model_dir(model_dir, "speech recognition model")
-    try:
-        vocab = parse_json((model_dir / "vocab.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"The vocabulary of {model_dir} is missing or unreadable; reinstall the model.") from exc
+    vocab = vocab_json(model_dir)
     if not isinstance(vocab, dict) or not vocab:
         raise ModelError(f"{model_dir} is not a speech recognition model this program knows; reinstall it.")
     nested = all(isinstance(v, dict) for v in vocab.values())
@@ -141,7 +148,7 @@ def restrict(log_probs: np.ndarray, alphabet: Alphabet) -> np.ndarray:
 
 def flat_vocabulary(model_dir: Path) -> dict[str, int]:
     """The one ``{token: id}`` vocabulary of a model whose languages share their output head."""
-    vocab = parse_json(read_text_file(model_dir / "vocab.json"))
+    vocab = vocab_json(model_dir)
     if not isinstance(vocab, dict) or not all(isinstance(v, int) for v in vocab.values()):
         raise ModelError(f"{model_dir}/vocab.json is not a flat vocabulary; reinstall the model.")
     return {str(k): int(v) for k, v in vocab.items()}

@@ -1,11 +1,12 @@
-"""The speech recognizer: one MMS base model loaded once, with per-language adapters swapped in place."""
+"""The speech recognizer: one multilingual CTC model loaded once, each pass prepared for its own language."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -154,15 +155,12 @@ class Recognizer:
         import torch
 
         x = normalize(samples, stats) if self._normalize else np.asarray(samples, dtype=np.float32)
-        self._fit_threads()
-        with self._lock, torch.inference_mode():
-            started = time.perf_counter()
+        with self._step():
             inputs = torch.from_numpy(np.ascontiguousarray(x))[None].to(
                 self.placement.device, self.placement.torch_dtype()
             )
             features = self._model.wav2vec2.feature_extractor(inputs)[0].transpose(0, 1)
-            self.compute_seconds += time.perf_counter() - started
-            return features
+        return features
 
     def log_probs_from_features(self, features: Any, language: str) -> np.ndarray:
         """The rest of one forward pass in ``language``, from :meth:`features`: ``(frames, vocab)``
@@ -172,10 +170,7 @@ class Recognizer:
         alphabet = self.alphabet(language)
         if len(features) == 0:
             return np.zeros((0, len(alphabet.id_to_token)), np.float32)
-        self._fit_threads()
-        with self._lock, torch.inference_mode():
-            self._activate(language)
-            started = time.perf_counter()
+        with self._step(language):
             base = self._model.wav2vec2
             hidden, _ = base.feature_projection(features[None])
             hidden = base.encoder(hidden).last_hidden_state
@@ -183,14 +178,23 @@ class Recognizer:
                 hidden = base.adapter(hidden)
             logits = self._model.lm_head(hidden)[0]  # the dropout before the head does nothing in inference
             result = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
-            self.compute_seconds += time.perf_counter() - started
             self.encoded_frames += len(result)
         return restrict(result, alphabet)  # a shared vocabulary keeps to the language's tokens
 
-    def _fit_threads(self) -> None:
-        """On the CPU, run on the cores other programs leave free (see :mod:`threads`)."""
+    @contextlib.contextmanager
+    def _step(self, language: str | None = None) -> Iterator[None]:
+        """One step of a forward pass: on the cores other programs leave free (CPU), alone on the model
+        with ``language``'s adapter in place (if given), its time added to :attr:`compute_seconds`."""
+        import torch
+
         if self.placement.device == "cpu":
             fit_threads()
+        with self._lock, torch.inference_mode():
+            if language is not None:
+                self._activate(language)
+            started = time.perf_counter()
+            yield
+            self.compute_seconds += time.perf_counter() - started
 
     def decode(self, log_probs: np.ndarray, language: str, offset_s: float = 0.0) -> list[Word]:
         """Words with timings and confidences from log-probabilities of ``language``.

@@ -36,7 +36,6 @@ from mms_desktop.core.base import (
     Segment,
     SpeechStarted,
     StreamEvent,
-    UserError,
 )
 from mms_desktop.core.recognition import ctc
 from mms_desktop.core.recognition.families import Alphabet
@@ -50,7 +49,7 @@ from mms_desktop.core.recognition.pacing import (
     window_ladder,
 )
 from mms_desktop.core.recognition.recognizer import GrowingFeatures, Recognizer
-from mms_desktop.core.recognition.transcribe import detect_adapter
+from mms_desktop.core.recognition.transcribe import detect_adapter, unidentified
 from mms_desktop.core.recognition.windows import WindowOptions, plan_windows, window_at, window_frames
 
 log = logging.getLogger(__name__)
@@ -91,9 +90,7 @@ class RecognitionStream:
         detector: SpeechDetector | None = None,
     ):
         if language == AUTO and identifier is None:
-            if recognizer.family.adapters:
-                raise UserError("Automatic language detection needs a language identifier; choose the language.")
-            language = ""  # one head for every language: decoded with all its tokens
+            language = unidentified(recognizer)
         self.recognizer = recognizer
         self.options = options
         self.language = language  # of the utterance in progress (auto: not known yet)
@@ -117,7 +114,7 @@ class RecognitionStream:
         if identifier is not None and self._identifier is None:
             self._identifier = identifier
         if language == AUTO and self._identifier is None:
-            raise UserError("Automatic language detection needs a language identifier; choose the language.")
+            language = unidentified(self.recognizer)
         self._next_language = language
 
     def reset(self) -> None:

@@ -27,6 +27,18 @@ from mms_desktop.core.recognition.recognizer import Recognizer
 from mms_desktop.core.recognition.windows import WindowOptions
 
 
+def unidentified(recognizer: Recognizer) -> str:
+    """What ``auto`` decodes in when there is no identifier: a model with one head for every language with
+    all its tokens (``""``), as its reference code does.
+
+    Raises:
+        UserError: MMS needs the identifier to choose an adapter.
+    """
+    if recognizer.family.adapters:
+        raise UserError("Automatic language detection needs a language identifier; choose the language.")
+    return ""
+
+
 class Transcriber(Protocol):
     """Anything that transcribes a recording with models of its own choosing (the program's shared models,
     a batch worker's): what field sessions and batch runs are given."""
@@ -99,11 +111,9 @@ def transcribe(
     if not spans:
         return Transcript("" if language == AUTO else language, round(len(samples) / SAMPLE_RATE, 3), ())
     probability = None
-    if language == AUTO and identifier is None and not recognizer.family.adapters:
-        language = ""  # one head for every language: decoded with all its tokens, as its reference code does
-    elif language == AUTO:
-        if identifier is None:
-            raise UserError("Automatic language detection needs a language identifier; choose the language.")
+    if language == AUTO and identifier is None:
+        language = unidentified(recognizer)
+    elif language == AUTO and identifier is not None:
         language, score = detect_adapter(samples[spans[0][0] :], identifier, recognizer.languages, among)
         probability = score.probability
     transcript = recognizer.transcribe(samples, language, options, progress, cancel)
