@@ -30,6 +30,7 @@ from mms_desktop.core.recognition.recognizer import Recognizer, available_langua
 from mms_desktop.core.recognition.streaming import RecognitionStream
 from mms_desktop.core.recognition.transcribe import Transcriber, detect_adapter, only_speech, transcribe
 from mms_desktop.core.recognition.windows import PassCosts, WindowOptions, plan_windows, window_frames
+from mms_desktop.core.recognition.writing import SEPARATORS, DictatedText, Edit
 
 __all__ = [
     "Family",
@@ -40,6 +41,9 @@ __all__ = [
     "Transcriber",
     "Alphabet",
     "Dictation",
+    "DictatedText",
+    "Edit",
+    "SEPARATORS",
     "DictationStopped",
     "END_PAD_S",
     "Lag",
