@@ -1,6 +1,6 @@
 """The desktop application's composition root: paths, settings, store, models, window.
 
-mms-desktop-gui [--data-dir DIR] [AUDIO]      (also: ``mms-desktop`` with no command)
+mms-desktop-gui [--data-dir DIR] [--tray] [--dictate] [AUDIO]      (also: ``mms-desktop`` with no command)
 """
 
 from __future__ import annotations
@@ -101,14 +101,14 @@ def build_window(data_dir: str | None = None, capture_factory: Any = None, detec
     return window
 
 
-def _close_on_signals(window: Any) -> None:
+def _close_on_signals(window: Any, close_program: Callable[[], None]) -> None:
     """Ctrl+C or a polite kill closes the window the normal way (a dictation is finished and saved)."""
     import signal
 
     from PySide6.QtCore import QTimer
 
     def close(signum: int, frame: Any) -> None:
-        QTimer.singleShot(0, window.close)
+        QTimer.singleShot(0, close_program)
 
     signal.signal(signal.SIGINT, close)
     signal.signal(signal.SIGTERM, close)
@@ -121,8 +121,8 @@ def _idle() -> None:
     """Nothing to do: the timer only hands control back to Python so that pending signal handlers run."""
 
 
-def _screenshot_when_ready(window: Any, path: str, limit_s: float = 120.0) -> None:
-    """Save the window as a PNG once its background work is done (or after ``limit_s``), then close it.
+def _screenshot_when_ready(window: Any, path: str, close: Callable[[], None], limit_s: float = 120.0) -> None:
+    """Save the window as a PNG once its background work is done (or after ``limit_s``), then ``close`` it.
 
     Prints when the window opened, how long after that it was ready for dictation, and when the models
     still loading after that (the language identifier) were loaded (``mms-desktop benchmark startup``
@@ -147,7 +147,7 @@ def _screenshot_when_ready(window: Any, path: str, limit_s: float = 120.0) -> No
                       flush=True)  # fmt: skip
             saved = window.grab().save(path)
             log.info("screenshot %s %s", path, "saved" if saved else "could not be saved")
-            window.close()
+            close()
 
     timer.timeout.connect(check)
     timer.start(50)
@@ -163,6 +163,8 @@ def main(argv: Sequence[str] | None = None, command_line: Callable[[list[str]], 
     parser.add_argument("--data-dir", help="where models and settings live (default: the user data folder)")
     parser.add_argument("--debug", action="store_true", help="log debug details to the log file")
     parser.add_argument("--screenshot", metavar="PNG", help="save a picture of the window once it is ready, then quit")
+    parser.add_argument("--tray", action="store_true", help="start in the tray, without opening the window")
+    parser.add_argument("--dictate", action="store_true", help="start dictating into the application in front")
     parser.add_argument("audio", nargs="?", help="an audio file to transcribe in the window (its text is also printed)")
     args, qt_args = parser.parse_known_args(argv)
     if not has_display():
@@ -181,6 +183,20 @@ def main(argv: Sequence[str] | None = None, command_line: Callable[[list[str]], 
     icon = paths_module.resources_dir() / "icons" / "mms-desktop.png"
     if icon.exists():
         QApplication.setWindowIcon(QIcon(str(icon)))
+    from mms_desktop.desktop.instance import InstanceServer, send
+
+    server: InstanceServer | None = None
+    try:
+        server = InstanceServer(paths_module.resolve(args.data_dir).data)
+        primary = server.listen()
+    except OSError as exc:  # a data folder that cannot be one is said below, where the window would open
+        log.warning("no single-instance socket: %s", exc)
+        server, primary = None, True
+    if server is not None and not primary:  # one instance listens to the microphone: the running one is told
+        send(server.name, "start" if args.dictate else "show")
+        print("mms-desktop-gui: MMS Desktop is already running; it was asked to "
+              f"{'dictate' if args.dictate else 'show its window'}.", file=sys.stderr)  # fmt: skip
+        return 0
     try:
         window = build_window(args.data_dir)
     except UserError as exc:  # a data folder that cannot be one: nothing to open the window on
@@ -196,10 +212,16 @@ def main(argv: Sequence[str] | None = None, command_line: Callable[[list[str]], 
         window.open_when_ready(Path(args.audio).resolve())
     # Only now: the window's own imports are done, so no other thread imports the same packages meanwhile.
     importer = start_importing_model_code()
-    window.show()
-    _close_on_signals(window)
+    from mms_desktop.desktop.setup import attach
+
+    desktop = attach(window, server)
+    if not args.tray or desktop.tray is None:  # with no tray to stay in, the window is how to reach the program
+        window.show()
+    if args.dictate:
+        desktop.start()
+    _close_on_signals(window, desktop.quit_program)
     if args.screenshot:
-        _screenshot_when_ready(window, args.screenshot)
+        _screenshot_when_ready(window, args.screenshot, desktop.quit_program)
     log.info("window open (data in %s)", window.context.paths.data)
     status = int(app.exec())
     log.info("window closed")

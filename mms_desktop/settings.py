@@ -21,11 +21,17 @@ SCHEMA_VERSION = 2
 
 def _option(default: Any, label: str, help: str, kind: str = "text", **extra: Any) -> Any:
     """A declared setting: its default, the label and help the settings dialog shows, and its kind
-    (``text``, ``choice``, ``codes``, ``seconds``, ``folder``, ``input-device``, ``model``)."""
+    (``text``, ``choice``, ``codes``, ``seconds``, ``folder``, ``input-device``, ``model``, ``shortcut``); ``page``
+    names the settings dialog's page when it is not the usual one."""
     meta = {"label": label, "help": help, "kind": kind, **extra}
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
     return field(default=default, metadata=meta)
+
+
+def _dictation_option(default: Any, label: str, help: str, kind: str = "text", **extra: Any) -> Any:
+    """A setting of dictation into other applications: on the settings dialog's page "Dictation"."""
+    return _option(default, label, help, kind, page="Dictation", **extra)
 
 
 @dataclass
@@ -195,6 +201,84 @@ class Settings:
         maximum=30.0,
         hint="How far the live text may trail your voice: more lets a slow computer be more accurate.",
     )
+    # Dictation into any application (mms_desktop/desktop).
+    shortcut: str = _dictation_option(
+        "Ctrl+Alt+Space",
+        "Dictation shortcut",
+        "The key combination that starts and stops dictation from any application (X11; elsewhere bind "
+        "`mms-desktop dictation toggle` in your desktop's keyboard settings).",
+        "shortcut",
+        hint="Press it in any application to dictate there.",
+    )
+    shortcut_mode: str = _dictation_option(
+        "toggle",
+        "Shortcut works as",
+        "'toggle': press to start, press again to stop; 'push-to-talk': dictate while the keys are held.",
+        "choice",
+        choices=("toggle", "push-to-talk"),
+        hint="Press once to start and once to stop, or hold the keys while you speak.",
+    )
+    paste_key: str = _dictation_option(
+        "Ctrl+V",
+        "Paste with",
+        "How the words go into the application in front: the paste key it understands (Ctrl+Shift+V in most "
+        "terminals), or 'type' to press each key (Latin letters only, for applications that ignore paste).",
+        "choice",
+        choices=("Ctrl+V", "Ctrl+Shift+V", "Shift+Insert", "type"),
+        hint="Terminals usually paste with Ctrl+Shift+V.",
+    )
+    paste_restore_s: float = _dictation_option(
+        0.6,
+        "Clipboard back after",
+        "Seconds after a paste before your own clipboard content is put back (the application must have "
+        "pasted by then).",
+        "seconds",
+        minimum=0.2,
+        maximum=10.0,
+        hint="Your clipboard is put back this long after each paste.",
+    )
+    between_utterances: str = _dictation_option(
+        "space",
+        "Between sentences",
+        "What goes between two dictated sentences: a space or a new line.",
+        "choice",
+        choices=("space", "line"),
+        hint="Each pause ends a sentence; the next one follows after a space or on a new line.",
+    )
+    spoken_commands: str = _dictation_option(
+        "use",
+        "Spoken commands",
+        '\'use\': "comma", "full stop", "question mark", "new line", "new paragraph" and "scratch that" '
+        "(English; also French, German and Spanish) do what they say; 'ignore': they are written as words.",
+        "choice",
+        choices=("use", "ignore"),
+        hint='Say "comma", "new line" or "scratch that" to punctuate and correct.',
+    )
+    copy_on_stop: str = _dictation_option(
+        "no",
+        "Copy on stop",
+        "'yes': when a dictation stops, its whole text is put on the clipboard.",
+        "choice",
+        choices=("yes", "no"),
+        hint="Put the whole dictation on the clipboard when it stops.",
+    )
+    keep_dictation_recordings: str = _dictation_option(
+        "yes",
+        "Keep recordings",
+        "'yes': every dictation is also saved as a sound file in the recordings folder; 'no': only its text.",
+        "choice",
+        choices=("yes", "no"),
+        hint="Save each dictation's sound in the recordings folder too.",
+    )
+    close_to_tray: str = _dictation_option(
+        "ask",
+        "Closing the window",
+        "'yes': the program stays in the tray (dictation by shortcut goes on); 'no': it quits; 'ask': ask the "
+        "first time.",
+        "choice",
+        choices=("ask", "yes", "no"),
+        hint="Keep dictating by shortcut after the window is closed.",
+    )
 
 
 def live_options(settings: Settings) -> Any:
@@ -239,6 +323,13 @@ def check(settings: Settings) -> str | None:
                 return f"{label}: '{value}' is not a full path; choose the folder with Browse."
             if folder.exists() and not folder.is_dir():
                 return f"{label}: {folder} is a file; choose a folder."
+        elif f.metadata["kind"] == "shortcut":
+            from mms_desktop.desktop.keys import parse_shortcut
+
+            try:
+                parse_shortcut(value)
+            except ValueError as exc:
+                return f"{label}: {exc}"
         elif f.metadata["kind"] in UNITS and not f.metadata["minimum"] <= value <= f.metadata["maximum"]:
             unit = UNITS[f.metadata["kind"]]
             return f"{label} must be between {f.metadata['minimum']:g} and {f.metadata['maximum']:g}{unit}."

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from mms_desktop import __version__
-from mms_desktop.cli import bench, fieldwork, live, models, store_commands, words
+from mms_desktop.cli import bench, fieldwork, live, models, remote, store_commands, words
 from mms_desktop.cli.reporting import sentence
 from mms_desktop.context import Context
 from mms_desktop.core.base import Cancelled, UserError, disk_full
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_commands(sub)
     store_commands.add_commands(sub)
     live.add_commands(sub)
+    remote.add_commands(sub)
     fieldwork.add_commands(sub)
     bench.add_commands(sub)
     words.add_commands(sub)

@@ -47,6 +47,10 @@ def add_commands(sub: Any) -> None:
     t.add_argument("--seconds", type=float, default=5.0, help="seconds of audio per example")
     t.add_argument("--train-device", choices=("cpu", "cuda"), default="cpu")
     t.set_defaults(run=run_adapter_step)
+    k = kinds.add_parser("typing", help="dictation into another application: end of speech to the text there (X11)")
+    k.add_argument("--lang", default="eng", help="the language of the shipped sample's sentence (default: eng)")
+    k.add_argument("--runs", type=int, default=5, help="timed sentences, after one that loads the models")
+    k.set_defaults(run=run_typing)
     for command in (s, f, w):
         command.add_argument(
             "--cache",
@@ -208,6 +212,24 @@ def run_startup(args: argparse.Namespace, ctx: Context) -> int:
         figures = startup.run(cache, asr, lid, _cpu_precisions(), args.runs)
     print("MMS-1B and MMS-LID-126 architectures, random weights, CPU, warm disk cache")
     print(startup.report(figures))
+    return 0
+
+
+def run_typing(args: argparse.Namespace, ctx: Context) -> int:
+    """The shipped sample into another program's window on this X display, at a microphone's pace."""
+    import os
+
+    from mms_desktop.benchmark import typing
+    from mms_desktop.core.base import UserError
+
+    require("runs", args.runs, 1)
+    if not os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        raise UserError("benchmark typing needs an X11 desktop (DISPLAY); without one, run it under xvfb-run.")
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    figures = typing.run(ctx, args.lang, args.runs)
+    print(f"typing into another application on this X display; paste key {ctx.settings.paste_key}; "
+          f"recognition: {ctx.settings.asr_repo} or the bundled demonstration pack, CPU")  # fmt: skip
+    print(typing.report(figures))
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,13 @@ from mms_desktop.core.base import (
     AudioError,
     CaughtUp,
     FallingBehind,
+    FinalResult,
     MicrophoneOpen,
     RecognizerReady,
     behind_notice,
 )
 from mms_desktop.core.engine import ModelHost
-from mms_desktop.core.recognition import Dictation
+from mms_desktop.core.recognition import DictatedText, Dictation, Edit
 from mms_desktop.gui.dictation_worker import DictationWorker, start_thread
 from mms_desktop.settings import Settings, live_options
 
@@ -34,6 +36,17 @@ LISTENING = "Listening…"
 RECORDING_WHILE_LOADING = (
     "Recording; the speech recognition model is loading, and what you say now is transcribed once it is ready…"
 )
+
+
+@dataclass(frozen=True)
+class Written:
+    """A final utterance as written text: ``edit`` turns the dictation's text so far into the new text
+    (for an application typed into), ``utterance`` is what the utterance adds (for a window that lays out its
+    own utterances), after removing the last one where ``edit.scratched``."""
+
+    edit: Edit
+    utterance: str
+    final: FinalResult
 
 
 def open_microphone(spec: str | None) -> Capture:
@@ -48,7 +61,8 @@ class DictationController(QObject):
 
     Signals:
         status(str): what is happening, in a few words.
-        event(object): recognition and recorder events from the engine.
+        happened(object): recognition and recorder events from the engine.
+        written(object): each final utterance as written text (a :class:`Written`).
         level(float): the microphone's latest peak, about 20 times a second while dictating.
         running(bool): a dictation started, or it ended and its thread is gone.
         ended(object): the :class:`DictationStopped`, or the exception that stopped it from starting.
@@ -56,6 +70,7 @@ class DictationController(QObject):
 
     status = Signal(str)
     happened = Signal(object)
+    written = Signal(object)
     level = Signal(float)
     running = Signal(bool)
     ended = Signal(object)
@@ -69,6 +84,7 @@ class DictationController(QObject):
         self._worker: DictationWorker | None = None
         self._thread: QThread | None = None
         self._open = False  # the microphone of the dictation in progress has delivered audio
+        self.text = DictatedText()  # the written text of the dictation in progress, or of the last one
         self.behind = ""  # while the text trails the voice on a busy machine: what to say instead of progress
         self._meter = QTimer(self)
         self._meter.setInterval(50)
@@ -89,6 +105,7 @@ class DictationController(QObject):
         if self.is_running:
             return
         self._open, self.behind = False, ""
+        self.text = DictatedText(settings.between_utterances, settings.spoken_commands == "use")
         self._worker = DictationWorker(
             lambda status, on_event: self._build(settings, language, recording, status, on_event)
         )
@@ -125,11 +142,14 @@ class DictationController(QObject):
         from mms_desktop.core.recognition import RecognitionStream
 
         capture = self._capture_factory(settings.input_device or None)
-        if recording is None:
-            wav = self._recordings_folder(settings) / time.strftime("dictation-%Y%m%d-%H%M%S.wav")
-        else:
-            wav = recording()
-        recorder = Recorder(wav, capture.sample_rate, capture.channels, on_event=on_event, device=capture.device.name)
+        recorder = None
+        if recording is not None or settings.keep_dictation_recordings == "yes":
+            if recording is None:
+                wav = self._recordings_folder(settings) / time.strftime("dictation-%Y%m%d-%H%M%S.wav")
+            else:
+                wav = recording()
+            recorder = Recorder(wav, capture.sample_rate, capture.channels, on_event=on_event,
+                                device=capture.device.name)  # fmt: skip
 
         def stream() -> RecognitionStream:
             recognizer = self._host.recognizer(None, language)
@@ -170,6 +190,9 @@ class DictationController(QObject):
             self.behind = behind_notice(event.lag_s) if isinstance(event, FallingBehind) else ""
             self.status.emit(self.behind or LISTENING)
         self.happened.emit(event)
+        if isinstance(event, FinalResult):
+            edit = self.text.add(event.segment.text, event.language)
+            self.written.emit(Written(edit, edit.insert.lstrip(" \n"), event))
 
     @Slot()
     def _poll_level(self) -> None:

@@ -16,8 +16,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from mms_desktop.core.audio import RecorderEvent
-from mms_desktop.core.base import AUTO, FinalResult, LanguageDetected, PartialResult, SpeechStarted
+from mms_desktop.core.base import AUTO, LanguageDetected, PartialResult, SpeechStarted
 from mms_desktop.gui.dictation_bar import DictationBar
+from mms_desktop.gui.dictation_controller import Written
 from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.readiness import Readiness
 from mms_desktop.gui.services import Services
@@ -46,6 +47,7 @@ class DictationPane(QObject):
         bar.microphone_chosen.connect(self._microphone_chosen)
         self.dictation.status.connect(self.status)
         self.dictation.happened.connect(self._event)
+        self.dictation.written.connect(self._written)
         self.dictation.level.connect(bar.meter.set_level)
         self.dictation.running.connect(self._running)
         self.dictation.ended.connect(self._ended)
@@ -57,8 +59,6 @@ class DictationPane(QObject):
                 self.bar.set_recording(False)
                 self.status.emit(reason)
                 return
-            self.bar.show_detected("", 0.0)
-            self.document.start_dictation()
             self.dictation.start(dataclasses.replace(self.services.context.settings), self.bar.language)
         elif not on:
             self.dictation.stop()
@@ -88,9 +88,6 @@ class DictationPane(QObject):
         if isinstance(event, PartialResult):
             self.document.view.show_partial(event.committed, event.tentative)
             self.status.emit(behind or "Transcribing…")
-        elif isinstance(event, FinalResult):
-            self.document.add_final(event.segment, event.language)
-            self.status.emit(behind or "Listening…")
         elif isinstance(event, SpeechStarted):
             self.status.emit(behind or ("Detecting the language…" if self.bar.language == AUTO else "Transcribing…"))
         elif isinstance(event, LanguageDetected):
@@ -98,8 +95,20 @@ class DictationPane(QObject):
         elif isinstance(event, RecorderEvent) and event.kind != "finished":
             self.status.emit(event.message)  # low disk, a stop forced by a full disk, a write error
 
+    @Slot(object)
+    def _written(self, written: Written) -> None:
+        """A final utterance: in the window as written (capitals, marks, commands), with its word timings."""
+        final = written.final
+        if written.edit.scratched:
+            self.document.remove_last()
+        self.document.add_final(dataclasses.replace(final.segment, text=written.utterance), final.language)
+        self.status.emit(self.dictation.behind or "Listening…")
+
     @Slot(bool)
     def _running(self, running: bool) -> None:
+        if running:  # started here or from anywhere else (the global shortcut, the tray)
+            self.bar.show_detected("", 0.0)
+            self.document.start_dictation()
         self.bar.set_recording(running)
         self.running.emit(running)
 

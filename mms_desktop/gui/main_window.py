@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -43,6 +43,8 @@ NOT_KEPT = (
 class MainWindow(QMainWindow):
     """Dictation, file transcription, export and read-aloud over the windows' shared :class:`Services`
     (which the application owns: the dictation controller among them)."""
+
+    closed = Signal()  # the window really closed (not hidden in the tray): the program ends
 
     def __init__(self, services: Services):
         super().__init__()
@@ -386,6 +388,7 @@ class MainWindow(QMainWindow):
         self.draft.release()
         self.reader.stop()
         super().closeEvent(event)
+        self.closed.emit()
 
     @Slot()
     def _maybe_close(self) -> None:

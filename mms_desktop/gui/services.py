@@ -8,6 +8,7 @@ that the language store changed by its signal.
 Signals:
     store_changed(): languages were installed, removed or trained; the models are reloaded on next use.
     settings_unsaved(str): the settings could not be written (the sentence says why); they still apply.
+    settings_changed(): the settings were changed (and are being saved).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Services(QObject):
 
     store_changed = Signal()
     settings_unsaved = Signal(str)
+    settings_changed = Signal()
 
     def __init__(self, context: Context, host: ModelHost, dictation: DictationController, player: Player,
                  hub_endpoint: str | None = None):  # fmt: skip
@@ -54,6 +56,7 @@ class Services(QObject):
         snapshot = dataclasses.replace(self.context.settings)
         path = self.context.paths.settings_file
         self.jobs.start("save settings", lambda report, cancel: settings_module.save(snapshot, path), self._saved)
+        self.settings_changed.emit()
 
     def _saved(self, result: Any, error: BaseException | None) -> None:
         if error is not None:

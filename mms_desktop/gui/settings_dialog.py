@@ -1,7 +1,8 @@
 """The settings dialog, built from the declarations in ``settings.py`` (one widget per setting).
 
-The everyday choices (languages, microphone, folders) are on the first page; the model, device, precision
-and the windows of recognition are under Advanced. Each setting has a line under it that says what it
+The everyday choices (languages, microphone, folders) are on the first page, dictation into other
+applications on its own page; the model, device, precision and the windows of recognition are under
+Advanced. Each setting has a line under it that says what it
 does in plain words, and its full description as a tooltip.
 """
 
@@ -12,6 +13,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Slot
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -54,7 +57,7 @@ class SettingsDialog(QDialog):
         self.editors: dict[str, QWidget] = {}
         self._fields = {f.name: f for f in dataclasses.fields(Settings)}
         self.pages = QTabWidget()
-        forms = {page: QFormLayout() for page in ("General", "Advanced")}
+        forms = {page: QFormLayout() for page in ("General", "Dictation", "Advanced")}
         for page, form in forms.items():
             holder = QWidget()
             holder.setLayout(form)
@@ -65,7 +68,7 @@ class SettingsDialog(QDialog):
             editor, widget = self._editor(f, getattr(current, f.name), devices)
             editor.setToolTip(f"<p>{html.escape(f.metadata['help'])}</p>")  # rich text: Qt wraps it
             self.editors[f.name] = editor
-            form = forms["General" if f.name in EVERYDAY else "Advanced"]
+            form = forms[f.metadata.get("page") or ("General" if f.name in EVERYDAY else "Advanced")]
             form.addRow(f.metadata["label"], widget)
             hint = QLabel(" ".join(filter(None, [f.metadata["hint"], (notes or {}).get(f.name, "")])), wordWrap=True)
             hint.setStyleSheet("color: palette(mid);")
@@ -96,6 +99,11 @@ class SettingsDialog(QDialog):
             if kind == "input-device" and edit is not None:  # empty: the system's default microphone, said there
                 edit.setPlaceholderText("System default microphone")
             return box, box
+        if kind == "shortcut":
+            keys = QKeySequenceEdit(QKeySequence(value))
+            keys.setMaximumSequenceLength(1)
+            keys.setClearButtonEnabled(True)
+            return keys, keys
         if kind in UNITS:
             spin = QDoubleSpinBox(suffix=" s" if kind == "seconds" else " ×", decimals=1, singleStep=0.5)
             spin.setRange(f.metadata["minimum"], f.metadata["maximum"])
@@ -123,6 +131,8 @@ class SettingsDialog(QDialog):
                 changes[name] = editor.currentText().strip()
             elif isinstance(editor, QDoubleSpinBox):
                 changes[name] = float(editor.value())
+            elif isinstance(editor, QKeySequenceEdit):
+                changes[name] = editor.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
             elif isinstance(editor, QLineEdit):
                 text = editor.text().strip()
                 changes[name] = _codes(text) if self._fields[name].metadata["kind"] == "codes" else text
@@ -137,6 +147,8 @@ class SettingsDialog(QDialog):
                 editor.setCurrentText(value)
             elif isinstance(editor, QDoubleSpinBox):
                 editor.setValue(value)
+            elif isinstance(editor, QKeySequenceEdit):
+                editor.setKeySequence(QKeySequence(value))
             elif isinstance(editor, QLineEdit):
                 editor.setText(", ".join(value) if isinstance(value, list) else value)
 

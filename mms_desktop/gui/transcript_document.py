@@ -31,10 +31,18 @@ class TranscriptDocument(QObject):
         self._offset = self.end
 
     def add_final(self, segment: Segment, language: str) -> None:
-        """A dictated sentence, final."""
+        """A dictated sentence, final (one with no text, a spoken command, only ends the live words)."""
         self.view.add_final(segment.text)
-        self.segments.append(segment.shifted(self._offset))
-        self.language = language
+        if segment.text:
+            self.segments.append(segment.shifted(self._offset))
+            self.language = language
+
+    def remove_last(self) -> None:
+        """Take back the last dictated sentence ("scratch that"), when the text still ends with it; the live
+        words of the utterance in progress (the command) go too."""
+        self.view.add_final("")
+        if self.segments and self.view.remove_last_final():
+            self.segments.pop()
 
     def add_transcript(self, transcript: Transcript) -> None:
         """A transcribed file's text, after what is there."""

@@ -30,6 +30,8 @@ class TranscriptView(QTextEdit):
         self._live_length = 0
         self._writing = False
         self._live_undo_steps = -1  # the document's undo count just after the utterance's last edit (-1: none)
+        self._utterance_from = 0  # where the utterance in progress begins, with the space put before it
+        self._finals: list[tuple[int, str]] = []  # where each final text of the dictation begins, and the text
         self._committed = QTextCharFormat()
         self._tentative = QTextCharFormat()
         self._tentative.setForeground(QColor("#7a7a7a"))
@@ -62,10 +64,34 @@ class TranscriptView(QTextEdit):
 
     def add_final(self, text: str) -> None:
         """Replace the utterance in progress by its final text, in the committed style."""
+        if not text:  # the utterance was only a command: nothing of it stays, not even its space
+            if self._live_length:
+                self._remove_from(self._utterance_from)
+            return
         self._replace_live([(text, self._committed)])
+        self._finals.append((self._utterance_from, text))
         self._live_start += self._live_length
         self._live_length = 0
         self._live_undo_steps = -1  # the next utterance is an undo step of its own
+
+    def remove_last_final(self) -> bool:
+        """Remove the last final text added (with the space before it); False when the text no longer ends
+        with it (the user edited it, or an utterance is in progress) or there is none."""
+        if not self._finals or self._live_length:
+            return False
+        start, text = self._finals.pop()
+        if self.toPlainText()[start:].strip() != text.strip():
+            self._finals.clear()  # edited by the user: what was dictated before is theirs now
+            return False
+        self._remove_from(start)
+        return True
+
+    def _remove_from(self, start: int) -> None:
+        with self._live_edit() as cursor:
+            cursor.setPosition(start)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+        self._live_start = self._live_length = 0
 
     def restore(self, text: str) -> None:
         """Show ``text`` kept from an earlier session as committed text, with the cursor at its end; it is
@@ -83,6 +109,7 @@ class TranscriptView(QTextEdit):
 
     def _forget_live(self) -> None:
         """No utterance is in progress any more (the text was replaced or removed)."""
+        self._finals.clear()
         self._live_start = self._live_length = 0
         self._live_undo_steps = -1
 
@@ -107,7 +134,7 @@ class TranscriptView(QTextEdit):
         with self._live_edit() as cursor:
             if not self._live_length:  # a new utterance starts at the end, after a space
                 text = self.toPlainText()
-                self._live_start = len(text)
+                self._live_start = self._utterance_from = len(text)
                 if text and not text[-1].isspace():
                     cursor.setPosition(len(text))
                     cursor.insertText(" ", self._committed)

@@ -4,7 +4,8 @@
 
 Starts a private X server and sound server, opens the window over a fresh data folder (the bundled
 demonstration pack is what is installed), and saves PNGs of its main states: idle, dictating with live
-text, the language manager and the settings. Prints a JSON summary (files, the dictated text).
+text, the language manager and the settings, the field-work windows, and dictation into another
+application (the overlay over it, and the tray's menu). Prints a JSON summary (files, the dictated text).
 """
 
 from __future__ import annotations
@@ -85,12 +86,18 @@ def inner(out: Path) -> dict:
     from mms_desktop.app import build_window
     from mms_desktop.paths import resolve
 
+    tray = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "160"])
+    time.sleep(1.0)  # the tray is there before the program looks for one
     app = QApplication([sys.argv[0]])
     home = resolve().data
     home.mkdir(parents=True, exist_ok=True)
     S.save(
         S.Settings(
-            language="spa", favourites=["spa", "deu"], input_device="pulse", recordings_dir=str(home / "recordings")
+            language="spa",
+            favourites=["spa", "deu"],
+            input_device="pulse",
+            recordings_dir=str(home / "recordings"),
+            close_to_tray="no",
         ),
         home / "settings.json",
     )
@@ -140,10 +147,65 @@ def inner(out: Path) -> dict:
     files.append(shot("4-settings"))
     dialog.reject()
     files += field_work_shots(window, home, wait, shot)
+    typed, anywhere_files = anywhere_shots(window, home, wait, out)
+    files += anywhere_files
     window.close()
     wait(lambda: not window.isVisible(), 30)
     window.jobs.wait()
-    return {"files": files, "text": text, "live_partial_seen": live, "status": status}
+    tray.terminate()
+    return {"files": files, "text": text, "live_partial_seen": live, "status": status, "typed": typed}
+
+
+def anywhere_shots(window, home: Path, wait, out: Path) -> tuple[str, list[str]]:  # noqa: ANN001
+    """Dictation into another application (as the global shortcut starts it): the overlay with the words in
+    progress over that application, then the tray's menu. Returns the text the application received."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QApplication
+
+    from mms_desktop.desktop.setup import attach
+
+    state = home / "target.json"
+    target = subprocess.Popen([sys.executable, "-m", "mms_desktop.benchmark.target", str(state)])
+    wait(lambda: state.exists() and json.loads(state.read_text()).get("focused"), 30)
+    desktop = attach(window, None)
+    window.hide()
+    desktop.start()
+    wait(lambda: window.status_text.text() == "Listening…", 60)
+    first, second = home / "anywhere-1.wav", home / "anywhere-2.wav"
+    subprocess.run(["espeak-ng", "-v", "es", "-s", "140", "-w", str(first), "son gente sol nueve camino"], check=True)
+    subprocess.run(["espeak-ng", "-v", "es", "-s", "140", "-w", str(second), SPEECH], check=True)
+    subprocess.run(["paplay", "--device=virtmic", str(first)], check=True)
+    wait(lambda: json.loads(state.read_text())["text"], 30)  # the first sentence is in the other application
+    player = subprocess.Popen(["paplay", "--device=virtmic", str(second)])
+    wait(lambda: "#9aa0a6" in desktop.overlay.words.text() and len(desktop.overlay.words.text()) > 60, 30)
+    screen = QApplication.primaryScreen()
+    area = QRect(20, 280, 640, 0).united(desktop.overlay.frameGeometry()).adjusted(0, 0, 16, 16)
+    path = out / "7-dictate-anywhere.png"
+    screen.grabWindow(0, area.x(), area.y(), area.width(), area.height()).save(str(path))
+    files = [str(path)]
+    player.wait(30)
+    wait(lambda: False, 2.0)
+    desktop.stop()
+    wait(lambda: not window.dictation.is_running, 30)
+    typed = json.loads(state.read_text())["text"]
+    if desktop.tray is not None:
+        tray = desktop.tray
+        wait(lambda: tray.languages.actions(), 30)
+        menu = tray.menu
+        menu.popup(tray.icon.geometry().bottomLeft())
+        wait(lambda: False, 0.3)
+        menu.setActiveAction(tray.languages.menuAction())  # as the pointer resting on Language opens it
+        tray.languages.popup(QPoint(menu.x() - tray.languages.sizeHint().width(), menu.y()))
+        wait(lambda: False, 0.5)
+        shown = menu.frameGeometry().united(tray.languages.frameGeometry()).united(tray.icon.geometry())
+        shown = shown.adjusted(-8, -4, 8, 8)
+        path = out / "8-tray-menu.png"
+        screen.grabWindow(0, shown.x(), max(0, shown.y()), shown.width(), shown.height()).save(str(path))
+        files.append(str(path))
+        tray.languages.hide()
+        menu.hide()
+    target.terminate()
+    return typed, files
 
 
 def field_work_shots(window, home: Path, wait, shot) -> list[str]:  # noqa: ANN001

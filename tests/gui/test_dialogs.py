@@ -142,8 +142,10 @@ def test_settings_put_everyday_choices_first_and_say_what_runs(qtbot, make_windo
     qtbot.waitUntil(lambda: window.status_text.text().startswith("Ready"), timeout=60000)
     dialog = window.open_settings()
     pages = [dialog.pages.tabText(i) for i in range(dialog.pages.count())]
-    assert pages == ["General", "Advanced"]
-    general, advanced = dialog.pages.widget(0), dialog.pages.widget(1)
+    assert pages == ["General", "Dictation", "Advanced"]
+    general, dictation, advanced = (dialog.pages.widget(i) for i in range(3))
+    for name in ("shortcut", "shortcut_mode", "paste_key", "between_utterances", "copy_on_stop"):
+        assert dictation.isAncestorOf(dialog.editors[name]), name
     for name in ("favourites", "input_device", "recordings_dir", "project_dir"):
         assert general.isAncestorOf(dialog.editors[name]), name
     for name in ("asr_repo", "precision", "window_s", "live_budget"):
@@ -156,3 +158,23 @@ def test_settings_put_everyday_choices_first_and_say_what_runs(qtbot, make_windo
     assert "" not in [microphones.itemText(i) for i in range(microphones.count())], "no blank first entry"
     assert microphones.lineEdit().placeholderText() == "System default microphone"
     dialog.close()
+
+
+def test_the_dictation_shortcut_is_recorded_as_keys_and_checked(qtbot, make_window, tmp_path: Path) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    window = make_window()
+    dialog = window.open_settings()
+    keys = dialog.editors["shortcut"]
+    assert keys.keySequence().toString(QKeySequence.SequenceFormat.PortableText) == "Ctrl+Alt+Space"
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    keys.setKeySequence(QKeySequence("A"))
+    ok.click()
+    assert dialog.isVisible() and "add Ctrl, Alt or Meta" in dialog.error.text()
+    keys.setKeySequence(QKeySequence("Ctrl+Shift+F9"))
+    dialog.editors["shortcut_mode"].setCurrentText("push-to-talk")
+    ok.click()
+    assert not dialog.isVisible()
+    saved = tmp_path / "home" / "settings.json"
+    qtbot.waitUntil(lambda: json.loads(saved.read_text()).get("shortcut") == "Ctrl+Shift+F9", timeout=10000)
+    assert json.loads(saved.read_text())["shortcut_mode"] == "push-to-talk"

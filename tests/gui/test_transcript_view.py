@@ -60,3 +60,21 @@ def test_clear_is_one_undo_step(qtbot) -> None:
     assert view.toPlainText() == "uno dos"
     view.add_final("tres")
     assert view.toPlainText() == "uno dos tres"
+
+
+def test_a_scratched_sentence_leaves_the_window_and_its_command_leaves_nothing(qtbot) -> None:
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.add_final("One.")
+    view.show_partial("two", "")
+    view.add_final("Two.")
+    view.show_partial("scratch", "that")
+    view.add_final("")  # the command's live words go, with the space before them
+    assert view.toPlainText() == "One. Two."
+    assert view.remove_last_final()
+    assert view.toPlainText() == "One."
+    view.add_final("Three.")
+    assert view.toPlainText() == "One. Three."
+    view.setPlainText(view.toPlainText() + " edited")
+    assert not view.remove_last_final(), "text the user changed is never taken away"
+    assert view.toPlainText() == "One. Three. edited"
