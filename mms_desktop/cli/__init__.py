@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -96,6 +97,12 @@ def main(argv: Sequence[str] | None = None, open_window: Callable[[list[str]], i
     except UserError as exc:
         print(f"mms-desktop: {one_line(sentence(exc))}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # Whatever read the output stopped early (`| head`): end quietly, as command-line tools do there; the
+        # output is pointed at nothing so that writing what is left at exit fails no more.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # as a tool ended by SIGPIPE
     except (Cancelled, KeyboardInterrupt):
         print("mms-desktop: cancelled; nothing partial was kept.", file=sys.stderr)
         return 130

@@ -36,6 +36,22 @@ def test_help_is_instant_and_lists_the_commands() -> None:
         assert command in result.stdout
 
 
+def test_output_read_only_in_part_ends_quietly(tmp_path: Path) -> None:
+    """`mms-desktop languages models | head -1`: the reader goes away before the output is written."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).parent / "mms-desktop"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MMS_DESKTOP")}
+    read, write = os.pipe()
+    process = subprocess.Popen([str(exe), "languages", "models"], stdout=write, stderr=subprocess.PIPE, text=True,
+                               env={**env, "MMS_DESKTOP_HOME": str(tmp_path / "home")})  # fmt: skip
+    os.close(write)
+    os.close(read)  # before the program has printed anything: its first write finds no reader
+    _, stderr = process.communicate(timeout=120)
+    assert stderr == "" and process.returncode == 141, stderr
+
+
 def test_transcribe_json_has_the_contract_fields(installed_home: Path, speech_file: Path) -> None:
     result = run_cli("transcribe", str(speech_file), "--lang", "fra", "--format", "json", home=installed_home)
     assert result.returncode == 0, result.stderr
