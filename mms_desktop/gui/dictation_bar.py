@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
+from mms_desktop.core.audio import plain_device_name
 from mms_desktop.core.base import AUTO, display_name
 from mms_desktop.gui.level_meter import LevelMeter
 
@@ -83,9 +84,10 @@ class DictationBar(QWidget):
         while box.count() > 1:
             box.removeItem(1)
         for name in names:
-            box.addItem(name, name)
+            box.addItem(plain_device_name(name), name)
+            box.setItemData(box.count() - 1, name, Qt.ItemDataRole.ToolTipRole)  # the system's own name
         if current and box.findData(current) < 0:
-            box.addItem(current, current)
+            box.addItem(plain_device_name(current), current)
         box.setCurrentIndex(max(0, box.findData(current)))
 
     def set_recording(self, recording: bool) -> None:

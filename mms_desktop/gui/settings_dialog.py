@@ -32,10 +32,20 @@ from PySide6.QtWidgets import (
 )
 
 from mms_desktop import settings as settings_module
+from mms_desktop.core.audio import plain_device_name
 from mms_desktop.settings import UNITS, Settings
 
 # On the first page: what everyone chooses; the rest is under Advanced.
 EVERYDAY = ("favourites", "auto_among", "input_device", "recordings_dir", "project_dir", "word_lists")
+
+
+def _show_value(box: QComboBox, value: str) -> None:
+    """Select the item whose value is ``value``, or show it as typed where no item has it."""
+    index = box.findData(value)
+    if index >= 0:
+        box.setCurrentIndex(index)
+    else:
+        box.setCurrentText(value)
 
 
 class SettingsDialog(QDialog):
@@ -93,8 +103,10 @@ class SettingsDialog(QDialog):
         if kind in ("choice", "model", "input-device"):
             box = QComboBox(editable=kind != "choice")
             options = devices if kind == "input-device" else list(f.metadata["choices"])
-            box.addItems(options if value in options or not value else [value, *options])
-            box.setCurrentText(value)
+            named = plain_device_name if kind == "input-device" else str  # a device's plain name, its own as data
+            for option in options if value in options or not value else [value, *options]:
+                box.addItem(named(option), option)
+            _show_value(box, value)
             edit = box.lineEdit()
             if kind == "input-device" and edit is not None:  # empty: the system's default microphone, said there
                 edit.setPlaceholderText("System default microphone")
@@ -127,8 +139,9 @@ class SettingsDialog(QDialog):
         """The settings as the form shows them."""
         changes: dict[str, Any] = {}
         for name, editor in self.editors.items():
-            if isinstance(editor, QComboBox):
-                changes[name] = editor.currentText().strip()
+            if isinstance(editor, QComboBox):  # the item's value, unless something else was typed
+                chosen = editor.currentIndex() >= 0 and editor.itemText(editor.currentIndex()) == editor.currentText()
+                changes[name] = str(editor.currentData()) if chosen else editor.currentText().strip()
             elif isinstance(editor, QDoubleSpinBox):
                 changes[name] = float(editor.value())
             elif isinstance(editor, QKeySequenceEdit):
@@ -144,7 +157,7 @@ class SettingsDialog(QDialog):
         for name, editor in self.editors.items():
             value = getattr(defaults, name)
             if isinstance(editor, QComboBox):
-                editor.setCurrentText(value)
+                _show_value(editor, value)
             elif isinstance(editor, QDoubleSpinBox):
                 editor.setValue(value)
             elif isinstance(editor, QKeySequenceEdit):

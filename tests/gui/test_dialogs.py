@@ -9,6 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
+from mms_desktop.gui.settings_dialog import SettingsDialog
+
 
 def rows(manager) -> dict[str, list[str]]:
     model = manager.model
@@ -178,3 +180,21 @@ def test_the_dictation_shortcut_is_recorded_as_keys_and_checked(qtbot, make_wind
     saved = tmp_path / "home" / "settings.json"
     qtbot.waitUntil(lambda: json.loads(saved.read_text()).get("shortcut") == "Ctrl+Shift+F9", timeout=10000)
     assert json.loads(saved.read_text())["shortcut_mode"] == "push-to-talk"
+
+
+def test_microphones_are_listed_by_plain_names_and_chosen_by_their_own(qtbot, make_window, tmp_path: Path) -> None:
+    window = make_window()
+    names = ["HDA Intel PCH: ALC3246 Analog (hw:0,0)", "pulse"]
+    window.bar.set_microphones(names, "pulse")
+    box = window.bar.microphone_box
+    assert [box.itemText(i) for i in range(box.count())] == [
+        "System default microphone", "HDA Intel PCH: ALC3246 Analog", "Sound server (PulseAudio)"]  # fmt: skip
+    assert box.currentData() == "pulse"
+    window.context.settings.input_device = "pulse"
+    dialog = SettingsDialog(window.context.settings, names, window)
+    editor = dialog.editors["input_device"]
+    assert editor.currentText() == "Sound server (PulseAudio)"
+    editor.setCurrentIndex(editor.findData(names[0]))
+    assert dialog.values().input_device == names[0], "the device's own name is what is kept"
+    editor.setEditText("USB")
+    assert dialog.values().input_device == "USB", "part of a name typed by hand still chooses a device"

@@ -181,3 +181,13 @@ def test_a_recognizer_that_cannot_load_ends_the_dictation_with_the_recording_kep
     thread.join()
     assert result.reason == "recognition-failed" and "not installed" in result.message
     assert len(sf.read(tmp_path / "take.wav")[0]) > 0
+
+
+def test_devices_have_plain_names_and_keep_their_own_for_choosing() -> None:
+    from mms_desktop.core.audio import plain_device_name
+
+    assert plain_device_name("HDA Intel PCH: ALC3246 Analog (hw:0,0)") == "HDA Intel PCH: ALC3246 Analog"
+    assert plain_device_name("pulse") == "Sound server (PulseAudio)"
+    assert plain_device_name("default") == "System default"
+    assert plain_device_name("USB Audio Device: - (plughw:2,0)") == "USB Audio Device: -"
+    assert plain_device_name("Yeti Stereo Microphone") == "Yeti Stereo Microphone"

@@ -5,7 +5,15 @@ repair, playback, and voice activity detection.
 from __future__ import annotations
 
 from mms_desktop.core.audio import capture
-from mms_desktop.core.audio.capture import NO_INPUT, Capture, DeviceLost, InputDevice, find_device, list_devices
+from mms_desktop.core.audio.capture import (
+    NO_INPUT,
+    Capture,
+    DeviceLost,
+    InputDevice,
+    find_device,
+    list_devices,
+    plain_device_name,
+)
 from mms_desktop.core.audio.files import (
     SAMPLE_RATE,
     SUPPORTED_SUFFIXES,
@@ -45,6 +53,7 @@ __all__ = [
     "find_device",
     "is_live",
     "list_devices",
+    "plain_device_name",
     "load_audio",
     "play_kept",
     "recover",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,24 @@ class InputDevice:
     channels: int
     sample_rate: int
     is_default: bool = False
+
+
+# Names sound systems give devices that say nothing to a user, and what to show instead.
+PLAIN_DEVICE_NAMES = {
+    "default": "System default",
+    "sysdefault": "System default (ALSA)",
+    "pulse": "Sound server (PulseAudio)",
+    "pipewire": "Sound server (PipeWire)",
+    "jack": "JACK sound server",
+    "Microsoft Sound Mapper - Input": "Windows default",
+}
+_ALSA_ADDRESS = re.compile(r"\s*\((hw|plughw):\d+,\d+\)$")
+
+
+def plain_device_name(name: str) -> str:
+    """What to call an input device: its system name without ALSA's card address, or a plain name for a
+    sound server's device (the system name still chooses the device)."""
+    return PLAIN_DEVICE_NAMES.get(name, _ALSA_ADDRESS.sub("", name).strip() or name)
 
 
 class DeviceLost(UserError):
