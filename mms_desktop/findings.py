@@ -1,10 +1,13 @@
-"""What ``mms-desktop benchmark file`` found on this machine, kept so the automatic precision can use it.
+"""What ``mms-desktop benchmark file`` and ``benchmark streaming --load`` found on this machine, kept so the
+automatic precision can use it.
 
 Without findings the automatic CPU precision follows the processor (bf16 where it computes it natively,
-int8 where PyTorch has quantized kernels, fp32 otherwise). Once the benchmark has run, the automatic
+int8 where PyTorch has quantized kernels, fp32 otherwise). Once ``benchmark file`` has run, the automatic
 choice is the precision that transcribed fastest, and among those within 10 % of the fastest, the one
 that needed the least memory: on a 2-core AVX-512 CPU int8 and bf16 run at the same speed and int8 needs
-0.6 times the memory.
+0.6 times the memory. Once ``benchmark streaming --load`` has run, live dictation on a busy machine has
+the last word: a precision whose final text came more than :data:`LIVE_GOAL_S` after the voice with one
+core busy gives way to one that kept within it (or, if none did, to the one that came closest).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from mms_desktop.core.base import atomic_write_text, parse_json
 
 log = logging.getLogger(__name__)
 SPEED_MARGIN = 1.10
+LIVE_GOAL_S = 3.0  # the longest a sentence's final text may take after the voice stops, on a busy machine
+PRECISIONS = ("float32", "bfloat16", "int8")
 
 
 def best_cpu_precision(figures: Iterable[dict[str, Any]]) -> str | None:
@@ -32,21 +37,54 @@ def best_cpu_precision(figures: Iterable[dict[str, Any]]) -> str | None:
     return str(min(near, key=lambda r: (r["peak_rss_mb"], r["transcribe_s"]))["precision"])
 
 
+def live_choice(live: dict[str, Any], preferred: str | None) -> str | None:
+    """The precision for a busy machine, from ``live`` ({precision: {"final_max_loaded_s": s}}): the
+    ``preferred`` one if it kept within :data:`LIVE_GOAL_S`, else the one that came closest to it."""
+    delays = {}
+    for precision, figures in live.items():
+        delay = figures.get("final_max_loaded_s") if isinstance(figures, dict) else None
+        if precision in PRECISIONS and isinstance(delay, int | float):
+            delays[precision] = float(delay)
+    if not delays:
+        return preferred
+    if preferred in delays and delays[preferred] <= LIVE_GOAL_S:
+        return preferred
+    return min(delays, key=lambda p: delays[p])
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = parse_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring benchmark findings in %s: %s", path, exc)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def record(path: Path, figures: Iterable[dict[str, Any]]) -> str | None:
-    """Save the figures and the precision chosen from them; returns that precision."""
+    """Save ``benchmark file``'s figures (what ``streaming --load`` found is kept); returns the precision
+    the automatic choice now takes."""
     rows = list(figures)
-    choice = best_cpu_precision(rows)
-    atomic_write_text(path, json.dumps({"cpu_precision": choice, "figures": rows}, indent=2))
-    return choice
+    data = {**_read(path), "file_precision": best_cpu_precision(rows), "figures": rows}
+    atomic_write_text(path, json.dumps(data, indent=2))
+    return cpu_precision(path)
+
+
+def record_live(path: Path, live: dict[str, dict[str, float]]) -> str | None:
+    """Save what ``benchmark streaming --load`` found per precision (``final_max_loaded_s`` at least), with
+    what ``benchmark file`` found kept; returns the precision the automatic choice now takes."""
+    data = _read(path)
+    data["live"] = {**data.get("live", {}), **live} if isinstance(data.get("live"), dict) else live
+    atomic_write_text(path, json.dumps(data, indent=2))
+    return cpu_precision(path)
 
 
 def cpu_precision(path: Path) -> str | None:
-    """The CPU precision the last benchmark chose, or None (no benchmark yet, or an unreadable file)."""
-    try:
-        choice = parse_json(path.read_text(encoding="utf-8")).get("cpu_precision")
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, AttributeError) as exc:
-        log.warning("ignoring benchmark findings in %s: %s", path, exc)
-        return None
-    return choice if choice in ("float32", "bfloat16", "int8") else None
+    """The CPU precision the benchmarks chose, or None (none has run, or an unreadable file)."""
+    data = _read(path)
+    preferred = data.get("file_precision", data.get("cpu_precision"))  # the key files written before had
+    preferred = preferred if preferred in PRECISIONS else None
+    live = data.get("live")
+    return live_choice(live, preferred) if isinstance(live, dict) else preferred

@@ -29,7 +29,8 @@ def add_commands(sub: Any) -> None:
     s.add_argument(
         "--load",
         action="store_true",
-        help="run each model also with another program keeping one core busy, and compare",
+        help="run each model also with another program keeping one core busy, and compare; MMS-1B (full) "
+        "at every CPU precision, and the automatic precision follows what it shows",
     )
     s.set_defaults(run=run_streaming)
     f = kinds.add_parser("file", help="file transcription: load, switch, speed against the pipeline, memory")
@@ -144,30 +145,57 @@ def run_streaming(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _stream(args: argparse.Namespace, ctx: Context, options: Any, names: list[str], cache: Path) -> None:
-    import dataclasses
-
-    from mms_desktop.benchmark import streaming
+    """Each model at the precision in use; with ``--load``, MMS-1B at every CPU precision, quiet and with one
+    core busy, and what that showed is kept for the automatic precision."""
+    from mms_desktop import findings
     from mms_desktop.cli.models import host
-    from mms_desktop.core.recognition import Recognizer, WindowOptions, available_languages
+    from mms_desktop.core.recognition import available_languages
 
-    precision = host(ctx).effective_precision()
+    live: dict[str, dict[str, float]] = {}
     for name in names:
         title, folder = resolve_model(name, ctx, cache)
         languages = available_languages(folder)
         language = "eng" if "eng" in languages else languages[0]
-        recognizer = Recognizer.load(folder, language, ctx.settings.device, precision)
-        if args.sweep:
-            swept = [dataclasses.replace(options, window=WindowOptions(chunk, context), partial_every_s=every,
-                                         lag_target_s=float("inf")) for chunk, context, every in SWEEP]  # fmt: skip
-            # each window as it is, then the settings (shorter windows where they must be)
-            rows = [streaming.run(recognizer, o, language) for o in [*swept, options]]
-            print(streaming.table(title, rows), flush=True)
-        else:
-            print(streaming.report(title, streaming.run(recognizer, options, language)), flush=True)
-        if args.load:
-            with streaming.busy_core():
-                figures = streaming.run(recognizer, options, language)
-            print(streaming.report(f"{title}, with one core busy", figures), flush=True)
+        every_precision = args.load and name == "full" and ctx.settings.device != "cuda"
+        for precision in _cpu_precisions() if every_precision else [host(ctx).effective_precision()]:
+            quiet, loaded = _stream_one(args, ctx, options, title, folder, language, precision)
+            if every_precision and loaded is not None:
+                live[precision] = {"final_max_s": round(quiet.final_latency_max_s, 3),
+                                   "final_max_loaded_s": round(loaded.final_latency_max_s, 3),
+                                   "lag_max_loaded_s": round(loaded.max_lag_s, 3)}  # fmt: skip
+    if live:
+        choice = findings.record_live(ctx.paths.findings_file, live)
+        print(f"with one core busy, MMS-1B's final text within {findings.LIVE_GOAL_S:g} s of the voice: "
+              + ", ".join(f"{p} {'yes' if f['final_max_loaded_s'] <= findings.LIVE_GOAL_S else 'no'} "
+                          f"({f['final_max_loaded_s']:.2f} s at most)" for p, f in live.items())
+              + f"; the automatic precision is now {choice} (saved in {ctx.paths.findings_file})")  # fmt: skip
+
+
+def _stream_one(args: argparse.Namespace, ctx: Context, options: Any, title: str, folder: Path, language: str,
+                precision: str) -> tuple[Any, Any]:  # fmt: skip
+    """One model at one precision: its figures, and with ``--load`` those with one core busy too."""
+    import dataclasses
+
+    from mms_desktop.benchmark import streaming
+    from mms_desktop.core.recognition import Recognizer, WindowOptions
+
+    recognizer = Recognizer.load(folder, language, ctx.settings.device, precision)
+    if args.sweep:
+        swept = [dataclasses.replace(options, window=WindowOptions(chunk, context), partial_every_s=every,
+                                     lag_target_s=float("inf")) for chunk, context, every in SWEEP]  # fmt: skip
+        # each window as it is, then the settings (shorter windows where they must be)
+        rows = [streaming.run(recognizer, o, language) for o in [*swept, options]]
+        print(streaming.table(title, rows), flush=True)
+        quiet = rows[-1]
+    else:
+        quiet = streaming.run(recognizer, options, language)
+        print(streaming.report(title, quiet), flush=True)
+    loaded = None
+    if args.load:
+        with streaming.busy_core():
+            loaded = streaming.run(recognizer, options, language)
+        print(streaming.report(f"{title}, with one core busy", loaded), flush=True)
+    return quiet, loaded
 
 
 # seconds of new audio per window, of context on each side, between partial results; each window as it is,
