@@ -31,7 +31,8 @@ def attach(window: Any, server: InstanceServer | None) -> DesktopDictation:
     """Dictation anywhere for ``window`` (the main window), driven by ``server``'s commands too (None: the
     program could not become the one running instance, and only its own shortcut and tray drive it)."""
     platform = QGuiApplication.platformName()
-    typist = Typist(keyboard_for(platform), QGuiApplication.clipboard(), own_windows)
+    keyboard, unavailable = keyboard_for(platform)
+    typist = Typist(keyboard, QGuiApplication.clipboard(), own_windows, unavailable)
     tray = Tray()
     desktop = DesktopDictation(window.services, typist, Overlay(), tray if tray.show() else None,
                                hotkey_factory_for(platform), parent=window)  # fmt: skip

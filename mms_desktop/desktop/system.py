@@ -1,8 +1,9 @@
 """Which window system the program runs on, and its keyboard and global shortcut.
 
-X11 has both (``x11``); Wayland types through a tool when one is installed and leaves the shortcut to the
-desktop's settings (``wayland``); on Windows and macOS neither is built yet: the words stay on the
-clipboard, and ``mms-desktop dictation toggle`` bound to a key starts and stops dictation.
+X11 has both (``x11``). Wayland types through a tool when one is installed and leaves the shortcut to the
+desktop's settings (``wayland``). Windows has both (``windows``). macOS types with the Accessibility
+permission and leaves the shortcut to the system (``macos``). Where no keyboard can be driven, the words
+stay on the clipboard and the user is told why.
 """
 
 from __future__ import annotations
@@ -12,23 +13,35 @@ import logging
 from mms_desktop.desktop.keys import HotkeyFactory, Keyboard
 
 log = logging.getLogger(__name__)
+NO_TOOL = "this Wayland desktop lets no program type into others: install wtype or ydotool"
+UNKNOWN = "this desktop lets no program type into others"
 
 
-def keyboard_for(platform: str) -> Keyboard | None:
-    """The keyboard to type with on Qt's ``platform`` (``xcb``, ``wayland``, …), or None."""
-    if platform == "xcb":
-        from mms_desktop.desktop.x11 import X11Keyboard, X11Unavailable
+def keyboard_for(platform: str) -> tuple[Keyboard | None, str]:
+    """The keyboard to type with on Qt's ``platform`` (``xcb``, ``wayland``, ``windows``, ``cocoa``), or
+    None and why not."""
+    try:
+        if platform == "xcb":
+            from mms_desktop.desktop.x11 import X11Keyboard
 
-        try:
-            return X11Keyboard()
-        except X11Unavailable as exc:
-            log.warning("typing into other applications is not possible: %s", exc)
-            return None
-    if platform.startswith("wayland"):
-        from mms_desktop.desktop.wayland import tool_keyboard
+            return X11Keyboard(), ""
+        if platform.startswith("wayland"):
+            from mms_desktop.desktop.wayland import tool_keyboard
 
-        return tool_keyboard()
-    return None
+            tool = tool_keyboard()
+            return tool, "" if tool is not None else NO_TOOL
+        if platform == "windows":
+            from mms_desktop.desktop.windows import WindowsKeyboard
+
+            return WindowsKeyboard(), ""
+        if platform == "cocoa":
+            from mms_desktop.desktop.macos import MacKeyboard
+
+            return MacKeyboard(), ""
+    except Exception as exc:  # no XTEST, no Accessibility permission: said when words cannot be typed
+        log.warning("typing into other applications is not possible: %s", exc)
+        return None, str(exc)
+    return None, UNKNOWN
 
 
 def hotkey_factory_for(platform: str) -> HotkeyFactory | None:
@@ -37,4 +50,8 @@ def hotkey_factory_for(platform: str) -> HotkeyFactory | None:
         from mms_desktop.desktop.x11 import X11Hotkey
 
         return X11Hotkey
+    if platform == "windows":
+        from mms_desktop.desktop.windows import WindowsHotkey
+
+        return WindowsHotkey
     return None

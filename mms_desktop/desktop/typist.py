@@ -44,7 +44,7 @@ class Typist(QObject):
 
     Args:
         keyboard: the window system's keyboard, or None where none can be driven (the text then stays on
-            the clipboard and the user is told).
+            the clipboard and the user is told ``unavailable``: why).
         own_windows: the native ids of this program's windows, which are never typed into.
     """
 
@@ -52,9 +52,11 @@ class Typist(QObject):
     failed = Signal(str)
 
     def __init__(self, keyboard: Keyboard | None, clipboard: QClipboard, own_windows: Callable[[], set[int]],
+                 unavailable: str = "this desktop lets no program type into others",
                  parent: QObject | None = None):  # fmt: skip
         super().__init__(parent)
         self.keyboard = keyboard
+        self.unavailable = unavailable
         self.clipboard = clipboard
         self._own_windows = own_windows
         self.paste_key = "Ctrl+V"
@@ -79,7 +81,7 @@ class Typist(QObject):
         if not edit.erase and not edit.insert:
             return True
         if self.keyboard is None:
-            return self._leave_on_clipboard(edit.insert, "this desktop lets no program type into others")
+            return self._leave_on_clipboard(edit.insert, self.unavailable)
         if self.ours_in_front():
             return False  # the window shows the text itself
         try:
