@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from mms_desktop import __version__
-from mms_desktop.cli import bench, fieldwork, live, models, remote, store_commands, words
+from mms_desktop.cli import batch, bench, fieldwork, live, models, remote, store_commands, words
 from mms_desktop.cli.reporting import sentence
 from mms_desktop.context import Context
 from mms_desktop.core.base import Cancelled, UserError, disk_full
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show debug logging and full tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     models.add_commands(sub)
+    batch.add_commands(sub)
     store_commands.add_commands(sub)
     live.add_commands(sub)
     remote.add_commands(sub)

@@ -48,6 +48,12 @@ def add_commands(sub: Any) -> None:
     t.add_argument("--seconds", type=float, default=5.0, help="seconds of audio per example")
     t.add_argument("--train-device", choices=("cpu", "cuda"), default="cpu")
     t.set_defaults(run=run_adapter_step)
+    b = kinds.add_parser("batch", help="batch transcription: audio hours per hour with 1 and 2 worker processes")
+    b.add_argument("--recordings", type=int, default=60, help="how many recordings (default 60)")
+    b.add_argument("--seconds", type=float, default=20.0, help="the length of each (default 20 s)")
+    b.add_argument("--workers", type=int, action="append", help="worker counts to compare (default: 1 and 2)")
+    b.add_argument("--lang", default="eng", help="the language they are transcribed in (default: eng)")
+    b.set_defaults(run=run_batch)
     k = kinds.add_parser("typing", help="dictation into another application: end of speech to the text there (X11)")
     k.add_argument("--lang", default="eng", help="the language of the shipped sample's sentence (default: eng)")
     k.add_argument("--runs", type=int, default=5, help="timed sentences, after one that loads the models")
@@ -240,6 +246,32 @@ def run_startup(args: argparse.Namespace, ctx: Context) -> int:
         figures = startup.run(cache, asr, lid, _cpu_precisions(), args.runs)
     print("MMS-1B and MMS-LID-126 architectures, random weights, CPU, warm disk cache")
     print(startup.report(figures))
+    return 0
+
+
+def run_batch(args: argparse.Namespace, ctx: Context) -> int:
+    """The local batch engine on recordings made from the shipped sample, with the installed recognizer (the
+    demonstration pack where none is installed)."""
+    import functools
+    import os
+    import tempfile
+
+    from mms_desktop.benchmark import batch, streaming
+    from mms_desktop.cli.batch import load_models
+
+    require("recordings", args.recordings, 1, 100_000)
+    require("seconds", args.seconds, 1.0, 3600.0)
+    workers = args.workers or [1, 2]
+    for count in workers:
+        require("workers", count, 1, 64)
+    load = functools.partial(load_models, args.data_dir, args.device, args.precision, ctx.settings.word_lists,
+                             None, None, args.lang, ())  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="mms-batch-") as folder:
+        source = batch.make_recordings(Path(folder), args.recordings, args.seconds)
+        figures = batch.run(load, Path(folder), source, workers)
+    print(f"batch, local engine; processor: {os.cpu_count()} cores, {streaming.cpu_flags()}; "
+          f"recognition: {ctx.settings.asr_repo} or the bundled demonstration pack")  # fmt: skip
+    print(batch.report(figures))
     return 0
 
 

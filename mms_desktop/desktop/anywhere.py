@@ -74,6 +74,7 @@ class DesktopDictation(QObject):
         self.dictation.ended.connect(self._ended)
         self.dictation.status.connect(self._status)
         typist.failed.connect(self.notice)
+        self.notice.connect(self._say)
         services.store_changed.connect(self.refresh_languages)
         services.settings_changed.connect(self.apply_settings)
         if tray is not None:
@@ -104,6 +105,14 @@ class DesktopDictation(QObject):
             self.notice.emit(f"The dictation shortcut {self._chord} cannot be used ({exc}); choose another in "
                              "Settings, or bind `mms-desktop dictation toggle` in your desktop's keyboard "
                              "settings.")  # fmt: skip
+
+    @Slot(str)
+    def _say(self, text: str) -> None:
+        """A notice is shown in the tray's notification (where there is a tray), and on the overlay while a
+        dictation shows it."""
+        log.info("%s", text)
+        if self.overlay.isVisible():
+            self.overlay.show_status(text)
 
     @property
     def has_shortcut(self) -> bool:

@@ -25,7 +25,8 @@ def test_the_window_shows_words_spoken_into_the_microphone_and_its_dialogs(tmp_p
     assert summary["live_partial_seen"], "live text appeared while the speech was still playing"
     spoken = "son gente sol nueve camino pez viejo pequeño seis gente uno azul pero voz hombre ojo andar"
     assert character_error_rate([spoken], [plain(summary["text"])]) <= 0.2, summary["text"]
-    assert character_error_rate([spoken], [plain(summary["typed"])]) <= 0.2, "typed into the other application"
+    typed = "son gente sol nueve camino " + spoken  # a short sentence first, then the same speech
+    assert character_error_rate([typed], [plain(summary["typed"])]) <= 0.2, "typed into the other application"
     assert summary["typed"][0].isupper() and summary["typed"].endswith("."), summary["typed"]
     assert "recording was saved" in summary["status"]
     for name in ("1-idle", "2-dictating", "3-language-manager", "4-settings", "5-field-sessions", "6-teach-a-language",

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2] / "mms_desktop"
 CORE = ROOT / "core"
 LAYERS = ["base", "audio", "checkpoints", "store", "formats", "recognition", "synthesis", "fieldwork", "training",
-          "engine"]  # fmt: skip
+          "engine", "batch"]  # fmt: skip
 HEAVY = ("torch", "transformers")  # libraries whose import alone takes a second or more
 
 

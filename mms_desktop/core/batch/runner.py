@@ -1,0 +1,196 @@
+"""A batch: which recordings still need transcribing, and transcribing them on this machine's cores.
+
+Each recording is transcribed by the same :func:`~mms_desktop.core.recognition.transcribe` that the
+``transcribe`` command uses, rendered by the same writers, and saved through a temporary file, synced and
+renamed: a batch killed at any moment leaves whole transcripts and unfinished temporary files only (removed
+by the next run), and the journal says which recordings are done. A transcript whose text has not changed
+is never rewritten.
+
+Threads and processes: with one worker everything runs on the calling thread; with more, each worker is a
+process of its own (spawned, so that no PyTorch thread is forked) that loads the models once, and the
+calling thread collects their results and writes the journal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mms_desktop.core.audio import load_audio
+from mms_desktop.core.base import UserError, atomic_write_text
+from mms_desktop.core.batch.ledger import Ledger, Row
+from mms_desktop.core.batch.sources import Recording
+from mms_desktop.core.formats import SUFFIXES, render
+from mms_desktop.core.recognition import transcribe
+
+
+@dataclass(frozen=True)
+class Models:
+    """What a worker transcribes with: loaded once per worker by the batch's ``load`` function."""
+
+    recognizer: Any
+    identifier: Any
+    language: str
+    among: tuple[str, ...]
+    options: Any  # WindowOptions
+    model: str
+    precision: str
+
+
+@dataclass(frozen=True)
+class Task:
+    source: str
+    key: str
+    language: str  # the manifest's for this recording, or "" for the batch's
+    targets: tuple[tuple[str, str], ...]  # (format, path)
+    settings: str  # the sum of what its transcript depends on (settings_key)
+
+
+def settings_key(model: str, precision: str, language: str, among: Iterable[str], formats: Iterable[str],
+                 options: Any, word_lists: str) -> str:  # fmt: skip
+    """A short sum of everything a transcript depends on: a recording transcribed under another is redone."""
+    described = f"{model}|{precision}|{language}|{','.join(among)}|{','.join(formats)}|{options}|{word_lists}"
+    return hashlib.sha256(described.encode()).hexdigest()[:16]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def targets_of(recording: Recording, out: Path, formats: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((fmt, str(out / recording.relative.with_name(recording.relative.name + SUFFIXES[fmt])))
+                 for fmt in formats)  # fmt: skip
+
+
+def unchanged(recording: Recording, row: Row | None, settings: str, targets: tuple[tuple[str, str], ...]) -> bool:
+    """Whether ``row`` says ``recording`` was done under ``settings`` from the same audio, its transcripts
+    still there (the same size and time stamp, or else the same content)."""
+    if row is None or row.status != "done" or row.settings != settings:
+        return False
+    if not all(Path(target).exists() for _, target in targets):
+        return False
+    try:
+        stat = recording.path.stat()
+    except OSError:
+        return False
+    if (stat.st_size, stat.st_mtime_ns) == (row.size, row.mtime_ns):
+        return True
+    return file_sha256(recording.path) == row.sha256
+
+
+def plan(recordings: list[Recording], ledger: Ledger, out: Path, formats: list[str],
+         settings: str) -> tuple[list[Task], int]:  # fmt: skip
+    """The tasks still to do, and how many recordings are done already (skipped)."""
+    done = ledger.rows()
+    tasks, skipped = [], 0
+    for recording in recordings:
+        key = recording.relative.as_posix()
+        targets = targets_of(recording, out, formats)
+        if unchanged(recording, done.get(key), settings, targets):
+            skipped += 1
+        else:
+            tasks.append(Task(str(recording.path), key, recording.language, targets, settings))
+    return tasks, skipped
+
+
+def remove_unfinished(out: Path) -> None:
+    """Temporary files a killed batch left behind (never a transcript under its own name)."""
+    for leftover in out.rglob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
+def work(models: Models, task: Task) -> Row:
+    """Transcribe one recording and save its transcripts; its row, failed with one sentence if it must."""
+    started = time.perf_counter()
+    path = Path(task.source)
+    row = Row(task.key, task.source, "failed", model=models.model, precision=models.precision,
+              settings=task.settings)  # fmt: skip
+    try:
+        stat = path.stat()
+        row = Row(**{**row.__dict__, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                     "sha256": file_sha256(path)})  # fmt: skip
+        samples = load_audio(path)
+        language = task.language or models.language
+        result = transcribe(samples, models.recognizer, language, models.identifier, models.among, models.options)
+        if not result.segments:
+            raise UserError(f"No speech was found in {path.name}.")
+        for fmt, target in task.targets:
+            text = render(result, fmt, media=path, target=Path(target))
+            existing = Path(target).read_text(encoding="utf-8") if Path(target).exists() else None
+            if existing != text:
+                atomic_write_text(Path(target), text)
+        return Row(**{**row.__dict__, "status": "done", "language": result.language,
+                      "duration_s": result.duration, "seconds": round(time.perf_counter() - started, 3)})  # fmt: skip
+    except UserError as exc:
+        return Row(**{**row.__dict__, "error": str(exc), "seconds": round(time.perf_counter() - started, 3)})
+    except Exception as exc:  # one bad recording never stops the batch
+        error = f"An unexpected error stopped it ({type(exc).__name__}: {exc})."
+        return Row(**{**row.__dict__, "error": error, "seconds": round(time.perf_counter() - started, 3)})
+
+
+_models: Models | None = None  # a worker process's models, loaded once
+
+
+def _start_worker(load: Callable[[], Models], threads: int) -> None:
+    global _models
+    import torch
+
+    torch.set_num_threads(threads)
+    _models = load()
+
+
+def _work_in_worker(task: Task) -> Row:
+    assert _models is not None
+    return work(_models, task)
+
+
+def run_local(tasks: list[Task], load: Callable[[], Models], workers: int, on_row: Callable[[Row], None]) -> None:
+    """Do ``tasks`` with ``workers`` processes (one: on this thread), ``on_row`` called here for each as it
+    is done. ``load`` must be picklable (a module's function, or a partial of one) with more than one worker.
+    """
+    if workers <= 1:
+        models = load()
+        for task in tasks:
+            on_row(work(models, task))
+        return
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(load, threads))
+    try:
+        pending = set()
+        queue = iter(tasks)
+        for task in queue:  # a few tasks ahead per worker, not ten thousand futures at once
+            pending.add(pool.submit(_work_in_worker, task))
+            if len(pending) >= workers * 2:
+                break
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                on_row(future.result())
+                following = next(queue, None)
+                if following is not None:
+                    pending.add(pool.submit(_work_in_worker, following))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def default_workers(model_bytes: int, precision: str) -> int:
+    """As many workers as there are cores, and no more than the memory free now holds models for."""
+    factor = {"float32": 1.0, "float16": 0.5, "bfloat16": 0.5, "int8": 0.35}.get(precision, 1.0)
+    per_worker = model_bytes * factor * 1.3 + 400 * 2**20  # the weights, what a pass needs, Python and PyTorch
+    try:
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        free = 4 * 2**30
+    return max(1, min(os.cpu_count() or 1, int(free * 0.8 // per_worker)))

@@ -1,0 +1,114 @@
+"""Batches of recordings with the real program on the tiny real-layout models: a tree of 200 recordings
+with bad ones among them, a batch killed with SIGKILL and run again, and a run with nothing new."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from helpers import espeak, run_cli
+
+from mms_desktop.core.batch import Ledger
+
+PHRASES = ["hello world", "the weather is fine", "good morning to you", "one two three four"]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    """200 short recordings in a tree (each its own audio: four phrases at different loudness and offsets),
+    and a folder of bad ones: not audio, silent, too short."""
+    root = tmp_path_factory.mktemp("archive")
+    spoken = [espeak(text, "en", root) for text in PHRASES]
+    for i in range(200):
+        folder = root / "src" / ("north" if i < 100 else "south/villages")
+        folder.mkdir(parents=True, exist_ok=True)
+        samples = np.concatenate([np.zeros(800 + 37 * i, np.float32), spoken[i % 4] * (0.5 + (i % 7) / 14)])
+        sf.write(folder / f"rec{i:03d}.{'wav' if i % 3 else 'flac'}", samples, 16000)
+    bad = root / "bad"
+    bad.mkdir()
+    (bad / "broken.wav").write_bytes(b"RIFF but not a wave file at all")
+    sf.write(bad / "silent.wav", np.zeros(32000, np.float32), 16000)
+    sf.write(bad / "short.wav", spoken[0][:100], 16000)
+    sf.write(bad / "good.wav", spoken[1], 16000)
+    return root
+
+
+def batch(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("batch", *args, "--lang", "eng", "--quiet", home=home, timeout=600)
+
+
+def test_bad_recordings_are_rows_with_a_reason_and_the_batch_goes_on(installed_home: Path, archive: Path,
+                                                                     tmp_path: Path) -> None:  # fmt: skip
+    out = tmp_path / "out"
+    result = batch(installed_home, str(archive / "bad"), "--out", str(out), "--format", "txt", "--format", "srt")
+    assert result.returncode == 2, result.stderr
+    assert "1 transcribed, 0 already done, 3 failed" in result.stderr
+    rows = Ledger(out).rows()
+    assert rows["good"].status == "done" and (out / "good.txt").exists() and (out / "good.srt").exists()
+    assert rows["silent"].error.endswith("silent.wav contains only silence; check the microphone or the file.")
+    assert rows["broken"].status == "failed" and rows["broken"].error.endswith(".")
+    assert rows["short"].status == "failed"
+    manifest = (out / "manifest.csv").read_text()
+    assert manifest.splitlines()[0].startswith("path,source,status,language,duration_s,model,precision,seconds")
+    assert len(manifest.splitlines()) == 5
+
+
+def test_a_killed_batch_goes_on_and_every_recording_is_transcribed_once_as_transcribe_would(
+    installed_home: Path, archive: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    exe = Path(sys.executable).parent / "mms-desktop"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MMS_DESKTOP")},
+           "MMS_DESKTOP_HOME": str(installed_home)}  # fmt: skip
+    command = [str(exe), "batch", str(archive / "src"), "--out", str(out), "--lang", "eng", "--workers", "2", "--quiet"]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while len(Ledger(out).history()) < 40 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the batch and its workers, at once
+    process.wait()
+    first = len(Ledger(out).history())
+    assert 40 <= first < 200, "killed in the middle"
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    history = Ledger(out).history()
+    assert sorted(r.path for r in history if r.status == "done") == sorted(
+        f"{'north' if i < 100 else 'south/villages'}/rec{i:03d}" for i in range(200)
+    ), "each recording transcribed exactly once over the two runs"
+    assert not list(out.rglob("*.tmp")), "no unfinished file is left"
+    single = tmp_path / "single"
+    for part in ("north", "south/villages"):
+        done = run_cli("transcribe", str(archive / "src" / part), "--lang", "eng", "-o", str(single / part),
+                       home=installed_home, timeout=600)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    for expected in single.rglob("*.txt"):
+        assert (out / expected.relative_to(single)).read_text() == expected.read_text(), expected.name
+
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.txt")}
+    nothing = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert nothing.returncode == 0 and "0 transcribed, 200 already done, 0 failed" in nothing.stderr
+    assert len(Ledger(out).history()) == len(history), "a run with nothing new recognizes nothing"
+    assert stamps == {p: p.stat().st_mtime_ns for p in out.rglob("*.txt")}, "no transcript was rewritten"
+
+
+def test_a_manifest_names_recordings_and_their_languages(installed_home: Path, archive: Path, tmp_path: Path) -> None:
+    manifest = tmp_path / "list.tsv"
+    # one absolute path with its own language, one relative to the manifest's folder with the batch's
+    manifest.write_text(f"path\tlanguage\n{archive / 'src/north/rec001.wav'}\tfra\n../{archive.name}/bad/good.wav\t\n")
+    out = tmp_path / "out"
+    result = batch(installed_home, str(manifest), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = Ledger(out).rows()
+    assert rows["rec001"].language == "fra" and rows["rec001"].status == "done"
+    assert rows[f"{archive.name}/bad/good"].language == "eng", "never written above the output folder"
+    broken = tmp_path / "broken.csv"
+    broken.write_text("file,language\nx.wav,eng\n")
+    refused = batch(installed_home, str(broken), "--out", str(out))
+    assert refused.returncode == 2 and "has no 'path' column" in refused.stderr
