@@ -196,14 +196,6 @@ def recordings(home: Path) -> list[Path]:
 
 
 @pytest.fixture()
-def pulse(tmp_path: Path):
-    (tmp_path / "pulse").mkdir()
-    server = PulseServer(tmp_path / "pulse").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture()
 def home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
     home.mkdir()

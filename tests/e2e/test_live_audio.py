@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from helpers import run_cli
-from pulse import PulseServer, available
+from pulse import available
 
 from mms_desktop.core.audio import load_audio
 
@@ -22,14 +22,6 @@ def resample(samples: np.ndarray, rate: int) -> np.ndarray:
     import soxr
 
     return soxr.resample(samples.astype(np.float32), rate, 16000, quality="HQ")
-
-
-@pytest.fixture()
-def pulse(tmp_path: Path):
-    (tmp_path / "pulse").mkdir()
-    server = PulseServer(tmp_path / "pulse").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
