@@ -1,9 +1,9 @@
 """Which window system the program runs on, and its keyboard and global shortcut.
 
-X11 has both (``x11``). Wayland types through a tool when one is installed and leaves the shortcut to the
-desktop's settings (``wayland``). Windows has both (``windows``). macOS types with the Accessibility
-permission and leaves the shortcut to the system (``macos``). Where no keyboard can be driven, the words
-stay on the clipboard and the user is told why.
+X11 has both (``x11``). Wayland has the shortcut through the desktop portal where the compositor offers it
+(``portal``) and types through a tool when one is installed (``wayland``). Windows has both
+(``windows``). macOS types with the Accessibility permission and leaves the shortcut to the system
+(``macos``). Where no keyboard can be driven, the words stay on the clipboard and the user is told why.
 """
 
 from __future__ import annotations
@@ -50,6 +50,10 @@ def hotkey_factory_for(platform: str) -> HotkeyFactory | None:
         from mms_desktop.desktop.x11 import X11Hotkey
 
         return X11Hotkey
+    if platform.startswith("wayland"):
+        from mms_desktop.desktop.portal import PortalHotkey
+
+        return PortalHotkey
     if platform == "windows":
         from mms_desktop.desktop.windows import WindowsHotkey
 

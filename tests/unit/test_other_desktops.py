@@ -58,4 +58,7 @@ def test_where_no_keyboard_can_be_driven_the_reason_is_said(monkeypatch) -> None
     assert system.keyboard_for("offscreen") == (None, system.UNKNOWN)
     keyboard, why = system.keyboard_for("cocoa")  # here, with no macOS to load
     assert keyboard is None and why
-    assert system.hotkey_factory_for("wayland") is None
+    from mms_desktop.desktop.portal import PortalHotkey
+
+    assert system.hotkey_factory_for("wayland") is PortalHotkey
+    assert system.hotkey_factory_for("cocoa") is None
