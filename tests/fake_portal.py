@@ -1,8 +1,10 @@
-"""A stand-in for the XDG desktop portal's GlobalShortcuts on a private D-Bus: it answers CreateSession and
-BindShortcuts as a desktop whose user accepts, writes the trigger it was asked for to a file, and sends
-Activated and Deactivated when asked through its test interface (org.example.FakePortal: Press, Release).
+"""A stand-in for the XDG desktop portal on a private D-Bus, acting as a desktop whose user accepts (or,
+with DENY, declines) what is asked: GlobalShortcuts (CreateSession, BindShortcuts; Activated and
+Deactivated sent when asked through org.example.FakePortal's Press and Release) and RemoteDesktop
+(AvailableDeviceTypes, CreateSession, SelectDevices, Start, NotifyKeyboardKeysym). What it was asked and the
+keys it was sent are written to a JSON report.
 
-python fake_portal.py BUS_ADDRESS REPORT.json
+python fake_portal.py BUS_ADDRESS REPORT.json [DENY]
 """
 
 import json
@@ -16,41 +18,61 @@ PATH = "/org/freedesktop/portal/desktop"
 SHORTCUTS = DBusAddress(PATH, interface="org.freedesktop.portal.GlobalShortcuts")
 
 
-def main() -> None:
-    connection = open_dbus_connection(bus=sys.argv[1])
-    report = Path(sys.argv[2])
-    connection.send_and_get_reply(message_bus.RequestName("org.freedesktop.portal.Desktop"))
-    report.write_text(json.dumps({"ready": True}))
-    session = ""
-    while True:
-        message = connection.receive()
-        if message.header.message_type != MessageType.method_call:
-            continue
-        member = message.header.fields[HeaderFields.member]
-        sender = message.header.fields[HeaderFields.sender][1:].replace(".", "_")
-        if member == "CreateSession":
+class FakePortal:
+    def __init__(self, connection, report: Path, deny: bool) -> None:  # noqa: ANN001
+        self.connection, self.report, self.deny = connection, report, deny
+        self.state: dict = {"ready": True, "keys": []}
+        self.session = ""
+
+    def save(self) -> None:
+        self.report.write_text(json.dumps(self.state))
+
+    def respond(self, message, sender: str, token: str, results: dict, code: int = 0) -> None:  # noqa: ANN001
+        path = f"{PATH}/request/{sender}/{token}"
+        self.connection.send(new_method_return(message, "o", (path,)))
+        response = DBusAddress(path, interface="org.freedesktop.portal.Request")
+        self.connection.send(new_signal(response, "Response", "ua{sv}", (code, results)))
+
+    def handle(self, message) -> None:  # noqa: ANN001
+        fields = message.header.fields
+        member, interface = fields[HeaderFields.member], fields.get(HeaderFields.interface, "")
+        sender = fields[HeaderFields.sender][1:].replace(".", "_")
+        kind = interface.rsplit(".", 1)[-1]
+        if member == "Get":  # Properties: what the remote desktop offers
+            self.connection.send(new_method_return(message, "v", (("u", 1 | 2),)))
+        elif member == "CreateSession":
             options = message.body[0]
-            request = f"{PATH}/request/{sender}/{options['handle_token'][1]}"
-            session = f"{PATH}/session/{sender}/{options['session_handle_token'][1]}"
-            connection.send(new_method_return(message, "o", (request,)))
-            results = {"session_handle": ("o", session)}
+            self.session = f"{PATH}/session/{sender}/{options['session_handle_token'][1]}"
+            self.respond(message, sender, options["handle_token"][1], {"session_handle": ("o", self.session)})
         elif member == "BindShortcuts":
             handle, shortcuts, _, options = message.body
-            request = f"{PATH}/request/{sender}/{options['handle_token'][1]}"
-            connection.send(new_method_return(message, "o", (request,)))
             asked = {name: details["preferred_trigger"][1] for name, details in shortcuts}
-            report.write_text(json.dumps({"ready": True, "session": handle, "asked": asked}))
+            self.state.update(session=handle, asked=asked)
+            self.save()
             bound = [(name, {"trigger_description": ("s", f"Press {trigger}")}) for name, trigger in asked.items()]
-            results = {"shortcuts": ("a(sa{sv})", bound)}
-        elif member in ("Press", "Release"):
-            connection.send(new_method_return(message))
+            self.respond(message, sender, options["handle_token"][1], {"shortcuts": ("a(sa{sv})", bound)})
+        elif member in ("SelectDevices", "Start"):
+            options = message.body[-1]
+            self.state[member] = message.body[0]
+            self.respond(message, sender, options["handle_token"][1], {}, 1 if self.deny and member == "Start" else 0)
+        elif member == "NotifyKeyboardKeysym":
+            self.state["keys"].append([message.body[2], message.body[3]])
+            self.save()
+        elif member in ("Press", "Release") and kind == "FakePortal":
+            self.connection.send(new_method_return(message))
             signal = "Activated" if member == "Press" else "Deactivated"
-            connection.send(new_signal(SHORTCUTS, signal, "osta{sv}", (session, "dictate", 0, {})))
-            continue
-        else:
-            continue
-        response = DBusAddress(request, interface="org.freedesktop.portal.Request")
-        connection.send(new_signal(response, "Response", "ua{sv}", (0, results)))
+            self.connection.send(new_signal(SHORTCUTS, signal, "osta{sv}", (self.session, "dictate", 0, {})))
+
+
+def main() -> None:
+    connection = open_dbus_connection(bus=sys.argv[1])
+    portal = FakePortal(connection, Path(sys.argv[2]), len(sys.argv) > 3 and sys.argv[3] == "DENY")
+    connection.send_and_get_reply(message_bus.RequestName("org.freedesktop.portal.Desktop"))
+    portal.save()
+    while True:
+        message = connection.receive()
+        if message.header.message_type == MessageType.method_call:
+            portal.handle(message)
 
 
 if __name__ == "__main__":

@@ -134,6 +134,7 @@ class DesktopDictation(QObject):
         if self.dictation.is_running:
             return
         self.anywhere = True
+        self.typist.prepare()
         language = self.settings.language
         self.overlay.show_language("" if language == AUTO else language)  # what detection finds, shown once found
         self.overlay.show_status("Opening the microphone…")

@@ -83,6 +83,9 @@ class Keyboard(Protocol):
 
     name: str
 
+    def prepare(self) -> None:
+        """Get ready to type (a dictation into other applications starts); may ask the user, never waits."""
+
     def press(self, chord: Chord) -> None:
         """Press and release ``chord`` in the application that has the keyboard focus."""
 

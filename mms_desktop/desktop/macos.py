@@ -86,6 +86,9 @@ class MacKeyboard:
             raise PermissionError(ACCESSIBILITY)
         self._post = post
 
+    def prepare(self) -> None:
+        """Nothing to ask for beforehand."""
+
     def press(self, chord: Chord) -> None:
         self._post(chord_events(chord), "")
 

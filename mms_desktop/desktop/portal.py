@@ -1,9 +1,12 @@
-"""Wayland: the global shortcut through the XDG desktop portal's GlobalShortcuts interface over D-Bus
-(jeepney, pure Python), where the compositor offers it (KDE Plasma 5.27+, GNOME 48+, Hyprland). The user
-confirms the shortcut in the desktop's own dialog the first time; the desktop may give it another key.
+"""Wayland: the XDG desktop portal over D-Bus (jeepney, pure Python), where the compositor offers it: the
+global shortcut through its GlobalShortcuts interface (KDE Plasma 5.27+, GNOME 48+, Hyprland; the user
+confirms it in the desktop's own dialog, and the desktop may give it another key), and typing through its
+RemoteDesktop interface (GNOME, KDE Plasma; the desktop asks once per start whether the keyboard may be
+used).
 
 Threads: :class:`PortalHotkey` listens on a thread of its own with a D-Bus connection of its own, and calls
-``on_press``/``on_release`` there.
+``on_press``/``on_release`` there; :class:`PortalKeyboard` sets up its session on a thread of its own and
+is used from one other thread (the GUI's).
 """
 
 from __future__ import annotations
@@ -32,7 +35,40 @@ def trigger(chord: Chord) -> str:
 
 
 class PortalUnavailable(Exception):
-    """No portal offers global shortcuts here, or the user declined the shortcut."""
+    """No portal offers this here, or the user declined it in the desktop's dialog."""
+
+
+def request(connection: Any, interface: str, method: str, signature: str, body: tuple[Any, ...],
+            token: str) -> dict[str, Any]:  # fmt: skip
+    """Call a portal method that answers through a Request object (``token`` names it); the results of its
+    Response, once the desktop has given it (after asking the user, for some)."""
+    from jeepney import DBusAddress, MatchRule, message_bus, new_method_call
+    from jeepney.wrappers import DBusErrorResponse, unwrap_msg
+
+    sender = connection.unique_name[1:].replace(".", "_")
+    path = f"{PATH}/request/{sender}/{token}"
+    rule = MatchRule(type="signal", interface="org.freedesktop.portal.Request", member="Response", path=path)
+    connection.send_and_get_reply(message_bus.AddMatch(rule))
+    with connection.filter(rule) as responses:
+        call = new_method_call(DBusAddress(PATH, bus_name=PORTAL, interface=interface), method, signature, body)
+        try:
+            unwrap_msg(connection.send_and_get_reply(call, timeout=10))
+        except DBusErrorResponse as exc:
+            raise PortalUnavailable(f"the desktop does not offer it ({exc.name})") from exc
+        answer = connection.recv_until_filtered(responses, timeout=120)  # the user may be asked first
+    code, results = answer.body
+    if code != 0:
+        raise PortalUnavailable("it was not allowed in the desktop's dialog")
+    return {key: value for key, (_, value) in results.items()}
+
+
+def connect(bus: str) -> Any:
+    from jeepney.io.blocking import open_dbus_connection
+
+    try:
+        return open_dbus_connection(bus=bus)
+    except (OSError, KeyError) as exc:
+        raise PortalUnavailable(f"no D-Bus session bus ({exc})") from exc
 
 
 class PortalHotkey:
@@ -48,41 +84,15 @@ class PortalHotkey:
         self.bound_trigger = ""  # what the desktop says the shortcut is, once it is bound
         self._token = ""
 
-    def _request(self, method: str, signature: str, body: tuple[Any, ...], token: str) -> dict[str, Any]:
-        """Call a portal method that answers through a Request object; the results of its Response."""
-        from jeepney import DBusAddress, MatchRule, message_bus, new_method_call
-        from jeepney.wrappers import DBusErrorResponse, unwrap_msg
-
-        connection = self._connection
-        sender = connection.unique_name[1:].replace(".", "_")
-        request = f"{PATH}/request/{sender}/{token}"
-        rule = MatchRule(type="signal", interface="org.freedesktop.portal.Request", member="Response", path=request)
-        connection.send_and_get_reply(message_bus.AddMatch(rule))
-        with connection.filter(rule) as responses:
-            call = new_method_call(DBusAddress(PATH, bus_name=PORTAL, interface=INTERFACE), method, signature, body)
-            try:
-                unwrap_msg(connection.send_and_get_reply(call, timeout=10))
-            except DBusErrorResponse as exc:
-                raise PortalUnavailable(f"the desktop offers no global shortcuts ({exc.name})") from exc
-            answer = connection.recv_until_filtered(responses, timeout=120)  # the user may be asked first
-        code, results = answer.body
-        if code != 0:
-            raise PortalUnavailable("the shortcut was not accepted in the desktop's dialog")
-        return {key: value for key, (_, value) in results.items()}
-
     def start(self) -> None:
         """Open a portal session at once (a desktop without the portal says so here); the shortcut is bound on
         the listening thread, as the desktop may first ask the user in a dialog of its own."""
-        from jeepney.io.blocking import open_dbus_connection
-
-        try:
-            self._connection = open_dbus_connection(bus=self._bus)
-        except (OSError, KeyError) as exc:
-            raise PortalUnavailable(f"no D-Bus session bus ({exc})") from exc
+        self._connection = connect(self._bus)
         self._token = "mms" + secrets.token_hex(4)
         options = {"handle_token": ("s", self._token + "a"), "session_handle_token": ("s", self._token)}
         try:
-            self.session = str(self._request("CreateSession", "a{sv}", (options,), self._token + "a")["session_handle"])
+            created = request(self._connection, INTERFACE, "CreateSession", "a{sv}", (options,), self._token + "a")
+            self.session = str(created["session_handle"])
         except BaseException:
             self._connection.close()
             raise
@@ -93,7 +103,7 @@ class PortalHotkey:
         wanted = {"description": ("s", "Start or stop dictation"), "preferred_trigger": ("s", trigger(self.chord))}
         body = (self.session, [(SHORTCUT, wanted)], "", {"handle_token": ("s", self._token + "b")})
         try:
-            bound = self._request("BindShortcuts", "oa(sa{sv})sa{sv}", body, self._token + "b")
+            bound = request(self._connection, INTERFACE, "BindShortcuts", "oa(sa{sv})sa{sv}", body, self._token + "b")
         except (PortalUnavailable, TimeoutError, OSError) as exc:
             log.warning("the dictation shortcut was not bound through the portal: %s", exc)
             return
@@ -133,3 +143,102 @@ class PortalHotkey:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+REMOTE_DESKTOP = "org.freedesktop.portal.RemoteDesktop"
+KEYBOARD_DEVICE = 1
+MODIFIER_KEYSYMS = {"ctrl": 0xFFE3, "alt": 0xFFE9, "shift": 0xFFE1, "super": 0xFFEB}
+NAMED_KEYSYMS = {"space": 0x20, "Insert": 0xFF63, "BackSpace": 0xFF08, "Return": 0xFF0D, "Tab": 0xFF09,
+                 "Delete": 0xFFFF, "Escape": 0xFF1B}  # fmt: skip
+
+
+def keysym(key: str) -> int:
+    """The X keysym of a key name (a letter or digit, or a named key) or of one character of text."""
+    if key in NAMED_KEYSYMS:
+        return NAMED_KEYSYMS[key]
+    if key == "\n":
+        return NAMED_KEYSYMS["Return"]
+    if len(key) != 1:
+        raise ValueError(f"no keysym for {key}")
+    return ord(key) if ord(key) < 0x100 else 0x01000000 + ord(key)
+
+
+class PortalKeyboard:
+    """Presses keys through the portal's RemoteDesktop interface. The desktop asks the user, once per start
+    of the program, whether MMS Desktop may control the keyboard: when the first dictation into other
+    applications starts (:meth:`prepare`), on a thread of its own, so that the dialog never holds up the
+    window. Until it is allowed, typing raises and the words stay on the clipboard."""
+
+    name = "Wayland portal"
+
+    def __init__(self, bus: str = "SESSION"):
+        from jeepney import DBusAddress, Properties
+        from jeepney.wrappers import DBusErrorResponse, unwrap_msg
+
+        self._connection = connect(bus)
+        portal = DBusAddress(PATH, bus_name=PORTAL, interface=REMOTE_DESKTOP)
+        try:
+            types = unwrap_msg(self._connection.send_and_get_reply(Properties(portal).get("AvailableDeviceTypes")))
+        except DBusErrorResponse as exc:
+            self._connection.close()
+            raise PortalUnavailable(f"the desktop does not offer remote keyboards ({exc.name})") from exc
+        if not types[0][1] & KEYBOARD_DEVICE:
+            self._connection.close()
+            raise PortalUnavailable("the desktop's portal offers no keyboard")
+        self.session = ""
+        self.error = ""
+        self._ready = threading.Event()
+        self._lock = threading.Lock()  # one D-Bus conversation at a time
+        self._opening: threading.Thread | None = None
+
+    def prepare(self) -> None:
+        """Ask the desktop for the keyboard now (a dictation into other applications starts): the user
+        answers the desktop's dialog while saying the first sentence."""
+        if self._opening is None:
+            self._opening = threading.Thread(target=self._open, name="remote-keyboard", daemon=True)
+            self._opening.start()
+
+    def _open(self) -> None:
+        token = "mms" + secrets.token_hex(4)
+        try:
+            with self._lock:
+                options = {"handle_token": ("s", token + "a"), "session_handle_token": ("s", token)}
+                session = str(request(self._connection, REMOTE_DESKTOP, "CreateSession", "a{sv}", (options,),
+                                      token + "a")["session_handle"])  # fmt: skip
+                select = {"handle_token": ("s", token + "b"), "types": ("u", KEYBOARD_DEVICE)}
+                request(self._connection, REMOTE_DESKTOP, "SelectDevices", "oa{sv}", (session, select), token + "b")
+                start = {"handle_token": ("s", token + "c")}
+                request(self._connection, REMOTE_DESKTOP, "Start", "osa{sv}", (session, "", start), token + "c")
+            self.session = session
+        except (PortalUnavailable, TimeoutError, OSError) as exc:
+            self.error = f"the desktop did not allow typing ({exc})"
+            log.warning("%s", self.error)
+        finally:
+            self._ready.set()
+
+    def _keys(self, events: list[tuple[int, bool]]) -> None:
+        """Send (keysym, pressed) pairs."""
+        from jeepney import DBusAddress, new_method_call
+
+        self.prepare()
+        if not self._ready.wait(0.5) or not self.session:
+            raise PortalUnavailable(self.error or "the desktop has not allowed typing yet")
+        portal = DBusAddress(PATH, bus_name=PORTAL, interface=REMOTE_DESKTOP)
+        with self._lock:
+            for symbol, pressed in events:
+                body: tuple[Any, ...] = (self.session, {}, symbol, int(pressed))
+                self._connection.send(new_method_call(portal, "NotifyKeyboardKeysym", "oa{sv}iu", body))
+
+    def press(self, chord: Chord) -> None:
+        held = [MODIFIER_KEYSYMS[m] for m in sorted(chord.modifiers)]
+        key = keysym(chord.key)
+        self._keys([(s, True) for s in [*held, key]] + [(s, False) for s in reversed([*held, key])])
+
+    def backspace(self, count: int) -> None:
+        self._keys([(keysym("BackSpace"), pressed) for _ in range(count) for pressed in (True, False)])
+
+    def type_text(self, text: str) -> None:
+        self._keys([(keysym(char), pressed) for char in text for pressed in (True, False)])
+
+    def focus_is_ours(self, own_windows: set[int]) -> bool:
+        return False  # Wayland does not say; Qt's own focus window is asked first

@@ -1,7 +1,8 @@
 """Which window system the program runs on, and its keyboard and global shortcut.
 
 X11 has both (``x11``). Wayland has the shortcut through the desktop portal where the compositor offers it
-(``portal``) and types through a tool when one is installed (``wayland``). Windows has both
+(``portal``) and types through the portal's remote keyboard, or else a tool when one is installed
+(``wayland``). Windows has both
 (``windows``). macOS types with the Accessibility permission and leaves the shortcut to the system
 (``macos``). Where no keyboard can be driven, the words stay on the clipboard and the user is told why.
 """
@@ -26,10 +27,7 @@ def keyboard_for(platform: str) -> tuple[Keyboard | None, str]:
 
             return X11Keyboard(), ""
         if platform.startswith("wayland"):
-            from mms_desktop.desktop.wayland import tool_keyboard
-
-            tool = tool_keyboard()
-            return tool, "" if tool is not None else NO_TOOL
+            return _wayland_keyboard()
         if platform == "windows":
             from mms_desktop.desktop.windows import WindowsKeyboard
 
@@ -42,6 +40,19 @@ def keyboard_for(platform: str) -> tuple[Keyboard | None, str]:
         log.warning("typing into other applications is not possible: %s", exc)
         return None, str(exc)
     return None, UNKNOWN
+
+
+def _wayland_keyboard() -> tuple[Keyboard | None, str]:
+    """The portal's remote keyboard where the desktop offers one, else a typing tool, else none."""
+    from mms_desktop.desktop.portal import PortalKeyboard, PortalUnavailable
+    from mms_desktop.desktop.wayland import tool_keyboard
+
+    try:
+        return PortalKeyboard(), ""
+    except PortalUnavailable as exc:
+        log.info("no remote keyboard through the portal: %s", exc)
+    tool = tool_keyboard()
+    return tool, "" if tool is not None else NO_TOOL
 
 
 def hotkey_factory_for(platform: str) -> HotkeyFactory | None:

@@ -68,6 +68,11 @@ class Typist(QObject):
     def configure(self, paste_key: str, restore_after_s: float) -> None:
         self.paste_key, self.restore_after_s = paste_key, restore_after_s
 
+    def prepare(self) -> None:
+        """A dictation into other applications starts: the keyboard may ask the desktop for permission now."""
+        if self.keyboard is not None:
+            self.keyboard.prepare()
+
     def ours_in_front(self) -> bool:
         """Whether one of this program's windows has the keyboard focus (nothing is typed into it then)."""
         focused = QGuiApplication.focusWindow()

@@ -26,6 +26,9 @@ class ToolKeyboard:
     def _run(self, *args: str) -> None:
         subprocess.run([self._path, *args], check=True, capture_output=True, timeout=10)
 
+    def prepare(self) -> None:
+        """Nothing to ask for beforehand."""
+
     def press(self, chord: Chord) -> None:
         if self.name == "wtype":
             held = sorted(chord.modifiers)

@@ -102,6 +102,9 @@ class WindowsKeyboard:
     def __init__(self, send: Callable[[list[KeyEvent]], None] = _send_input):
         self._send = send
 
+    def prepare(self) -> None:
+        """Nothing to ask for beforehand."""
+
     def press(self, chord: Chord) -> None:
         self._send(chord_events(chord))
 

@@ -69,6 +69,9 @@ class X11Keyboard:
             if keymap[code // 8] & (1 << (code % 8)):
                 self._fake(code, False)
 
+    def prepare(self) -> None:
+        """Nothing to ask for beforehand."""
+
     def press(self, chord: Chord) -> None:
         self._release_held_modifiers()
         held = [_keycode(self._dpy, MODIFIER_KEYS[m]) for m in sorted(chord.modifiers)]

@@ -22,6 +22,9 @@ class RecordingKeyboard:
 
     name = "recording"
 
+    def prepare(self) -> None:
+        self.prepared = True
+
     def __init__(self) -> None:
         self.pasted: list[str] = []
         self.chords: list[str] = []
