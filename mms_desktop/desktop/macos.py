@@ -1,7 +1,7 @@
 """macOS: keys pressed in the application in front with Quartz events (CGEventPost), through ctypes. macOS
 lets a program do that only with the Accessibility permission: without it the words stay on the clipboard
-and the user is told where to give it. The global shortcut is left to the system (a Shortcuts action that
-runs ``mms-desktop dictation toggle``).
+and the user is told where to give it. The global shortcut is pynput's keyboard listener (a dependency on
+macOS only), which needs the same permission.
 
 As on Windows, the keys and their order are worked out here in plain Python (and tested on every system);
 the calls into macOS itself were not run by this project's tests, which run on Linux.
@@ -100,3 +100,77 @@ class MacKeyboard:
 
     def focus_is_ours(self, own_windows: set[int]) -> bool:
         return False  # macOS does not say; Qt's own focus window is asked first
+
+
+# pynput's names of the modifier keys (left and right), by the chord's modifier; Qt's Ctrl is Command here.
+PYNPUT_MODIFIERS = {"ctrl": ("cmd", "cmd_l", "cmd_r"), "alt": ("alt", "alt_l", "alt_r"),
+                    "shift": ("shift", "shift_l", "shift_r"), "super": ("ctrl", "ctrl_l", "ctrl_r")}  # fmt: skip
+
+
+class ChordTracker:
+    """Follows key presses and releases (by pynput's names: ``cmd_l``, ``space``, ``v``) and says when
+    ``chord`` goes down and comes up."""
+
+    def __init__(self, chord: Chord):
+        self.chord = chord
+        self._held: set[str] = set()
+        self.down = False
+
+    def _modifiers(self) -> set[str]:
+        return {m for m, names in PYNPUT_MODIFIERS.items() if self._held & set(names)}
+
+    def press(self, name: str) -> bool:
+        """Whether this press completes the chord."""
+        self._held.add(name)
+        if not self.down and name.lower() == self.chord.key.lower() and self._modifiers() == set(self.chord.modifiers):
+            self.down = True
+            return True
+        return False
+
+    def release(self, name: str) -> bool:
+        """Whether this release ends the chord (its key let go)."""
+        self._held.discard(name)
+        if self.down and name.lower() == self.chord.key.lower():
+            self.down = False
+            return True
+        return False
+
+
+class MacHotkey:
+    """Listens for ``chord`` in any application with pynput's keyboard listener (macOS needs the
+    Accessibility or Input Monitoring permission for it: without it, the sentence says where to give it).
+
+    Threads: pynput calls on its own thread, which calls ``on_press``/``on_release``.
+    """
+
+    def __init__(self, chord: Chord, on_press: Callable[[], None], on_release: Callable[[], None]):
+        self._tracker = ChordTracker(chord)
+        self._on_press, self._on_release = on_press, on_release
+        self._listener: Any = None
+
+    @staticmethod
+    def _name(key: Any) -> str:
+        return str(getattr(key, "name", None) or getattr(key, "char", None) or "")
+
+    def start(self) -> None:
+        from pynput import keyboard
+
+        def pressed(key: Any) -> None:
+            if self._tracker.press(self._name(key)):
+                self._on_press()
+
+        def released(key: Any) -> None:
+            if self._tracker.release(self._name(key)):
+                self._on_release()
+
+        self._listener = keyboard.Listener(on_press=pressed, on_release=released)
+        self._listener.start()
+        self._listener.wait()
+        if not getattr(self._listener, "IS_TRUSTED", True):
+            self.stop()
+            raise PermissionError(ACCESSIBILITY.replace("type into", "listen for its shortcut in"))
+
+    def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None

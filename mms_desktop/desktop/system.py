@@ -2,8 +2,7 @@
 
 X11 has both (``x11``). Wayland has the shortcut through the desktop portal where the compositor offers it
 (``portal``) and types through the portal's remote keyboard, or else a tool when one is installed
-(``wayland``). Windows has both
-(``windows``). macOS types with the Accessibility permission and leaves the shortcut to the system
+(``wayland``). Windows has both (``windows``), and so has macOS, with the Accessibility permission
 (``macos``). Where no keyboard can be driven, the words stay on the clipboard and the user is told why.
 """
 
@@ -69,4 +68,8 @@ def hotkey_factory_for(platform: str) -> HotkeyFactory | None:
         from mms_desktop.desktop.windows import WindowsHotkey
 
         return WindowsHotkey
+    if platform == "cocoa":
+        from mms_desktop.desktop.macos import MacHotkey
+
+        return MacHotkey
     return None

@@ -61,4 +61,19 @@ def test_where_no_keyboard_can_be_driven_the_reason_is_said(monkeypatch) -> None
     from mms_desktop.desktop.portal import PortalHotkey
 
     assert system.hotkey_factory_for("wayland") is PortalHotkey
-    assert system.hotkey_factory_for("cocoa") is None
+    assert system.hotkey_factory_for("cocoa") is macos.MacHotkey
+    assert system.hotkey_factory_for("offscreen") is None
+
+
+def test_macos_shortcut_follows_the_chord_through_presses_and_releases() -> None:
+    tracker = macos.ChordTracker(parse_chord("Ctrl+Alt+Space"))  # Ctrl is Command on macOS, as in Qt
+    assert not tracker.press("space"), "the key alone is not the chord"
+    tracker.release("space")
+    assert not tracker.press("cmd_l") and not tracker.press("alt")
+    assert tracker.press("space") and tracker.down
+    assert not tracker.press("space"), "a held key repeating is not a new press"
+    assert not tracker.release("alt") and tracker.release("space") and not tracker.down
+    shifted = macos.ChordTracker(parse_chord("Ctrl+Shift+V"))
+    for name in ("cmd_r", "shift", "ctrl"):
+        shifted.press(name)
+    assert not shifted.press("v"), "with another modifier held it is another chord"
