@@ -64,7 +64,9 @@ class InstanceServer(QObject):
         self.name = socket_name(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = QLockFile(str(data_dir / "running.lock"))
-        self._lock.setStaleLockTime(0)  # a lock whose process is gone (a crash) is taken over
+        # never stale by age (Qt would take over a lock older than 30 s from a live instance); one whose process
+        # is gone (a crash) is still taken over
+        self._lock.setStaleLockTime(0)
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._connected)

@@ -117,7 +117,9 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.cancel_button)
         self.menu_actions: dict[str, QAction] = {}
         menus: dict[str, list[tuple[str, str, Callable[[], object]] | None]] = {
-            "&File": [("Open audio file…", "Ctrl+O", self.open_audio), ("Save text…", "Ctrl+S", self.save_text),
+            "&File": [("Open audio file…", "Ctrl+O", self.open_audio),
+                      ("Transcribe a folder…", "Ctrl+Shift+O", lambda: self.tools.transcribe_folder(self.bar.language)),
+                      ("Save text…", "Ctrl+S", self.save_text),
                       ("Export transcript…", "Ctrl+E", self.export_transcript), None, ("Quit", "Ctrl+Q", self.close)],
             "&Edit": [("Undo", "Ctrl+Z", self.view.undo), ("Redo", "Ctrl+Shift+Z", self.view.redo), None,
                       ("Copy all", "Ctrl+Shift+C", self.copy_all), ("Clear", "Ctrl+L", self.clear_text)],

@@ -1,5 +1,5 @@
 """The Tools and Help windows of the main window: languages, field sessions, teaching a language,
-settings, About and the folders, each opened once and raised again after.
+settings, About and the folders, each opened once and raised again after; and transcribing a folder.
 
 Signals:
     status(str): a sentence for the status line.
@@ -18,6 +18,7 @@ from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.services import Services
 
 if TYPE_CHECKING:
+    from mms_desktop.gui.folder_batch import FolderBatch
     from mms_desktop.gui.language_manager import LanguageManager
     from mms_desktop.gui.sessions_window import SessionsWindow
     from mms_desktop.gui.settings_dialog import SettingsDialog
@@ -40,6 +41,7 @@ class ToolWindows(QObject):
         self.sessions: SessionsWindow | None = None
         self.trainer: TrainingWindow | None = None
         self.about: QDialog | None = None
+        self.folder_batch: FolderBatch | None = None
 
     def open_language_manager(self) -> LanguageManager:
         from mms_desktop.gui.language_manager import LanguageManager
@@ -49,6 +51,16 @@ class ToolWindows(QObject):
             self.manager = LanguageManager(s.context.store, s.jobs, s.hub_endpoint, self._parent, s.places)
             self.manager.changed.connect(s.forget_models)
         return _shown(self.manager)
+
+    def transcribe_folder(self, language: str) -> FolderBatch:
+        """Ask for a folder of recordings and transcribe them all into another (File → Transcribe a folder)."""
+        from mms_desktop.gui.folder_batch import FolderBatch
+
+        if self.folder_batch is None:
+            self.folder_batch = FolderBatch(self.services, self._parent)
+            self.folder_batch.status.connect(self.status)
+        self.folder_batch.choose_and_start(language)
+        return self.folder_batch
 
     def open_sessions(self) -> SessionsWindow:
         from mms_desktop.gui.sessions_window import SessionsWindow

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -155,15 +156,20 @@ def _work_in_worker(task: Task) -> Row:
     return work(_models, task)
 
 
-def run_local(tasks: list[Task], load: Callable[[], Models], workers: int, on_row: Callable[[Row], None]) -> None:
+def run_local(tasks: list[Task], load: Callable[[], Models], workers: int, on_row: Callable[[Row], None],
+              cancel: threading.Event | None = None) -> bool:  # fmt: skip
     """Do ``tasks`` with ``workers`` processes (one: on this thread), ``on_row`` called here for each as it
-    is done. ``load`` must be picklable (a module's function, or a partial of one) with more than one worker.
+    is done; ``cancel`` stops it after the recordings in hand. Whether every task was done. ``load`` must be
+    picklable (a module's function, or a partial of one) with more than one worker.
     """
+    stop = cancel or threading.Event()
     if workers <= 1:
         models = load()
         for task in tasks:
+            if stop.is_set():
+                return False
             on_row(work(models, task))
-        return
+        return True
     threads = max(1, (os.cpu_count() or 1) // workers)
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(load, threads))
@@ -178,9 +184,10 @@ def run_local(tasks: list[Task], load: Callable[[], Models], workers: int, on_ro
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 on_row(future.result())
-                following = next(queue, None)
+                following = None if stop.is_set() else next(queue, None)
                 if following is not None:
                     pending.add(pool.submit(_work_in_worker, following))
+        return not stop.is_set()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
