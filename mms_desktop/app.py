@@ -153,12 +153,7 @@ def _screenshot_when_ready(window: Any, path: str, close: Callable[[], None], li
     timer.start(50)
 
 
-def main(argv: Sequence[str] | None = None, command_line: Callable[[list[str]], int] | None = None) -> int:
-    """Open the window; returns when it is closed.
-
-    Args:
-        command_line: runs a command-line command; with no display, the file given is transcribed by it.
-    """
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mms-desktop-gui", description="MMS Desktop: dictation and read-aloud.")
     parser.add_argument("--data-dir", help="where models and settings live (default: the user data folder)")
     parser.add_argument("--debug", action="store_true", help="log debug details to the log file")
@@ -166,14 +161,11 @@ def main(argv: Sequence[str] | None = None, command_line: Callable[[list[str]], 
     parser.add_argument("--tray", action="store_true", help="start in the tray, without opening the window")
     parser.add_argument("--dictate", action="store_true", help="start dictating into the application in front")
     parser.add_argument("audio", nargs="?", help="an audio file to transcribe in the window (its text is also printed)")
-    args, qt_args = parser.parse_known_args(argv)
-    if not has_display():
-        print("mms-desktop-gui: there is no display to open the window on; start it in a desktop session, "
-              "or use the command line (mms-desktop --help).", file=sys.stderr)  # fmt: skip
-        if not args.audio or command_line is None:
-            return 2
-        return command_line([*(["--data-dir", args.data_dir] if args.data_dir else []), "transcribe", args.audio])
-    crash_file = configure_logging(args.debug)
+    return parser
+
+
+def _application(qt_args: list[str]) -> Any:
+    """The QApplication, named and with its icon."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -183,19 +175,44 @@ def main(argv: Sequence[str] | None = None, command_line: Callable[[list[str]], 
     icon = paths_module.resources_dir() / "icons" / "mms-desktop.png"
     if icon.exists():
         QApplication.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def _single_instance(data_dir: str | None, dictate: bool) -> tuple[Any, bool]:
+    """Become the one running instance of this data folder: its socket (None where there can be none), and
+    whether another instance was running instead (it was asked to dictate or to show its window)."""
     from mms_desktop.desktop.instance import InstanceServer, send
 
-    server: InstanceServer | None = None
     try:
-        server = InstanceServer(paths_module.resolve(args.data_dir).data)
-        primary = server.listen()
-    except OSError as exc:  # a data folder that cannot be one is said below, where the window would open
+        server = InstanceServer(paths_module.resolve(data_dir).data)
+        if server.listen():
+            return server, False
+    except OSError as exc:  # a data folder that cannot be one is said where the window would open
         log.warning("no single-instance socket: %s", exc)
-        server, primary = None, True
-    if server is not None and not primary:  # one instance listens to the microphone: the running one is told
-        send(server.name, "start" if args.dictate else "show")
-        print("mms-desktop-gui: MMS Desktop is already running; it was asked to "
-              f"{'dictate' if args.dictate else 'show its window'}.", file=sys.stderr)  # fmt: skip
+        return None, False
+    send(server.name, "start" if dictate else "show")
+    what = "dictate" if dictate else "show its window"
+    print(f"mms-desktop-gui: MMS Desktop is already running; it was asked to {what}.", file=sys.stderr)
+    return None, True
+
+
+def main(argv: Sequence[str] | None = None, command_line: Callable[[list[str]], int] | None = None) -> int:
+    """Open the window; returns when it is closed.
+
+    Args:
+        command_line: runs a command-line command; with no display, the file given is transcribed by it.
+    """
+    args, qt_args = _parser().parse_known_args(argv)
+    if not has_display():
+        print("mms-desktop-gui: there is no display to open the window on; start it in a desktop session, "
+              "or use the command line (mms-desktop --help).", file=sys.stderr)  # fmt: skip
+        if not args.audio or command_line is None:
+            return 2
+        return command_line([*(["--data-dir", args.data_dir] if args.data_dir else []), "transcribe", args.audio])
+    crash_file = configure_logging(args.debug)
+    app = _application(qt_args)
+    server, running = _single_instance(args.data_dir, args.dictate)
+    if running:
         return 0
     try:
         window = build_window(args.data_dir)

@@ -69,6 +69,8 @@ def report(figures: list[BatchFigures]) -> str:
     base = figures[0]
     lines = [f"{base.recordings} recordings, {base.audio_s / 3600:.2f} h of audio"]
     for f in figures:
-        lines.append(f"  {f.workers} worker{'s' if f.workers > 1 else ' '}  {f.wall_s:7.1f} s  {f.rate:7.1f} audio h/h"
-                     f"  ({f.rate / base.rate:.2f} x {base.workers} worker)")  # fmt: skip
+        lines.append(
+            f"  {f.workers} worker{'s' if f.workers > 1 else ' '}  {f.wall_s:7.1f} s  {f.rate:7.1f} audio h/h"
+            f"  ({f.rate / base.rate:.2f} x {base.workers} worker)"
+        )
     return "\n".join(lines)

@@ -41,8 +41,13 @@ def main() -> None:
             if edit.hasFocus():
                 focused.append(True)
         mime = app.clipboard().mimeData()
-        data = {"text": edit.toPlainText(), "changed_at": changed[0], "focused": edit.hasFocus(),
-                "clipboard": app.clipboard().text(), "formats": mime.formats() if mime else []}  # fmt: skip
+        data = {
+            "text": edit.toPlainText(),
+            "changed_at": changed[0],
+            "focused": edit.hasFocus(),
+            "clipboard": app.clipboard().text(),
+            "formats": mime.formats() if mime else [],
+        }
         temporary = state.with_suffix(".tmp")
         temporary.write_text(json.dumps(data))
         temporary.replace(state)

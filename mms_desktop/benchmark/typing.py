@@ -143,9 +143,11 @@ def report(figures: list[TypingFigures]) -> str:
     def line(name: str, values: list[float]) -> str:
         return f"{name:<40} mean {statistics.mean(values) * 1000:7.0f} ms   max {max(values) * 1000:7.0f} ms"
 
-    return "\n".join([
-        f"typed: {figures[0].text!r} ({len(figures)} runs)",
-        line("end of speech -> final sentence", [f.final_s for f in figures]),
-        line("end of speech -> text in the other app", [f.shown_s for f in figures]),
-        line("typing it (clipboard, paste key, paste)", [f.typing_s for f in figures]),
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            f"typed: {figures[0].text!r} ({len(figures)} runs)",
+            line("end of speech -> final sentence", [f.final_s for f in figures]),
+            line("end of speech -> text in the other app", [f.shown_s for f in figures]),
+            line("typing it (clipboard, paste key, paste)", [f.typing_s for f in figures]),
+        ]
+    )

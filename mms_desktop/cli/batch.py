@@ -25,22 +25,36 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="folders, audio files or manifests")
     p.add_argument("--out", required=True, metavar="DIR", help="where the transcripts and the manifest go")
-    p.add_argument("--lang", help="language code (adapter name), or 'auto' to detect each recording's language "
-                   "(default: setting)")  # fmt: skip
+    p.add_argument(
+        "--lang", help="language code (adapter name), or 'auto' to detect each recording's language (default: setting)"
+    )
     p.add_argument("--among", type=_codes, default=[], help="with --lang auto: choose only among these codes")
     p.add_argument("--model", help="recognition model: a folder or an installed owner/name")
     p.add_argument("--lid-model", help="identification model: a folder or an installed owner/name")
-    p.add_argument("--format", action="append", choices=FORMATS,
-                   help="transcript format; repeat it for several (default: txt)")  # fmt: skip
+    p.add_argument(
+        "--format", action="append", choices=FORMATS, help="transcript format; repeat it for several (default: txt)"
+    )
     p.add_argument("--word-list", choices=["use", "ignore"], help="as for transcribe (default: setting)")
-    p.add_argument("--workers", type=int, help="processes transcribing at once (default: as many as there "
-                   "are cores, and as the free memory holds models for)")  # fmt: skip
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="processes transcribing at once (default: as many as there "
+        "are cores, and as the free memory holds models for)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress line, only the summary")
     p.set_defaults(run=run_batch)
 
 
-def load_models(data_dir: str | None, device: str | None, precision: str | None, word_lists: str,
-                model: str | None, lid_model: str | None, language: str, among: tuple[str, ...]) -> Any:  # fmt: skip
+def load_models(
+    data_dir: str | None,
+    device: str | None,
+    precision: str | None,
+    word_lists: str,
+    model: str | None,
+    lid_model: str | None,
+    language: str,
+    among: tuple[str, ...],
+) -> Any:
     """The models of one worker (a process of its own: everything is opened anew from the data folder)."""
     from mms_desktop.context import Context
     from mms_desktop.core.batch import Models
@@ -73,8 +87,10 @@ class Progress:
         spent = time.monotonic() - self.started
         rate = self.audio_s / spent if spent else 0.0  # audio hours per hour
         left = spent / self.done * (self.total - self.done)
-        line = (f"{self.done}/{self.total} recordings, {self.audio_s / 3600:.2f} h of audio, {rate:.1f} h/h, "
-                f"{self.failed} failed, about {left / 60:.0f} min left ")  # fmt: skip
+        line = (
+            f"{self.done}/{self.total} recordings, {self.audio_s / 3600:.2f} h of audio, {rate:.1f} h/h, "
+            f"{self.failed} failed, about {left / 60:.0f} min left "
+        )
         print(f"\r{line}", end="", file=sys.stderr, flush=True)
 
     def close(self) -> None:
@@ -108,8 +124,17 @@ def run_batch(args: argparse.Namespace, ctx: Any) -> int:
     tasks, skipped = batch.plan(recordings, ledger, out, formats, settings)
     progress = Progress(len(tasks), args.quiet)
     if tasks:
-        load = functools.partial(load_models, args.data_dir, args.device, args.precision, word_lists, args.model,
-                                 args.lid_model, language, among)  # fmt: skip
+        load = functools.partial(
+            load_models,
+            args.data_dir,
+            args.device,
+            args.precision,
+            word_lists,
+            args.model,
+            args.lid_model,
+            language,
+            among,
+        )
         size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
         workers = min(len(tasks), args.workers or batch.default_workers(size, precision))
 
@@ -126,8 +151,10 @@ def run_batch(args: argparse.Namespace, ctx: Any) -> int:
         ledger.write_manifest()
     failed = [r for r in ledger.rows().values() if r.status != "done"]
     done = progress.done - progress.failed
-    print(f"mms-desktop: {done} transcribed, {skipped} already done, {len(failed)} failed "
-          f"(see {out / batch.MANIFEST}).", file=sys.stderr)  # fmt: skip
+    print(
+        f"mms-desktop: {done} transcribed, {skipped} already done, {len(failed)} failed (see {out / batch.MANIFEST}).",
+        file=sys.stderr,
+    )
     for row in failed[:10]:
         print(f"  {row.source}: {row.error}", file=sys.stderr)
     return 2 if failed else 0

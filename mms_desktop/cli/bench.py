@@ -166,19 +166,27 @@ def _stream(args: argparse.Namespace, ctx: Context, options: Any, names: list[st
         for precision in _cpu_precisions() if every_precision else [host(ctx).effective_precision()]:
             quiet, loaded = _stream_one(args, ctx, options, title, folder, language, precision)
             if every_precision and loaded is not None:
-                live[precision] = {"final_max_s": round(quiet.final_latency_max_s, 3),
-                                   "final_max_loaded_s": round(loaded.final_latency_max_s, 3),
-                                   "lag_max_loaded_s": round(loaded.max_lag_s, 3)}  # fmt: skip
+                live[precision] = {
+                    "final_max_s": round(quiet.final_latency_max_s, 3),
+                    "final_max_loaded_s": round(loaded.final_latency_max_s, 3),
+                    "lag_max_loaded_s": round(loaded.max_lag_s, 3),
+                }
     if live:
         choice = findings.record_live(ctx.paths.findings_file, live)
-        print(f"with one core busy, MMS-1B's final text within {findings.LIVE_GOAL_S:g} s of the voice: "
-              + ", ".join(f"{p} {'yes' if f['final_max_loaded_s'] <= findings.LIVE_GOAL_S else 'no'} "
-                          f"({f['final_max_loaded_s']:.2f} s at most)" for p, f in live.items())
-              + f"; the automatic precision is now {choice} (saved in {ctx.paths.findings_file})")  # fmt: skip
+        print(
+            f"with one core busy, MMS-1B's final text within {findings.LIVE_GOAL_S:g} s of the voice: "
+            + ", ".join(
+                f"{p} {'yes' if f['final_max_loaded_s'] <= findings.LIVE_GOAL_S else 'no'} "
+                f"({f['final_max_loaded_s']:.2f} s at most)"
+                for p, f in live.items()
+            )
+            + f"; the automatic precision is now {choice} (saved in {ctx.paths.findings_file})"
+        )
 
 
-def _stream_one(args: argparse.Namespace, ctx: Context, options: Any, title: str, folder: Path, language: str,
-                precision: str) -> tuple[Any, Any]:  # fmt: skip
+def _stream_one(
+    args: argparse.Namespace, ctx: Context, options: Any, title: str, folder: Path, language: str, precision: str
+) -> tuple[Any, Any]:
     """One model at one precision: its figures, and with ``--load`` those with one core busy too."""
     import dataclasses
 
@@ -187,8 +195,12 @@ def _stream_one(args: argparse.Namespace, ctx: Context, options: Any, title: str
 
     recognizer = Recognizer.load(folder, language, ctx.settings.device, precision)
     if args.sweep:
-        swept = [dataclasses.replace(options, window=WindowOptions(chunk, context), partial_every_s=every,
-                                     lag_target_s=float("inf")) for chunk, context, every in SWEEP]  # fmt: skip
+        swept = [
+            dataclasses.replace(
+                options, window=WindowOptions(chunk, context), partial_every_s=every, lag_target_s=float("inf")
+            )
+            for chunk, context, every in SWEEP
+        ]
         # each window as it is, then the settings (shorter windows where they must be)
         rows = [streaming.run(recognizer, o, language) for o in [*swept, options]]
         print(streaming.table(title, rows), flush=True)
@@ -264,13 +276,16 @@ def run_batch(args: argparse.Namespace, ctx: Context) -> int:
     workers = args.workers or [1, 2]
     for count in workers:
         require("workers", count, 1, 64)
-    load = functools.partial(load_models, args.data_dir, args.device, args.precision, ctx.settings.word_lists,
-                             None, None, args.lang, ())  # fmt: skip
+    load = functools.partial(
+        load_models, args.data_dir, args.device, args.precision, ctx.settings.word_lists, None, None, args.lang, ()
+    )
     with tempfile.TemporaryDirectory(prefix="mms-batch-") as folder:
         source = batch.make_recordings(Path(folder), args.recordings, args.seconds)
         figures = batch.run(load, Path(folder), source, workers)
-    print(f"batch, local engine; processor: {os.cpu_count()} cores, {streaming.cpu_flags()}; "
-          f"recognition: {ctx.settings.asr_repo} or the bundled demonstration pack")  # fmt: skip
+    print(
+        f"batch, local engine; processor: {os.cpu_count()} cores, {streaming.cpu_flags()}; "
+        f"recognition: {ctx.settings.asr_repo} or the bundled demonstration pack"
+    )
     print(batch.report(figures))
     return 0
 
@@ -287,8 +302,10 @@ def run_typing(args: argparse.Namespace, ctx: Context) -> int:
         raise UserError("benchmark typing needs an X11 desktop (DISPLAY); without one, run it under xvfb-run.")
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     figures = typing.run(ctx, args.lang, args.runs)
-    print(f"typing into another application on this X display; paste key {ctx.settings.paste_key}; "
-          f"recognition: {ctx.settings.asr_repo} or the bundled demonstration pack, CPU")  # fmt: skip
+    print(
+        f"typing into another application on this X display; paste key {ctx.settings.paste_key}; "
+        f"recognition: {ctx.settings.asr_repo} or the bundled demonstration pack, CPU"
+    )
     print(typing.report(figures))
     return 0
 

@@ -31,8 +31,10 @@ def run(args: argparse.Namespace, context: Any) -> int:
     if answer == "ok":
         return 0
     if answer is not None:
-        raise UserError(f"The running MMS Desktop did not understand '{args.action}'; it may be an older version: "
-                        "quit it and start it again.")  # fmt: skip
+        raise UserError(
+            f"The running MMS Desktop did not understand '{args.action}'; it may be an older version: "
+            "quit it and start it again."
+        )
     if args.action == "stop":
         print(f"mms-desktop: {NOT_RUNNING}", file=sys.stderr)
         return 0

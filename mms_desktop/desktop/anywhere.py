@@ -25,7 +25,7 @@ from mms_desktop.desktop.tray import Tray
 from mms_desktop.desktop.typist import Typist
 from mms_desktop.gui.dictation_controller import Written
 from mms_desktop.gui.services import Services
-from mms_desktop.gui.survey import Installed, survey
+from mms_desktop.gui.survey import Installed
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,15 @@ class DesktopDictation(QObject):
 
     notice = Signal(str)
 
-    def __init__(self, services: Services, typist: Typist, overlay: Overlay, tray: Tray | None,
-                 hotkey_factory: HotkeyFactory | None, parent: QObject | None = None):  # fmt: skip
+    def __init__(
+        self,
+        services: Services,
+        typist: Typist,
+        overlay: Overlay,
+        tray: Tray | None,
+        hotkey_factory: HotkeyFactory | None,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.services, self.typist, self.overlay, self.tray = services, typist, overlay, tray
         self.dictation = services.dictation
@@ -75,7 +82,6 @@ class DesktopDictation(QObject):
         self.dictation.status.connect(self._status)
         typist.failed.connect(self.notice)
         self.notice.connect(self._say)
-        services.store_changed.connect(self.refresh_languages)
         services.settings_changed.connect(self.apply_settings)
         if tray is not None:
             tray.toggle.connect(self.toggle)
@@ -102,9 +108,11 @@ class DesktopDictation(QObject):
         except Exception as exc:  # another program holds it, or the window system refuses
             self._hotkey = None
             log.warning("the dictation shortcut %s cannot be used: %s", self._chord, exc)
-            self.notice.emit(f"The dictation shortcut {self._chord} cannot be used ({exc}); choose another in "
-                             "Settings, or bind `mms-desktop dictation toggle` in your desktop's keyboard "
-                             "settings.")  # fmt: skip
+            self.notice.emit(
+                f"The dictation shortcut {self._chord} cannot be used ({exc}); choose another in "
+                "Settings, or bind `mms-desktop dictation toggle` in your desktop's keyboard "
+                "settings."
+            )
 
     @Slot(str)
     def _say(self, text: str) -> None:
@@ -169,14 +177,10 @@ class DesktopDictation(QObject):
             except Exception as exc:
                 self.notice.emit(str(exc))
 
-    def refresh_languages(self) -> None:
-        """Survey what is installed for the tray's language menu (in the background)."""
-        if self.tray is not None:
-            context = self.services.context
-            self.services.jobs.start("survey languages", lambda report, cancel: survey(context), self._surveyed)
-
-    def _surveyed(self, found: Installed | None, error: BaseException | None) -> None:
-        if self.tray is None or found is None:
+    @Slot(object)
+    def show_languages(self, found: Installed) -> None:
+        """The tray's language menu from what the window's survey found installed (favourites first)."""
+        if self.tray is None:
             return
         favourites = [code for code in self.settings.favourites if code in found.languages]
         rest = sorted((code for code in found.languages if code not in favourites), key=display_name)

@@ -109,5 +109,6 @@ def start_in_tray(data_dir: str | None, dictate: bool) -> None:
         command = [str(Path(sys.executable).with_name(f"mms-desktop-gui{suffix}")), *args]
     else:
         command = [sys.executable, "-c", "from mms_desktop.launch import window; raise SystemExit(window())", *args]
-    subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                     start_new_session=True)  # fmt: skip
+    subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )

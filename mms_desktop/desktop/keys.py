@@ -10,13 +10,37 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-MODIFIERS = {"ctrl": "ctrl", "control": "ctrl", "alt": "alt", "shift": "shift", "meta": "super", "super": "super",
-             "win": "super"}  # fmt: skip
+MODIFIERS = {
+    "ctrl": "ctrl",
+    "control": "ctrl",
+    "alt": "alt",
+    "shift": "shift",
+    "meta": "super",
+    "super": "super",
+    "win": "super",
+}
 # Qt's names of keys that differ from X11's keysym names (letters, digits and F1..F35 are the same).
-X_NAMES = {"space": "space", "ins": "Insert", "insert": "Insert", "del": "Delete", "delete": "Delete",
-           "return": "Return", "enter": "Return", "tab": "Tab", "esc": "Escape", "escape": "Escape",
-           "backspace": "BackSpace", "home": "Home", "end": "End", "pgup": "Prior", "pgdown": "Next",
-           "pause": "Pause", "print": "Print", "scrolllock": "Scroll_Lock", "menu": "Menu"}  # fmt: skip
+X_NAMES = {
+    "space": "space",
+    "ins": "Insert",
+    "insert": "Insert",
+    "del": "Delete",
+    "delete": "Delete",
+    "return": "Return",
+    "enter": "Return",
+    "tab": "Tab",
+    "esc": "Escape",
+    "escape": "Escape",
+    "backspace": "BackSpace",
+    "home": "Home",
+    "end": "End",
+    "pgup": "Prior",
+    "pgdown": "Next",
+    "pause": "Pause",
+    "print": "Print",
+    "scrolllock": "Scroll_Lock",
+    "menu": "Menu",
+}
 
 
 @dataclass(frozen=True)
@@ -57,8 +81,10 @@ def parse_chord(text: str) -> Chord:
     elif lowered == "plus":
         name = "plus"
     else:
-        raise ValueError(f"'{key}' in '{text}' is not a key this program can listen for; choose a letter, a "
-                         "digit, a function key or Space.")  # fmt: skip
+        raise ValueError(
+            f"'{key}' in '{text}' is not a key this program can listen for; choose a letter, a "
+            "digit, a function key or Space."
+        )
     return Chord(frozenset(MODIFIERS[m.lower()] for m in held), name)
 
 

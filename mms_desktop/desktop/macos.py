@@ -23,10 +23,43 @@ ACCESSIBILITY = (
 # Qt's Ctrl is the Command key on macOS (Ctrl+V pastes with Command-V), as Qt's own shortcuts do.
 FLAGS = {"ctrl": 0x100000, "shift": 0x20000, "alt": 0x80000, "super": 0x40000}
 # Virtual key codes of the US layout's keys (letters by position: the system maps them to the user's layout).
-KEY_CODES = {"a": 0, "s": 1, "d": 2, "f": 3, "h": 4, "g": 5, "z": 6, "x": 7, "c": 8, "v": 9, "b": 11, "q": 12,
-             "w": 13, "e": 14, "r": 15, "y": 16, "t": 17, "o": 31, "u": 32, "i": 34, "p": 35, "l": 37, "j": 38,
-             "k": 40, "n": 45, "m": 46, "space": 49, "Return": 36, "Tab": 48, "BackSpace": 51, "Escape": 53,
-             "Insert": 114, "Delete": 117, "Home": 115, "End": 119}  # fmt: skip
+KEY_CODES = {
+    "a": 0,
+    "s": 1,
+    "d": 2,
+    "f": 3,
+    "h": 4,
+    "g": 5,
+    "z": 6,
+    "x": 7,
+    "c": 8,
+    "v": 9,
+    "b": 11,
+    "q": 12,
+    "w": 13,
+    "e": 14,
+    "r": 15,
+    "y": 16,
+    "t": 17,
+    "o": 31,
+    "u": 32,
+    "i": 34,
+    "p": 35,
+    "l": 37,
+    "j": 38,
+    "k": 40,
+    "n": 45,
+    "m": 46,
+    "space": 49,
+    "Return": 36,
+    "Tab": 48,
+    "BackSpace": 51,
+    "Escape": 53,
+    "Insert": 114,
+    "Delete": 117,
+    "Home": 115,
+    "End": 119,
+}
 
 KeyEvent = tuple[int, int, bool]  # key code, modifier flags, down
 
@@ -103,8 +136,12 @@ class MacKeyboard:
 
 
 # pynput's names of the modifier keys (left and right), by the chord's modifier; Qt's Ctrl is Command here.
-PYNPUT_MODIFIERS = {"ctrl": ("cmd", "cmd_l", "cmd_r"), "alt": ("alt", "alt_l", "alt_r"),
-                    "shift": ("shift", "shift_l", "shift_r"), "super": ("ctrl", "ctrl_l", "ctrl_r")}  # fmt: skip
+PYNPUT_MODIFIERS = {
+    "ctrl": ("cmd", "cmd_l", "cmd_r"),
+    "alt": ("alt", "alt_l", "alt_r"),
+    "shift": ("shift", "shift_l", "shift_r"),
+    "super": ("ctrl", "ctrl_l", "ctrl_r"),
+}
 
 
 class ChordTracker:

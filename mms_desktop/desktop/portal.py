@@ -38,8 +38,9 @@ class PortalUnavailable(Exception):
     """No portal offers this here, or the user declined it in the desktop's dialog."""
 
 
-def request(connection: Any, interface: str, method: str, signature: str, body: tuple[Any, ...],
-            token: str) -> dict[str, Any]:  # fmt: skip
+def request(
+    connection: Any, interface: str, method: str, signature: str, body: tuple[Any, ...], token: str
+) -> dict[str, Any]:
     """Call a portal method that answers through a Request object (``token`` names it); the results of its
     Response, once the desktop has given it (after asking the user, for some)."""
     from jeepney import DBusAddress, MatchRule, message_bus, new_method_call
@@ -74,8 +75,9 @@ def connect(bus: str) -> Any:
 class PortalHotkey:
     """The dictation shortcut, bound through the portal (``bus``: a D-Bus address; default: the session's)."""
 
-    def __init__(self, chord: Chord, on_press: Callable[[], None], on_release: Callable[[], None],
-                 bus: str = "SESSION"):  # fmt: skip
+    def __init__(
+        self, chord: Chord, on_press: Callable[[], None], on_release: Callable[[], None], bus: str = "SESSION"
+    ):
         self.chord, self._on_press, self._on_release, self._bus = chord, on_press, on_release, bus
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -148,8 +150,15 @@ class PortalHotkey:
 REMOTE_DESKTOP = "org.freedesktop.portal.RemoteDesktop"
 KEYBOARD_DEVICE = 1
 MODIFIER_KEYSYMS = {"ctrl": 0xFFE3, "alt": 0xFFE9, "shift": 0xFFE1, "super": 0xFFEB}
-NAMED_KEYSYMS = {"space": 0x20, "Insert": 0xFF63, "BackSpace": 0xFF08, "Return": 0xFF0D, "Tab": 0xFF09,
-                 "Delete": 0xFFFF, "Escape": 0xFF1B}  # fmt: skip
+NAMED_KEYSYMS = {
+    "space": 0x20,
+    "Insert": 0xFF63,
+    "BackSpace": 0xFF08,
+    "Return": 0xFF0D,
+    "Tab": 0xFF09,
+    "Delete": 0xFFFF,
+    "Escape": 0xFF1B,
+}
 
 
 def keysym(key: str) -> int:
@@ -203,8 +212,11 @@ class PortalKeyboard:
         try:
             with self._lock:
                 options = {"handle_token": ("s", token + "a"), "session_handle_token": ("s", token)}
-                session = str(request(self._connection, REMOTE_DESKTOP, "CreateSession", "a{sv}", (options,),
-                                      token + "a")["session_handle"])  # fmt: skip
+                session = str(
+                    request(self._connection, REMOTE_DESKTOP, "CreateSession", "a{sv}", (options,), token + "a")[
+                        "session_handle"
+                    ]
+                )
                 select = {"handle_token": ("s", token + "b"), "types": ("u", KEYBOARD_DEVICE)}
                 request(self._connection, REMOTE_DESKTOP, "SelectDevices", "oa{sv}", (session, select), token + "b")
                 start = {"handle_token": ("s", token + "c")}

@@ -34,8 +34,9 @@ def attach(window: Any, server: InstanceServer | None) -> DesktopDictation:
     keyboard, unavailable = keyboard_for(platform)
     typist = Typist(keyboard, QGuiApplication.clipboard(), own_windows, unavailable)
     tray = Tray()
-    desktop = DesktopDictation(window.services, typist, Overlay(), tray if tray.show() else None,
-                               hotkey_factory_for(platform), parent=window)  # fmt: skip
+    desktop = DesktopDictation(
+        window.services, typist, Overlay(), tray if tray.show() else None, hotkey_factory_for(platform), parent=window
+    )
     typist.setParent(desktop)
     tray.setParent(desktop)
     desktop.overlay.setParent(None)  # a window of its own
@@ -64,5 +65,5 @@ def attach(window: Any, server: InstanceServer | None) -> DesktopDictation:
     window.closed.connect(closed)
     desktop.apply_settings()
     desktop.close_to_tray(window)
-    desktop.refresh_languages()
+    window.readiness.surveyed.connect(desktop.show_languages)  # the window's own survey, not a second one
     return desktop

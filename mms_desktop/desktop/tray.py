@@ -16,8 +16,11 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from mms_desktop.core.base import AUTO
 
 COLOURS = {"idle": "#9aa0a6", "listening": "#d93025", "working": "#f9ab00"}
-TIPS = {"idle": "MMS Desktop: ready to dictate", "listening": "MMS Desktop: listening",
-        "working": "MMS Desktop: finishing the words"}  # fmt: skip
+TIPS = {
+    "idle": "MMS Desktop: ready to dictate",
+    "listening": "MMS Desktop: listening",
+    "working": "MMS Desktop: finishing the words",
+}
 
 
 def state_icon(state: str) -> QIcon:

@@ -51,9 +51,14 @@ class Typist(QObject):
     typed = Signal(str)
     failed = Signal(str)
 
-    def __init__(self, keyboard: Keyboard | None, clipboard: QClipboard, own_windows: Callable[[], set[int]],
-                 unavailable: str = "this desktop lets no program type into others",
-                 parent: QObject | None = None):  # fmt: skip
+    def __init__(
+        self,
+        keyboard: Keyboard | None,
+        clipboard: QClipboard,
+        own_windows: Callable[[], set[int]],
+        unavailable: str = "this desktop lets no program type into others",
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.keyboard = keyboard
         self.unavailable = unavailable
@@ -136,6 +141,5 @@ class Typist(QObject):
             self._restore.stop()
             self._saved = None  # the words are what the user needs on the clipboard now
             self.clipboard.setText(text)
-        self.failed.emit(f"The words could not be typed ({why}); they are on the clipboard: paste them with "
-                         "Ctrl+V.")  # fmt: skip
+        self.failed.emit(f"The words could not be typed ({why}); they are on the clipboard: paste them with Ctrl+V.")
         return False

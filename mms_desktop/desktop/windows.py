@@ -26,9 +26,26 @@ WM_HOTKEY, WM_QUIT = 0x0312, 0x0012
 MOD_FLAGS = {"alt": 0x1, "ctrl": 0x2, "shift": 0x4, "super": 0x8}
 MOD_NOREPEAT = 0x4000
 # Virtual-key codes of the keys a chord may name (letters and digits are their upper-case ASCII codes).
-VIRTUAL_KEYS = {"ctrl": 0x11, "alt": 0x12, "shift": 0x10, "super": 0x5B, "space": 0x20, "Insert": 0x2D,
-                "Delete": 0x2E, "BackSpace": 0x08, "Return": 0x0D, "Tab": 0x09, "Escape": 0x1B, "Home": 0x24,
-                "End": 0x23, "Prior": 0x21, "Next": 0x22, "Pause": 0x13, "Print": 0x2C, "plus": 0xBB}  # fmt: skip
+VIRTUAL_KEYS = {
+    "ctrl": 0x11,
+    "alt": 0x12,
+    "shift": 0x10,
+    "super": 0x5B,
+    "space": 0x20,
+    "Insert": 0x2D,
+    "Delete": 0x2E,
+    "BackSpace": 0x08,
+    "Return": 0x0D,
+    "Tab": 0x09,
+    "Escape": 0x1B,
+    "Home": 0x24,
+    "End": 0x23,
+    "Prior": 0x21,
+    "Next": 0x22,
+    "Pause": 0x13,
+    "Print": 0x2C,
+    "plus": 0xBB,
+}
 
 
 def virtual_key(name: str) -> int:
@@ -42,13 +59,24 @@ def virtual_key(name: str) -> int:
 
 
 class KEYBDINPUT(ctypes.Structure):
-    _fields_ = [("wVk", ctypes.c_uint16), ("wScan", ctypes.c_uint16), ("dwFlags", ctypes.c_uint32),
-                ("time", ctypes.c_uint32), ("dwExtraInfo", ctypes.c_size_t)]  # fmt: skip
+    _fields_ = [
+        ("wVk", ctypes.c_uint16),
+        ("wScan", ctypes.c_uint16),
+        ("dwFlags", ctypes.c_uint32),
+        ("time", ctypes.c_uint32),
+        ("dwExtraInfo", ctypes.c_size_t),
+    ]
 
 
 class MOUSEINPUT(ctypes.Structure):  # the largest member of the union: it sets INPUT's size
-    _fields_ = [("dx", ctypes.c_int32), ("dy", ctypes.c_int32), ("mouseData", ctypes.c_uint32),
-                ("dwFlags", ctypes.c_uint32), ("time", ctypes.c_uint32), ("dwExtraInfo", ctypes.c_size_t)]  # fmt: skip
+    _fields_ = [
+        ("dx", ctypes.c_int32),
+        ("dy", ctypes.c_int32),
+        ("mouseData", ctypes.c_uint32),
+        ("dwFlags", ctypes.c_uint32),
+        ("time", ctypes.c_uint32),
+        ("dwExtraInfo", ctypes.c_size_t),
+    ]
 
 
 class _INPUTUNION(ctypes.Union):

@@ -154,8 +154,13 @@ class X11Hotkey:
             holds the shortcut.
     """
 
-    def __init__(self, chord: Chord, on_press: Callable[[], None], on_release: Callable[[], None],
-                 display_name: str | None = None):  # fmt: skip
+    def __init__(
+        self,
+        chord: Chord,
+        on_press: Callable[[], None],
+        on_release: Callable[[], None],
+        display_name: str | None = None,
+    ):
         self.chord = chord
         self._on_press, self._on_release = on_press, on_release
         self._display_name = display_name

@@ -148,8 +148,9 @@ class DictationController(QObject):
                 wav = self._recordings_folder(settings) / time.strftime("dictation-%Y%m%d-%H%M%S.wav")
             else:
                 wav = recording()
-            recorder = Recorder(wav, capture.sample_rate, capture.channels, on_event=on_event,
-                                device=capture.device.name)  # fmt: skip
+            recorder = Recorder(
+                wav, capture.sample_rate, capture.channels, on_event=on_event, device=capture.device.name
+            )
 
         def stream() -> RecognitionStream:
             recognizer = self._host.recognizer(None, language)

@@ -36,16 +36,18 @@ class FolderOutcome:
     complete: bool  # False: cancelled before the end
 
 
-def _work(source: Path, out: Path, language: str, services: Services, report: Any,
-          cancel: threading.Event) -> FolderOutcome:  # fmt: skip
+def _work(
+    source: Path, out: Path, language: str, services: Services, report: Any, cancel: threading.Event
+) -> FolderOutcome:
     """Runs on a job thread: the batch over the window's own models, one recording at a time."""
     settings, host = dataclasses.replace(services.context.settings), services.host
     recordings = batch.recordings([source])
     folder = host.recognizer_dir(None)
     options = WindowOptions(settings.window_s, settings.context_s)
     among = tuple(settings.auto_among)
-    key = batch.settings_key(str(folder), host.effective_precision(folder), language, among, FORMATS, options,
-                             settings.word_lists)  # fmt: skip
+    key = batch.settings_key(
+        str(folder), host.effective_precision(folder), language, among, FORMATS, options, settings.word_lists
+    )
     ledger = batch.Ledger(out)
     batch.remove_unfinished(out)
     tasks, skipped = batch.plan(recordings, ledger, out, FORMATS, key)

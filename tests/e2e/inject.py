@@ -55,8 +55,18 @@ def main() -> None:
         wait(spec.get("pause_s", 0.4))
     wait(spec.get("restore_s", 0.6) + 0.5)  # the clipboard is put back meanwhile, and the target reports it
     target = json.loads(Path(spec["target"]).read_text()) if spec.get("target") else None
-    print(json.dumps({"results": results, "failed": failed, "text": text.text, "seconds": times,
-                      "own_window_text": own.text() if own else None, "target": target}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "results": results,
+                "failed": failed,
+                "text": text.text,
+                "seconds": times,
+                "own_window_text": own.text() if own else None,
+                "target": target,
+            }
+        )
+    )
     app.quit()
 
 

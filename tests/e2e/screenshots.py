@@ -168,6 +168,7 @@ def anywhere_shots(window, home: Path, wait, out: Path) -> tuple[str, list[str]]
     target = subprocess.Popen([sys.executable, "-m", "mms_desktop.benchmark.target", str(state)])
     wait(lambda: state.exists() and json.loads(state.read_text()).get("focused"), 30)
     desktop = attach(window, None)
+    window.readiness.refresh()  # the window surveyed before the tray was there: again, for its menu
     window.hide()
     desktop.start()
     wait(lambda: window.status_text.text() == "Listening…", 60)

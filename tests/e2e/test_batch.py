@@ -44,8 +44,9 @@ def batch(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run_cli("batch", *args, "--lang", "eng", "--quiet", home=home, timeout=600)
 
 
-def test_bad_recordings_are_rows_with_a_reason_and_the_batch_goes_on(installed_home: Path, archive: Path,
-                                                                     tmp_path: Path) -> None:  # fmt: skip
+def test_bad_recordings_are_rows_with_a_reason_and_the_batch_goes_on(
+    installed_home: Path, archive: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     result = batch(installed_home, str(archive / "bad"), "--out", str(out), "--format", "txt", "--format", "srt")
     assert result.returncode == 2, result.stderr
@@ -65,8 +66,10 @@ def test_a_killed_batch_goes_on_and_every_recording_is_transcribed_once_as_trans
 ) -> None:
     out = tmp_path / "out"
     exe = Path(sys.executable).parent / "mms-desktop"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MMS_DESKTOP")},
-           "MMS_DESKTOP_HOME": str(installed_home)}  # fmt: skip
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MMS_DESKTOP")},
+        "MMS_DESKTOP_HOME": str(installed_home),
+    }
     command = [str(exe), "batch", str(archive / "src"), "--out", str(out), "--lang", "eng", "--workers", "2", "--quiet"]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 300
@@ -85,8 +88,16 @@ def test_a_killed_batch_goes_on_and_every_recording_is_transcribed_once_as_trans
     assert not list(out.rglob("*.tmp")), "no unfinished file is left"
     single = tmp_path / "single"
     for part in ("north", "south/villages"):
-        done = run_cli("transcribe", str(archive / "src" / part), "--lang", "eng", "-o", str(single / part),
-                       home=installed_home, timeout=600)  # fmt: skip
+        done = run_cli(
+            "transcribe",
+            str(archive / "src" / part),
+            "--lang",
+            "eng",
+            "-o",
+            str(single / part),
+            home=installed_home,
+            timeout=600,
+        )
         assert done.returncode == 0, done.stderr
     for expected in single.rglob("*.txt"):
         assert (out / expected.relative_to(single)).read_text() == expected.read_text(), expected.name

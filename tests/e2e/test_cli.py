@@ -44,8 +44,13 @@ def test_output_read_only_in_part_ends_quietly(tmp_path: Path) -> None:
     exe = Path(sys.executable).parent / "mms-desktop"
     env = {k: v for k, v in os.environ.items() if not k.startswith("MMS_DESKTOP")}
     read, write = os.pipe()
-    process = subprocess.Popen([str(exe), "languages", "models"], stdout=write, stderr=subprocess.PIPE, text=True,
-                               env={**env, "MMS_DESKTOP_HOME": str(tmp_path / "home")})  # fmt: skip
+    process = subprocess.Popen(
+        [str(exe), "languages", "models"],
+        stdout=write,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "MMS_DESKTOP_HOME": str(tmp_path / "home")},
+    )
     os.close(write)
     os.close(read)  # before the program has printed anything: its first write finds no reader
     _, stderr = process.communicate(timeout=120)

@@ -145,16 +145,22 @@ def inject(desk: Desk, spec: dict) -> dict:
     """Type ``spec``'s utterances through the product's paste path (tests/e2e/inject.py)."""
     path = desk.folder / "spec.json"
     path.write_text(json.dumps(spec))
-    done = subprocess.run([sys.executable, str(HERE / "inject.py"), str(path)], env=desk.env(),
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, str(HERE / "inject.py"), str(path)], env=desk.env(), capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_chinese_arabic_and_devanagari_are_pasted_and_scratch_that_takes_the_last_back(desk: Desk) -> None:
     target = Target(desk, clipboard="the user's own words")
-    utterances = [["你 好 世 界", "cmn-script_simplified"], ["مرحبا بالعالم", "ara"], ["नमस्ते दुनिया", "hin"],
-                  ["hello world", "eng"], ["scratch that", "eng"]]  # fmt: skip
+    utterances = [
+        ["你 好 世 界", "cmn-script_simplified"],
+        ["مرحبا بالعالم", "ara"],
+        ["नमस्ते दुनिया", "hin"],
+        ["hello world", "eng"],
+        ["scratch that", "eng"],
+    ]
     done = inject(desk, {"paste_key": "Ctrl+V", "utterances": utterances, "target": str(target.file)})
     assert done["results"] == [True] * 5 and done["failed"] == []
     expected = "你好世界。 مرحبا بالعالم. नमस्ते दुनिया।"

@@ -46,16 +46,20 @@ def test_the_shortcut_is_bound_through_the_portal_and_its_presses_arrive(bus: st
 
     report = fake_portal()
     presses: list[str] = []
-    hotkey = PortalHotkey(parse_shortcut("Ctrl+Alt+Space"), lambda: presses.append("down"),
-                          lambda: presses.append("up"), bus=bus)  # fmt: skip
+    hotkey = PortalHotkey(
+        parse_shortcut("Ctrl+Alt+Space"), lambda: presses.append("down"), lambda: presses.append("up"), bus=bus
+    )
     hotkey.start()
     assert wait_for(lambda: hotkey.bound_trigger), "bound once the desktop has answered"
     asked = json.loads(report.read_text())
     assert asked["asked"] == {"dictate": "CTRL+ALT+space"} and asked["session"] == hotkey.session
     assert hotkey.bound_trigger == "Press CTRL+ALT+space"
     with open_dbus_connection(bus=bus) as user:
-        fake = DBusAddress("/org/freedesktop/portal/desktop", bus_name="org.freedesktop.portal.Desktop",
-                           interface="org.example.FakePortal")  # fmt: skip
+        fake = DBusAddress(
+            "/org/freedesktop/portal/desktop",
+            bus_name="org.freedesktop.portal.Desktop",
+            interface="org.example.FakePortal",
+        )
         user.send_and_get_reply(new_method_call(fake, "Press"))
         assert wait_for(lambda: presses == ["down"])
         user.send_and_get_reply(new_method_call(fake, "Release"))

@@ -29,8 +29,16 @@ def test_the_window_shows_words_spoken_into_the_microphone_and_its_dialogs(tmp_p
     assert character_error_rate([typed], [plain(summary["typed"])]) <= 0.2, "typed into the other application"
     assert summary["typed"][0].isupper() and summary["typed"].endswith("."), summary["typed"]
     assert "recording was saved" in summary["status"]
-    for name in ("1-idle", "2-dictating", "3-language-manager", "4-settings", "5-field-sessions", "6-teach-a-language",
-                 "7-dictate-anywhere", "8-tray-menu"):  # fmt: skip
+    for name in (
+        "1-idle",
+        "2-dictating",
+        "3-language-manager",
+        "4-settings",
+        "5-field-sessions",
+        "6-teach-a-language",
+        "7-dictate-anywhere",
+        "8-tray-menu",
+    ):
         image = QImage(str(tmp_path / f"{name}.png"))
         window_sized = name[0] < "7"  # the last two are the overlay and the tray's menu
         assert image.width() >= (900 if window_sized else 150) and image.height() >= (600 if window_sized else 80), name

@@ -76,8 +76,9 @@ def anywhere(window, keyboard: RecordingKeyboard, taken: bool = False) -> Deskto
     return desktop
 
 
-def test_push_to_talk_types_each_sentence_and_keeps_it_in_the_window(qtbot, make_window, microphone,
-                                                                      tmp_path: Path) -> None:  # fmt: skip
+def test_push_to_talk_types_each_sentence_and_keeps_it_in_the_window(
+    qtbot, make_window, microphone, tmp_path: Path
+) -> None:
     window = make_window()
     window.context.settings.language = "spa"
     window.context.settings.shortcut_mode = "push-to-talk"
@@ -106,8 +107,9 @@ def test_push_to_talk_types_each_sentence_and_keeps_it_in_the_window(qtbot, make
     assert len(list((tmp_path / "home" / "recordings").glob("dictation-*.wav"))) == 1
 
 
-def test_a_failed_paste_leaves_the_words_on_the_clipboard_and_says_so(qtbot, make_window, microphone,
-                                                                       tmp_path: Path) -> None:  # fmt: skip
+def test_a_failed_paste_leaves_the_words_on_the_clipboard_and_says_so(
+    qtbot, make_window, microphone, tmp_path: Path
+) -> None:
     window = make_window()
     window.context.settings.language = "spa"
     window.context.settings.keep_dictation_recordings = "no"
@@ -147,8 +149,9 @@ def test_a_shortcut_another_program_holds_is_said_and_a_new_one_is_taken_up(qtbo
     assert desktop.has_shortcut and Shortcut.made[-1].listening and str(Shortcut.made[-1].chord) == "Ctrl+Alt+F8"
 
 
-def test_closing_the_window_asks_once_whether_to_stay_in_the_tray(qtbot, make_window, monkeypatch,
-                                                                   tmp_path: Path) -> None:  # fmt: skip
+def test_closing_the_window_asks_once_whether_to_stay_in_the_tray(
+    qtbot, make_window, monkeypatch, tmp_path: Path
+) -> None:
     import json
 
     from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
@@ -162,14 +165,16 @@ def test_closing_the_window_asks_once_whether_to_stay_in_the_tray(qtbot, make_wi
     window = make_window()
     tray = Tray()
     tray.icon = ShownIcon(tray.icons["idle"], tray)
-    desktop = DesktopDictation(window.services, Typist(None, QGuiApplication.clipboard(), set), Overlay(), tray,
-                               None, parent=window)  # fmt: skip
+    desktop = DesktopDictation(
+        window.services, Typist(None, QGuiApplication.clipboard(), set), Overlay(), tray, None, parent=window
+    )
     desktop.close_to_tray(window)
     closed: list[bool] = []
     window.closed.connect(lambda: closed.append(True))
     asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: asked.append(text)
-                        or QMessageBox.StandardButton.Yes)  # fmt: skip
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda parent, title, text: asked.append(text) or QMessageBox.StandardButton.Yes
+    )
     assert window.context.settings.close_to_tray == "ask"
     window.close()
     assert window.isHidden() and not closed and len(asked) == 1 and "tray" in asked[0]

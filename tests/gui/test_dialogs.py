@@ -188,7 +188,10 @@ def test_microphones_are_listed_by_plain_names_and_chosen_by_their_own(qtbot, ma
     window.bar.set_microphones(names, "pulse")
     box = window.bar.microphone_box
     assert [box.itemText(i) for i in range(box.count())] == [
-        "System default microphone", "HDA Intel PCH: ALC3246 Analog", "Sound server (PulseAudio)"]  # fmt: skip
+        "System default microphone",
+        "HDA Intel PCH: ALC3246 Analog",
+        "Sound server (PulseAudio)",
+    ]
     assert box.currentData() == "pulse"
     window.context.settings.input_device = "pulse"
     dialog = SettingsDialog(window.context.settings, names, window)

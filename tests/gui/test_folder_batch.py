@@ -47,8 +47,7 @@ def test_a_folder_is_transcribed_and_a_second_run_does_only_what_is_new(qtbot, m
     assert (outcomes[-1].transcribed, outcomes[-1].skipped) == (1, 3)
 
 
-def test_cancel_stops_after_the_recording_in_hand_and_the_next_run_goes_on(qtbot, make_window,
-                                                                           tmp_path: Path) -> None:  # fmt: skip
+def test_cancel_stops_after_the_recording_in_hand_and_the_next_run_goes_on(qtbot, make_window, tmp_path: Path) -> None:
     window = make_window()
     source, out = tmp_path / "field", tmp_path / "transcripts"
     recordings(source, tmp_path, 8, repeats=4)  # long enough that Cancel comes while they are being done

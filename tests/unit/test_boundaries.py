@@ -18,8 +18,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "mms_desktop"
 CORE = ROOT / "core"
-LAYERS = ["base", "audio", "checkpoints", "store", "formats", "recognition", "synthesis", "fieldwork", "training",
-          "engine", "batch"]  # fmt: skip
+LAYERS = [
+    "base",
+    "audio",
+    "checkpoints",
+    "store",
+    "formats",
+    "recognition",
+    "synthesis",
+    "fieldwork",
+    "training",
+    "engine",
+    "batch",
+]
 HEAVY = ("torch", "transformers")  # libraries whose import alone takes a second or more
 
 

@@ -59,8 +59,11 @@ def test_a_busy_machine_has_the_last_word_for_live_dictation(tmp_path) -> None:
 
 
 def test_where_no_precision_keeps_up_the_closest_is_taken() -> None:
-    live = {"float32": {"final_max_loaded_s": 9.0}, "bfloat16": {"final_max_loaded_s": 4.5},
-            "int8": {"final_max_loaded_s": 3.4}}  # fmt: skip
+    live = {
+        "float32": {"final_max_loaded_s": 9.0},
+        "bfloat16": {"final_max_loaded_s": 4.5},
+        "int8": {"final_max_loaded_s": 3.4},
+    }
     assert findings.live_choice(live, "bfloat16") == "int8"
     assert findings.live_choice({"int4": {"final_max_loaded_s": 1.0}, "int8": "x"}, "bfloat16") == "bfloat16"
 

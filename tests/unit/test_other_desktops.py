@@ -12,7 +12,13 @@ from mms_desktop.desktop.keys import parse_chord
 def test_windows_presses_the_modifiers_then_the_key_and_lets_go_in_reverse() -> None:
     up = windows.KEYEVENTF_KEYUP
     assert windows.chord_events(parse_chord("Ctrl+Shift+V")) == [
-        (0x11, 0, 0), (0x10, 0, 0), (0x56, 0, 0), (0x56, 0, up), (0x10, 0, up), (0x11, 0, up)]  # fmt: skip
+        (0x11, 0, 0),
+        (0x10, 0, 0),
+        (0x56, 0, 0),
+        (0x56, 0, up),
+        (0x10, 0, up),
+        (0x11, 0, up),
+    ]
     assert windows.chord_events(parse_chord("Shift+Insert"))[1] == (0x2D, 0, 0)
     assert windows.virtual_key("F9") == 0x78 and windows.virtual_key("7") == 0x37
 

@@ -54,8 +54,15 @@ class Task:
     settings: str  # the sum of what its transcript depends on (settings_key)
 
 
-def settings_key(model: str, precision: str, language: str, among: Iterable[str], formats: Iterable[str],
-                 options: Any, word_lists: str) -> str:  # fmt: skip
+def settings_key(
+    model: str,
+    precision: str,
+    language: str,
+    among: Iterable[str],
+    formats: Iterable[str],
+    options: Any,
+    word_lists: str,
+) -> str:
     """A short sum of everything a transcript depends on: a recording transcribed under another is redone."""
     described = f"{model}|{precision}|{language}|{','.join(among)}|{','.join(formats)}|{options}|{word_lists}"
     return hashlib.sha256(described.encode()).hexdigest()[:16]
@@ -70,8 +77,9 @@ def file_sha256(path: Path) -> str:
 
 
 def targets_of(recording: Recording, out: Path, formats: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    return tuple((fmt, str(out / recording.relative.with_name(recording.relative.name + SUFFIXES[fmt])))
-                 for fmt in formats)  # fmt: skip
+    return tuple(
+        (fmt, str(out / recording.relative.with_name(recording.relative.name + SUFFIXES[fmt]))) for fmt in formats
+    )
 
 
 def unchanged(recording: Recording, row: Row | None, settings: str, targets: tuple[tuple[str, str], ...]) -> bool:
@@ -90,8 +98,9 @@ def unchanged(recording: Recording, row: Row | None, settings: str, targets: tup
     return file_sha256(recording.path) == row.sha256
 
 
-def plan(recordings: list[Recording], ledger: Ledger, out: Path, formats: list[str],
-         settings: str) -> tuple[list[Task], int]:  # fmt: skip
+def plan(
+    recordings: list[Recording], ledger: Ledger, out: Path, formats: list[str], settings: str
+) -> tuple[list[Task], int]:
     """The tasks still to do, and how many recordings are done already (skipped)."""
     done = ledger.rows()
     tasks, skipped = [], 0
@@ -115,12 +124,10 @@ def work(models: Models, task: Task) -> Row:
     """Transcribe one recording and save its transcripts; its row, failed with one sentence if it must."""
     started = time.perf_counter()
     path = Path(task.source)
-    row = Row(task.key, task.source, "failed", model=models.model, precision=models.precision,
-              settings=task.settings)  # fmt: skip
+    row = Row(task.key, task.source, "failed", model=models.model, precision=models.precision, settings=task.settings)
     try:
         stat = path.stat()
-        row = Row(**{**row.__dict__, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-                     "sha256": file_sha256(path)})  # fmt: skip
+        row = Row(**{**row.__dict__, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": file_sha256(path)})
         samples = load_audio(path)
         language = task.language or models.language
         result = transcribe(samples, models.recognizer, language, models.identifier, models.among, models.options)
@@ -131,8 +138,15 @@ def work(models: Models, task: Task) -> Row:
             existing = Path(target).read_text(encoding="utf-8") if Path(target).exists() else None
             if existing != text:
                 atomic_write_text(Path(target), text)
-        return Row(**{**row.__dict__, "status": "done", "language": result.language,
-                      "duration_s": result.duration, "seconds": round(time.perf_counter() - started, 3)})  # fmt: skip
+        return Row(
+            **{
+                **row.__dict__,
+                "status": "done",
+                "language": result.language,
+                "duration_s": result.duration,
+                "seconds": round(time.perf_counter() - started, 3),
+            }
+        )
     except UserError as exc:
         return Row(**{**row.__dict__, "error": str(exc), "seconds": round(time.perf_counter() - started, 3)})
     except Exception as exc:  # one bad recording never stops the batch
@@ -156,8 +170,13 @@ def _work_in_worker(task: Task) -> Row:
     return work(_models, task)
 
 
-def run_local(tasks: list[Task], load: Callable[[], Models], workers: int, on_row: Callable[[Row], None],
-              cancel: threading.Event | None = None) -> bool:  # fmt: skip
+def run_local(
+    tasks: list[Task],
+    load: Callable[[], Models],
+    workers: int,
+    on_row: Callable[[Row], None],
+    cancel: threading.Event | None = None,
+) -> bool:
     """Do ``tasks`` with ``workers`` processes (one: on this thread), ``on_row`` called here for each as it
     is done; ``cancel`` stops it after the recordings in hand. Whether every task was done. ``load`` must be
     picklable (a module's function, or a partial of one) with more than one worker.

@@ -27,8 +27,13 @@ class Recording:
 
 
 def _under(folder: Path) -> list[Recording]:
-    found = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file()
-                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))  # fmt: skip
+    found = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in SUPPORTED_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
     return [Recording(p, p.relative_to(folder).with_suffix("")) for p in found]
 
 
@@ -39,8 +44,10 @@ def _listed(manifest: Path) -> list[Recording]:
         raise UserError(f"The manifest {manifest} cannot be read ({exc}).") from exc
     rows = list(csv.DictReader(text.splitlines(), delimiter="\t" if manifest.suffix.lower() == ".tsv" else ","))
     if not rows or "path" not in rows[0]:
-        raise UserError(f"The manifest {manifest} has no 'path' column; its first line must name the columns "
-                        "(path, and language if you give one per recording).")  # fmt: skip
+        raise UserError(
+            f"The manifest {manifest} has no 'path' column; its first line must name the columns "
+            "(path, and language if you give one per recording)."
+        )
     found = []
     for number, row in enumerate(rows, start=2):
         name = (row.get("path") or "").strip()
@@ -75,13 +82,16 @@ def recordings(sources: Iterable[str | Path]) -> list[Recording]:
         else:
             raise UserError(f"{source} is not a folder, an audio file or a manifest (.csv or .tsv).")
     if not found:
-        raise UserError("No recordings were found in what was given; give folders of WAV, FLAC, OGG or MP3 files, "
-                        "or a manifest.")  # fmt: skip
+        raise UserError(
+            "No recordings were found in what was given; give folders of WAV, FLAC, OGG or MP3 files, or a manifest."
+        )
     unique = {r.path.resolve(): r for r in found}
     places: dict[Path, Path] = {}
     for recording in unique.values():
         other = places.setdefault(recording.relative, recording.path)
         if other != recording.path:
-            raise UserError(f"{other} and {recording.path} would both be written as {recording.relative}; give "
-                            "them in separate batches or rename one.")  # fmt: skip
+            raise UserError(
+                f"{other} and {recording.path} would both be written as {recording.relative}; give "
+                "them in separate batches or rename one."
+            )
     return list(unique.values())

@@ -73,7 +73,7 @@ COMMANDS: dict[str, dict[str, str]] = {
         "comma": "comma",
         "question mark": "question",
         "scratch that": SCRATCH,
-    },  # fmt: skip
+    },
     "fra": {
         "à la ligne": "line",
         "nouvelle ligne": "line",
@@ -82,7 +82,7 @@ COMMANDS: dict[str, dict[str, str]] = {
         "virgule": "comma",
         "point d'interrogation": "question",
         "annule ça": SCRATCH,
-    },  # fmt: skip
+    },
     "deu": {
         "neue zeile": "line",
         "neuer absatz": "paragraph",
@@ -90,7 +90,7 @@ COMMANDS: dict[str, dict[str, str]] = {
         "komma": "comma",
         "fragezeichen": "question",
         "streich das": SCRATCH,
-    },  # fmt: skip
+    },
     "spa": {
         "nueva línea": "line",
         "nuevo párrafo": "paragraph",
@@ -98,7 +98,7 @@ COMMANDS: dict[str, dict[str, str]] = {
         "coma": "comma",
         "signo de interrogación": "question",
         "borra eso": SCRATCH,
-    },  # fmt: skip
+    },
 }
 BREAKS = {"line": "\n", "paragraph": "\n\n"}
 SEPARATORS = {"space": " ", "line": "\n"}  # between utterances, as the setting names them
