@@ -25,7 +25,10 @@ class FakePortal:
         self.session = ""
 
     def save(self) -> None:
-        self.report.write_text(json.dumps(self.state))
+        """Written whole and then renamed, so a reader never sees a half-written report."""
+        partial = self.report.with_suffix(".partial")
+        partial.write_text(json.dumps(self.state))
+        partial.replace(self.report)
 
     def respond(self, message, sender: str, token: str, results: dict, code: int = 0) -> None:  # noqa: ANN001
         path = f"{PATH}/request/{sender}/{token}"
