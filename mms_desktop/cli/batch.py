@@ -39,7 +39,21 @@ def add_commands(sub: Any) -> None:
         "--workers",
         type=int,
         help="processes transcribing at once (default: as many as there "
-        "are cores, and as the free memory holds models for)",
+        "are cores, and as the free memory holds models for; with --engine ray on a cluster: one per GPU, "
+        "or one per 4 CPUs)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local: worker processes on this machine (default); ray: Ray Data, on this machine or a cluster "
+        "(needs pip install 'mms-desktop[cluster]')",
+    )
+    p.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="with --engine ray: the cluster to join (host:port of its head, or 'auto'); without it, "
+        "Ray is started on this machine for the batch",
     )
     p.add_argument("--quiet", action="store_true", help="no progress line, only the summary")
     p.set_defaults(run=run_batch)
@@ -103,7 +117,15 @@ def run_batch(args: argparse.Namespace, ctx: Any) -> int:
     from mms_desktop.core.recognition import WindowOptions
 
     if args.workers is not None:
-        require("workers", args.workers, 1, 64)
+        require("workers", args.workers, 1, 1024)
+    if args.address and args.engine != "ray":
+        raise UserError("--address names a Ray cluster; add --engine ray to use it.")
+    if args.engine == "ray":
+        from mms_desktop.core.batch.cluster import reachable, require_ray
+
+        require_ray()
+        if args.address:
+            reachable(args.address)
     recordings = batch.recordings(args.sources)
     language = check_recognizer(args, ctx)
     models = host(ctx)
@@ -136,14 +158,19 @@ def run_batch(args: argparse.Namespace, ctx: Any) -> int:
             among,
         )
         size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
-        workers = min(len(tasks), args.workers or batch.default_workers(size, precision))
+        fits = batch.default_workers(size, precision)
 
         def finished(row: Any) -> None:
             ledger.append(row)
             progress.add(row)
 
         try:
-            batch.run_local(tasks, load, workers, finished)
+            if args.engine == "ray":
+                from mms_desktop.core.batch.cluster import run_ray
+
+                run_ray(tasks, load, finished, args.address, args.workers, fits)
+            else:
+                batch.run_local(tasks, load, min(len(tasks), args.workers or fits), finished)
         finally:
             progress.close()
             ledger.write_manifest()

@@ -4,10 +4,14 @@ with bad ones among them, a batch killed with SIGKILL and run again, and a run w
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -123,3 +127,86 @@ def test_a_manifest_names_recordings_and_their_languages(installed_home: Path, a
     broken.write_text("file,language\nx.wav,eng\n")
     refused = batch(installed_home, str(broken), "--out", str(out))
     assert refused.returncode == 2 and "has no 'path' column" in refused.stderr
+
+
+@pytest.fixture
+def ray_env(installed_home: Path) -> Iterator[dict[str, str]]:
+    """The program's environment with Ray's files in a folder of the test's own (a short path: Ray's sockets
+    live under it), removed at the end with whatever Ray left there."""
+    temp = Path(tempfile.mkdtemp(prefix="ray", dir="/tmp"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MMS_DESKTOP", "RAY_"))}
+    yield {**env, "MMS_DESKTOP_HOME": str(installed_home), "RAY_TMPDIR": str(temp)}
+    shutil.rmtree(temp, ignore_errors=True)
+
+
+def ray_processes(temp: str) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if temp in text:
+            found.append(text)
+    return found
+
+
+@pytest.mark.slow
+def test_the_ray_engine_goes_on_after_a_kill_and_writes_what_the_local_engine_writes(
+    installed_home: Path, archive: Path, tmp_path: Path, ray_env: dict[str, str]
+) -> None:
+    out = tmp_path / "ray"
+    exe = str(Path(sys.executable).parent / "mms-desktop")
+    sources = [str(archive / "src"), str(archive / "bad")]
+    command = [exe, "batch", *sources, "--out", str(out), "--lang", "eng", "--engine", "ray", "--workers", "2"]
+    process = subprocess.Popen([*command, "--quiet"], env=ray_env, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 300
+    while len(Ledger(out).history()) < 40 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the driver and the Ray it started, at once
+    process.wait()
+    first = len(Ledger(out).history())
+    assert 40 <= first < 204, "killed in the middle"
+    again = subprocess.run(command, env=ray_env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 2, again.stderr
+    assert "3 failed" in again.stderr and "bad/broken.wav" not in again.stderr.split("failed (see")[0]
+    history = Ledger(out).history()
+    expected = [f"{'north' if i < 100 else 'south/villages'}/rec{i:03d}" for i in range(200)] + ["good"]
+    assert sorted(r.path for r in history if r.status == "done") == sorted(expected), "each exactly once"
+    assert Ledger(out).rows()["silent"].error.endswith("contains only silence; check the microphone or the file.")
+    assert not list(out.rglob("*.tmp")), "no unfinished file is left"
+
+    local = tmp_path / "local"
+    assert batch(installed_home, *sources, "--out", str(local), "--workers", "2").returncode == 2
+    for expected_file in local.rglob("*.txt"):
+        assert (out / expected_file.relative_to(local)).read_text() == expected_file.read_text(), expected_file.name
+
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.txt")}
+    retried = subprocess.run(command, env=ray_env, capture_output=True, text=True, timeout=600)
+    assert "0 transcribed, 201 already done, 3 failed" in retried.stderr, retried.stderr
+    assert len(Ledger(out).history()) == len(history) + 3, "only the failed ones are tried again"
+    assert stamps == {p: p.stat().st_mtime_ns for p in out.rglob("*.txt")}, "no transcript was rewritten"
+    assert not ray_processes(ray_env["RAY_TMPDIR"]), "Ray started for a batch ends with it"
+
+
+def test_the_ray_engine_says_how_to_get_it_and_where_a_cluster_is_not(
+    installed_home: Path, archive: Path, tmp_path: Path
+) -> None:
+    shadow = tmp_path / "shadow" / "ray"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('No module named ray')\n")  # as if not installed
+    args = [str(archive / "bad"), "--out", str(tmp_path / "out"), "--engine", "ray"]
+    missing = run_cli("batch", *args, home=installed_home, env={"PYTHONPATH": str(shadow.parent)})
+    assert missing.returncode == 2
+    assert "The Ray engine needs Ray: pip install 'mms-desktop[cluster]' (or use --engine local)." in missing.stderr
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    absent = run_cli("batch", *args, "--address", f"127.0.0.1:{port}", home=installed_home)
+    assert absent.returncode == 2 and f"The Ray cluster at 127.0.0.1:{port} does not answer" in absent.stderr
+    mixed = run_cli(
+        "batch", str(archive / "bad"), "--out", str(tmp_path / "o"), "--address", "auto", home=installed_home
+    )
+    assert mixed.returncode == 2 and "--address names a Ray cluster; add --engine ray to use it." in mixed.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "o").exists(), "nothing is written"

@@ -20,9 +20,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from mms_desktop.core.audio import load_audio
 from mms_desktop.core.base import UserError, atomic_write_text
@@ -120,38 +122,68 @@ def remove_unfinished(out: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def work(models: Models, task: Task) -> Row:
-    """Transcribe one recording and save its transcripts; its row, failed with one sentence if it must."""
+def _failed(row: Row, exc: Exception, started: float) -> Row:
+    if isinstance(exc, UserError):
+        error = str(exc)
+    else:  # one bad recording never stops the batch
+        error = f"An unexpected error stopped it ({type(exc).__name__}: {exc})."
+    return replace(row, status="failed", error=error, seconds=round(time.perf_counter() - started, 3))
+
+
+def read(task: Task, model: str = "", precision: str = "") -> tuple[Row, np.ndarray | None]:
+    """A recording's row so far (its size, time stamp and content sum) and its samples; no samples and a
+    failed row with its one sentence where it cannot be read."""
     started = time.perf_counter()
     path = Path(task.source)
-    row = Row(task.key, task.source, "failed", model=models.model, precision=models.precision, settings=task.settings)
+    row = Row(task.key, task.source, "failed", model=model, precision=precision, settings=task.settings)
     try:
         stat = path.stat()
-        row = Row(**{**row.__dict__, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": file_sha256(path)})
+        row = replace(row, size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha256=file_sha256(path))
         samples = load_audio(path)
+    except Exception as exc:
+        return _failed(row, exc, started), None
+    return replace(row, seconds=round(time.perf_counter() - started, 3)), samples
+
+
+def recognize(models: Models, task: Task, row: Row, samples: np.ndarray) -> tuple[Row, dict[str, str]]:
+    """Transcribe read samples: the row, done or failed, and each transcript's text by its path."""
+    started = time.perf_counter() - row.seconds
+    row = replace(row, model=models.model, precision=models.precision)
+    try:
         language = task.language or models.language
         result = transcribe(samples, models.recognizer, language, models.identifier, models.among, models.options)
         if not result.segments:
-            raise UserError(f"No speech was found in {path.name}.")
-        for fmt, target in task.targets:
-            text = render(result, fmt, media=path, target=Path(target))
-            existing = Path(target).read_text(encoding="utf-8") if Path(target).exists() else None
+            raise UserError(f"No speech was found in {Path(task.source).name}.")
+        media = Path(task.source)
+        texts = {target: render(result, fmt, media=media, target=Path(target)) for fmt, target in task.targets}
+    except Exception as exc:
+        return _failed(row, exc, started), {}
+    elapsed = round(time.perf_counter() - started, 3)
+    return replace(row, status="done", language=result.language, duration_s=result.duration, seconds=elapsed), texts
+
+
+def save(row: Row, texts: dict[str, str]) -> Row:
+    """Transcripts through a temporary file, synced and renamed (one whose text has not changed is left
+    alone); ``row``, or failed with one sentence where they cannot be written."""
+    try:
+        for target, text in texts.items():
+            path = Path(target)
+            existing = path.read_text(encoding="utf-8") if path.exists() else None
             if existing != text:
-                atomic_write_text(Path(target), text)
-        return Row(
-            **{
-                **row.__dict__,
-                "status": "done",
-                "language": result.language,
-                "duration_s": result.duration,
-                "seconds": round(time.perf_counter() - started, 3),
-            }
-        )
-    except UserError as exc:
-        return Row(**{**row.__dict__, "error": str(exc), "seconds": round(time.perf_counter() - started, 3)})
-    except Exception as exc:  # one bad recording never stops the batch
-        error = f"An unexpected error stopped it ({type(exc).__name__}: {exc})."
-        return Row(**{**row.__dict__, "error": error, "seconds": round(time.perf_counter() - started, 3)})
+                atomic_write_text(path, text)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        error = f"Its transcript cannot be written ({reason}); check that the output folder can be written to."
+        return replace(row, status="failed", error=error)
+    return row
+
+
+def work(models: Models, task: Task) -> Row:
+    """Transcribe one recording and save its transcripts; its row, failed with one sentence if it must."""
+    row, samples = read(task, models.model, models.precision)
+    if samples is None:
+        return row
+    return save(*recognize(models, task, row, samples))
 
 
 _models: Models | None = None  # a worker process's models, loaded once
