@@ -52,13 +52,17 @@ def add_commands(sub: Any) -> None:
     b.add_argument("--recordings", type=int, default=60, help="how many recordings (default 60)")
     b.add_argument("--seconds", type=float, default=20.0, help="the length of each (default 20 s)")
     b.add_argument("--workers", type=int, action="append", help="worker counts to compare (default: 1 and 2)")
+    engines = "engines to compare (default: local, and ray where it is installed)"
+    b.add_argument("--engine", action="append", choices=("local", "ray"), help=engines)
+    models = "'demo' (bundled, the default), 'full' (MMS-1B architecture, random weights), 'omni-300m' or a folder"
+    b.add_argument("--model", default="demo", help=models)
     b.add_argument("--lang", default="eng", help="the language they are transcribed in (default: eng)")
     b.set_defaults(run=run_batch)
     k = kinds.add_parser("typing", help="dictation into another application: end of speech to the text there (X11)")
     k.add_argument("--lang", default="eng", help="the language of the shipped sample's sentence (default: eng)")
     k.add_argument("--runs", type=int, default=5, help="timed sentences, after one that loads the models")
     k.set_defaults(run=run_typing)
-    for command in (s, f, w):
+    for command in (s, f, w, b):
         command.add_argument(
             "--cache",
             metavar="DIR",
@@ -262,9 +266,9 @@ def run_startup(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_batch(args: argparse.Namespace, ctx: Context) -> int:
-    """The local batch engine on recordings made from the shipped sample, with the installed recognizer (the
-    demonstration pack where none is installed)."""
+    """The batch engines on recordings made from the shipped sample, with the chosen recognizer."""
     import functools
+    import importlib.util
     import os
     import tempfile
 
@@ -276,16 +280,16 @@ def run_batch(args: argparse.Namespace, ctx: Context) -> int:
     workers = args.workers or [1, 2]
     for count in workers:
         require("workers", count, 1, 64)
-    load = functools.partial(
-        load_models, args.data_dir, args.device, args.precision, ctx.settings.word_lists, None, None, args.lang, ()
-    )
-    with tempfile.TemporaryDirectory(prefix="mms-batch-") as folder:
+    engines = args.engine or ["local", *(["ray"] if importlib.util.find_spec("ray") else [])]
+    runs = [(engine, count) for engine in engines for count in (workers if engine == "local" else workers[-1:])]
+    sized = full_size_cache(args, ctx) if args.model in FULL_SIZE else contextlib.nullcontext(Path())
+    with sized as cache, tempfile.TemporaryDirectory(prefix="mms-batch-") as folder:
+        described, model = resolve_model(args.model, ctx, cache)
+        settings = (args.data_dir, args.device, args.precision, ctx.settings.word_lists)
+        load = functools.partial(load_models, *settings, str(model), None, args.lang, ())
         source = batch.make_recordings(Path(folder), args.recordings, args.seconds)
-        figures = batch.run(load, Path(folder), source, workers)
-    print(
-        f"batch, local engine; processor: {os.cpu_count()} cores, {streaming.cpu_flags()}; "
-        f"recognition: {ctx.settings.asr_repo} or the bundled demonstration pack"
-    )
+        figures = batch.run(load, Path(folder), source, runs)
+    print(f"batch; processor: {os.cpu_count()} cores, {streaming.cpu_flags()}; recognition: {described}")
     print(batch.report(figures))
     return 0
 

@@ -210,3 +210,19 @@ def test_the_ray_engine_says_how_to_get_it_and_where_a_cluster_is_not(
     )
     assert mixed.returncode == 2 and "--address names a Ray cluster; add --engine ray to use it." in mixed.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "o").exists(), "nothing is written"
+
+
+@pytest.mark.slow
+def test_the_batch_benchmark_compares_both_engines_on_the_same_recordings(ray_env: dict[str, str]) -> None:
+    exe = str(Path(sys.executable).parent / "mms-desktop")
+    command = [exe, "benchmark", "batch", "--recordings", "6", "--seconds", "2", "--workers", "1", "--workers", "2"]
+    result = subprocess.run(command, env=ray_env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("batch; processor: ") and "recognition: demonstration model" in lines[0]
+    assert lines[1].startswith("6 recordings, 0.00 h of audio, "), "with the precision it ran at"
+    runs = [line.split()[:2] for line in lines[2:]]
+    assert runs == [["local", "1"], ["local", "2"], ["ray", "2"]], "ray is compared where it is installed"
+    rates = [float(line.split("audio h/h")[0].split()[-1]) for line in lines[2:]]
+    assert all(rate > 0 for rate in rates) and lines[2].endswith("(1.00 x local 1 worker)")
+    assert "full-size" not in result.stderr, "the demonstration model needs no full-size download folder"
