@@ -25,8 +25,9 @@ import numpy as np
 
 from mms_desktop.context import Context
 from mms_desktop.core.audio import SAMPLE_RATE, check_audio, load_audio, speech_spans
-from mms_desktop.core.base import AUTO, AudioError, LanguageScore, Progress, Transcript, check_code
+from mms_desktop.core.base import AUTO, AudioError, LanguageScore, Progress, Segment, Transcript, check_code
 from mms_desktop.core.engine import ModelHost
+from mms_desktop.core.fieldwork import align
 from mms_desktop.core.recognition import RecognitionStream, StreamOptions, WindowOptions
 from mms_desktop.settings import live_options
 
@@ -122,6 +123,29 @@ class Engine:
             check_code(language)  # said before a model loads
         host = self.host
         return host.transcribe(samples, language, among, window, progress, cancel, self.model, self.identifier_model)
+
+    def align(
+        self,
+        audio: Audio,
+        text: str | Sequence[Segment],
+        language: str,
+        *,
+        window: WindowOptions = WindowOptions(),
+        cancel: threading.Event | None = None,
+    ) -> Transcript:
+        """A known transcript timed against ``audio``: plain ``text`` against the whole recording, or
+        ``segments`` (annotations with their times) each within its own times; every word gets its time
+        and a score.
+
+        Raises:
+            AudioError: the file cannot be read; ModelError: the language is not installed; UserError: none
+            of the text is in the language's alphabet, or the audio is too short for it.
+        """
+        samples = self._samples(audio)
+        check_code(language)
+        segments = (Segment(0.0, 0.0, text),) if isinstance(text, str) else tuple(text)
+        recognizer = self.host.recognizer(self.model, language)
+        return align(recognizer, samples, Transcript(language, 0.0, segments), window, cancel)
 
     def identify(self, audio: Audio, among: Sequence[str] = (), top: int = 5) -> list[LanguageScore]:
         """The ``top`` most likely spoken languages of ``audio``'s first speech, best first (empty when it

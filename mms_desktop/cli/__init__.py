@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from mms_desktop import __version__
-from mms_desktop.cli import batch, bench, fieldwork, live, models, remote, store_commands, words
+from mms_desktop.cli import batch, bench, elan, fieldwork, live, models, remote, store_commands, words
 from mms_desktop.cli.reporting import sentence
 from mms_desktop.context import Context
 from mms_desktop.core.base import Cancelled, UserError, disk_full
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     fieldwork.add_commands(sub)
     bench.add_commands(sub)
     words.add_commands(sub)
+    elan.add_commands(sub)
     return parser
 
 

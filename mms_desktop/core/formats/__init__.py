@@ -4,7 +4,7 @@ name or file suffix, and the window's transcript kept on disk.
 
 from __future__ import annotations
 
-from mms_desktop.core.formats import confidence, draft, eaf, jsonfmt, subtitles, textgrid
+from mms_desktop.core.formats import avatech, confidence, draft, eaf, jsonfmt, subtitles, textgrid
 from mms_desktop.core.formats.draft import Draft
 from mms_desktop.core.formats.registry import SUFFIXES, WRITERS, Tiers, load, load_tiers, render
 
@@ -13,6 +13,7 @@ __all__ = [
     "SUFFIXES",
     "Tiers",
     "WRITERS",
+    "avatech",
     "confidence",
     "draft",
     "eaf",
