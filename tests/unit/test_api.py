@@ -45,6 +45,21 @@ def test_a_file_transcribed_through_the_engine_is_what_the_recognizer_gives(engi
     assert engine.transcribe(str(speech), "eng") == engine.transcribe(load_audio(speech), "eng")  # path or samples
 
 
+def test_a_known_text_is_aligned_as_the_align_command_aligns_it(engine: Engine, speech: Path) -> None:
+    from mms_desktop.core.audio import load_audio
+    from mms_desktop.core.base import Segment, Transcript
+    from mms_desktop.core.fieldwork import align
+
+    plain = engine.align(speech, "one two three four", "eng")
+    assert [w.word for w in plain.segments[0].words] == ["one", "two", "three", "four"]
+    recognizer = Recognizer.load(engine.host.recognizer_dir(), "eng", "cpu", "float32")
+    expected = align(recognizer, load_audio(speech), Transcript("eng", 0.0, (Segment(0.0, 0.0, "one two three four"),)))
+    assert plain == expected, "the same alignment as the fieldwork code gives"
+    timed = engine.align(speech, [Segment(0.4, 1.2, "one two"), Segment(1.2, 2.4, "three four")], "eng")
+    assert [(s.start, s.end) for s in timed.segments] == [(0.4, 1.2), (1.2, 2.4)], "annotations keep their times"
+    assert all(s.start <= w.start and w.end <= s.end + 0.02 for s in timed.segments for w in s.words)
+
+
 def test_auto_identifies_among_the_languages_given(engine: Engine, speech: Path) -> None:
     result = engine.transcribe(speech, language=AUTO, among=["fra", "cmn"])
     assert result.language in ("fra", "cmn-script_simplified") and result.language_probability is not None
