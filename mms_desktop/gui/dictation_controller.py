@@ -64,6 +64,7 @@ class DictationController(QObject):
         happened(object): recognition and recorder events from the engine.
         written(object): each final utterance as written text (a :class:`Written`).
         level(float): the microphone's latest peak, about 20 times a second while dictating.
+        clipping(int): how many captured blocks of this dictation reached full scale, when it grows.
         running(bool): a dictation started, or it ended and its thread is gone.
         ended(object): the :class:`DictationStopped`, or the exception that stopped it from starting.
     """
@@ -72,6 +73,7 @@ class DictationController(QObject):
     happened = Signal(object)
     written = Signal(object)
     level = Signal(float)
+    clipping = Signal(int)
     running = Signal(bool)
     ended = Signal(object)
 
@@ -86,6 +88,7 @@ class DictationController(QObject):
         self._open = False  # the microphone of the dictation in progress has delivered audio
         self.text = DictatedText()  # the written text of the dictation in progress, or of the last one
         self.behind = ""  # while the text trails the voice on a busy machine: what to say instead of progress
+        self._clipped = 0
         self._meter = QTimer(self)
         self._meter.setInterval(50)
         self._meter.timeout.connect(self._poll_level)
@@ -114,6 +117,7 @@ class DictationController(QObject):
         self._worker.ended.connect(self._ended)
         self._thread = start_thread(self._worker, self)
         self._thread.finished.connect(self._thread_done)
+        self._clipped = 0
         self._meter.start()
         self.running.emit(True)
 
@@ -199,9 +203,13 @@ class DictationController(QObject):
     def _poll_level(self) -> None:
         if self._worker is not None:
             self.level.emit(self._worker.level)
+            if self._worker.clipped > self._clipped:
+                self._clipped = self._worker.clipped
+                self.clipping.emit(self._clipped)
 
     @Slot(object)
     def _ended(self, result: object) -> None:
+        self._poll_level()  # the last blocks' clipping too
         self._meter.stop()
         self.level.emit(0.0)
         self.ended.emit(result)

@@ -68,6 +68,10 @@ class DictationWorker(QObject):
     def level(self) -> float:
         return self._dictation.level if self._dictation is not None else 0.0
 
+    @property
+    def clipped(self) -> int:
+        return self._dictation.clipped if self._dictation is not None else 0
+
     def choose_language(self, language: str, identifier: Any = None) -> None:
         """Recognize in ``language`` from the next utterance on (``identifier``: what ``auto`` detects with,
         when the dictation started without one)."""

@@ -21,6 +21,12 @@ class LevelMeter(QProgressBar):
         self.setToolTip("Microphone level")
         self.setAccessibleName("Microphone level")
 
+    def set_clipping(self, clipping: bool) -> None:
+        """Red while the input is clipping (reaching full scale), with the reason in the tooltip."""
+        self.setStyleSheet("QProgressBar::chunk { background: #d32f2f; }" if clipping else "")
+        self.setToolTip("The input is clipping: lower the recording level" if clipping else "Microphone level")
+        self.setProperty("clipping", clipping)
+
     def set_level(self, peak: float) -> None:
         db = 20 * math.log10(peak) if peak > 0 else FLOOR_DB
         target = round(100 * (max(FLOOR_DB, min(0.0, db)) - FLOOR_DB) / -FLOOR_DB)

@@ -13,6 +13,12 @@ from mms_desktop.core.base import Segment
 LOW_CONFIDENCE = 0.5
 
 
+def time_text(seconds: float) -> str:
+    """A time as transcription tools show it: minutes, seconds and milliseconds (1:02.345)."""
+    minutes, rest = divmod(round(seconds * 1000), 60_000)
+    return f"{minutes}:{rest / 1000:06.3f}"
+
+
 class SegmentTable(QTableWidget):
     """Shows segments; the speaker and text cells are editable.
 
@@ -33,6 +39,7 @@ class SegmentTable(QTableWidget):
         self.setWordWrap(True)
         self.segments: list[Segment] = []
         self._filling = False
+        self.playing: int | None = None  # the line being heard
         self.itemChanged.connect(self._changed)
 
     def show_segments(self, segments: list[Segment]) -> None:
@@ -40,7 +47,7 @@ class SegmentTable(QTableWidget):
         self.segments = list(segments)
         self.setRowCount(len(segments))
         for row, seg in enumerate(segments):
-            items = [QTableWidgetItem(f"{seg.start:.2f}"), QTableWidgetItem(f"{seg.end:.2f}"),
+            items = [QTableWidgetItem(time_text(seg.start)), QTableWidgetItem(time_text(seg.end)),
                      QTableWidgetItem(seg.speaker), QTableWidgetItem(seg.text)]  # fmt: skip
             for item in items[:2]:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -52,6 +59,17 @@ class SegmentTable(QTableWidget):
                 self.setItem(row, col, item)
         self.resizeRowsToContents()
         self._filling = False
+
+    def highlight(self, row: int | None) -> None:
+        """Show line ``row`` as the one playing, in bold (None: none is)."""
+        self.playing = row
+        for r in range(self.rowCount()):
+            for c in range(self.columnCount()):
+                item = self.item(r, c)
+                if item is not None:
+                    font = item.font()
+                    font.setBold(r == row)
+                    item.setFont(font)
 
     def low_confidence_rows(self) -> list[int]:
         return [r for r in range(self.rowCount()) if (item := self.item(r, 3)) is not None and item.toolTip()]

@@ -1,18 +1,17 @@
-"""Hearing the chosen recording in the sessions window: a line of its transcript (click it, or Ctrl+P), or
-the whole recording while it has no transcript yet; Ctrl+P while it sounds stops it."""
+"""Hearing the chosen recording in the sessions window: a line of its transcript (click anywhere in it, or
+Ctrl+P; the line heard is shown in bold), or the whole recording while it has no transcript yet; Ctrl+P
+while it sounds stops it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 
 from mms_desktop.core.audio import SAMPLE_RATE
 from mms_desktop.gui.jobs import describe_error
-
-TEXT_COLUMN = 3  # a click there is for correcting the text, not for hearing it
 
 
 class SessionPlayback(QObject):
@@ -27,6 +26,9 @@ class SessionPlayback(QObject):
         action.triggered.connect(self.toggle)
         window.addAction(action)
         window.table.cellClicked.connect(self.line)
+        self._watch = QTimer(self)  # the line heard stays in bold while the player plays
+        self._watch.setInterval(150)
+        self._watch.timeout.connect(self._check)
 
     @property
     def player(self) -> Any:
@@ -50,15 +52,23 @@ class SessionPlayback(QObject):
 
     @Slot(int, int)
     def line(self, row: int, column: int) -> None:
-        """Play line ``row`` of the transcript (a click in ``column``)."""
+        """Play line ``row`` of the transcript (a click in any ``column``; a double click corrects it)."""
         audio, transcript = self.w.audio, self.w.transcript
-        if audio is None or transcript is None or column == TEXT_COLUMN:
+        if audio is None or transcript is None:
             return
         if not 0 <= row < len(transcript.segments):  # Ctrl+P with no line chosen
             self.w.status.setText("Choose a line to hear it.")
             return
         segment = transcript.segments[row]
+        self.w.table.highlight(row)
         self._play(audio[int(segment.start * SAMPLE_RATE) : int(segment.end * SAMPLE_RATE)])
+        self._watch.start()
+
+    @Slot()
+    def _check(self) -> None:
+        if not self.player.playing and "play" not in self.w.jobs.running:
+            self._watch.stop()
+            self.w.table.highlight(None)
 
     def _play(self, clip: np.ndarray, said: str = "") -> None:
         if said:
@@ -67,4 +77,5 @@ class SessionPlayback(QObject):
 
     def _played(self, result: Any, error: BaseException | None) -> None:
         if error is not None:
+            self.w.table.highlight(None)
             self.w.status.setText(describe_error(error))

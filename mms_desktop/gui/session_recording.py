@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from mms_desktop.core.base import FinalResult, Segment, Transcript
-from mms_desktop.core.fieldwork import save_transcript, transcript_path
+from mms_desktop.core.fieldwork import note, save_transcript, transcript_path
 from mms_desktop.gui.jobs import describe_error
+from mms_desktop.gui.level_meter import LevelMeter
+
+
+def clock(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{rest:02d}" if minutes >= 60 else f"{minutes}:{rest:02d}"
+
+
+def disk_left(free_bytes: int, written: int, seconds: float) -> str:
+    """How long the free disk lasts at the rate written so far, in words ("" until there is a rate)."""
+    if written <= 0 or seconds < 1:
+        return ""
+    left = free_bytes / (written / seconds)
+    hours, minutes = divmod(int(left // 60), 60)
+    return f"disk: {hours} h {minutes:02d} min left" if hours < 100 else "disk: over 100 h left"
 
 
 class SessionRecording(QObject):
@@ -27,6 +45,28 @@ class SessionRecording(QObject):
         self.dictation = window.services.dictation.sibling(self)
         self._live: list[Segment] = []
         self._language = ""
+        self._file: Path | None = None
+        self._started = 0.0
+        self._clipped = 0
+        self.speaker_box = QComboBox()
+        self.speaker_box.setToolTip("The speaker being recorded: the lines of this recording are theirs")
+        self.speaker_box.setAccessibleName("Speaker being recorded")
+        self.meter = LevelMeter()
+        self.clock = QLabel("")
+        self.clock.setAccessibleName("Time recorded and disk left")
+        self.bar = QWidget()
+        row = QHBoxLayout(self.bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Speaker:"))
+        row.addWidget(self.speaker_box)
+        row.addStretch(1)
+        row.addWidget(self.meter)
+        row.addWidget(self.clock)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(500)
+        self._ticker.timeout.connect(self._tick)
+        self.dictation.level.connect(self.meter.set_level)
+        self.dictation.clipping.connect(self._clipping)
         window.record_button.toggled.connect(self._toggled)
         self.dictation.status.connect(window.status.setText)
         self.dictation.happened.connect(self._event)
@@ -43,16 +83,45 @@ class SessionRecording(QObject):
             w.record_button.setChecked(False)
             w.status.setText("Stop the dictation in the main window first; one microphone recording at a time.")
             return
-        self._live, self._language = [], ""
+        self._live, self._language, self._file, self._clipped = [], "", None, 0
+        self.meter.set_clipping(False)
         project, session_id = w.project, w.session.id
+
+        def recording() -> Path:
+            self._file = project.next_recording(session_id)
+            return self._file
+
         snapshot = dataclasses.replace(w.services.context.settings)
-        self.dictation.start(snapshot, w.session_language(), recording=lambda: project.next_recording(session_id))
+        self.dictation.start(snapshot, w.session_language(), recording=recording)
+
+    def show_speakers(self, session: Any) -> None:
+        """The chosen session's speakers to choose from (the first chosen)."""
+        self.speaker_box.clear()
+        for speaker in session.speakers if session is not None else []:
+            self.speaker_box.addItem(f"{speaker.id} · {speaker.name}" if speaker.name else speaker.id, speaker.id)
+
+    def speaker(self) -> str:
+        return str(self.speaker_box.currentData() or self.w.first_speaker())
+
+    @Slot()
+    def _tick(self) -> None:
+        seconds = time.monotonic() - self._started
+        written = self._file.stat().st_size if self._file is not None and self._file.exists() else 0
+        free = shutil.disk_usage(self.w.project.folder).free if self.w.project is not None else 0
+        left = disk_left(free, written, seconds)
+        self.clock.setText(f"● {clock(seconds)}" + (f" · {left}" if left else ""))
+
+    @Slot(int)
+    def _clipping(self, count: int) -> None:
+        self._clipped = count
+        self.meter.set_clipping(True)
+        self.w.status.setText("The input is clipping (it reached full scale): lower the recording level.")
 
     @Slot(object)
     def _event(self, event: object) -> None:
         if isinstance(event, FinalResult):
             self._language = event.language
-            self._live.append(dataclasses.replace(event.segment, speaker=self.w.first_speaker()))
+            self._live.append(dataclasses.replace(event.segment, speaker=self.speaker()))
             self.w.table.show_segments(self._live)
 
     @Slot(object)
@@ -63,6 +132,9 @@ class SessionRecording(QObject):
         if not result.recording:
             return
         target = Path(result.recording)
+        if self._clipped:
+            said = f"{target.name} clipped in {self._clipped} moments (the input reached full scale); lower the level."
+            self.w.run_job("Noting the clipping", lambda: note(target.parent, said), lambda r, e: None)
         end = self._live[-1].end if self._live else 0.0
         transcript = Transcript(self._language or self.w.session_language(), end, tuple(self._live))
         self.w.run_job("Saving the transcript", lambda: save_transcript(transcript_path(target), transcript, False),
@@ -75,4 +147,10 @@ class SessionRecording(QObject):
         button.setChecked(running)
         button.setText("■  Stop" if running else "●  Record")
         button.blockSignals(False)
+        if running:
+            self._started = time.monotonic()
+            self._tick()
+            self._ticker.start()
+        else:
+            self._ticker.stop()
         self.w.update_buttons()

@@ -102,6 +102,7 @@ class SessionsWindow(QMainWindow):
         self.exporter = SessionExport(self)
         self.export_button = self.exporter.button
         self.status = QLabel(wordWrap=True)
+        self.recorder = SessionRecording(self)
         top = QHBoxLayout()
         top.addWidget(self.project_label, 1)
         top.addWidget(choose)
@@ -117,13 +118,13 @@ class SessionsWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.recorder.bar)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.transcription.progress)
         bottom.addWidget(self.transcription.cancel_button)
         layout.addLayout(bottom)
         self.setCentralWidget(central)
-        self.recorder = SessionRecording(self)
         self.playback = SessionPlayback(self)
         self.dictation = self.recorder.dictation
         self.update_buttons()
@@ -249,6 +250,7 @@ class SessionsWindow(QMainWindow):
     @Slot(int)
     def _session_chosen(self, row: int) -> None:
         self.session = self._infos[row] if 0 <= row < len(self._infos) else None
+        self.recorder.show_speakers(self.session)
         self._show_recording(None)
         self.list_recordings()
 

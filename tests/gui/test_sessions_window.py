@@ -86,11 +86,16 @@ def test_record_correct_and_export_a_session(qtbot, make_window, microphone, pla
     assert {"srt", "vtt", "txt"} <= set(offered)
     assert json.loads(saved.read_text())["edited"] is True
 
-    sessions.table.cellClicked.emit(0, 0)  # click a line: hear it
+    sessions.table.cellClicked.emit(0, 3)  # a click anywhere in a line, its text too: hear it
     qtbot.waitUntil(lambda: bool(player.played), timeout=10000)
     clip, rate = player.played[-1]
     segment = sessions.transcript.segments[0]
     assert rate == 16000 and abs(len(clip) / 16000 - (segment.end - segment.start)) < 0.05
+    assert sessions.table.item(0, 3).font().bold() and sessions.table.playing == 0, "the line heard stands out"
+    minutes, rest = divmod(round(segment.end * 1000), 60000)
+    assert sessions.table.item(0, 1).text() == f"{minutes}:{rest / 1000:06.3f}", "times as m:ss.mmm"
+    sessions.playback.toggle()
+    qtbot.waitUntil(lambda: not sessions.table.item(0, 3).font().bold(), timeout=10000)
 
 
 def test_low_confidence_words_are_marked(qtbot, make_window, tmp_path: Path) -> None:
@@ -398,3 +403,35 @@ def test_recordings_from_a_field_recorder_are_added_and_listed(qtbot, make_windo
     sessions.transcribe_button.click()
     qtbot.waitUntil(lambda: sessions.table.rowCount() == 1, timeout=60000)
     assert "gente" in sessions.table.item(0, 3).text()
+
+
+def test_recording_shows_the_level_time_and_disk_warns_of_clipping_and_credits_the_chosen_speaker(
+    qtbot, make_window, microphone, tmp_path: Path
+) -> None:
+    window = make_window()
+    sessions = window.tools.open_sessions()
+    sessions.open_project(tmp_path / "project")
+    qtbot.waitUntil(sessions.new_button.isEnabled, timeout=30000)
+    create_session(qtbot, sessions, title="Two voices", language="spa", speakers="SP1:Maria; SP2:Juan")
+    qtbot.waitUntil(lambda: sessions.session is not None, timeout=30000)
+    box = sessions.recorder.speaker_box
+    assert [box.itemText(i) for i in range(box.count())] == ["SP1 · Maria", "SP2 · Juan"]
+    box.setCurrentIndex(1)
+
+    sessions.record_button.click()
+    qtbot.waitUntil(lambda: sessions.status.text() == "Listening…", timeout=60000)
+    loud = np.clip(espeak("son gente sol nueve camino pez", "es", tmp_path) * 20, -1.0, 1.0)  # far too loud
+    microphone.say(loud)
+    qtbot.waitUntil(lambda: sessions.recorder.meter.property("clipping") is True, timeout=30000)
+    assert "lower the recording level" in sessions.status.text()
+    assert sessions.recorder.meter.value() > 90, "the level meter shows the peak"
+    qtbot.waitUntil(lambda: sessions.table.rowCount() == 1, timeout=30000)
+    qtbot.waitUntil(lambda: "disk:" in sessions.recorder.clock.text(), timeout=10000)
+    assert sessions.recorder.clock.text().startswith("● 0:0"), "the time recorded"
+    sessions.record_button.click()
+    qtbot.waitUntil(lambda: sessions.recording is not None and sessions.transcript is not None, timeout=60000)
+    assert sessions.table.item(0, 2).text() == "SP2", "the line is the chosen speaker's"
+    log = sessions.recording.parent / "session-log.txt"
+    qtbot.waitUntil(log.exists, timeout=10000)
+    line = log.read_text(encoding="utf-8")
+    assert f"{sessions.recording.name} clipped in" in line and "lower the level" in line

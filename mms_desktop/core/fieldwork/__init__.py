@@ -7,6 +7,7 @@ from __future__ import annotations
 from mms_desktop.core.fieldwork.align import align, viterbi
 from mms_desktop.core.fieldwork.session_import import add_recordings
 from mms_desktop.core.fieldwork.session_info import SessionInfo, Speaker, problem, safe_name
+from mms_desktop.core.fieldwork.session_log import note
 from mms_desktop.core.fieldwork.sessions import (
     ExportChanged,
     HandCorrections,
@@ -33,6 +34,7 @@ __all__ = [
     "describe_recording",
     "export_beside",
     "is_corrected",
+    "note",
     "open_recording",
     "open_transcript",
     "origin",

@@ -29,6 +29,7 @@ from mms_desktop.core.base import MicrophoneOpen, RecognizerReady, UserError
 from mms_desktop.core.recognition.streaming import Event, RecognitionStream
 
 log = logging.getLogger(__name__)
+CLIP_LEVEL = 0.999  # a peak this close to full scale: the input clipped (16-bit full scale is 0.99997)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Dictation:
         self._crash: BaseException | None = None  # what building the stream raised, not the user's to fix
         self._chosen: tuple[str, Any] | None = None
         self.level = 0.0  # peak of the latest captured block, 0..1, for a level meter to poll
+        self.clipped = 0  # captured blocks that reached full scale (the input is set too loud)
 
     def _dispatch(self) -> None:
         try:
@@ -92,6 +94,7 @@ class Dictation:
         if self.recorder is not None:
             self.recorder.write(block)
         self.level = float(np.max(np.abs(block))) if block.size else 0.0
+        self.clipped += self.level >= CLIP_LEVEL
         self._mono.put(block.mean(axis=1) if block.ndim == 2 else block)
 
     def run(self, stop: threading.Event) -> DictationStopped:
