@@ -46,6 +46,7 @@ class Readiness(QObject):
         if error is not None or found is None:
             self.status.emit(describe_error(error or RuntimeError("no result")))
         else:
+            self.services.installed = list(found.languages)
             self.surveyed.emit(found)
 
     def preload(self, language: str) -> None:

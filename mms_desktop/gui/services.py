@@ -50,6 +50,7 @@ class Services(QObject):
         self.dictation = dictation
         self.dictation.setParent(self)
         self.places = Places()  # where file dialogs start, and what they offer to save as
+        self.installed: list[str] = []  # the installed languages, as last surveyed: language pickers list them first
 
     def save_settings(self) -> None:
         """Write the settings as they are now, in the background."""

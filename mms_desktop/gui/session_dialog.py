@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from mms_desktop.core.fieldwork import SessionInfo, Speaker, problem
+from mms_desktop.gui.language_picker import LanguagePicker
 
 LABELS = {
-    "title": "Title", "language": "Language code", "language_name": "Language name", "date": "Date",
+    "title": "Title", "language": "Language", "language_name": "Language name", "date": "Date",
     "place": "Place", "recorder": "Recorded by", "equipment": "Equipment", "consent": "Consent",
     "access": "Access", "description": "Description",
 }  # fmt: skip
 HINTS = {
-    "language": "ISO 639-3, e.g. sah (leave empty if the language has none)",
     "language_name": "free text, for languages without a code",
     "date": "YYYY-MM-DD",
     "consent": "what the speakers agreed to",
@@ -26,7 +27,9 @@ class SessionDialog(QDialog):
     """Creates a session's metadata, or edits that of ``session``; :attr:`info` holds it once accepted (an
     edited session keeps its id, and with it its folder and file names)."""
 
-    def __init__(self, parent: QWidget | None = None, session: SessionInfo | None = None):
+    def __init__(
+        self, parent: QWidget | None = None, session: SessionInfo | None = None, installed: Sequence[str] = ()
+    ):
         super().__init__(parent)
         self.setWindowTitle("New session" if session is None else f"Session {session.id}")
         self.setMinimumWidth(520)
@@ -34,11 +37,14 @@ class SessionDialog(QDialog):
         self._id = session.id if session is not None else ""
         defaults = session or SessionInfo(id="", title="")
         form = QFormLayout(self)
-        self.editors: dict[str, QLineEdit | QPlainTextEdit] = {}
+        self.editors: dict[str, QLineEdit | QPlainTextEdit | LanguagePicker] = {}
         for f in fields(SessionInfo):
             if f.name in LABELS:
-                editor: QLineEdit | QPlainTextEdit
-                if f.name == "description":
+                editor: QLineEdit | QPlainTextEdit | LanguagePicker
+                if f.name == "language":
+                    editor = LanguagePicker(installed)
+                    editor.setText(defaults.language)
+                elif f.name == "description":
                     editor = QPlainTextEdit(defaults.description)
                     editor.setFixedHeight(70)
                 else:

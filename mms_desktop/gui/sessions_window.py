@@ -221,7 +221,7 @@ class SessionsWindow(QMainWindow):
     def _session_dialog(self, session: SessionInfo | None) -> Any:
         from mms_desktop.gui.session_dialog import SessionDialog
 
-        dialog = SessionDialog(self, session)
+        dialog = SessionDialog(self, session, self.services.installed)
         dialog.accepted.connect(self._session_filled)
         dialog.open()
         return dialog

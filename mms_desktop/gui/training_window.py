@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from mms_desktop.core.base import Cancelled, counted
 from mms_desktop.core.training import TrainProgress
 from mms_desktop.gui.jobs import Job, describe_error
+from mms_desktop.gui.language_picker import LanguagePicker
 from mms_desktop.gui.loss_curve import LossCurve
 from mms_desktop.gui.services import Services
 
@@ -40,7 +41,7 @@ class TrainingWindow(QDialog):
         self.job: Job | None = None
         self.report: Any = None
         self.sources = QListWidget()
-        self.language = QLineEdit(placeholderText="ISO 639-3 code, e.g. sah")
+        self.language = LanguagePicker(services.installed)
         self.name = QLineEdit(placeholderText="optional: sah-dialect_kolyma")
         self.steps = QSpinBox(minimum=1, maximum=100000, value=1000, singleStep=100)
         self.start_from = QComboBox()
@@ -118,6 +119,7 @@ class TrainingWindow(QDialog):
             self.start_from.removeItem(1)
         for name in names:
             self.start_from.addItem(f"The installed '{name}' adapter", name)
+        self.language.set_installed(names)
         self.start_from.setCurrentIndex(max(0, self.start_from.findData(chosen)))
         if gpu and self.device.findText("cuda") < 0:
             self.device.addItem("cuda")
