@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mms_desktop.core.base import Cancelled, counted
+from mms_desktop.core.base import Cancelled, atomic_write_text, counted
 from mms_desktop.core.training import TrainProgress
 from mms_desktop.gui.jobs import Job, describe_error
 from mms_desktop.gui.language_picker import LanguagePicker
@@ -55,6 +57,13 @@ class TrainingWindow(QDialog):
         self.train_button = QPushButton("Train")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
+        self.keep_button = QPushButton("Keep it")
+        self.remove_button = QPushButton("Remove it")
+        for button, slot in ((self.keep_button, self._keep), (self.remove_button, self._remove)):
+            button.clicked.connect(slot)
+            button.hide()
+        self._known: set[str] = set()  # the languages installed when the training started
+        self._timing: tuple[float, int] | None = None  # when the first step of this run was seen, and which
         self._layout()
         self._fill_adapters()
 
@@ -69,8 +78,11 @@ class TrainingWindow(QDialog):
         )
         root.addWidget(self.sources)
         row = QHBoxLayout()
-        for text, slot in (("Add folder…", self._add_folder), ("Add files…", self._add_files),
-                           ("Remove", self._remove_source)):  # fmt: skip
+        for text, slot in (
+            ("Add folder…", self._add_folder),
+            ("Add files…", self._add_files),
+            ("Remove", self._remove_source),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             row.addWidget(button)
@@ -93,7 +105,12 @@ class TrainingWindow(QDialog):
         row.addWidget(self.cancel_button)
         root.addLayout(row)
         root.addWidget(QLabel("<b>4. Result</b>"))
+        verdict = QHBoxLayout()
+        verdict.addStretch(1)
+        verdict.addWidget(self.keep_button)
+        verdict.addWidget(self.remove_button)
         root.addWidget(self.outcome)
+        root.addLayout(verdict)
         self.train_button.clicked.connect(self.train)
         self.cancel_button.clicked.connect(self.cancel)
 
@@ -135,8 +152,9 @@ class TrainingWindow(QDialog):
 
     @Slot()
     def _add_files(self) -> None:
-        for path in self.services.places.open_files(self, "ELAN, Praat or Common Voice files",
-                                                "Transcripts (*.eaf *.TextGrid *.tsv);;All files (*)"):  # fmt: skip
+        for path in self.services.places.open_files(
+            self, "ELAN, Praat or Common Voice files", "Transcripts (*.eaf *.TextGrid *.tsv);;All files (*)"
+        ):
             self.add_source(path)
 
     @Slot()
@@ -159,7 +177,10 @@ class TrainingWindow(QDialog):
         self.curve.reset(steps)
         self.progress.setRange(0, steps)
         self.progress.setValue(0)
-        self.outcome.setText("Reading the recordings…")
+        self.outcome.setText(f"Reading the recordings… {self._estimate(steps, device)}")
+        self._known, self._timing = set(self.services.installed), None
+        self.keep_button.hide()
+        self.remove_button.hide()
         self._running(True)
 
         def work(report: Any, cancel: threading.Event) -> Any:
@@ -167,11 +188,23 @@ class TrainingWindow(QDialog):
 
             check_job(name, device)
             data = collect(sources)
-            report(f"Training on {len(data.train)} recordings ({data.seconds / 60:.1f} min), "
-                   f"{len(data.held_out)} held out for testing; {len(data.skipped)} skipped.")  # fmt: skip
+            report(
+                f"Training on {len(data.train)} recordings ({data.seconds / 60:.1f} min), "
+                f"{len(data.held_out)} held out for testing; {len(data.skipped)} skipped."
+            )
             base = context.store.default_model("asr")
-            return teach(context.store, data, name, steps, base, context.paths.data / "training", start_from,
-                         device, report, cancel)  # fmt: skip
+            return teach(
+                context.store,
+                data,
+                name,
+                steps,
+                base,
+                context.paths.data / "training",
+                start_from,
+                device,
+                report,
+                cancel,
+            )
 
         self.job = self.services.jobs.start(f"train {name}", work, self._trained, self._progress)
 
@@ -186,6 +219,7 @@ class TrainingWindow(QDialog):
         elif isinstance(p, TrainProgress):
             self.curve.add(p.step, p.loss, p.cer)
             self.progress.setValue(p.step)
+            self._time_left(p.step)
 
     @Slot()
     def cancel(self) -> None:
@@ -197,6 +231,7 @@ class TrainingWindow(QDialog):
     def _trained(self, report: Any, error: BaseException | None) -> None:
         self.job = None
         self._running(False)
+        self._save_pace(self.progress.value())
         if isinstance(error, Cancelled):
             self.outcome.setText("Stopped. Press Train with the same language to continue from the last checkpoint.")
             return
@@ -204,16 +239,66 @@ class TrainingWindow(QDialog):
             self.outcome.setText(describe_error(error))
             return
         self.report = report
-        skipped = f" Skipped {len(report.skipped)}: {'; '.join(report.skipped[:3])}." if report.skipped else ""
-        self.outcome.setText(
-            f"'{report.name}' is installed and ready for dictation and transcription. Trained {report.steps} steps "
-            f"on {counted(report.train_items, 'recording')} ({report.train_seconds / 60:.1f} min). On "
-            f"{counted(report.held_out_items, 'held-out recording')}: CER {report.cer_before:.1%} → "
-            f"{report.cer_after:.1%}, WER {report.wer_before:.1%} → {report.wer_after:.1%}.{skipped} "
-            "Share it from Tools → Languages → Export."
-        )
+        self.progress.resetFormat()
+        self.outcome.setText(verdict(report, replaced=report.name in self._known))
+        if worse(report):
+            self.keep_button.show()
+            self.remove_button.setVisible(report.name not in self._known)
         self.services.forget_models()
         self._fill_adapters()
+
+    def _pace_file(self) -> Path:
+        return self.services.context.paths.data / "training" / "pace.json"
+
+    def _estimate(self, steps: int, device: str) -> str:
+        """How long ``steps`` take on this machine, at the pace of the last training on this device."""
+        try:
+            pace = float(json.loads(self._pace_file().read_text(encoding="utf-8"))[device])
+        except (OSError, ValueError, KeyError, TypeError):
+            return "The time left is shown once the first steps are done."
+        minutes = max(1, round(steps * pace / 60))
+        return f"About {minutes} min on this machine ({pace:.2f} s a step in the last training here)."
+
+    def _save_pace(self, step: int) -> None:
+        if self._timing is None or step <= self._timing[1]:
+            return
+        pace = (time.monotonic() - self._timing[0]) / (step - self._timing[1])
+        device, path = self.device.currentText(), self._pace_file()
+        try:
+            known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            atomic_write_text(path, json.dumps({**(known if isinstance(known, dict) else {}), device: round(pace, 4)}))
+        except (OSError, ValueError):
+            pass  # a pace not kept only means no estimate next time
+
+    def _time_left(self, step: int) -> None:
+        """The time left at the pace of this run's steps so far, in the progress bar."""
+        now = time.monotonic()
+        if self._timing is None:
+            self._timing = (now, step)
+            return
+        started, first = self._timing
+        if step > first:
+            left = (now - started) / (step - first) * (self.progress.maximum() - step)
+            self.progress.setFormat(f"Step %v of %m · about {max(1, round(left / 60))} min left")
+
+    @Slot()
+    def _keep(self) -> None:
+        self.keep_button.hide()
+        self.remove_button.hide()
+        self.outcome.setText(f"Kept '{self.report.name}'; it is in the language chooser.")
+
+    @Slot()
+    def _remove(self) -> None:
+        name, store = self.report.name, self.services.context.store
+        self.keep_button.hide()
+        self.remove_button.hide()
+
+        def removed(result: Any, error: BaseException | None) -> None:
+            self.outcome.setText(describe_error(error) if error else f"Removed '{name}'; nothing of it is left.")
+            self.services.forget_models()
+            self._fill_adapters()
+
+        self.services.jobs.start(f"remove {name}", lambda report, cancel: store.remove([name]), removed)
 
     def reject(self) -> None:
         """Closing (or Esc) stops the training at its next step (its checkpoint is kept); the window goes after.
@@ -226,3 +311,33 @@ class TrainingWindow(QDialog):
             self.job.then(self.reject)
             return
         super().reject()
+
+
+def worse(report: Any) -> bool:
+    """Whether training made the held-out error rates worse (either of them)."""
+    return bool(report.cer_after > report.cer_before or report.wer_after > report.wer_before)
+
+
+def verdict(report: Any, replaced: bool) -> str:
+    """The result in plain words: ready only when the held-out recordings say it learned."""
+    skipped = f" Skipped {len(report.skipped)}: {'; '.join(report.skipped[:3])}." if report.skipped else ""
+    figures = (
+        f"Trained {report.steps} steps on {counted(report.train_items, 'recording')} "
+        f"({report.train_seconds / 60:.1f} min). On {counted(report.held_out_items, 'held-out recording')}: "
+        f"CER {report.cer_before:.1%} → {report.cer_after:.1%}, WER {report.wer_before:.1%} → {report.wer_after:.1%}."
+    )
+    if not worse(report):
+        return (
+            f"'{report.name}' is installed and ready for dictation and transcription. {figures}{skipped} "
+            "Share it from Tools → Languages → Export."
+        )
+    then = (
+        "It replaced the adapter installed before; install that one again from Tools → Languages to go back, "
+        "or keep this one."
+        if replaced
+        else "Keep it anyway, or remove it?"
+    )
+    return (
+        f"Training made '{report.name}' worse on the recordings held out for testing, so it is not ready: "
+        f"{figures}{skipped} More recordings, or more steps, usually help. It is installed; {then}"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -49,6 +50,23 @@ def test_train_watch_and_use_a_new_language(qtbot, make_window, installed_home: 
     assert "broken.wav" in trainer.outcome.text()  # skipped items are listed
     qtbot.waitUntil(lambda: window.bar.language_box.findData("ita") >= 0, timeout=30000)  # usable at once
     qtbot.waitUntil(lambda: trainer.start_from.findData("ita") >= 0, timeout=30000)  # and to start from next time
+    assert trainer.keep_button.isHidden() and trainer.remove_button.isHidden(), "better: nothing to decide"
+    pace = json.loads((home / "training" / "pace.json").read_text())["cpu"]
+    assert pace > 0, "the pace of this machine's steps, kept for the next estimate"
+    assert trainer._estimate(600, "cpu").startswith(f"About {max(1, round(600 * pace / 60))} min on this machine")
+
+    # had the held-out recordings come out worse, it is said plainly, and the user decides
+    import dataclasses
+
+    trainer._known = set()  # as when 'ita' was not installed before the training
+    trainer._trained(dataclasses.replace(trainer.report, cer_after=trainer.report.cer_before + 0.1), None)
+    assert "worse on the recordings held out for testing, so it is not ready" in trainer.outcome.text()
+    assert "ready for dictation" not in trainer.outcome.text()
+    assert trainer.keep_button.isVisible() and trainer.remove_button.isVisible()
+    trainer.remove_button.click()
+    qtbot.waitUntil(lambda: trainer.outcome.text() == "Removed 'ita'; nothing of it is left.", timeout=30000)
+    qtbot.waitUntil(lambda: window.bar.language_box.findData("ita") < 0, timeout=30000)
+    assert not trainer.remove_button.isVisible()
     trainer.close()
 
 
