@@ -6,7 +6,7 @@ import dataclasses
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from mms_desktop.core.base import Segment
 
@@ -59,6 +59,11 @@ class SegmentTable(QTableWidget):
                 self.setItem(row, col, item)
         self.resizeRowsToContents()
         self._filling = False
+
+    def set_editable(self, editable: bool) -> None:
+        """Whether a double click corrects a line (not while a transcription in progress fills the table)."""
+        triggers = QAbstractItemView.EditTrigger
+        self.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed if editable else triggers.NoEditTriggers)
 
     def highlight(self, row: int | None) -> None:
         """Show line ``row`` as the one playing, in bold (None: none is)."""

@@ -1,5 +1,6 @@
 """Transcribing the chosen recording of a field session, with progress and Cancel (an hour-long recording
-takes tens of minutes on a laptop CPU)."""
+takes tens of minutes on a laptop CPU): its lines appear as they are found, and a cancelled transcription
+offers to keep them."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QProgressBar, QPushButton
+from PySide6.QtWidgets import QMessageBox, QProgressBar, QPushButton
 
 from mms_desktop.core.base import Cancelled, Progress, counted
-from mms_desktop.core.fieldwork import HandCorrections, transcribe_recordings
+from mms_desktop.core.fieldwork import HandCorrections, save_transcript, transcribe_recordings, transcript_path
 from mms_desktop.gui.jobs import Job, describe_error
 from mms_desktop.gui.keeping import ask_to_replace
 
@@ -30,17 +31,21 @@ class SessionTranscription(QObject):
         self.w = window
         self.job: Job | None = None
         self._batch: tuple[list[Path], bool] = ([], False)  # of the run in progress: recordings done, only new
+        self._shown: Path | None = None  # the recording whose lines appear as they are found
+        self._overwrite = False
+        self._asking = True
+        self.question: QMessageBox | None = None  # the last question asked about lines found before a cancel
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.progress.setMaximumWidth(240)
         self.progress.setRange(0, 1000)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setVisible(False)
-        self.cancel_button.setToolTip("Stop the transcription; the saved transcript stays as it was (Esc)")
-        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setToolTip("Stop the transcription; then keep the lines found so far, or not (Esc)")
+        self.cancel_button.clicked.connect(lambda: self.cancel())  # not with clicked's argument
         # Esc cancels only while a transcription runs, so that it still cancels a correction being typed
         self.stop_action = QAction("Cancel the transcription", window, shortcut=QKeySequence("Esc"), enabled=False)
-        self.stop_action.triggered.connect(self.cancel)
+        self.stop_action.triggered.connect(lambda: self.cancel())
         window.addAction(self.stop_action)
 
     @property
@@ -65,6 +70,8 @@ class SessionTranscription(QObject):
         settings, host, saver = w.services.context.settings, w.services.host, w.saver
         finished: list[Path] = []
         self._batch = (finished, only_new)
+        self._shown, self._asking = None if only_new else recordings[0], True
+        self._overwrite = overwrite
 
         def work(report: Any, cancel: threading.Event) -> list[Path]:
             from mms_desktop.core.recognition import WindowOptions
@@ -79,8 +86,9 @@ class SessionTranscription(QObject):
         self.job = w.jobs.start("transcribe session", work, self._done, self._progress)
         self._show(True)
 
-    @Slot()
-    def cancel(self) -> None:
+    def cancel(self, asking: bool = True) -> None:
+        """Stop the transcription; ``asking``: then offer to keep the lines found so far."""
+        self._asking = asking
         if self.job is not None:
             self.job.cancel()
             self.w.status.setText("Stopping the transcription…")
@@ -89,11 +97,14 @@ class SessionTranscription(QObject):
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.stop_action.setEnabled(running)
+        self.w.table.set_editable(not running)
         self.w.update_buttons()
 
     @Slot(object)
     def _progress(self, p: Progress) -> None:
         self.progress.setValue(int(p.fraction * 1000))
+        if p.partial is not None and self._shown is not None and self._shown == self.w.recording:
+            self.w.table.show_segments(list(p.partial.segments))
         if p.detail:
             self.w.status.setText(f"Transcribing {p.detail}…")
 
@@ -102,12 +113,21 @@ class SessionTranscription(QObject):
         self._show(False)
         w = self.w
         finished, only_new = self._batch
+        shown_partial = self._shown is not None and self._shown == w.recording
         if isinstance(error, HandCorrections):
             ask_to_replace(w, "Replace corrections?", describe_error(error), lambda: self.start(overwrite=True))
-            w.status.setText("The transcript holds hand corrections; nothing was replaced.")
+            said = "The transcript holds hand corrections; nothing was replaced."
+            if shown_partial:  # the table showed the new lines: the saved ones again
+                w.show_current(said)
+            else:
+                w.status.setText(said)
             return
         before = f" {counted(len(finished), 'recording')} transcribed before it stopped." if finished else ""
-        if isinstance(error, Cancelled):
+        found = error.partial if isinstance(error, Cancelled) and not only_new and self._asking else None
+        if found is not None and found.segments:
+            self._offer_partial(self._shown, found)
+            said = "Transcription cancelled; keep the lines found so far?"
+        elif isinstance(error, Cancelled):
             said = (
                 "Transcription cancelled." + before
                 if only_new
@@ -124,5 +144,38 @@ class SessionTranscription(QObject):
                 else "Every recording of this session has a transcript already."
             )
         w.status.setText(said)
-        if w.recording in finished:  # shown again as it is on the disk now, keeping the line above
+        asking = found is not None and bool(found.segments)
+        if w.recording in finished or (shown_partial and not asking):  # as it is on the disk now, not partial
             w.show_current(said)
+
+    def _offer_partial(self, recording: Path | None, partial: Any) -> None:
+        """Ask whether the lines found before the cancel (still in the table) become the recording's
+        transcript; No, the default, leaves the saved transcript as it was and shows it again."""
+        w, overwrite = self.w, self._overwrite
+        if recording is None:
+            return
+        count = counted(len(partial.segments), "line")
+
+        def save() -> None:
+            save_transcript(transcript_path(recording), partial, edited=False, overwrite_edits=overwrite)
+
+        def keep() -> None:
+            said = f"Kept the {count} found before the transcription was cancelled."
+            w.run_job("Keeping the lines found", save, lambda r, e: w.show_current(describe_error(e) if e else said))
+
+        question = (
+            f"The transcription of {recording.name} was cancelled after {count}. Keep them as its transcript "
+            "(replacing the saved one)? No leaves the saved transcript as it was."
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Keep the lines found so far?",
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            w,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.accepted.connect(keep)
+        box.rejected.connect(lambda: w.show_current("Transcription cancelled; the saved transcript is as it was."))
+        self.question = box
+        box.open()

@@ -347,7 +347,7 @@ class SessionsWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:
         if self.transcription.job is not None:  # stopped first; the window goes once it has
-            self.transcription.cancel()
+            self.transcription.cancel(asking=False)  # closing discards what was found: nothing left to ask
             self.transcription.job.then(self.close)
             event.ignore()
             return

@@ -214,14 +214,34 @@ def test_a_long_transcription_shows_its_progress_and_can_be_cancelled(qtbot, mak
     assert not bar.isVisible() and not transcription.cancel_button.isVisible()
     sessions.activateWindow()
     qtbot.waitUntil(sessions.isActiveWindow, timeout=10000)
+    assert sessions.table.rowCount() == 1, "the saved transcript: one line"
     qtbot.keyClick(sessions.table, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: bar.isVisible() and bar.value() > 0, timeout=60000)
     assert transcription.cancel_button.isVisible() and not sessions.transcribe_button.isEnabled()
+    qtbot.waitUntil(lambda: sessions.table.rowCount() > 1, timeout=60000)  # the lines found so far, as they come
+    assert sessions.table.editTriggers() == sessions.table.EditTrigger.NoEditTriggers, "not corrected meanwhile"
     qtbot.keyClick(sessions.table, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not transcription.running, timeout=60000)
-    assert sessions.status.text() == "Transcription cancelled; the saved transcript is as it was."
+    assert sessions.status.text() == "Transcription cancelled; keep the lines found so far?"
+    assert sessions.table.rowCount() > 1 and transcription.question.isVisible(), "kept in sight while it asks"
+    transcription.question.button(transcription.question.StandardButton.No).click()
+    said = "Transcription cancelled; the saved transcript is as it was."
+    qtbot.waitUntil(lambda: sessions.status.text() == said, timeout=10000)
     assert wav.with_suffix(".json").read_text() == saved and bar.value() < 1000
     assert not bar.isVisible() and sessions.transcribe_button.isEnabled()
+    qtbot.waitUntil(lambda: sessions.table.rowCount() == 1, timeout=10000)
+    assert sessions.table.editTriggers() != sessions.table.EditTrigger.NoEditTriggers
+
+    sessions.transcribe_button.click()  # again, and this time keep what was found
+    qtbot.waitUntil(lambda: sessions.table.rowCount() > 1, timeout=60000)
+    transcription.cancel()
+    qtbot.waitUntil(lambda: not transcription.running, timeout=60000)
+    found = sessions.table.rowCount()
+    transcription.question.button(transcription.question.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: sessions.status.text().startswith("Kept the "), timeout=10000)
+    kept = json.loads(wav.with_suffix(".json").read_text())
+    assert len(kept["segments"]) == found and sessions.table.rowCount() == found
+    saved = wav.with_suffix(".json").read_text()
 
     sessions.transcribe_button.click()
     qtbot.waitUntil(lambda: bar.value() > 0, timeout=60000)

@@ -156,8 +156,10 @@ def test_two_languages_at_once_on_one_loaded_model_each_get_their_own_text(recog
 
     options = WindowOptions(chunk_s=1.0, context_s=0.25)  # many short passes, so that the two interleave
     audio = {"eng": noise(6.0, seed=11), "fra": noise(6.0, seed=12)}
-    alone = {lang: (recognizer.windowed_log_probs(a, lang, options), recognizer.transcribe(a, lang, options))
-             for lang, a in audio.items()}  # fmt: skip
+    alone = {
+        lang: (recognizer.windowed_log_probs(a, lang, options), recognizer.transcribe(a, lang, options))
+        for lang, a in audio.items()
+    }
     assert alone["eng"][0].shape[1] != alone["fra"][0].shape[1]  # two alphabets: a mix-up cannot pass unseen
     swaps = []
     load_adapter = recognizer._model.load_adapter
@@ -183,3 +185,40 @@ def test_two_languages_at_once_on_one_loaded_model_each_get_their_own_text(recog
         for log_probs, transcript in runs:
             np.testing.assert_array_equal(log_probs, alone[lang][0])
             assert transcript == alone[lang][1] and transcript.language == lang
+
+
+def test_a_long_transcription_tells_its_lines_as_it_goes_and_a_cancel_keeps_them(recognizer: Recognizer) -> None:
+    import threading
+
+    from mms_desktop.core.base import Cancelled
+    from mms_desktop.core.recognition import WindowOptions
+
+    rng = np.random.default_rng(3)
+    pieces = [
+        rng.normal(0, 0.3, 16000 * 2).astype(np.float32) if i % 2 == 0 else np.zeros(16000, np.float32)
+        for i in range(12)
+    ]
+    samples = np.concatenate(pieces)
+    options = WindowOptions(4.0, 1.0)
+    whole = recognizer.transcribe(samples, "eng", options)
+    seen = []
+    assert recognizer.transcribe(samples, "eng", options, seen.append) == whole, "the same result, told or not"
+    partials = [p.partial for p in seen]
+    assert all(p is not None for p in partials) and partials[-1].segments
+    ends = [p.segments[-1].end if p.segments else 0.0 for p in partials]
+    assert ends == sorted(ends), "lines come in order and stay"
+    assert [s.text for s in partials[-1].segments[:-1]] == [
+        s.text for s in whole.segments[: len(partials[-1].segments) - 1]
+    ]
+
+    cancel = threading.Event()
+
+    def stop_after_three(p) -> None:
+        if p.done == 3:
+            cancel.set()
+
+    with pytest.raises(Cancelled) as stopped:
+        recognizer.transcribe(samples, "eng", options, stop_after_three, cancel)
+    partial = stopped.value.partial
+    assert partial is not None and partial.duration <= 3 * 4.0 + 0.1, "what the three windows found"
+    assert partial.segments == partials[2].segments

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,12 @@ class StoreError(UserError):
 
 
 class Cancelled(Exception):
-    """Raised inside long work when the user asked it to stop."""
+    """Raised inside long work when the user asked it to stop; a transcription carries the ``partial``
+    transcript it had found by then (None where there is nothing of the kind)."""
+
+    def __init__(self, *args: object, partial: Any = None) -> None:
+        super().__init__(*args)
+        self.partial = partial
 
 
 def disk_full(error: BaseException) -> UserError | None:

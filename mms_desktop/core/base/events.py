@@ -57,12 +57,14 @@ class LanguageScore:
 
 @dataclass(frozen=True)
 class Progress:
-    """Progress of long work: ``done`` out of ``total`` units (bytes, windows …) of ``what``."""
+    """Progress of long work: ``done`` out of ``total`` units (bytes, windows …) of ``what``; a transcription
+    gives its ``partial`` transcript too: the segments found so far, the last one perhaps still growing."""
 
     what: str
     done: int
     total: int
     detail: str = ""
+    partial: Transcript | None = None
 
     @property
     def fraction(self) -> float:

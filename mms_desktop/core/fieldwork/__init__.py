@@ -8,6 +8,7 @@ from mms_desktop.core.fieldwork.align import align, viterbi
 from mms_desktop.core.fieldwork.session_import import add_recordings
 from mms_desktop.core.fieldwork.session_info import SessionInfo, Speaker, problem, safe_name
 from mms_desktop.core.fieldwork.session_log import note
+from mms_desktop.core.fieldwork.session_transcribe import transcribe_recordings
 from mms_desktop.core.fieldwork.sessions import (
     ExportChanged,
     HandCorrections,
@@ -19,7 +20,6 @@ from mms_desktop.core.fieldwork.sessions import (
     open_transcript,
     origin,
     save_transcript,
-    transcribe_recordings,
     transcript_path,
 )
 

@@ -12,12 +12,10 @@ Names are archive-safe: letters, digits, ``-`` and ``_`` only.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,6 @@ from typing import Any
 from mms_desktop.core import formats
 from mms_desktop.core.audio import SUPPORTED_SUFFIXES, is_live, load_audio, repair_unfinished
 from mms_desktop.core.base import (
-    Progress,
     Transcript,
     UserError,
     atomic_write_text,
@@ -36,7 +33,6 @@ from mms_desktop.core.base import (
 )
 from mms_desktop.core.fieldwork.session_info import SessionInfo, check, safe_name
 from mms_desktop.core.formats import jsonfmt
-from mms_desktop.core.recognition import Transcriber, WindowOptions
 
 METADATA = "session.json"
 EXPORTS = ".exports.json"  # what the exports beside the recordings wrote
@@ -321,57 +317,6 @@ def saving(path: Path) -> Iterator[None]:
     except OSError as exc:
         raise UserError(f"{path.name} could not be saved ({exc.strerror or exc}); free some space on the disk "
                         "or check that the project folder can be written.") from exc  # fmt: skip
-
-
-def transcribe_recordings(
-    recordings: list[Path],
-    host: Transcriber,
-    language: str,
-    among: list[str],
-    options: WindowOptions,
-    speaker: str = "",
-    only_new: bool = False,
-    overwrite_edits: bool = False,
-    progress: Callable[[Progress], None] | None = None,
-    cancel: threading.Event | None = None,
-    finished: list[Path] | None = None,
-) -> list[Path]:
-    """Transcribe ``recordings`` one after the other and save each transcript beside its recording as soon as
-    it is done, so that stopping keeps those finished.
-
-    Args:
-        host: what transcribes (the program's shared models); ``language`` may be ``auto``, to
-            identify it among ``among`` (empty: among all).
-        speaker: the speaker every segment is given (the session's first), until the linguist says otherwise.
-        only_new: leave alone the recordings that have a transcript already (one that cannot be read is
-            transcribed anew, and the damaged file set aside).
-        progress: progress over them all; its detail names the recording in hand.
-        finished: filled with the recordings done, as they are done (what a cancelled run kept).
-
-    Returns:
-        the recordings transcribed.
-
-    Raises:
-        HandCorrections: a transcript holds hand corrections and ``overwrite_edits`` is not set.
-        Cancelled: ``cancel`` was set; the recordings finished before keep their transcripts.
-    """
-    done = finished if finished is not None else []
-    todo = [r for r in recordings if not (only_new and _saved_state(transcript_path(r)))]
-    for i, recording in enumerate(todo):
-        detail = f"{recording.name} ({i + 1} of {len(todo)})" if len(todo) > 1 else recording.name
-
-        def part(p: Progress, i: int = i, detail: str = detail) -> None:
-            if progress is not None:
-                progress(Progress("transcribe", i * 1000 + round(p.fraction * 1000), len(todo) * 1000, detail))
-
-        result = host.transcribe(recording, language, among, options, part, cancel)
-        if speaker:
-            result = dataclasses.replace(
-                result, segments=tuple(dataclasses.replace(seg, speaker=speaker) for seg in result.segments)
-            )
-        save_transcript(transcript_path(recording), result, edited=False, overwrite_edits=overwrite_edits)
-        done.append(recording)
-    return done
 
 
 def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_edits: bool = False) -> None:

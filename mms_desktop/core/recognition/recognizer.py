@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 import time
@@ -13,7 +14,17 @@ from typing import Any
 import numpy as np
 
 from mms_desktop.core.audio import SAMPLE_RATE
-from mms_desktop.core.base import Cancelled, ModelError, Progress, Transcript, Word, check_code, install, parse_json
+from mms_desktop.core.base import (
+    Cancelled,
+    ModelError,
+    Progress,
+    Segment,
+    Transcript,
+    Word,
+    check_code,
+    install,
+    parse_json,
+)
 from mms_desktop.core.checkpoints import (
     Placement,
     check_model_dir,
@@ -252,8 +263,10 @@ class Recognizer:
         options: WindowOptions = WindowOptions(),
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
+        on_part: Callable[[np.ndarray], None] | None = None,
     ) -> np.ndarray:
-        """Log-probabilities of audio of any length, stitched from overlapping windows."""
+        """Log-probabilities of audio of any length, stitched from overlapping windows; ``on_part`` gets each
+        window's share as it is done, before ``progress`` hears of it."""
         windows = plan_windows(len(samples), options)
         parts = []
         for index, window in enumerate(windows):
@@ -261,6 +274,8 @@ class Recognizer:
                 raise Cancelled()
             part = self.log_probs(samples[window.start : window.end], language)
             parts.append(part[window.keep_from : window.keep_to])
+            if on_part is not None:
+                on_part(parts[-1])
             if progress is not None:
                 progress(Progress("transcribe", index + 1, len(windows)))
         vocab = len(self.alphabet(language).id_to_token)
@@ -274,13 +289,48 @@ class Recognizer:
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> Transcript:
-        """Transcribe 16 kHz mono audio of any length in ``language``."""
-        words = self.decode(self.windowed_log_probs(samples, language, options, progress, cancel), language)
+        """Transcribe 16 kHz mono audio of any length in ``language``. ``progress`` hears of each window with
+        the partial transcript so far; a cancelled transcription raises Cancelled carrying it."""
+        partial = PartialTranscript(self, language)
+        report = None if progress is None else lambda p: progress(dataclasses.replace(p, partial=partial.transcript))
+        try:
+            log_probs = self.windowed_log_probs(samples, language, options, report, cancel, partial.add)
+        except Cancelled:
+            raise Cancelled(partial=partial.transcript) from None
+        words = self.decode(log_probs, language)
         return Transcript(
             language=language,
             duration=round(len(samples) / SAMPLE_RATE, 3),
             segments=tuple(ctc.words_to_segments(words)),
         )
+
+
+class PartialTranscript:
+    """The segments of a transcription in progress, decoded as its windows come: those a pause has ended
+    are kept; the frames after the last of them are decoded again with each window (the final transcript
+    is decoded from the whole, so this never changes what it says)."""
+
+    def __init__(self, recognizer: Recognizer, language: str):
+        self.recognizer, self.language = recognizer, language
+        self.finished: list[Segment] = []
+        self.tail: list[np.ndarray] = []  # the log-probabilities after the finished segments
+        self.tail_start = 0  # the frame the tail starts at
+        self.frames = 0
+        self.transcript = Transcript(language, 0.0, ())
+
+    def add(self, part: np.ndarray) -> None:
+        self.tail.append(part)
+        self.frames += len(part)
+        block = np.concatenate(self.tail) if len(self.tail) > 1 else self.tail[0]
+        words = self.recognizer.decode(block, self.language, offset_s=self.tail_start * ctc.FRAME_SECONDS)
+        segments = ctc.words_to_segments(words)
+        if len(segments) > 1:  # all but the last are ended by a pause: cut the tail before the last
+            cut = max(0, int(segments[-1].start / ctc.FRAME_SECONDS) - self.tail_start - 1)
+            self.finished += segments[:-1]
+            self.tail, self.tail_start = [block[cut:]], self.tail_start + cut
+            segments = segments[-1:]
+        duration = round(self.frames * ctc.FRAME_SECONDS, 3)
+        self.transcript = Transcript(self.language, duration, tuple(self.finished + segments))
 
 
 class GrowingFeatures:

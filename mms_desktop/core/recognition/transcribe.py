@@ -14,6 +14,7 @@ from mms_desktop.core.audio import SAMPLE_RATE, speech_spans
 from mms_desktop.core.base import (
     AUTO,
     CHOOSE_LANGUAGE,
+    Cancelled,
     LanguageScore,
     Progress,
     Transcript,
@@ -116,7 +117,15 @@ def transcribe(
     elif language == AUTO and identifier is not None:
         language, score = detect_adapter(samples[spans[0][0] :], identifier, recognizer.languages, among)
         probability = score.probability
-    transcript = recognizer.transcribe(samples, language, options, progress, cancel)
+
+    def speech_only(p: Progress) -> None:  # the partial transcript kept to the speech, as the final one is
+        assert progress is not None
+        progress(dataclasses.replace(p, partial=only_speech(p.partial, spans)) if p.partial else p)
+
+    try:
+        transcript = recognizer.transcribe(samples, language, options, progress and speech_only, cancel)
+    except Cancelled as exc:
+        raise Cancelled(partial=exc.partial and only_speech(exc.partial, spans)) from None
     return dataclasses.replace(only_speech(transcript, spans), language_probability=probability)
 
 
