@@ -10,8 +10,6 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QProgressBar,
@@ -26,6 +24,7 @@ from mms_desktop.gui.dictation_pane import DictationPane
 from mms_desktop.gui.file_work import FileWork
 from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.keeping import DraftKeeper, close_anyway
+from mms_desktop.gui.notices import DEMO, Notice
 from mms_desktop.gui.read_aloud import ReadAloud
 from mms_desktop.gui.readiness import LOADING, Readiness
 from mms_desktop.gui.services import Services
@@ -69,7 +68,9 @@ class MainWindow(QMainWindow):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setVisible(False)
         self.cancel_button.setToolTip("Stop transcribing the file (Esc)")
-        self.banner = self._make_banner()
+        self.banner = Notice(self.tools.open_language_manager)  # what is missing
+        self.banner_text = self.banner.text
+        self.demo_notice = Notice(self.tools.open_language_manager, dismissible=True)  # the demo runs
         self.voices: set[str] = set()  # languages with a voice installed, as last surveyed
         self._demo: tuple[str, ...] = ()  # the models of the settings that the demonstration stands in for
         self._pending: Path | None = None  # a file named on the command line, opened once the models are known
@@ -92,23 +93,12 @@ class MainWindow(QMainWindow):
 
     # -- composition -----------------------------------------------------------------------------
 
-    def _make_banner(self) -> QFrame:
-        banner = QFrame()
-        banner.setVisible(False)
-        banner.setStyleSheet("QFrame { background: #fff4e5; border: 1px solid #f0c36d; border-radius: 6px; }")
-        row = QHBoxLayout(banner)
-        self.banner_text = QLabel(wordWrap=True)
-        button = QPushButton("Open the language manager")
-        button.clicked.connect(self.tools.open_language_manager)
-        row.addWidget(self.banner_text, 1)
-        row.addWidget(button)
-        return banner
-
     def _compose(self) -> None:
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.bar)
         layout.addWidget(self.banner)
+        layout.addWidget(self.demo_notice)
         layout.addWidget(self.view, 1)
         self.setCentralWidget(central)
         status = self.statusBar()
@@ -186,8 +176,7 @@ class MainWindow(QMainWindow):
 
     def show_first_run(self, message: str) -> None:
         """Say what is missing and offer the language manager (empty message: hide the banner)."""
-        self.banner_text.setText(message)
-        self.banner.setVisible(bool(message))
+        self.banner.say(message)
         self.bar.record_button.setEnabled(not message)
 
     # -- dictation -------------------------------------------------------------------------------
@@ -278,6 +267,7 @@ class MainWindow(QMainWindow):
         settings = self.context.settings
         self.bar.set_languages(found.languages, settings.favourites, settings.language, found.can_detect)
         self.show_first_run(found.missing)
+        self.demo_notice.say(DEMO if "asr_repo" in found.demo and not found.missing else "")
         if found.repaired:  # said with "Ready", or at once when nothing will load
             self.notice = " ".join(filter(None, [self.notice, found.repaired]))
             if found.missing:

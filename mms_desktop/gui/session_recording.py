@@ -51,6 +51,8 @@ class SessionRecording(QObject):
         self.speaker_box = QComboBox()
         self.speaker_box.setToolTip("The speaker being recorded: the lines of this recording are theirs")
         self.speaker_box.setAccessibleName("Speaker being recorded")
+        self.speaker_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.speaker_box.setMinimumWidth(160)
         self.meter = LevelMeter()
         self.clock = QLabel("")
         self.clock.setAccessibleName("Time recorded and disk left")

@@ -646,3 +646,23 @@ def test_a_busy_computer_is_said_until_the_text_has_caught_up(qtbot, make_window
     assert window.status_text.text() == "Listening…"
     window.bar.record_button.click()
     qtbot.waitUntil(lambda: not window.dictation.is_running, timeout=30000)
+
+
+def test_the_window_says_when_the_demonstration_model_is_what_runs(qtbot, make_window, installed_home: Path) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    window = make_window()  # an empty data folder: the bundled demonstration pack stands in
+    notice = window.demo_notice
+    qtbot.waitUntil(notice.isVisible, timeout=30000)
+    assert notice.text.text().startswith("Demonstration model: trained on synthetic speech")
+    assert not window.banner.isVisible(), "nothing is missing: the demonstration works"
+    close = next(b for b in notice.findChildren(QPushButton) if b.text() == "✕")
+    close.click()
+    assert not notice.isVisible()
+    window.readiness.refresh()  # surveyed again (after an install, say): it stays closed
+    qtbot.wait(500)
+    assert not notice.isVisible()
+    installed = make_window(installed_home)  # a full recognition model installed: no notice
+    qtbot.waitUntil(installed.bar.record_button.isEnabled, timeout=30000)
+    qtbot.wait(300)
+    assert not installed.demo_notice.isVisible()
