@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-STYLE = "QFrame { background: #fff4e5; border: 1px solid #f0c36d; border-radius: 6px; }"
+STYLE = "QFrame#notice { background: #fff4e5; border: 1px solid #f0c36d; border-radius: 6px; }"
 DEMO = (
     "Demonstration model: trained on synthetic speech in four languages (English, German, Spanish, French) "
     "and about a hundred words each, so it will not understand real voices well. Install a full language "
@@ -25,6 +25,7 @@ class Notice(QFrame):
     def __init__(self, open_manager: Callable[[], object], dismissible: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
         self.setVisible(False)
+        self.setObjectName("notice")  # the frame is framed, not the label inside it (a QLabel is a QFrame too)
         self.setStyleSheet(STYLE)
         self.dismissed = False
         row = QHBoxLayout(self)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from mms_desktop import settings as settings_module
 from mms_desktop.core.audio import plain_device_name
+from mms_desktop.gui.language_picker import LanguagePicker
 from mms_desktop.settings import UNITS, Settings
 
 # On the first page: what everyone chooses; the rest is under Advanced.
@@ -56,10 +58,17 @@ class SettingsDialog(QDialog):
     """
 
     def __init__(
-        self, current: Settings, devices: list[str], parent: QWidget | None = None, notes: dict[str, str] | None = None
+        self,
+        current: Settings,
+        devices: list[str],
+        parent: QWidget | None = None,
+        notes: dict[str, str] | None = None,
+        installed: Sequence[str] = (),
     ):
-        """``notes``: a sentence to show under a setting, by name (what runs instead of a model not installed)."""
+        """``notes``: a sentence to show under a setting, by name (what runs instead of a model not installed);
+        ``installed``: the installed languages, listed first where a language is chosen."""
         super().__init__(parent)
+        self._installed = list(installed)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(560)
         self.result_settings: Settings | None = None
@@ -123,6 +132,8 @@ class SettingsDialog(QDialog):
             return spin, spin
         line = QLineEdit(", ".join(value) if kind == "codes" else value)
         line.setPlaceholderText("e.g. eng, fra, swh" if kind == "codes" else "Documents/MMS Desktop")
+        if kind == "codes":
+            return line, _with_picker(line, LanguagePicker(self._installed))
         if kind != "folder":
             return line, line
         row = QWidget()
@@ -182,6 +193,28 @@ class SettingsDialog(QDialog):
             return
         self.result_settings = chosen
         super().accept()
+
+
+def _with_picker(line: QLineEdit, picker: LanguagePicker) -> QWidget:
+    """A list of codes with a language picker beside it: a language chosen there joins the list."""
+    picker.setPlaceholderText("Add a language: type its name or code…")
+
+    def add() -> None:
+        code = picker.text()
+        if code and code not in _codes(line.text()):
+            line.setText(", ".join([*_codes(line.text()), code]))
+        picker.setEditText("")
+
+    picker.activated.connect(lambda _index: add())
+    completer = picker.completer()
+    if completer is not None:
+        completer.activated.connect(lambda _text: QTimer.singleShot(0, add))
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(line, 1)
+    layout.addWidget(picker, 1)
+    return row
 
 
 def _codes(text: str) -> list[str]:

@@ -81,7 +81,8 @@ class ToolWindows(QObject):
         from mms_desktop.gui.settings_dialog import SettingsDialog
 
         notes = {name: "Not installed yet: the bundled demonstration model runs instead." for name in demo}
-        dialog = SettingsDialog(self.services.context.settings, microphones, self._parent, notes)
+        settings, installed = self.services.context.settings, self.services.installed
+        dialog = SettingsDialog(settings, microphones, self._parent, notes, installed)
         dialog.accepted.connect(lambda: self._accepted(dialog))
         dialog.open()
         return dialog

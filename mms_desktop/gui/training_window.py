@@ -318,6 +318,12 @@ def worse(report: Any) -> bool:
     return bool(report.cer_after > report.cer_before or report.wer_after > report.wer_before)
 
 
+def weak(report: Any) -> bool:
+    """Whether the held-out recordings still come out mostly wrong (half the characters, or nearly every
+    word): a rule of thumb for "not ready", not a measured threshold."""
+    return bool(report.cer_after > 0.5 or report.wer_after >= 0.9)
+
+
 def verdict(report: Any, replaced: bool) -> str:
     """The result in plain words: ready only when the held-out recordings say it learned."""
     skipped = f" Skipped {len(report.skipped)}: {'; '.join(report.skipped[:3])}." if report.skipped else ""
@@ -326,6 +332,11 @@ def verdict(report: Any, replaced: bool) -> str:
         f"({report.train_seconds / 60:.1f} min). On {counted(report.held_out_items, 'held-out recording')}: "
         f"CER {report.cer_before:.1%} → {report.cer_after:.1%}, WER {report.wer_before:.1%} → {report.wer_after:.1%}."
     )
+    if not worse(report) and weak(report):
+        return (
+            f"'{report.name}' is installed, but it is not ready: on the held-out recordings it still gets most of "
+            f"it wrong. {figures}{skipped} More recordings, or more steps, usually help."
+        )
     if not worse(report):
         return (
             f"'{report.name}' is installed and ready for dictation and transcription. {figures}{skipped} "

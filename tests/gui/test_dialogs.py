@@ -127,7 +127,17 @@ def test_settings_are_validated_saved_and_applied(qtbot, make_window, tmp_path: 
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     ok.click()
     assert dialog.isVisible() and "not a language code" in dialog.error.text()
-    dialog.editors["favourites"].setText("spa, fra")
+    dialog.editors["favourites"].setText("spa")
+    from mms_desktop.gui.language_picker import LanguagePicker
+
+    picker = dialog.editors["favourites"].parentWidget().findChild(LanguagePicker)  # beside the list of codes
+    assert picker.itemText(0).endswith("(installed)"), "the installed languages first"
+    picker.setCurrentIndex(picker.findText("French · fra (installed)"))
+    picker.activated.emit(picker.currentIndex())  # chosen from its list
+    assert dialog.editors["favourites"].text() == "spa, fra" and picker.currentText() == ""
+    picker.setCurrentIndex(picker.findText("Spanish · spa (installed)"))
+    picker.activated.emit(picker.currentIndex())
+    assert dialog.editors["favourites"].text() == "spa, fra", "a language already listed is not added twice"
     dialog.editors["device"].setCurrentText("cpu")
     ok.click()
     assert not dialog.isVisible()

@@ -46,6 +46,10 @@ def test_train_watch_and_use_a_new_language(qtbot, make_window, installed_home: 
     assert trainer.report is not None, trainer.outcome.text()
     assert len(trainer.curve.losses) == 40 and trainer.curve.losses[-1][1] < trainer.curve.losses[0][1]
     assert "'ita' is installed" in trainer.outcome.text() and "CER" in trainer.outcome.text()
+    report = trainer.report
+    still_wrong = report.cer_after > 0.5 or report.wer_after >= 0.9
+    assert ("it is not ready" in trainer.outcome.text()) == still_wrong, "ready only when it gets most of it right"
+    assert ("ready for dictation" in trainer.outcome.text()) == (not still_wrong)
     assert "on 9 recordings" in trainer.outcome.text() and "On 1 held-out recording: CER" in trainer.outcome.text()
     assert "broken.wav" in trainer.outcome.text()  # skipped items are listed
     qtbot.waitUntil(lambda: window.bar.language_box.findData("ita") >= 0, timeout=30000)  # usable at once
