@@ -91,6 +91,14 @@ def finish(process: subprocess.Popen[str]) -> list[str]:
     return lines
 
 
+def run_done(folder: Path, params: dict[str, str]) -> list[str]:
+    """Run a recognizer to its end as ELAN does; it must end with its result DONE, having shown progress."""
+    lines = finish(start(folder, params))
+    assert lines[-1] == "RESULT: DONE.", lines
+    check_progress(lines)
+    return lines
+
+
 def check_progress(lines: list[str]) -> None:
     fractions = [float(line.split()[1]) for line in lines if line.startswith("PROGRESS:")]
     assert fractions and fractions == sorted(fractions) and 0 <= fractions[0] and fractions[-1] <= 1
@@ -164,9 +172,7 @@ def test_transcribe_finds_the_speech_and_writes_an_annotation_and_a_word_tier(
         "tier_name": "MMS transcription",
         "word_tier_name": "mms-words",
     }
-    lines = finish(start(elan / "mms-desktop-transcribe", params))
-    assert lines[-1] == "RESULT: DONE.", lines
-    check_progress(lines)
+    run_done(elan / "mms-desktop-transcribe", params)
     name, spans = read_tier(out)
     assert name == "MMS_transcription", "ELAN splits the columns attribute at spaces"
     assert 1 <= len(spans) <= 2 and all(text for _, _, text in spans)
@@ -195,26 +201,19 @@ def test_transcribe_and_identify_keep_the_times_of_an_input_tier(
     tier = tmp_path / "input.xml"
     elan_tier(tier, [(a - 0.2, b + 0.2, "") for a, b in phrases])
     out = tmp_path / "transcribed.xml"
-    lines = finish(
-        start(
-            elan / "mms-desktop-transcribe",
-            {"source": str(audio), "input_tier": str(tier), "language": "eng", "output_tier": str(out)},
-        )
+    run_done(
+        elan / "mms-desktop-transcribe",
+        {"source": str(audio), "input_tier": str(tier), "language": "eng", "output_tier": str(out)},
     )
-    assert lines[-1] == "RESULT: DONE.", lines
     _, spans = read_tier(out)
     assert [(round(a, 3), round(b, 3)) for a, b, _ in spans] == [
         (round(a - 0.2, 3), round(b + 0.2, 3)) for a, b in phrases
     ]
     languages = tmp_path / "languages.xml"
-    lines = finish(
-        start(
-            elan / "mms-desktop-identify",
-            {"source": str(audio), "input_tier": str(tier), "among": "eng, fra", "output_tier": str(languages)},
-        )
+    run_done(
+        elan / "mms-desktop-identify",
+        {"source": str(audio), "input_tier": str(tier), "among": "eng, fra", "output_tier": str(languages)},
     )
-    assert lines[-1] == "RESULT: DONE.", lines
-    check_progress(lines)
     name, labelled = read_tier(languages)
     assert name == "mms-language" and len(labelled) == 2
     for _, _, value in labelled:
@@ -235,13 +234,10 @@ def test_align_times_each_word_of_a_transcription_tier(
         ],
     )
     words = tmp_path / "aligned.xml"
-    lines = finish(
-        start(
-            elan / "mms-desktop-align",
-            {"source": str(audio), "input_tier": str(tier), "language": "eng", "word_tier": str(words)},
-        )
+    run_done(
+        elan / "mms-desktop-align",
+        {"source": str(audio), "input_tier": str(tier), "language": "eng", "word_tier": str(words)},
     )
-    assert lines[-1] == "RESULT: DONE.", lines
     name, timed = read_tier(words)
     assert name == "mms-aligned-words"
     assert [w for _, _, w in timed] == ["hello", "world", "good", "morning", "to", "you"]
