@@ -14,7 +14,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from mms_desktop.core.base import UserError, atomic_write_text
-from mms_desktop.elan.recognizers import SPECS, Param, Spec
+from mms_desktop.elan.recognizers import AUDIO, SPECS, TIER, Param, Spec
 
 PREFIX = "mms-desktop-"
 MARK = "installed-by-mms-desktop"  # only folders holding this are ever removed
@@ -98,7 +98,7 @@ def cmdi(spec: Spec) -> str:
 def _param(p: Param) -> str:
     if p.kind == "textparam":
         return f'<textparam level="basic" default={quoteattr(p.default)} info={quoteattr(p.info)}>{p.name}</textparam>'
-    mimetypes = "audio/x-wav" if p.type == "audio" else "text/xml"
+    mimetypes = AUDIO if p.type == "audio" else TIER
     optional = "true" if p.optional else "false"
     return (
         f'<{p.kind} level="basic" type="{p.type}" optional="{optional}" mimetypes="{mimetypes}" '

@@ -21,8 +21,7 @@ from mms_desktop.core.base import AUTO, Segment, UserError
 from mms_desktop.core.formats import avatech
 from mms_desktop.elan.protocol import Report
 
-AUDIO = "audio/x-wav"
-TIER = "text/xml"
+AUDIO, TIER = "audio/x-wav", "text/xml"  # the media types ELAN offers for a recording and for a tier file
 
 
 @dataclass(frozen=True)
