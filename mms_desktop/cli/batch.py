@@ -112,10 +112,8 @@ class Progress:
             print(file=sys.stderr)
 
 
-def run_batch(args: argparse.Namespace, ctx: Any) -> int:
-    from mms_desktop.core import batch
-    from mms_desktop.core.recognition import WindowOptions
-
+def _check_engine(args: argparse.Namespace) -> None:
+    """The engine and its options make sense, and Ray (and its cluster) is there when asked for."""
     if args.workers is not None:
         require("workers", args.workers, 1, 1024)
     if args.address and args.engine != "ray":
@@ -126,6 +124,22 @@ def run_batch(args: argparse.Namespace, ctx: Any) -> int:
         require_ray()
         if args.address:
             reachable(args.address)
+
+
+def _output_folder(path: str) -> Path:
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"The output folder {out} cannot be created ({exc.strerror}); choose another.") from exc
+    return out
+
+
+def run_batch(args: argparse.Namespace, ctx: Any) -> int:
+    from mms_desktop.core import batch
+    from mms_desktop.core.recognition import WindowOptions
+
+    _check_engine(args)
     recordings = batch.recordings(args.sources)
     language = check_recognizer(args, ctx)
     models = host(ctx)
@@ -136,50 +150,33 @@ def run_batch(args: argparse.Namespace, ctx: Any) -> int:
     among = tuple(args.among or ctx.settings.auto_among)
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     settings = batch.settings_key(str(folder), precision, language, among, formats, options, word_lists)
-    out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"The output folder {out} cannot be created ({exc.strerror}); choose another.") from exc
+    out = _output_folder(args.out)
     ledger = batch.Ledger(out)
     batch.remove_unfinished(out)
     tasks, skipped = batch.plan(recordings, ledger, out, formats, settings)
     progress = Progress(len(tasks), args.quiet)
-    if tasks:
-        load = functools.partial(
-            load_models,
-            args.data_dir,
-            args.device,
-            args.precision,
-            word_lists,
-            args.model,
-            args.lid_model,
-            language,
-            among,
-        )
-        size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
-        fits = batch.default_workers(size, precision)
+    chosen = (args.model, args.lid_model, language, among)
+    load = functools.partial(load_models, args.data_dir, args.device, args.precision, word_lists, *chosen)
+    fits = batch.default_workers(sum(p.stat().st_size for p in folder.iterdir() if p.is_file()), precision)
 
-        def finished(row: Any) -> None:
-            ledger.append(row)
-            progress.add(row)
+    def finished(row: Any) -> None:
+        ledger.append(row)
+        progress.add(row)
 
-        try:
-            if args.engine == "ray":
-                from mms_desktop.core.batch.cluster import run_ray
+    try:
+        if tasks and args.engine == "ray":
+            from mms_desktop.core.batch.cluster import run_ray
 
-                run_ray(tasks, load, finished, args.address, args.workers, fits)
-            else:
-                batch.run_local(tasks, load, min(len(tasks), args.workers or fits), finished)
-        finally:
-            progress.close()
-            ledger.write_manifest()
-    else:
+            run_ray(tasks, load, finished, args.address, args.workers, fits)
+        elif tasks:
+            batch.run_local(tasks, load, min(len(tasks), args.workers or fits), finished)
+    finally:
+        progress.close()
         ledger.write_manifest()
     failed = [r for r in ledger.rows().values() if r.status != "done"]
-    done = progress.done - progress.failed
     print(
-        f"mms-desktop: {done} transcribed, {skipped} already done, {len(failed)} failed (see {out / batch.MANIFEST}).",
+        f"mms-desktop: {progress.done - progress.failed} transcribed, {skipped} already done, {len(failed)} failed "
+        f"(see {out / batch.MANIFEST}).",
         file=sys.stderr,
     )
     for row in failed[:10]:

@@ -306,9 +306,10 @@ class Recognizer:
 
 
 class PartialTranscript:
-    """The segments of a transcription in progress, decoded as its windows come: those a pause has ended
-    are kept; the frames after the last of them are decoded again with each window (the final transcript
-    is decoded from the whole, so this never changes what it says)."""
+    """The segments of a transcription in progress. Windows are only collected as they come; asking for
+    :attr:`transcript` decodes what came since the last finished segment (those a pause has ended are kept),
+    so a transcription nobody watches decodes nothing twice. The final transcript is decoded from the
+    whole, so this never changes what it says."""
 
     def __init__(self, recognizer: Recognizer, language: str):
         self.recognizer, self.language = recognizer, language
@@ -316,11 +317,16 @@ class PartialTranscript:
         self.tail: list[np.ndarray] = []  # the log-probabilities after the finished segments
         self.tail_start = 0  # the frame the tail starts at
         self.frames = 0
-        self.transcript = Transcript(language, 0.0, ())
 
     def add(self, part: np.ndarray) -> None:
         self.tail.append(part)
         self.frames += len(part)
+
+    @property
+    def transcript(self) -> Transcript:
+        duration = round(self.frames * ctc.FRAME_SECONDS, 3)
+        if not self.tail:
+            return Transcript(self.language, duration, tuple(self.finished))
         block = np.concatenate(self.tail) if len(self.tail) > 1 else self.tail[0]
         words = self.recognizer.decode(block, self.language, offset_s=self.tail_start * ctc.FRAME_SECONDS)
         segments = ctc.words_to_segments(words)
@@ -329,8 +335,9 @@ class PartialTranscript:
             self.finished += segments[:-1]
             self.tail, self.tail_start = [block[cut:]], self.tail_start + cut
             segments = segments[-1:]
-        duration = round(self.frames * ctc.FRAME_SECONDS, 3)
-        self.transcript = Transcript(self.language, duration, tuple(self.finished + segments))
+        else:
+            self.tail = [block]
+        return Transcript(self.language, duration, tuple(self.finished + segments))
 
 
 class GrowingFeatures:
