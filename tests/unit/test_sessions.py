@@ -3,6 +3,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from mms_desktop.core.base import Segment, Transcript, UserError
@@ -67,7 +68,8 @@ def test_hand_corrections_are_never_overwritten_silently_and_a_backup_is_kept(tm
     fixed = Transcript("eng", 1.0, (Segment(0.0, 1.0, "hello"),))
     save_transcript(path, machine, edited=False)
     save_transcript(path, fixed, edited=True)
-    assert json.loads((tmp_path / "take_01.json.bak").read_text())["text"] == "helo"
+    assert json.loads((tmp_path / ".mms-desktop" / "take_01.json.bak").read_text())["text"] == "helo"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".mms-desktop", "take_01.json"], "nothing else beside it"
     with pytest.raises(UserError, match="holds hand corrections"):
         save_transcript(path, machine, edited=False)
     assert json.loads(path.read_text())["text"] == "hello"
@@ -98,6 +100,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 """
     killed = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
     assert killed.returncode == -9
+    assert sorted(p.name for p in wav.parent.iterdir()) == [".mms-desktop", wav.name, "session.json"]
     assert project.recordings(info.id) == [wav]
     repaired = project.repair(info.id)
     assert len(repaired) == 1 and repaired[0].parent == wav.parent
@@ -229,14 +232,14 @@ def test_a_damaged_transcript_says_how_to_get_it_back_and_is_set_aside_not_lost(
     corrected = Transcript("sah", 2.0, (Segment(0.0, 2.0, "kyys"),))
     save_transcript(saved, Transcript("sah", 2.0, (Segment(0.0, 2.0, "kys"),)), edited=False)
     save_transcript(saved, corrected, edited=True)  # the .bak: the machine transcript before the correction
-    backup = saved.with_name("S_01.json.bak")
+    backup = tmp_path / ".mms-desktop" / "S_01.json.bak"
     saved.write_text('{"language": "sah", "segm')  # cut short
     assert describe_recording(wav) == "0:02 · transcript unreadable"
     with pytest.raises(UserError) as caught:
         open_transcript(wav)
-    assert str(caught.value) == ("S_01.json could not be read as a transcript; copy S_01.json.bak (its version "
-                                 "before the last save) over it, or transcribe S_01.wav again: the damaged file is "
-                                 "then set aside, not deleted.")  # fmt: skip
+    assert str(caught.value) == ("S_01.json could not be read as a transcript; copy .mms-desktop/S_01.json.bak (its "
+                                 "version before the last save) over it, or transcribe S_01.wav again: the damaged "
+                                 "file is then set aside, not deleted.")  # fmt: skip
     kept = backup.read_bytes()
     save_transcript(saved, Transcript("sah", 2.0, (Segment(0.0, 2.0, "kyyс"),)), edited=False)  # transcribed anew
     assert open_transcript(wav).segments[0].text == "kyyс"
@@ -335,3 +338,56 @@ def test_a_session_name_given_by_the_user_stays_inside_the_project(tmp_path: Pat
         project.session(name)
     with pytest.raises(UserError, match="is not the name of a session folder in"):
         project.next_recording(name)
+
+
+def test_side_files_an_older_version_left_beside_the_recordings_move_into_the_hidden_folder(tmp_path: Path) -> None:
+    import soundfile as sf
+
+    from mms_desktop.core.audio import Sidecar, wav_header
+    from mms_desktop.core.fieldwork import ExportChanged, export_beside, open_transcript, origin, transcript_path
+
+    project = Project(tmp_path / "project")
+    info = project.create(SessionInfo(id="", title="Old layout", language="sah"))
+    folder = project.folder / info.id
+    done, crashed = folder / "S_01.wav", folder / "S_02.wav"
+    sf.write(done, np.zeros(16000, np.float32), 16000)
+    crashed.write_bytes(wav_header(16000, 1, 0) + np.full(8000, 1000, np.int16).tobytes())
+    old = {  # as versions before the hidden folder wrote them
+        "S_01.wav.json": json.dumps({"state": "complete", "sample_rate": 16000, "channels": 1}),
+        "S_02.wav.json": json.dumps({"state": "recording", "sample_rate": 16000, "channels": 1}),
+        "S_01.json.bak": json.dumps({"language": "sah", "duration": 1.0, "segments": [], "text": "before"}),
+        ".sources.json": json.dumps({"S_01.wav": {"from": "/media/card/ZOOM0001.WAV"}}),
+        "notes.wav.json": "the linguist's own file, not a recording's description",
+    }
+    for name, text in old.items():
+        (folder / name).write_text(text)
+    transcript = Transcript("sah", 1.0, (Segment(0.0, 1.0, "kyys"),))
+    save_transcript(transcript_path(done), transcript, edited=False)
+    eaf = export_beside(done, transcript, "eaf")  # an export made now, before the move
+    (folder / ".exports.json").write_text(json.dumps({"S_01.TextGrid": "0" * 64}))  # and one an older version made
+    hidden = folder / ".mms-desktop"
+    (hidden / "S_01.json.bak").write_text('{"text": "a newer backup"}')  # its place is taken: both are kept
+
+    assert project.repair(info.id) == [folder / "S_02.recovered.wav"]  # opening the session
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".mms-desktop",
+        "S_01.eaf",
+        "S_01.json",
+        "S_01.wav",
+        "S_02.recovered.wav",
+        "S_02.wav",
+        "notes.wav.json",
+        "session.json",
+    ], "only recordings, transcripts, exports and the user's own files are left beside the recordings"
+    assert json.loads((hidden / "S_01.json.bak.2").read_text())["text"] == "before"
+    assert (hidden / "S_01.json.bak").read_text() == '{"text": "a newer backup"}'
+    assert Sidecar.read(done).state == "complete" and Sidecar.read(crashed).state == "recovered"
+    assert origin(done) == "/media/card/ZOOM0001.WAV"
+    assert json.loads((hidden / "exports.json").read_text()).keys() == {"S_01.eaf", "S_01.TextGrid"}
+    assert export_beside(done, transcript, "eaf") == eaf, "the export record survived the move"
+    (folder / "S_01.TextGrid").write_text("changed in Praat")
+    with pytest.raises(ExportChanged):
+        export_beside(done, transcript, "textgrid")
+    assert open_transcript(done) == transcript
+    assert project.recordings(info.id) == [done, folder / "S_02.recovered.wav"]
+    assert (folder / "notes.wav.json").read_text() == old["notes.wav.json"]

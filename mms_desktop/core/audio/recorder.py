@@ -2,7 +2,8 @@
 
 The master recording is a 16-bit PCM WAV at the device's own rate and channel count, written by a
 dedicated thread. Every ``sync_s`` seconds the header's sizes are brought up to date and the file is
-fsynced, so a crash loses at most that much. A sidecar ``<name>.wav.json`` says whether the recording
+fsynced, so a crash loses at most that much. A sidecar ``.mms-desktop/<name>.wav.json`` (in the hidden folder
+beside the recording; older versions wrote it beside it, where it is still read) says whether the recording
 finished; core/recovery.py repairs unfinished ones into a copy and never touches the original.
 
 A recording in progress holds an advisory lock on its file (POSIX systems), so that another window or
@@ -33,7 +34,7 @@ try:
 except ImportError:  # Windows: no advisory locks; every unfinished recording is taken as left by a crash
     fcntl = None  # type: ignore[assignment]
 
-from mms_desktop.core.base import UserError, atomic_write_text, parse_json
+from mms_desktop.core.base import UserError, atomic_write_text, parse_json, side_file
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +76,22 @@ class Sidecar:
 
     @classmethod
     def path_for(cls, wav: Path) -> Path:
+        return side_file(wav, SIDECAR_SUFFIX)
+
+    @classmethod
+    def old_path_for(cls, wav: Path) -> Path:
+        """Where versions before the hidden folder kept it: beside the recording."""
         return wav.with_name(wav.name + SIDECAR_SUFFIX)
 
     def write(self, wav: Path) -> None:
+        """Write it in the hidden folder; one left beside the recording by an older version is then removed."""
         atomic_write_text(self.path_for(wav), json.dumps(asdict(self), indent=1))
+        self.old_path_for(wav).unlink(missing_ok=True)
+
+    @classmethod
+    def remove(cls, wav: Path) -> None:
+        for path in (cls.path_for(wav), cls.old_path_for(wav)):
+            path.unlink(missing_ok=True)
 
     def rewrite(self, wav: Path) -> None:
         """Write over the existing sidecar in place, padded to its length: on a disk with no byte left, where
@@ -102,10 +115,13 @@ class Sidecar:
 
     @classmethod
     def read(cls, wav: Path) -> Sidecar | None:
-        try:
-            return cls(**parse_json(cls.path_for(wav).read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
-            return None
+        """The recording's description, from the hidden folder or else from beside it (an older version's)."""
+        for path in (cls.path_for(wav), cls.old_path_for(wav)):
+            try:
+                return cls(**parse_json(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError):
+                continue
+        return None
 
 
 def wav_header(sample_rate: int, channels: int, data_bytes: int) -> bytes:

@@ -17,7 +17,7 @@ except ImportError:  # Windows: no advisory locks; every unfinished recording is
     fcntl = None  # type: ignore[assignment]
 
 from mms_desktop.core.audio.recorder import HEADER_BYTES, SIDECAR_SUFFIX, RecordingState, Sidecar, wav_header
-from mms_desktop.core.base import UserError
+from mms_desktop.core.base import SIDE_FOLDER, UserError
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 def unfinished(folder: Path) -> list[Path]:
     """Recordings in ``folder`` whose sidecar says they never finished, and that no recorder still writes."""
     found = []
-    for sidecar in sorted(folder.glob(f"*.wav{SIDECAR_SUFFIX}")):
-        wav = sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)])
+    described = folder.glob(f"{SIDE_FOLDER}/*.wav{SIDECAR_SUFFIX}"), folder.glob(f"*.wav{SIDECAR_SUFFIX}")
+    for wav in sorted({folder / p.name[: -len(SIDECAR_SUFFIX)] for paths in described for p in paths}):
         info = Sidecar.read(wav)
         if info is not None and info.state == RecordingState.RECORDING.value and wav.exists() and not is_live(wav):
             found.append(wav)
@@ -74,7 +74,7 @@ def recover(wav: Path) -> Path:
     data_bytes = max(0, wav.stat().st_size - HEADER_BYTES) // block * block
     if data_bytes == 0:
         wav.unlink()
-        Sidecar.path_for(wav).unlink(missing_ok=True)
+        Sidecar.remove(wav)
         raise NothingRecorded(
             f"{wav.name} held no audio (it was stopped before the microphone delivered any), so "
             "nothing was lost; it was removed."

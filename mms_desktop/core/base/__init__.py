@@ -38,6 +38,7 @@ from mms_desktop.core.base.events import (
     behind_notice,
 )
 from mms_desktop.core.base.fsutil import (
+    SIDE_FOLDER,
     atomic_write_text,
     copy_verified,
     decode_text,
@@ -49,6 +50,7 @@ from mms_desktop.core.base.fsutil import (
     save_text,
     set_aside,
     sha256_file,
+    side_file,
 )
 from mms_desktop.core.base.languages import (
     AUTO,
@@ -64,6 +66,8 @@ from mms_desktop.core.base.phrases import batch_outcome, counted, human_size
 from mms_desktop.core.base.writer import LatestWriter
 
 __all__ = [
+    "SIDE_FOLDER",
+    "side_file",
     "name_for_tag",
     "CHOOSE_LANGUAGE",
     "LANGUAGE_LIST",

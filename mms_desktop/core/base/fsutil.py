@@ -162,6 +162,16 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
+SIDE_FOLDER = ".mms-desktop"  # the hidden folder beside the user's files that holds what the program keeps about them
+
+
+def side_file(path: Path, suffix: str = "") -> Path:
+    """Where the program keeps a file about ``path`` (a recording's description, a transcript's previous
+    version; ``suffix`` is added to its name): in the hidden folder beside it, out of the way of the user and
+    of the tools (ELAN, Praat) that open the folder."""
+    return path.parent / SIDE_FOLDER / (path.name + suffix)
+
+
 def set_aside(path: Path) -> Path:
     """Rename a file that cannot be read to ``<name>-unreadable-<time><suffix>`` beside it, so that nothing
     written over it later destroys what the user may still want; returns the new path.

@@ -7,14 +7,14 @@ session folder's ``.sources.json``, with its sha256.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from mms_desktop.core.audio import audio_files, check_audio
-from mms_desktop.core.base import Progress, UserError, atomic_write_text, copy_verified
-from mms_desktop.core.fieldwork.sessions import SOURCES, Project, read_record, saving
+from mms_desktop.core.base import Progress, UserError, copy_verified
+from mms_desktop.core.fieldwork.sessions import Project, saving
+from mms_desktop.core.fieldwork.side_files import SOURCES, read_record, record_path, write_record
 
 
 def add_recordings(project: Project, session_id: str, files: list[Path],
@@ -56,9 +56,9 @@ def add_recordings(project: Project, session_id: str, files: list[Path],
         except OSError as exc:
             raise UserError(f"{source.name} could not be copied into the session ({exc.strerror or exc}); check the "
                             "disk or card it is on and the space left, then add it again.") from exc  # fmt: skip
-        sources = read_record(folder / SOURCES)
+        sources = read_record(folder, SOURCES)
         sources[target.name] = {"from": str(source.absolute()), "sha256": digest}
-        with saving(folder / SOURCES):
-            atomic_write_text(folder / SOURCES, json.dumps(sources, indent=1, ensure_ascii=False))
+        with saving(record_path(folder, SOURCES)):
+            write_record(folder, SOURCES, sources)
         added.append(target)
     return added

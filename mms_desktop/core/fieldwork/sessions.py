@@ -5,6 +5,7 @@ Layout::
     <project>/<session-id>/session.json       metadata (speakers, language, date, place, consent …)
     <project>/<session-id>/<session-id>_01.wav  a recording; its transcripts share the root:
     <project>/<session-id>/<session-id>_01.json / .eaf / .TextGrid
+    <project>/<session-id>/.mms-desktop/          side files, out of ELAN's and Praat's way (see side_files)
 
 Names are archive-safe: letters, digits, ``-`` and ``_`` only.
 """
@@ -31,12 +32,12 @@ from mms_desktop.core.base import (
     set_aside,
     sha256_file,
 )
+from mms_desktop.core.fieldwork import side_files
 from mms_desktop.core.fieldwork.session_info import SessionInfo, check, safe_name
+from mms_desktop.core.fieldwork.side_files import EXPORTS, SOURCES, backup_path, old_backup_path, read_record
 from mms_desktop.core.formats import jsonfmt
 
 METADATA = "session.json"
-EXPORTS = ".exports.json"  # what the exports beside the recordings wrote
-SOURCES = ".sources.json"  # where the recordings added from elsewhere came from (see session_import)
 
 
 class HandCorrections(UserError):
@@ -170,10 +171,12 @@ class Project:
 
     def recordings(self, session_id: str) -> list[Path]:
         """The session's recordings (WAV, FLAC, OGG, MP3); one repaired after a crash is listed as its repaired
-        copy."""
+        copy. Side files an older version left beside them are moved into the hidden folder first."""
 
+        folder = self.session_folder(session_id)
+        side_files.tidy(folder)
         found = []
-        for audio in sorted(self.session_folder(session_id).iterdir()):
+        for audio in sorted(folder.iterdir()):
             if audio.suffix.lower() not in SUPPORTED_SUFFIXES or audio.name.startswith("."):
                 continue
             if audio.name.endswith(".recovered.wav"):
@@ -185,7 +188,9 @@ class Project:
     def repair(self, session_id: str) -> list[Path]:
         """Repair the session's recordings that a crash or a kill left unfinished; returns the repaired copies."""
 
-        return [copy for _, copy in repair_unfinished(self.session_folder(session_id))]
+        folder = self.session_folder(session_id)
+        side_files.tidy(folder)
+        return [copy for _, copy in repair_unfinished(folder)]
 
 
 def transcript_path(recording: Path) -> Path:
@@ -242,7 +247,7 @@ def describe_recording(recording: Path) -> str:
 
 def origin(recording: Path) -> str | None:
     """Where a recording added from elsewhere came from (None: it was recorded into the session)."""
-    entry = read_record(recording.parent / SOURCES).get(recording.name)
+    entry = read_record(recording.parent, SOURCES).get(recording.name)
     return str(entry["from"]) if isinstance(entry, dict) and "from" in entry else None
 
 
@@ -264,8 +269,10 @@ def open_transcript(recording: Path) -> Transcript | None:
     try:
         return formats.load(saved)
     except UserError as exc:
-        backup = saved.with_name(saved.name + ".bak")
-        before = f"copy {backup.name} (its version before the last save) over it, or " if backup.exists() else ""
+        backup = next((b for b in (backup_path(saved), old_backup_path(saved)) if b.exists()), None)
+        before = (
+            f"copy {backup.relative_to(saved.parent)} (its version before the last save) over it, or " if backup else ""
+        )
         raise UserError(f"{saved.name} could not be read as a transcript; {before}transcribe {recording.name} "
                         "again: the damaged file is then set aside, not deleted.") from exc  # fmt: skip
 
@@ -275,7 +282,7 @@ def export_beside(recording: Path, transcript: Transcript, fmt: str, replace: bo
 
     A file there is replaced at once only when it is still as an export left it; one changed since (a tier
     added in ELAN, boundaries moved in Praat) or not made by an export is replaced only with ``replace``.
-    What each export wrote is remembered in the session folder's ``.exports.json``.
+    What each export wrote is remembered in the session folder's record of exports (``side_files``).
 
     Raises:
         ExportChanged: the file there was changed since it was exported, or was not made by an export.
@@ -286,7 +293,7 @@ def export_beside(recording: Path, transcript: Transcript, fmt: str, replace: bo
     if target == transcript_path(recording):
         raise UserError(f"{target.name} is the transcript itself, in JSON with word timings, and is saved with "
                         "every correction; choose another format to export.")  # fmt: skip
-    record = read_record(target.parent / EXPORTS)
+    record = read_record(target.parent, EXPORTS)
     if not replace and target.exists() and record.get(target.name) != sha256_file(target):
         raise ExportChanged(f"{target.name} has changed since it was exported, perhaps in ELAN or Praat; a new "
                             "export would replace that work.")  # fmt: skip
@@ -295,18 +302,8 @@ def export_beside(recording: Path, transcript: Transcript, fmt: str, replace: bo
         atomic_write_text(target, text)
     record[target.name] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with contextlib.suppress(OSError):  # without the record, the next export of this file asks first
-        atomic_write_text(target.parent / EXPORTS, json.dumps(record, indent=1))
+        side_files.write_record(target.parent, EXPORTS, record)
     return target
-
-
-def read_record(path: Path) -> dict[str, Any]:
-    """A session folder's record of what its exports wrote or where its recordings came from, by file name
-    (empty when there is none or it cannot be read)."""
-    try:
-        record = parse_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return record if isinstance(record, dict) else {}
 
 
 @contextlib.contextmanager
@@ -320,7 +317,7 @@ def saving(path: Path) -> Iterator[None]:
 
 
 def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_edits: bool = False) -> None:
-    """Save a transcript atomically, keeping the previous version as ``.bak``.
+    """Save a transcript atomically, keeping the previous version as ``.bak`` in the hidden folder beside it.
 
     Args:
         edited: whether this version holds hand corrections.
@@ -339,5 +336,6 @@ def save_transcript(path: Path, transcript: Transcript, edited: bool, overwrite_
         if previous is None:  # damaged: set aside, and the .bak of the last good version stays as it is
             set_aside(path)
         elif previous:
-            atomic_write_text(path.with_name(path.name + ".bak"), path.read_text(encoding="utf-8"))
+            atomic_write_text(backup_path(path), path.read_text(encoding="utf-8"))
+            old_backup_path(path).unlink(missing_ok=True)
         atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
