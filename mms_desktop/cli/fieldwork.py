@@ -44,6 +44,14 @@ def add_commands(sub: Any) -> None:
     a.add_argument("--format", choices=("eaf", "textgrid", "srt", "vtt", "txt"), default="eaf")
     a.add_argument("--replace", action="store_true",
                    help="write over exports changed since (in ELAN or Praat) and files not made by one")  # fmt: skip
+    a = actions.add_parser("record", help="record the microphone into a session's next recording (Ctrl+C stops)")
+    a.add_argument("project", metavar="PROJECT")
+    a.add_argument("session", metavar="SESSION")
+    a.add_argument(
+        "--speaker", metavar="ID", help="the speaker being recorded, one of the session's (default: the first)"
+    )
+    a.add_argument("--device", dest="input", help="input device: index or part of its name")
+    a.set_defaults(run=run_session_record)
     a = actions.add_parser("add", help="copy recordings made elsewhere (a recorder's card) into a session")
     a.add_argument("project", metavar="PROJECT")
     a.add_argument("session", metavar="SESSION")
@@ -180,6 +188,40 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
     for recording in project.recordings(info.id):
         print(f"recording\t{recording.name}\t{describe_recording(recording)}")
     return 0
+
+
+def run_session_record(args: argparse.Namespace, ctx: Context) -> int:
+    """Record into the session's next recording, with the level shown on a terminal; the session log notes
+    the recording, its speaker, and whether the input clipped."""
+    from mms_desktop.cli.live import record_into
+    from mms_desktop.core.base import clock
+    from mms_desktop.core.fieldwork import Project, note
+
+    project = Project(Path(args.project))
+    info = project.session(args.session)
+    speakers = [s.id for s in info.speakers]
+    if args.speaker and args.speaker not in speakers:
+        known = f"one of {', '.join(speakers)}" if speakers else "add speakers with the session's details first"
+        raise UserError(f"'{args.speaker}' is not a speaker of session {info.id}; give {known}.")
+    speaker = args.speaker or (speakers[0] if speakers else "")
+    project.repair(info.id)
+    target = project.next_recording(info.id)
+
+    def noted(dictation: Any) -> None:
+        import soundfile as sf
+
+        if not target.exists():  # stopped before the microphone delivered any audio
+            return
+        length = clock(sf.info(str(target)).duration)
+        note(target.parent, f"{target.name} recorded ({length})" + (f", speaker {speaker}" if speaker else ""))
+        if dictation.clipped:
+            said = (
+                f"{target.name} clipped in {dictation.clipped} moments (the input reached full scale); lower the level."
+            )
+            note(target.parent, said)
+            print(f"mms-desktop: {said}", file=sys.stderr)
+
+    return record_into(target, args.input, noted)
 
 
 def run_add(args: argparse.Namespace, ctx: Context) -> int:

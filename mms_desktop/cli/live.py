@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import math
+import shutil
 import signal
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -148,12 +152,26 @@ def _recorder(path: str | None, capture: Any, printer: _Printer) -> Any:
                     device=capture.device.name)  # fmt: skip
 
 
-def _run(capture: Any, stream: Any, recorder: Any, printer: _Printer) -> int:
+def _run(
+    capture: Any, stream: Any, recorder: Any, printer: _Printer, after: Callable[[Any], None] | None = None
+) -> int:
+    """Record (and recognize, with ``stream``) until Ctrl+C; a recording shows its level as it goes (see
+    :class:`_Meter`), and ``after`` is given the finished Dictation (its clipping count, its recording)."""
     from mms_desktop.core.recognition import Dictation
 
     stop = threading.Event()
     _stop_on_signals(stop)
-    result = Dictation(capture, stream, recorder, printer).run(stop)
+    dictation = Dictation(capture, stream, recorder, printer)
+    meter = _Meter(dictation, recorder.path) if recorder is not None else None
+    if meter is not None:
+        meter.start()
+    try:
+        result = dictation.run(stop)
+    finally:
+        if meter is not None:
+            meter.finish()
+    if after is not None:
+        after(dictation)
     if result.overflows or result.dropped:
         print(f"mms-desktop: {result.overflows} input overflows, {result.dropped} blocks dropped.", file=sys.stderr)
     if result.recording:
@@ -164,13 +182,64 @@ def _run(capture: Any, stream: Any, recorder: Any, printer: _Printer) -> int:
     return 0
 
 
+class _Meter(threading.Thread):
+    """While recording: on a terminal, the input's peak level, the time recorded and how long the disk lasts
+    at this rate, on one line of standard error rewritten twice a second; anywhere, one line the first time
+    the input clips (reaches full scale)."""
+
+    WIDTH = 24  # characters of the level bar, for -60 to 0 dBFS
+
+    def __init__(self, dictation: Any, path: Path):
+        super().__init__(name="level meter", daemon=True)
+        self.dictation, self.path, self.done = dictation, path, threading.Event()
+        self.tty, self.started, self._warned, self._shown = sys.stderr.isatty(), time.monotonic(), False, 0
+
+    def run(self) -> None:
+        while not self.done.wait(0.5):
+            if self.dictation.clipped and not self._warned:
+                self._warned = True
+                self._say("mms-desktop: the input is clipping (it reached full scale): lower the recording level.\n")
+            if self.tty and time.monotonic() - self.started > 1.5:  # after the "recording" line, not across it
+                self._say(self.line())
+
+    def line(self) -> str:
+        from mms_desktop.core.base import clock, disk_left
+
+        seconds = time.monotonic() - self.started
+        level = self.dictation.level
+        db = 20 * math.log10(level) if level > 1e-6 else -60.0
+        filled = round(self.WIDTH * (max(-60.0, db) + 60) / 60)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        written = self.path.stat().st_size if self.path.exists() else 0
+        left = disk_left(shutil.disk_usage(self.path.parent).free, written, seconds)
+        clipped = "  CLIPPING" if self.dictation.clipped else ""
+        return f"\r● {clock(seconds)}  [{bar}] {max(-60, round(db)):>3} dBFS  {left}{clipped}"
+
+    def _say(self, text: str) -> None:
+        cleared = "\r" + " " * self._shown + "\r" if self._shown and text.endswith("\n") else ""
+        print(cleared + text, end="", file=sys.stderr, flush=True)
+        self._shown = 0 if text.endswith("\n") else len(text)
+
+    def finish(self) -> None:
+        self.done.set()
+        self.join(2)
+        if self._shown:
+            print("\r" + " " * self._shown + "\r", end="", file=sys.stderr, flush=True)
+
+
 def run_record(args: argparse.Namespace, ctx: Context) -> int:
+    return record_into(Path(args.path), args.input)
+
+
+def record_into(path: Path, device: str | None, after: Callable[[Any], None] | None = None) -> int:
+    """Record the microphone (``device``: index or part of its name) into ``path`` until Ctrl+C; ``after``
+    is given the finished Dictation."""
     from mms_desktop.core.audio import Capture, find_device
 
-    _check_recording(args.path)
+    _check_recording(str(path))
     printer = _Printer()
-    capture = Capture(find_device(args.input))
-    return _run(capture, None, _recorder(args.path, capture, printer), printer)
+    capture = Capture(find_device(device))
+    return _run(capture, None, _recorder(str(path), capture, printer), printer, after)
 
 
 def run_dictate(args: argparse.Namespace, ctx: Context) -> int:

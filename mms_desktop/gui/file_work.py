@@ -6,6 +6,9 @@ Signals:
     busy(bool, bool): a transcription is running (and whether its progress is known).
     progress(int): how far the file in hand is, in thousandths.
     transcribed(object): a file's Transcript, to add to the window's text.
+    partial(object): the Transcript found so far in the file in hand (its last segment perhaps still growing).
+    cancelled(object): the Transcript found before the user cancelled (its segments may be none), for the user
+        to keep or discard.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from mms_desktop.core.audio import audio_files
-from mms_desktop.core.base import AudioError, Progress, Transcript, UserError, batch_outcome, save_text
+from mms_desktop.core.base import AudioError, Cancelled, Progress, Transcript, UserError, batch_outcome, save_text
 from mms_desktop.core.formats import render
 from mms_desktop.core.recognition import WindowOptions
 from mms_desktop.gui.jobs import Job, describe_error
@@ -33,6 +36,8 @@ class FileWork(QObject):
     busy = Signal(bool, bool)
     progress = Signal(int)
     transcribed = Signal(object)
+    partial = Signal(object)
+    cancelled = Signal(object)
 
     def __init__(self, services: Services, parent: QObject | None = None):
         super().__init__(parent)
@@ -92,6 +97,8 @@ class FileWork(QObject):
     def _progress(self, p: Progress) -> None:
         self.busy.emit(True, True)
         self.progress.emit(int(p.fraction * 1000))
+        if p.partial is not None:
+            self.partial.emit(p.partial)
 
     @Slot(object, object)
     def _transcribed(self, transcript: Transcript | None, error: BaseException | None) -> None:
@@ -106,6 +113,10 @@ class FileWork(QObject):
         if error is not None or transcript is None:
             left, self._queue = self._queue, []
             not_done = f" {', '.join(p.name for p in left)} not transcribed." if left else ""
+            if isinstance(error, Cancelled):
+                self.status.emit("Transcription cancelled." + not_done)
+                self.cancelled.emit(error.partial or Transcript(self._language, 0.0, ()))
+                return
             self.status.emit(describe_error(error or RuntimeError("no result")) + not_done)
             self._echo_error(error)
             return

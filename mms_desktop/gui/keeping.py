@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, QTimer, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from mms_desktop.core.base import LatestWriter
+from mms_desktop.core.base import LatestWriter, Transcript, counted
 from mms_desktop.core.formats import Draft
 from mms_desktop.core.formats import draft as core_draft
 
@@ -94,11 +94,39 @@ def close_anyway(parent: QWidget, lost: str) -> bool:
     return answer == QMessageBox.StandardButton.Close
 
 
-def ask_to_replace(parent: QWidget, title: str, question: str, replace: Callable[[], None]) -> None:
+def ask_to_replace(parent: QWidget, title: str, question: str, replace: Callable[[], None]) -> QMessageBox:
     """Ask, without blocking, whether to replace work (``question`` says what would be lost and asks);
     ``replace`` runs on Yes. No, the default, keeps it."""
+    return ask(parent, title, question, replace)
+
+
+def ask(
+    parent: QWidget,
+    title: str,
+    question: str,
+    yes: Callable[[], None],
+    no: Callable[[], None] | None = None,
+    default_yes: bool = False,
+) -> QMessageBox:
+    """Ask a Yes/No ``question`` without blocking; ``yes`` or ``no`` runs with the answer (Esc answers No)."""
     box = QMessageBox(QMessageBox.Icon.Question, title, question,
                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)  # fmt: skip
-    box.setDefaultButton(QMessageBox.StandardButton.No)
-    box.accepted.connect(replace)
+    box.setDefaultButton(QMessageBox.StandardButton.Yes if default_yes else QMessageBox.StandardButton.No)
+    box.accepted.connect(yes)
+    if no is not None:
+        box.rejected.connect(no)
     box.open()
+    return box
+
+
+def keep_lines(
+    parent: QWidget, partial: Transcript, keep: Callable[[Transcript], None], drop: Callable[[], None]
+) -> QMessageBox | None:
+    """After a cancelled transcription: ask whether the lines of ``partial`` found so far stay (``keep``, Yes,
+    the default) or go (``drop``); with none found, they go at once."""
+    if not partial.segments:
+        drop()
+        return None
+    lines = counted(len(partial.segments), "line")
+    question = f"The transcription was cancelled after {lines}. Keep them in the text?"
+    return ask(parent, "Keep the lines found so far?", question, lambda: keep(partial), drop, default_yes=True)

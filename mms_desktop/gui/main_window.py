@@ -23,7 +23,7 @@ from mms_desktop.gui.dictation_bar import DictationBar
 from mms_desktop.gui.dictation_pane import DictationPane
 from mms_desktop.gui.file_work import FileWork
 from mms_desktop.gui.jobs import describe_error
-from mms_desktop.gui.keeping import DraftKeeper, close_anyway
+from mms_desktop.gui.keeping import DraftKeeper, close_anyway, keep_lines
 from mms_desktop.gui.notices import DEMO, Notice
 from mms_desktop.gui.read_aloud import ReadAloud
 from mms_desktop.gui.readiness import LOADING, Readiness
@@ -150,6 +150,8 @@ class MainWindow(QMainWindow):
         self.files.busy.connect(self.show_busy)
         self.files.progress.connect(self.progress.setValue)
         self.files.transcribed.connect(self._file_transcribed)
+        self.files.partial.connect(self.document.show_partial)
+        self.files.cancelled.connect(self._file_cancelled)
         self.tools.settings_chosen.connect(self._settings_chosen)
         self.cancel_button.clicked.connect(self.files.cancel)
         self.jobs.idle.connect(self._maybe_close)
@@ -258,6 +260,10 @@ class MainWindow(QMainWindow):
         self.document.add_transcript(transcript)
         if transcript.language_probability is not None:
             self.bar.show_detected(transcript.language, transcript.language_probability)
+
+    @Slot(object)
+    def _file_cancelled(self, partial: Transcript) -> None:
+        self.question = keep_lines(self, partial, self.document.add_transcript, self.document.drop_partial)
 
     # -- models and settings ---------------------------------------------------------------------
 

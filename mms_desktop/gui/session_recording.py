@@ -11,24 +11,10 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from mms_desktop.core.base import FinalResult, Segment, Transcript
+from mms_desktop.core.base import FinalResult, Segment, Transcript, clock, disk_left
 from mms_desktop.core.fieldwork import note, save_transcript, transcript_path
 from mms_desktop.gui.jobs import describe_error
 from mms_desktop.gui.level_meter import LevelMeter
-
-
-def clock(seconds: float) -> str:
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{rest:02d}" if minutes >= 60 else f"{minutes}:{rest:02d}"
-
-
-def disk_left(free_bytes: int, written: int, seconds: float) -> str:
-    """How long the free disk lasts at the rate written so far, in words ("" until there is a rate)."""
-    if written <= 0 or seconds < 1:
-        return ""
-    left = free_bytes / (written / seconds)
-    hours, minutes = divmod(int(left // 60), 60)
-    return f"disk: {hours} h {minutes:02d} min left" if hours < 100 else "disk: over 100 h left"
 
 
 class SessionRecording(QObject):

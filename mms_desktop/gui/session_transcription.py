@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressBar, QPushButton
 from mms_desktop.core.base import Cancelled, Progress, counted
 from mms_desktop.core.fieldwork import HandCorrections, save_transcript, transcribe_recordings, transcript_path
 from mms_desktop.gui.jobs import Job, describe_error
-from mms_desktop.gui.keeping import ask_to_replace
+from mms_desktop.gui.keeping import ask, ask_to_replace
 
 
 class SessionTranscription(QObject):
@@ -167,15 +167,5 @@ class SessionTranscription(QObject):
             f"The transcription of {recording.name} was cancelled after {count}. Keep them as its transcript "
             "(replacing the saved one)? No leaves the saved transcript as it was."
         )
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Keep the lines found so far?",
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            w,
-        )
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.accepted.connect(keep)
-        box.rejected.connect(lambda: w.show_current("Transcription cancelled; the saved transcript is as it was."))
-        self.question = box
-        box.open()
+        unchanged = "Transcription cancelled; the saved transcript is as it was."
+        self.question = ask(w, "Keep the lines found so far?", question, keep, lambda: w.show_current(unchanged))

@@ -44,8 +44,19 @@ class TranscriptDocument(QObject):
         if self.segments and self.view.remove_last_final():
             self.segments.pop()
 
+    def show_partial(self, transcript: Transcript) -> None:
+        """The text found so far in a file being transcribed, as live text: the finished segments, then the
+        last one (which may still change) in the tentative style; the file's transcript replaces it."""
+        texts = [s.text for s in transcript.segments if s.text]
+        if texts:
+            self.view.show_partial(" ".join(texts[:-1]) + (" " if len(texts) > 1 else ""), texts[-1])
+
+    def drop_partial(self) -> None:
+        """Remove the live text of a transcription that was cancelled and not kept."""
+        self.view.add_final("")
+
     def add_transcript(self, transcript: Transcript) -> None:
-        """A transcribed file's text, after what is there."""
+        """A transcribed file's text, after what is there (in place of its live text)."""
         offset = self.end
         for segment in transcript.segments:
             self.view.add_final(segment.text)

@@ -87,6 +87,59 @@ def test_record_captures_what_was_played(pulse, phrase: Path, tmp_path: Path, ho
     assert score > 0.9, f"the recording does not contain the played speech (correlation {score:.2f})"
 
 
+def test_session_record_shows_the_level_warns_of_clipping_and_notes_the_speaker(pulse, tmp_path: Path,
+                                                                                 home: Path) -> None:  # fmt: skip
+    """`session record` on a terminal: the level line, then one line when the input clips; the session log
+    notes the recording with its speaker, and the clipping."""
+    import os
+    import pty
+
+    from mms_desktop.core.fieldwork import Project, SessionInfo, Speaker
+
+    project = Project(tmp_path / "project")
+    info = project.create(SessionInfo(id="", title="Songs", language="spa",
+                                      speakers=[Speaker("SP1", "Maria"), Speaker("SP2", "Juan")]))  # fmt: skip
+    refused = run_cli("session", "record", str(project.folder), info.id, "--speaker", "SP9", home=home, env=pulse.env)
+    assert refused.returncode == 2 and "'SP9' is not a speaker of session" in refused.stderr
+    assert "give one of SP1, SP2." in refused.stderr and not list(project.folder.glob(f"{info.id}/*.wav"))
+    loud = tmp_path / "loud.wav"
+    subprocess.run(["espeak-ng", "-v", "es", "-w", str(loud), "son gente sol nueve camino"], check=True)
+    sf.write(loud, np.clip(load_audio(loud) * 20, -1.0, 1.0), 16000)  # far too loud: it reaches full scale
+    take = project.folder / info.id / f"{info.id}_01.wav"
+
+    terminal, stderr_end = pty.openpty()  # standard error is a terminal, as when typed at one
+    exe = Path(sys.executable).parent / "mms-desktop"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MMS_DESKTOP")}, **pulse.env,
+           "MMS_DESKTOP_HOME": str(home)}  # fmt: skip
+    args = [str(exe), "session", "record", str(project.folder), info.id, "--speaker", "SP2", "--device", "pulse"]
+    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=stderr_end)
+    os.close(stderr_end)
+    wait_for_audio(take, timeout=30)
+    time.sleep(2.0)  # the level line comes after the "recording" line
+    pulse.play(loud)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the other end closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+    text = shown.decode("utf-8", "replace")
+    assert "dBFS" in text and "disk:" in text and "● 0:0" in text, text
+    assert "the input is clipping (it reached full scale): lower the recording level." in text
+    assert f"{take.name} clipped in" in text
+    log = (take.parent / "session-log.txt").read_text(encoding="utf-8")
+    assert f"{take.name} recorded (0:0" in log and "speaker SP2" in log
+    assert f"{take.name} clipped in" in log and "lower the level" in log
+    assert sf.info(take).duration > 3
+
+
 def test_losing_the_sound_server_finalizes_the_recording(pulse, tmp_path: Path, home: Path) -> None:
     out = tmp_path / "take.wav"
     process = start(["record", str(out), "--device", "pulse"], pulse.env, home)

@@ -8,6 +8,7 @@ import pytest
 from fakes import espeak
 from helpers import choose, hold_identifier_loads, start_dictating
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 
 def test_starts_ready_with_the_bundled_model(qtbot, make_window) -> None:
@@ -284,14 +285,25 @@ def test_cancelling_a_file_transcription(qtbot, make_window, tmp_path: Path, how
     wav = tmp_path / "long.wav"
     sf.write(wav, np.tile(espeak("casa pez la viejo pequeño", "es", tmp_path), 400)[: 16000 * 600], 16000)
     window.transcribe_files([wav])
-    qtbot.waitUntil(lambda: window.progress.maximum() == 1000, timeout=60000)  # windows are being decoded
+    qtbot.waitUntil(lambda: window.view.toPlainText() != "", timeout=60000)  # lines appear as they are found
+    assert window.progress.maximum() == 1000 and window.view.tentative_ranges(), "the last line may still change"
     if how == "button":
         window.cancel_button.click()
     else:
         qtbot.keyClick(window.view, Qt.Key.Key_Escape)  # typing in the text, as the user would be
     qtbot.waitUntil(lambda: not window.files.transcribing, timeout=30000)
-    assert window.status_text.text().startswith("Cancelled")
-    assert window.view.toPlainText() == ""
+    assert window.status_text.text() == "Transcription cancelled."
+    question = window.question
+    assert question.isVisible() and question.defaultButton() == question.button(QMessageBox.StandardButton.Yes)
+    found = question.text()
+    assert found.startswith("The transcription was cancelled after ") and "Keep them in the text?" in found
+    if how == "button":  # kept: the lines found stay, as final text, and export with their timings
+        question.button(QMessageBox.StandardButton.Yes).click()
+        assert window.view.toPlainText() != "" and not window.view.tentative_ranges()
+        assert len(window.document.segments) == int(found.split(" after ")[1].split()[0])
+    else:
+        question.button(QMessageBox.StandardButton.No).click()
+        assert window.view.toPlainText() == "" and window.document.segments == []
 
 
 def test_closing_while_dictating_saves_the_recording_then_closes(qtbot, make_window, microphone,
@@ -604,7 +616,7 @@ def test_reading_aloud_says_when_it_ends_and_esc_then_cancels_a_transcription(
     qtbot.waitUntil(lambda: window.progress.maximum() == 1000, timeout=60000)
     qtbot.keyClick(window.view, Qt.Key.Key_Escape)  # reading is over: Esc is for the transcription
     qtbot.waitUntil(lambda: not window.files.transcribing, timeout=30000)
-    assert window.status_text.text().startswith("Cancelled")
+    assert window.status_text.text() == "Transcription cancelled."
 
 
 def test_the_detected_language_clears_when_it_no_longer_applies_and_never_widens_the_window(

@@ -62,10 +62,12 @@ from mms_desktop.core.base.languages import (
     lid_code_for,
     name_for_tag,
 )
-from mms_desktop.core.base.phrases import batch_outcome, counted, human_size
+from mms_desktop.core.base.phrases import batch_outcome, clock, counted, disk_left, human_size
 from mms_desktop.core.base.writer import LatestWriter
 
 __all__ = [
+    "clock",
+    "disk_left",
     "SIDE_FOLDER",
     "side_file",
     "name_for_tag",

@@ -26,3 +26,18 @@ def human_size(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1000
     return f"{n:.1f} GB"
+
+
+def clock(seconds: float) -> str:
+    """Elapsed time as m:ss, or h:mm:ss from an hour on."""
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{rest:02d}" if minutes >= 60 else f"{minutes}:{rest:02d}"
+
+
+def disk_left(free_bytes: int, written: int, seconds: float) -> str:
+    """How long the free disk lasts at the rate written so far, in words ("" until there is a rate)."""
+    if written <= 0 or seconds < 1:
+        return ""
+    left = free_bytes / (written / seconds)
+    hours, minutes = divmod(int(left // 60), 60)
+    return f"disk: {hours} h {minutes:02d} min left" if hours < 100 else "disk: over 100 h left"

@@ -62,8 +62,8 @@ def tidy(folder: Path) -> list[Path]:
     returns where they went. A disk that refuses leaves them where they are (they are read there)."""
     moved: list[Path] = []
     try:
-        for name, old in _OLD_RECORDS.items():
-            if (folder / old).is_file():
+        for name, old_name in _OLD_RECORDS.items():
+            if (folder / old_name).is_file():
                 write_record(folder, name, read_record(folder, name))
                 moved.append(record_path(folder, name))
         for old in sorted(folder.glob("*.json.bak")):
