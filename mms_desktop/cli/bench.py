@@ -62,6 +62,13 @@ def add_commands(sub: Any) -> None:
     k.add_argument("--lang", default="eng", help="the language of the shipped sample's sentence (default: eng)")
     k.add_argument("--runs", type=int, default=5, help="timed sentences, after one that loads the models")
     k.set_defaults(run=run_typing)
+    m = kinds.add_parser("material", help="teaching a new language: held-out accuracy against minutes of material")
+    m.add_argument("--lang", default="ita", help="the language taught (default: ita, not in the demonstration pack)")
+    m.add_argument("--voice", default="it", help="its espeak-ng voice (default: it)")
+    m.add_argument("--minutes", type=float, action="append", help="amounts to compare (default: 1, 4 and 16)")
+    m.add_argument("--steps", type=int, default=300, help="training steps for each amount (default: 300)")
+    m.add_argument("--write", action="store_true", help="keep the figures for the advice the teaching window gives")
+    m.set_defaults(run=run_material)
     for command in (s, f, w, b):
         command.add_argument(
             "--cache",
@@ -342,4 +349,20 @@ def run_adapter_step(args: argparse.Namespace, ctx: Context) -> int:
     if args.train_device == "cuda":
         require_cuda()
     print(training_step.report(training_step.run(args.batch, args.seconds, device=args.train_device)))
+    return 0
+
+
+def run_material(args: argparse.Namespace, ctx: Context) -> int:
+    from mms_desktop.benchmark import material
+    from mms_desktop.core.training import FIGURES
+    from mms_desktop.paths import resources_dir
+
+    require("steps", args.steps, 1)
+    minutes = tuple(args.minutes or (1, 4, 16))
+    for amount in minutes:
+        require("minutes", amount, 0.1)
+    points = material.run(args.lang, args.voice, minutes, args.steps)
+    print(material.report(points, args.lang, args.steps))
+    if args.write:
+        material.write(points, args.lang, args.steps, resources_dir() / FIGURES)
     return 0

@@ -305,7 +305,8 @@ def _tiers_to_align(source: Path, names: list[str] | None) -> Any:
 def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:
     import sys
 
-    from mms_desktop.core.training import check_base, check_job, collect, teach
+    from mms_desktop.core.training import FIGURES, check_base, check_job, collect, material_advice, teach
+    from mms_desktop.paths import resources_dir
 
     require("steps", args.steps, 1)
     name = args.name or args.lang
@@ -315,6 +316,7 @@ def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:
     data = collect([Path(d) for d in args.data], tiers=args.tier)
     print(f"Training '{name}' on {len(data.train)} recordings ({data.seconds / 60:.1f} min), "
           f"{len(data.held_out)} held out; {len(data.skipped)} skipped.", file=sys.stderr)  # fmt: skip
+    print(material_advice(data.seconds / 60, resources_dir() / FIGURES), file=sys.stderr)
 
     def progress(p: Any) -> None:
         if p.step % 50 == 0 or p.step == p.steps:

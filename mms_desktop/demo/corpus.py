@@ -29,6 +29,32 @@ VOICES = {
     "fra": ["fr-fr", "fr-be"],
 }
 VARIANTS = ["", "+m1", "+m3", "+f1", "+f2", "+f4"]
+# Languages the demonstration identifier hears as "none of these" (label und): never the pack's own, and
+# never those its test of that uses (Italian, Polish). ISO 639-3 code: (espeak-ng voice, wordfreq list).
+OTHERS = {
+    "nld": ("nl", "nl"),
+    "por": ("pt", "pt"),
+    "ces": ("cs", "cs"),
+    "swe": ("sv", "sv"),
+    "tur": ("tr", "tr"),
+    "ron": ("ro", "ro"),
+    "hun": ("hu", "hu"),
+    "fin": ("fi", "fi"),
+    "dan": ("da", "da"),
+    "ind": ("id", "id"),
+    "cat": ("ca", "ca"),
+    "hrv": ("hr", "hr"),
+}
+WORDFREQ = {
+    "eng": "en",
+    "deu": "de",
+    "spa": "es",
+    "fra": "fr",
+    "ita": "it",
+    "pol": "pl",
+    "rus": "ru",
+    **{code: lists for code, (_, lists) in OTHERS.items()},
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +85,25 @@ def sentences(language: str, count: int, seed: int, exclude: set[str] = frozense
     return found
 
 
+def open_sentences(language: str, count: int, seed: int, ranks: tuple[int, int] = (0, 3000)) -> list[str]:
+    """``count`` sentences of 2–6 words drawn from the words ranked ``ranks`` in the language's frequency
+    list (letters only, two or more of them): ordinary vocabulary, not the pack's word lists.
+
+    Raises:
+        UserError: wordfreq is not installed, or has no list for the language.
+    """
+    try:
+        import wordfreq
+    except ImportError:
+        raise UserError("This needs wordfreq: pip install 'mms-desktop[demo]'.") from None
+    code = WORDFREQ.get(language, language)
+    words = [w for w in wordfreq.top_n_list(code, ranks[1]) if w.isalpha() and len(w) > 1][ranks[0] :]
+    if not words:
+        raise UserError(f"wordfreq has no word list for '{language}'.")
+    rng = random.Random(f"{language}-{seed}")
+    return [" ".join(rng.choice(words) for _ in range(rng.randint(2, 6))) for _ in range(count)]
+
+
 def speak(text: str, voice: str, speed: int, pitch: int, workdir: Path) -> np.ndarray:
     """Run espeak-ng and return 16 kHz samples."""
     if shutil.which("espeak-ng") is None:
@@ -75,12 +120,18 @@ def speak(text: str, voice: str, speed: int, pitch: int, workdir: Path) -> np.nd
         out.unlink(missing_ok=True)
 
 
+def speak_one(text: str, voice: str, seed: int) -> np.ndarray:
+    """One sentence in ``voice`` (with its variant) at a speed and pitch drawn from ``seed``."""
+    rng = random.Random(f"{voice}-{seed}")
+    with tempfile.TemporaryDirectory() as tmp:
+        return speak(text, voice, rng.randint(130, 190), rng.randint(30, 70), Path(tmp))
+
+
 def generate(language: str, texts: Sequence[str], seed: int, workers: int = 2) -> list[Utterance]:
     """Speak every text once with a voice, speed and pitch drawn from ``seed``."""
     rng = random.Random(f"voice-{language}-{seed}")
-    settings = [
-        (rng.choice(VOICES[language]) + rng.choice(VARIANTS), rng.randint(130, 190), rng.randint(30, 70)) for _ in texts
-    ]
+    voices = VOICES.get(language) or [OTHERS[language][0]]
+    settings = [(rng.choice(voices) + rng.choice(VARIANTS), rng.randint(130, 190), rng.randint(30, 70)) for _ in texts]
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(workers) as pool:
         audio = list(
             pool.map(lambda a: speak(a[0], a[1][0], a[1][1], a[1][2], Path(tmp)), zip(texts, settings, strict=True))

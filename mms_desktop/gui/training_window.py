@@ -30,6 +30,7 @@ from mms_desktop.gui.jobs import Job, describe_error
 from mms_desktop.gui.language_picker import LanguagePicker
 from mms_desktop.gui.loss_curve import LossCurve
 from mms_desktop.gui.services import Services
+from mms_desktop.paths import resources_dir
 
 
 class TrainingWindow(QDialog):
@@ -184,13 +185,14 @@ class TrainingWindow(QDialog):
         self._running(True)
 
         def work(report: Any, cancel: threading.Event) -> Any:
-            from mms_desktop.core.training import check_job, collect, teach
+            from mms_desktop.core.training import FIGURES, check_job, collect, material_advice, teach
 
             check_job(name, device)
             data = collect(sources)
             report(
                 f"Training on {len(data.train)} recordings ({data.seconds / 60:.1f} min), "
-                f"{len(data.held_out)} held out for testing; {len(data.skipped)} skipped."
+                f"{len(data.held_out)} held out for testing; {len(data.skipped)} skipped. "
+                + material_advice(data.seconds / 60, resources_dir() / FIGURES)
             )
             base = context.store.default_model("asr")
             return teach(

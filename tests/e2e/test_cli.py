@@ -647,6 +647,8 @@ def test_train_adapter_then_transcribe_with_it(tiny_repos, tmp_path: Path, home:
     result = run_cli("train-adapter", str(data), "--lang", "ita", "--steps", "10", "--model", str(base), home=home)
     assert result.returncode == 0, result.stderr
     assert "Adapter 'ita' saved" in result.stdout and "held-out CER" in result.stdout
+    advice = next(line for line in result.stderr.splitlines() if line.startswith("This material holds"))
+    assert "word errors on voices and words it had not been taught (benchmark material, 20" in advice, advice
     again = run_cli("transcribe", str(data / "0.wav"), "--lang", "ita", "--model", str(base), home=home)
     assert again.returncode == 0, again.stderr
     assert_user_error(run_cli("train-adapter", str(data), "--lang", "Italian", "--steps", "1", "--model",

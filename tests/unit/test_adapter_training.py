@@ -194,3 +194,30 @@ def test_an_elan_file_gives_every_speaker_tier_from_the_media_it_links_to(italia
     assert texts.count(PHRASES[1]) == 2 and texts.count(PHRASES[0]) == 1, "Anna's tier left out when Ben's is named"
     nobody = collect([folder / "transcribed.eaf", italian], held_out=0.2, tiers=["Nobody"])
     assert any("has no tier 'Nobody'; its tiers are: Anna, Ben." in s for s in nobody.skipped), nobody.skipped
+
+
+def test_the_advice_on_material_quotes_the_figures_it_rests_on(tmp_path: Path) -> None:
+    import json
+
+    from mms_desktop.core.training import material_advice
+
+    figures = tmp_path / "figures.json"
+    points = [
+        {"minutes": 1.0, "cer": 0.7, "wer": 0.9},
+        {"minutes": 16.0, "cer": 0.2, "wer": 0.45},
+        {"minutes": 4.0, "cer": 0.4, "wer": 0.7},
+    ]
+    figures.write_text(json.dumps({"measured": "2026-12-07", "points": points}))
+    little = material_advice(2.5, figures)
+    assert little.startswith("This material holds 2.5 min of speech. Bring at least 16 min, from several speakers")
+    assert (
+        "Taught from 1 / 4 / 16 min of speech, the demonstration model made 70% / 40% / 20% character errors" in little
+    )
+    assert "(benchmark material, 2026-12-07)" in little and "about 32 hours of read speech" in little
+    assert "enough for a first draft" in material_advice(20, figures)
+    figures.write_text(json.dumps({"points": [{"minutes": 16.0, "cer": 0.2, "wer": 0.8}]}))
+    assert "More speech, from several speakers" in material_advice(20, figures)
+    assert material_advice(3, tmp_path / "none.json") == (
+        "This material holds 3.0 min of speech. More speech, from several speakers, gives better results. MMS's own "
+        "adapters were each trained on about 32 hours of read speech."
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from mms_desktop.core.training import loop
 from mms_desktop.core.training.adapter import AdapterJob, check_base, check_job, teach, train_adapter
+from mms_desktop.core.training.advice import FIGURES, material_advice
 from mms_desktop.core.training.loop import (
     Example,
     TrainOptions,
@@ -17,6 +18,8 @@ from mms_desktop.core.training.loop import (
 from mms_desktop.core.training.material import Dataset, Normalization, collect
 
 __all__ = [
+    "FIGURES",
+    "material_advice",
     "check_base",
     "AdapterJob",
     "Dataset",
