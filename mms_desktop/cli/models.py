@@ -32,6 +32,13 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--among", type=_codes, default=[], help="with --lang auto: choose only among these codes")
     p.add_argument("--model", help="recognition model: a folder or an installed owner/name")
     p.add_argument("--lid-model", help="identification model: a folder or an installed owner/name")
+    p.add_argument(
+        "--unsure-below",
+        type=float,
+        metavar="P",
+        help="with --lang auto: a language identified with a probability under P is called unsure and "
+        "the file is not transcribed (default 0.5; 0 always takes the likeliest)",
+    )
     p.add_argument("--format", choices=FORMATS, default="txt")
     p.add_argument("-o", "--output", help="output file (a folder when several files are given)")
     p.add_argument("--replace", action="store_true", help=REPLACE_HELP)
@@ -165,6 +172,7 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     from mms_desktop.core import formats
     from mms_desktop.core.recognition import WindowOptions, transcribe
 
+    require("unsure-below", args.unsure_below, 0.0, 1.0)
     paths, audio, failures = _open_audio(args.files)
     if args.word_list:
         ctx.settings.word_lists = args.word_list
@@ -172,6 +180,8 @@ def run_transcribe(args: argparse.Namespace, ctx: Context) -> int:
     targets = dict(zip(paths, output_paths(args.output, [str(p) for p in paths], formats.SUFFIXES[args.format],
                                            args.replace, folder), strict=True))  # fmt: skip
     recognizer, language, identifier = load_recognizer(args, ctx)
+    if identifier is not None and args.unsure_below is not None:
+        identifier.unsure_below = args.unsure_below
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     among = args.among or ctx.settings.auto_among
     for path, samples in audio:

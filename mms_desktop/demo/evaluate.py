@@ -58,12 +58,52 @@ def evaluate(
     return report
 
 
+UNHEARD_VARIANTS = ("+m7", "+f5", "+m5")  # espeak-ng voice variants the build never speaks with
+OUTSIDE = {"ita": "it", "pol": "pl"}  # languages outside the pack that its identifier never heard
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def unsure_rates(models: Path, options: BuildOptions, precision: str = "auto", count: int = 30) -> dict[str, Any]:
+    """How identification behaves on what it never heard: sentences of ordinary vocabulary (wordfreq words
+    beyond the corpus) in voice variants the build never used, in the pack's languages and in languages
+    outside it. For each threshold, the share of each set whose likeliest pack language scores under it
+    (said "unsure"), and the accuracy on the pack's languages."""
+    import numpy as np
+
+    from mms_desktop.core.recognition.lid import first_speech
+
+    identifier = LanguageIdentifier.load(models / Repos().demo_lid, device="cpu", precision=precision)
+    scores: dict[str, list[tuple[str, float]]] = {}
+    voices = {**{lang: corpus.VOICES[lang][0] for lang in options.languages}, **OUTSIDE}
+    for lang, voice in voices.items():
+        texts = corpus.open_sentences(lang, count, options.seed + 5000, (3000, 8000))
+        utterances = [corpus.speak_one(t, voice + UNHEARD_VARIANTS[i % 3], i) for i, t in enumerate(texts)]
+        scores[lang] = [
+            (b.code, b.probability)
+            for b in (identifier.best_among(first_speech(u), options.languages) for u in utterances)
+        ]
+    inside = [p for lang in options.languages for _, p in scores[lang]]
+    outside = [p for lang in OUTSIDE for _, p in scores[lang]]
+    right = sum(code == lang for lang in options.languages for code, _ in scores[lang])
+    return {
+        "accuracy": round(right / len(inside), 4),
+        "unsure_inside": {t: round(float(np.mean([p < t for p in inside])), 4) for t in THRESHOLDS},
+        "unsure_outside": {t: round(float(np.mean([p < t for p in outside])), 4) for t in THRESHOLDS},
+        "clips": {"inside": len(inside), "outside": len(outside)},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", type=Path, default=resources_dir() / "models")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--precision", nargs="+", default=["auto"], choices=PRECISIONS,
-                        help="one or more CPU precisions to compare (default: the automatic one)")  # fmt: skip
+    parser.add_argument(
+        "--precision",
+        nargs="+",
+        default=["auto"],
+        choices=PRECISIONS,
+        help="one or more CPU precisions to compare (default: the automatic one)",
+    )
     args = parser.parse_args()
     options = BuildOptions(seed=args.seed)
     data = held_out(options)
@@ -74,7 +114,14 @@ def main() -> None:
         for lang, cer in report["cer"].items():
             print(f"{lang}\tCER {cer:.2%} (characters only: {report['cer_characters'][lang]:.2%})")
         print(f"LID\taccuracy {report['lid_accuracy']:.2%} on {report['lid_clips']} clips of {CLIP_SECONDS:.0f} s")
-        print(json.dumps(report))
+        unsure = unsure_rates(args.models, options, precision)
+        print(
+            f"LID\ton unheard voices and words: accuracy {unsure['accuracy']:.2%}; said unsure (top probability "
+            f"under the threshold), in the pack's languages / in {', '.join(OUTSIDE)}:"
+        )
+        for t in THRESHOLDS:
+            print(f"\t  under {t:.1f}: {unsure['unsure_inside'][t]:.1%} / {unsure['unsure_outside'][t]:.1%}")
+        print(json.dumps(report | {"unsure": unsure}))
 
 
 if __name__ == "__main__":

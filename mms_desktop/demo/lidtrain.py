@@ -45,6 +45,9 @@ def accuracy(model: Any, labelled: list[tuple[np.ndarray, int]]) -> float:
     return right / max(1, len(labelled))
 
 
+OTHER = "und"  # ISO 639-3 "undetermined": the label of speech in none of the pack's languages
+
+
 def train_lid(
     asr_state: dict[str, Any],
     train: dict[str, list[Utterance]],
@@ -52,7 +55,12 @@ def train_lid(
     steps: int,
     seed: int,
 ) -> LidResult:
-    """A ``Wav2Vec2ForSequenceClassification`` over the corpus languages, its encoder from the ASR base."""
+    """A ``Wav2Vec2ForSequenceClassification`` over the corpus languages, its encoder from the ASR base.
+
+    A language named :data:`OTHER` in ``train`` (speech of other languages) is the label for "none of
+    these", so that speech in a language outside the pack leaves little probability to any of its own.
+    The probabilities are calibrated on ``held_out`` (temperature scaling, folded into the classifier).
+    """
     import torch
     from transformers import Wav2Vec2ForSequenceClassification
 
@@ -64,13 +72,13 @@ def train_lid(
     torch.manual_seed(seed)
     model = Wav2Vec2ForSequenceClassification(config)
     model.load_state_dict({k: v for k, v in asr_state.items() if k.startswith("wav2vec2.")}, strict=False)
-    data = [(c, i) for i, lang in enumerate(labels) for c in clips(train[lang], seed=seed)]
+    data = {i: clips(train[lang], seed=seed) for i, lang in enumerate(labels)}
     held = [(c, i) for i, lang in enumerate(labels) for c in clips(held_out[lang], seed=seed)]
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4)
     rng = random.Random(seed)
     model.train()
     for step in range(1, steps + 1):
-        batch = rng.sample(data, 8)
+        batch = [(rng.choice(data[label]), label) for label in (rng.randrange(len(labels)) for _ in range(8))]
         x = torch.from_numpy(np.stack([normalize(a) for a, _ in batch]))
         y = torch.tensor([label for _, label in batch])
         loss = torch.nn.functional.cross_entropy(model(x).logits, y)
@@ -79,6 +87,26 @@ def train_lid(
         optimizer.step()
         if step % 100 == 0:
             print(f"[lid] step {step}/{steps} loss {float(loss.detach()):.3f}", flush=True)
+    temperature = calibrate(model, held)
     result = accuracy(model, held)
-    print(f"[lid] held-out accuracy on {len(held)} clips of {CLIP_SECONDS:.0f} s: {result:.3f}", flush=True)
+    said = f"{result:.3f} (temperature {temperature:.2f})"
+    print(f"[lid] held-out accuracy on {len(held)} clips of {CLIP_SECONDS:.0f} s: {said}", flush=True)
     return LidResult(model, result)
+
+
+def calibrate(model: Any, held: list[tuple[np.ndarray, int]]) -> float:
+    """Temperature scaling: the temperature that makes the held-out probabilities most likely, folded
+    into the classifier's last layer (logits divided by it), so the saved model gives calibrated
+    probabilities as it is."""
+    import torch
+
+    model.eval()
+    with torch.inference_mode():
+        logits = torch.cat([model(torch.from_numpy(normalize(a))[None]).logits for a, _ in held])
+    labels = torch.tensor([label for _, label in held])
+    grid = [0.5 + 0.1 * i for i in range(46)]
+    best = min(grid, key=lambda t: float(torch.nn.functional.cross_entropy(logits / t, labels)))
+    with torch.no_grad():
+        model.classifier.weight /= best
+        model.classifier.bias /= best
+    return best

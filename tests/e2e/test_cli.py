@@ -214,21 +214,14 @@ def test_a_folder_of_recordings_goes_on_past_an_unusable_one(installed_home: Pat
 
 
 def test_transcribe_with_a_model_folder_and_auto_language(tiny_repos, speech_file: Path, home: Path) -> None:
-    result = run_cli(
-        "transcribe",
-        str(speech_file),
-        "--lang",
-        "auto",
-        "--among",
-        "fra,cmn-script_simplified",
-        "--model",
-        str(tiny_repos["facebook/mms-1b-all"]),
-        "--lid-model",
-        str(tiny_repos["facebook/mms-lid-126"]),
-        "--format",
-        "json",
-        home=home,
-    )
+    models = ["--model", str(tiny_repos["facebook/mms-1b-all"]), "--lid-model", str(tiny_repos["facebook/mms-lid-126"])]
+    command = ["transcribe", str(speech_file), "--lang", "auto", "--among", "fra,cmn-script_simplified", *models]
+    unsure = run_cli(*command, home=home)  # an identifier with random weights is sure of nothing
+    assert_user_error(unsure, "The language is unsure: the likeliest of the candidates (fra, cmn-script_simplified)")
+    assert "choose the language with --lang, or install the one spoken." in unsure.stderr
+    assert unsure.stdout == ""
+    assert_user_error(run_cli(*command, "--unsure-below", "2", home=home), "--unsure-below")
+    result = run_cli(*command, "--unsure-below", "0", "--format", "json", home=home)  # take the likeliest anyway
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["language"] in {"fra", "cmn-script_simplified"} and 0.0 < data["language_probability"] <= 1.0

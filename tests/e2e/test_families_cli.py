@@ -60,7 +60,7 @@ def test_transcribe_with_word_timings_in_each_family(family_home: Path, speech: 
 @pytest.mark.parametrize("repo", [XLSR, OMNI])
 def test_identify_then_transcribe_in_each_family(family_home: Path, speech: Path, repo: str) -> None:
     result = run_cli("transcribe", str(speech), "--model", repo, "--lang", "auto", "--among", "eng,fra",
-                     "--format", "json", home=family_home)  # fmt: skip
+                     "--unsure-below", "0", "--format", "json", home=family_home)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["language"] in ("eng", "fra")
 

@@ -87,8 +87,7 @@ def test_record_captures_what_was_played(pulse, phrase: Path, tmp_path: Path, ho
     assert score > 0.9, f"the recording does not contain the played speech (correlation {score:.2f})"
 
 
-def test_session_record_shows_the_level_warns_of_clipping_and_notes_the_speaker(pulse, tmp_path: Path,
-                                                                                 home: Path) -> None:  # fmt: skip
+def test_session_record_shows_the_level_warns_of_clipping_and_notes_the_speaker(pulse, tmp_path, home) -> None:
     """`session record` on a terminal: the level line, then one line when the input clips; the session log
     notes the recording with its speaker, and the clipping."""
     import os
@@ -97,8 +96,8 @@ def test_session_record_shows_the_level_warns_of_clipping_and_notes_the_speaker(
     from mms_desktop.core.fieldwork import Project, SessionInfo, Speaker
 
     project = Project(tmp_path / "project")
-    info = project.create(SessionInfo(id="", title="Songs", language="spa",
-                                      speakers=[Speaker("SP1", "Maria"), Speaker("SP2", "Juan")]))  # fmt: skip
+    speakers = [Speaker("SP1", "Maria"), Speaker("SP2", "Juan")]
+    info = project.create(SessionInfo(id="", title="Songs", language="spa", speakers=speakers))
     refused = run_cli("session", "record", str(project.folder), info.id, "--speaker", "SP9", home=home, env=pulse.env)
     assert refused.returncode == 2 and "'SP9' is not a speaker of session" in refused.stderr
     assert "give one of SP1, SP2." in refused.stderr and not list(project.folder.glob(f"{info.id}/*.wav"))
@@ -109,8 +108,8 @@ def test_session_record_shows_the_level_warns_of_clipping_and_notes_the_speaker(
 
     terminal, stderr_end = pty.openpty()  # standard error is a terminal, as when typed at one
     exe = Path(sys.executable).parent / "mms-desktop"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MMS_DESKTOP")}, **pulse.env,
-           "MMS_DESKTOP_HOME": str(home)}  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MMS_DESKTOP")}
+    env.update(pulse.env, MMS_DESKTOP_HOME=str(home))
     args = [str(exe), "session", "record", str(project.folder), info.id, "--speaker", "SP2", "--device", "pulse"]
     process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=stderr_end)
     os.close(stderr_end)

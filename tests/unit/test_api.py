@@ -61,6 +61,11 @@ def test_a_known_text_is_aligned_as_the_align_command_aligns_it(engine: Engine, 
 
 
 def test_auto_identifies_among_the_languages_given(engine: Engine, speech: Path) -> None:
+    from mms_desktop.core.recognition import LanguageUnsure
+
+    with pytest.raises(LanguageUnsure, match="The language is unsure"):  # random weights: sure of nothing
+        engine.transcribe(speech, language=AUTO, among=["fra", "cmn"])
+    engine.host.unsure_below = 0.0  # take the likeliest whatever its probability
     result = engine.transcribe(speech, language=AUTO, among=["fra", "cmn"])
     assert result.language in ("fra", "cmn-script_simplified") and result.language_probability is not None
     scores = engine.identify(speech, among=["eng", "fra"], top=2)

@@ -31,6 +31,25 @@ def test_restricting_renormalizes_over_the_chosen_set(identifier: LanguageIdenti
     assert dict((s.code, s.probability) for s in restricted)["fra"] == pytest.approx(expected, abs=1e-4)
 
 
+def test_a_candidate_is_scored_among_every_language_and_a_weak_one_is_called_unsure(identifier) -> None:
+    from mms_desktop.core.recognition import UNSURE_BELOW, LanguageUnsure, detect_adapter
+
+    audio = noise(2.0, seed=5)
+    full = {s.code: s.probability for s in identifier.identify(audio, top_k=4)}
+    best = identifier.best_among(audio, ["fra", "eng"])
+    assert best.code == max(("fra", "eng"), key=full.get) and best.probability == pytest.approx(full[best.code], 1e-4)
+    assert best.probability < UNSURE_BELOW, "noise is no language: the tiny identifier spreads it over four"
+    adapter, score = detect_adapter(audio, identifier, ["eng", "fra"])  # as dictation asks: a guess is fine
+    assert adapter == best.code and score == best
+    with pytest.raises(LanguageUnsure) as caught:
+        detect_adapter(audio, identifier, ["eng", "fra"], sure=True)  # as a file transcription asks
+    assert str(caught.value) == (
+        f"The language is unsure: the likeliest of the candidates (eng, fra) is '{best.code}' at only "
+        f"{best.probability:.0%}, so the speech is probably in another language; choose the language by naming "
+        "it, or install the one spoken."
+    )
+
+
 def test_unknown_code_in_the_set_is_a_clear_error(identifier: LanguageIdentifier) -> None:
     with pytest.raises(UserError, match="does not know xyz"):
         identifier.identify(noise(1.0), among=["eng", "xyz"])

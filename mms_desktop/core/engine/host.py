@@ -18,6 +18,7 @@ from mms_desktop.core.audio import load_audio
 from mms_desktop.core.base import AUTO, ModelError, Progress, Transcript
 from mms_desktop.core.checkpoints import Placement, check_model_dir, choose_placement
 from mms_desktop.core.recognition import (
+    UNSURE_BELOW,
     Family,
     LanguageIdentifier,
     Recognizer,
@@ -56,6 +57,7 @@ class ModelHost:
         cpu_preference: what ``auto`` means when the models run on the CPU (the benchmark's finding);
             None leaves it to the processor's features.
         word_lists: recognize in the words of a language's word list when it has one.
+        unsure_below: the identifier's probability under which a file's language is called unsure.
     """
 
     def __init__(
@@ -65,8 +67,10 @@ class ModelHost:
         precision: str = "auto",
         cpu_preference: str | None = None,
         word_lists: bool = True,
+        unsure_below: float = UNSURE_BELOW,
     ):
         self.store = store
+        self.unsure_below = unsure_below
         self.word_lists = word_lists
         self.device = device
         self.precision = precision
@@ -128,9 +132,11 @@ class ModelHost:
         """
 
         folder = self.identifier_dir(ref)
-        return self._once(self._identifiers, folder, lambda: LanguageIdentifier.load(
+        identifier = self._once(self._identifiers, folder, lambda: LanguageIdentifier.load(
             folder, self.device, self.effective_precision(folder), self.store.root / CONVERTED
         ))  # fmt: skip
+        identifier.unsure_below = self.unsure_below
+        return identifier
 
     def identifier_dir(self, ref: str | None = None) -> Path:
         """The folder of the language identifier ``ref`` (a folder or an installed repo id), or the default.

@@ -14,7 +14,7 @@ from mms_desktop.core.recognition.families import (
     Family,
     family_of,
 )
-from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech, speech_to_identify
+from mms_desktop.core.recognition.lid import UNSURE_BELOW, LanguageIdentifier, first_speech, speech_to_identify
 from mms_desktop.core.recognition.pacing import (
     END_PAD_S,
     Lag,
@@ -28,7 +28,13 @@ from mms_desktop.core.recognition.pacing import (
 )
 from mms_desktop.core.recognition.recognizer import Recognizer, available_languages
 from mms_desktop.core.recognition.streaming import RecognitionStream
-from mms_desktop.core.recognition.transcribe import Transcriber, detect_adapter, only_speech, transcribe
+from mms_desktop.core.recognition.transcribe import (
+    LanguageUnsure,
+    Transcriber,
+    detect_adapter,
+    only_speech,
+    transcribe,
+)
 from mms_desktop.core.recognition.windows import PassCosts, WindowOptions, plan_windows, window_frames
 from mms_desktop.core.recognition.writing import SEPARATORS, DictatedText, Edit
 
@@ -58,6 +64,8 @@ __all__ = [
     "ctc",
     "describe",
     "detect_adapter",
+    "LanguageUnsure",
+    "UNSURE_BELOW",
     "first_speech",
     "keeps_up",
     "label",

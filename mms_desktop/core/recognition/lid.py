@@ -25,15 +25,25 @@ from mms_desktop.core.checkpoints import (
 log = logging.getLogger(__name__)
 
 DEFAULT_SECONDS = 10.0
+# Below this probability the likeliest candidate language is taken for a guess, not an identification: the
+# speech is probably in none of the candidates. Chosen from the demonstration identifier's calibrated
+# probabilities (README, "Language identification"): nearly all speech in its languages scores above it,
+# most speech in other languages below.
+UNSURE_BELOW = 0.5
 
 
 class LanguageIdentifier:
-    """Owns one ``Wav2Vec2ForSequenceClassification`` MMS-LID model."""
+    """Owns one ``Wav2Vec2ForSequenceClassification`` MMS-LID model.
 
-    def __init__(self, model: Any, labels: list[str], placement: Placement):
+    ``unsure_below``: the probability under which a file's language is called unsure rather than guessed
+    (0: always take the likeliest).
+    """
+
+    def __init__(self, model: Any, labels: list[str], placement: Placement, unsure_below: float = UNSURE_BELOW):
         self._model = model
         self.labels = labels
         self.placement = placement
+        self.unsure_below = unsure_below
         self._lock = threading.Lock()
 
     @classmethod
@@ -101,6 +111,17 @@ class LanguageIdentifier:
         chosen = chosen / total if total > 0 else np.full(len(indices), 1.0 / len(indices))
         order = np.argsort(-chosen, kind="stable")[: max(1, top_k)]
         return [LanguageScore(self.labels[indices[i]], round(float(chosen[i]), 6)) for i in order]
+
+    def best_among(self, samples: np.ndarray, among: Iterable[str] | None = None) -> LanguageScore:
+        """The likeliest of ``among`` (every label when empty) with its probability among all the languages
+        the model knows, not renormalized over ``among``: low when the speech is in none of them.
+
+        Raises:
+            UserError: a code in ``among`` is not one this model knows.
+        """
+        probs = self.probabilities(samples)
+        best = max(self.restrict(among), key=lambda i: float(probs[i]))
+        return LanguageScore(self.labels[best], round(float(probs[best]), 6))
 
     def restrict(self, among: Iterable[str] | None) -> list[int]:
         """Label indices for a user's set of languages (all labels when the set is empty)."""

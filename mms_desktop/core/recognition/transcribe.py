@@ -55,18 +55,26 @@ class Transcriber(Protocol):
     ) -> Transcript: ...
 
 
+class LanguageUnsure(UserError):
+    """Identification found no candidate language likely enough to transcribe in."""
+
+
 def detect_adapter(
     samples: np.ndarray,
     identifier: LanguageIdentifier,
     adapters: Iterable[str],
     among: Iterable[str] = (),
+    sure: bool = False,
 ) -> tuple[str, LanguageScore]:
-    """Identify the language of the first seconds of speech and pick the adapter that serves it.
+    """Identify the language of the first seconds of speech and pick the adapter that serves it; the score's
+    probability is the language's among all those the identifier knows (calibrated), not only the candidates.
 
     Without ``among``, the choice is limited to languages with an installed adapter, so the answer can
     always be transcribed; with it, to the user's set.
 
     Raises:
+        LanguageUnsure: with ``sure``, the likeliest candidate's probability is under the identifier's
+            ``unsure_below``.
         UserError: the detected language has no installed adapter, or nothing installed can be detected.
     """
     adapters = list(adapters)
@@ -79,7 +87,15 @@ def detect_adapter(
                 CHOOSE_LANGUAGE,
                 ".",
             )
-    best = identifier.identify(first_speech(samples), top_k=1, among=among)[0]
+    best = identifier.best_among(first_speech(samples), among)
+    if sure and best.probability < identifier.unsure_below:
+        candidates = f"the candidates ({', '.join(among)})" if len(among) <= 6 else f"{len(among)} candidates"
+        raise LanguageUnsure(
+            f"The language is unsure: the likeliest of {candidates} is '{best.code}' at only "
+            f"{best.probability:.0%}, so the speech is probably in another language; choose the language ",
+            CHOOSE_LANGUAGE,
+            ", or install the one spoken.",
+        )
     adapter = adapter_for(best.code, adapters)
     if adapter is None:
         raise UserError(
@@ -115,7 +131,7 @@ def transcribe(
     if language == AUTO and identifier is None:
         language = unidentified(recognizer)
     elif language == AUTO and identifier is not None:
-        language, score = detect_adapter(samples[spans[0][0] :], identifier, recognizer.languages, among)
+        language, score = detect_adapter(samples[spans[0][0] :], identifier, recognizer.languages, among, sure=True)
         probability = score.probability
 
     def speech_only(p: Progress) -> None:  # the partial transcript kept to the speech, as the final one is
