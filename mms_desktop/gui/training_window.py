@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from mms_desktop.core.base import Cancelled, atomic_write_text, counted
-from mms_desktop.core.training import TrainProgress
+from mms_desktop.core.training import FIGURES, TrainProgress, material_advice
 from mms_desktop.gui.jobs import Job, describe_error
 from mms_desktop.gui.language_picker import LanguagePicker
 from mms_desktop.gui.loss_curve import LossCurve
@@ -185,7 +185,7 @@ class TrainingWindow(QDialog):
         self._running(True)
 
         def work(report: Any, cancel: threading.Event) -> Any:
-            from mms_desktop.core.training import FIGURES, check_job, collect, material_advice, teach
+            from mms_desktop.core.training import check_job, collect, teach
 
             check_job(name, device)
             data = collect(sources)
@@ -334,10 +334,11 @@ def verdict(report: Any, replaced: bool) -> str:
         f"({report.train_seconds / 60:.1f} min). On {counted(report.held_out_items, 'held-out recording')}: "
         f"CER {report.cer_before:.1%} → {report.cer_after:.1%}, WER {report.wer_before:.1%} → {report.wer_after:.1%}."
     )
+    more = material_advice(report.train_seconds / 60, resources_dir() / FIGURES) + " More steps may help too."
     if not worse(report) and weak(report):
         return (
             f"'{report.name}' is installed, but it is not ready: on the held-out recordings it still gets most of "
-            f"it wrong. {figures}{skipped} More recordings, or more steps, usually help."
+            f"it wrong. {figures}{skipped} {more}"
         )
     if not worse(report):
         return (
@@ -352,5 +353,5 @@ def verdict(report: Any, replaced: bool) -> str:
     )
     return (
         f"Training made '{report.name}' worse on the recordings held out for testing, so it is not ready: "
-        f"{figures}{skipped} More recordings, or more steps, usually help. It is installed; {then}"
+        f"{figures}{skipped} {more} It is installed; {then}"
     )

@@ -66,6 +66,8 @@ def test_train_watch_and_use_a_new_language(qtbot, make_window, installed_home: 
     trainer._trained(dataclasses.replace(trainer.report, cer_after=trainer.report.cer_before + 0.1), None)
     assert "worse on the recordings held out for testing, so it is not ready" in trainer.outcome.text()
     assert "ready for dictation" not in trainer.outcome.text()
+    assert "This material holds 0.2 min of speech." in trainer.outcome.text(), "how much more would help"
+    assert "(benchmark material, 20" in trainer.outcome.text(), "and the figures that advice rests on"
     assert trainer.keep_button.isVisible() and trainer.remove_button.isVisible()
     trainer.remove_button.click()
     qtbot.waitUntil(lambda: trainer.outcome.text() == "Removed 'ita'; nothing of it is left.", timeout=30000)
