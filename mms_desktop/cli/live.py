@@ -155,14 +155,15 @@ def _recorder(path: str | None, capture: Any, printer: _Printer) -> Any:
 def _run(
     capture: Any, stream: Any, recorder: Any, printer: _Printer, after: Callable[[Any], None] | None = None
 ) -> int:
-    """Record (and recognize, with ``stream``) until Ctrl+C; a recording shows its level as it goes (see
-    :class:`_Meter`), and ``after`` is given the finished Dictation (its clipping count, its recording)."""
+    """Record (and recognize, with ``stream``) until Ctrl+C; a recording without recognition shows its level
+    as it goes (see :class:`_Meter`; dictation's own line shows the words), and ``after`` is given the finished
+    Dictation (its clipping count)."""
     from mms_desktop.core.recognition import Dictation
 
     stop = threading.Event()
     _stop_on_signals(stop)
     dictation = Dictation(capture, stream, recorder, printer)
-    meter = _Meter(dictation, recorder.path) if recorder is not None else None
+    meter = _Meter(dictation, recorder.path) if recorder is not None and stream is None else None
     if meter is not None:
         meter.start()
     try:
