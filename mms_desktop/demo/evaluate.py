@@ -63,25 +63,39 @@ OUTSIDE = {"ita": "it", "pol": "pl"}  # languages outside the pack that its iden
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
-def unsure_rates(models: Path, options: BuildOptions, precision: str = "auto", count: int = 30) -> dict[str, Any]:
-    """How identification behaves on what it never heard: sentences of ordinary vocabulary (wordfreq words
-    beyond the corpus) in voice variants the build never used, in the pack's languages and in languages
-    outside it. For each threshold, the share of each set whose likeliest pack language scores under it
-    (said "unsure"), and the accuracy on the pack's languages."""
+def unheard(options: BuildOptions, count: int = 30) -> dict[str, list[corpus.Utterance]]:
+    """What the build never used: sentences of ordinary vocabulary (wordfreq words ranked 3,000–8,000,
+    beyond the corpus) in espeak-ng voice variants it never spoke with, in the pack's languages and in
+    languages outside it."""
+    voices = {**{lang: corpus.VOICES[lang][0] for lang in options.languages}, **OUTSIDE}
+    found = {}
+    for lang, voice in voices.items():
+        texts = corpus.open_sentences(lang, count, options.seed + 5000, (3000, 8000))
+        found[lang] = [
+            corpus.Utterance(lang, t, corpus.speak_one(t, voice + UNHEARD_VARIANTS[i % 3], i))
+            for i, t in enumerate(texts)
+        ]
+    return found
+
+
+def unsure_rates(
+    models: Path, options: BuildOptions, data: dict[str, list[corpus.Utterance]], precision: str = "auto"
+) -> dict[str, Any]:
+    """How identification behaves on :func:`unheard` speech: for each threshold, the share of the pack's
+    languages and of the others whose likeliest pack language scores under it (said "unsure"), and the
+    accuracy on the pack's languages."""
     import numpy as np
 
     from mms_desktop.core.recognition.lid import first_speech
 
     identifier = LanguageIdentifier.load(models / Repos().demo_lid, device="cpu", precision=precision)
-    scores: dict[str, list[tuple[str, float]]] = {}
-    voices = {**{lang: corpus.VOICES[lang][0] for lang in options.languages}, **OUTSIDE}
-    for lang, voice in voices.items():
-        texts = corpus.open_sentences(lang, count, options.seed + 5000, (3000, 8000))
-        utterances = [corpus.speak_one(t, voice + UNHEARD_VARIANTS[i % 3], i) for i, t in enumerate(texts)]
-        scores[lang] = [
+    scores = {
+        lang: [
             (b.code, b.probability)
-            for b in (identifier.best_among(first_speech(u), options.languages) for u in utterances)
+            for b in (identifier.best_among(first_speech(u.samples), options.languages) for u in utterances)
         ]
+        for lang, utterances in data.items()
+    }
     inside = [p for lang in options.languages for _, p in scores[lang]]
     outside = [p for lang in OUTSIDE for _, p in scores[lang]]
     right = sum(code == lang for lang in options.languages for code, _ in scores[lang])
@@ -106,7 +120,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     options = BuildOptions(seed=args.seed)
-    data = held_out(options)
+    data, other = held_out(options), unheard(options)
     for precision in args.precision:
         report = evaluate(args.models, options, precision, data)
         if len(args.precision) > 1:
@@ -114,14 +128,23 @@ def main() -> None:
         for lang, cer in report["cer"].items():
             print(f"{lang}\tCER {cer:.2%} (characters only: {report['cer_characters'][lang]:.2%})")
         print(f"LID\taccuracy {report['lid_accuracy']:.2%} on {report['lid_clips']} clips of {CLIP_SECONDS:.0f} s")
-        unsure = unsure_rates(args.models, options, precision)
+        wide = evaluate(args.models, options, precision, {lang: other[lang] for lang in options.languages})
+        for lang, cer in wide["cer"].items():
+            print(
+                f"{lang}\tunheard voices and words: CER {cer:.2%} (characters only: {wide['cer_characters'][lang]:.2%})"
+            )
+        unsure = unsure_rates(args.models, options, other, precision)
         print(
             f"LID\ton unheard voices and words: accuracy {unsure['accuracy']:.2%}; said unsure (top probability "
             f"under the threshold), in the pack's languages / in {', '.join(OUTSIDE)}:"
         )
         for t in THRESHOLDS:
             print(f"\t  under {t:.1f}: {unsure['unsure_inside'][t]:.1%} / {unsure['unsure_outside'][t]:.1%}")
-        print(json.dumps(report | {"unsure": unsure}))
+        print(
+            json.dumps(
+                report | {"unheard": {"cer": wide["cer"], "cer_characters": wide["cer_characters"]}, "unsure": unsure}
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from mms_desktop.core.audio import plain_device_name
-from mms_desktop.core.base import AUTO, display_name
+from mms_desktop.core.base import AUTO, UNSURE_BELOW, display_name
 from mms_desktop.gui.level_meter import LevelMeter
 
 RECORD, STOP = "●  Record", "■  Stop"
@@ -102,9 +102,15 @@ class DictationBar(QWidget):
 
     def show_detected(self, code: str, probability: float) -> None:
         """Show the language detected (empty ``code``: none, once what was shown no longer applies)."""
-        text = f"Detected: {display_name(code)} ({probability:.0%})" if code else ""
+        unsure = bool(code) and probability < UNSURE_BELOW
+        text = f"Detected: {display_name(code)}{'?' if unsure else ''} ({probability:.0%})" if code else ""
         self.detected.setText(text)
-        self.detected.setToolTip(text)
+        self.detected.setToolTip(
+            f"{text}: the likeliest of the languages to choose from, but unsure; the speech may be in another "
+            "language. Choose the language to be sure."
+            if unsure
+            else text
+        )
 
     @Slot(bool)
     def _toggled(self, on: bool) -> None:

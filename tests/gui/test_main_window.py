@@ -663,6 +663,11 @@ def test_the_detected_language_clears_when_it_no_longer_applies_and_never_widens
             bar.show_detected("deu", 0.9)
             window.clear_text()
             assert bar.detected.text() == ""
+    bar.show_detected("deu", 0.31)  # a guess, not an identification: said so, in no more room
+    assert bar.detected.text() == "Detected: German? (31%)" and "unsure" in bar.detected.toolTip()
+    assert window.width() == width
+    bar.show_detected("deu", 0.9)
+    assert bar.detected.text() == "Detected: German (90%)" and "unsure" not in bar.detected.toolTip()
 
 
 def test_a_busy_computer_is_said_until_the_text_has_caught_up(qtbot, make_window, microphone, tmp_path) -> None:

@@ -32,7 +32,8 @@ def test_restricting_renormalizes_over_the_chosen_set(identifier: LanguageIdenti
 
 
 def test_a_candidate_is_scored_among_every_language_and_a_weak_one_is_called_unsure(identifier) -> None:
-    from mms_desktop.core.recognition import UNSURE_BELOW, LanguageUnsure, detect_adapter
+    from mms_desktop.core.base import UNSURE_BELOW
+    from mms_desktop.core.recognition import LanguageUnsure, detect_adapter
 
     audio = noise(2.0, seed=5)
     full = {s.code: s.probability for s in identifier.identify(audio, top_k=4)}

@@ -54,6 +54,7 @@ from mms_desktop.core.base.fsutil import (
 )
 from mms_desktop.core.base.languages import (
     AUTO,
+    UNSURE_BELOW,
     adapter_for,
     check_code,
     check_name,
@@ -66,6 +67,7 @@ from mms_desktop.core.base.phrases import batch_outcome, clock, counted, disk_le
 from mms_desktop.core.base.writer import LatestWriter
 
 __all__ = [
+    "UNSURE_BELOW",
     "clock",
     "disk_left",
     "SIDE_FOLDER",

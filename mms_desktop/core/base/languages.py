@@ -9,6 +9,11 @@ from collections.abc import Iterable
 from mms_desktop.core.base.errors import UserError
 
 AUTO = "auto"  # the language of a call or a stream when it is to be identified from the speech
+# Below this probability the likeliest candidate language is taken for a guess, not an identification: the
+# speech is probably in none of the candidates. Chosen from the demonstration identifier's calibrated
+# probabilities (README, "Language identification"): nearly all speech in its languages scores above it,
+# most speech in other languages below.
+UNSURE_BELOW = 0.5
 
 # Meta's mapping from LID labels (bare ISO 639-3) to the ASR adapter that serves them, for the codes
 # whose adapter carries another code or a script suffix. Every other code maps to the adapter of the

@@ -15,10 +15,9 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from mms_desktop.core.audio import load_audio
-from mms_desktop.core.base import AUTO, ModelError, Progress, Transcript
+from mms_desktop.core.base import AUTO, UNSURE_BELOW, ModelError, Progress, Transcript
 from mms_desktop.core.checkpoints import Placement, check_model_dir, choose_placement
 from mms_desktop.core.recognition import (
-    UNSURE_BELOW,
     Family,
     LanguageIdentifier,
     Recognizer,

@@ -14,7 +14,7 @@ from mms_desktop.core.recognition.families import (
     Family,
     family_of,
 )
-from mms_desktop.core.recognition.lid import UNSURE_BELOW, LanguageIdentifier, first_speech, speech_to_identify
+from mms_desktop.core.recognition.lid import LanguageIdentifier, first_speech, speech_to_identify
 from mms_desktop.core.recognition.pacing import (
     END_PAD_S,
     Lag,
@@ -65,7 +65,6 @@ __all__ = [
     "describe",
     "detect_adapter",
     "LanguageUnsure",
-    "UNSURE_BELOW",
     "first_speech",
     "keeps_up",
     "label",

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from mms_desktop.core.audio import SAMPLE_RATE, SpeechDetector, speech_spans
-from mms_desktop.core.base import LANGUAGE_LIST, LanguageScore, ModelError, UserError, lid_code_for
+from mms_desktop.core.base import LANGUAGE_LIST, UNSURE_BELOW, LanguageScore, ModelError, UserError, lid_code_for
 from mms_desktop.core.checkpoints import (
     Placement,
     check_model_dir,
@@ -25,11 +25,6 @@ from mms_desktop.core.checkpoints import (
 log = logging.getLogger(__name__)
 
 DEFAULT_SECONDS = 10.0
-# Below this probability the likeliest candidate language is taken for a guess, not an identification: the
-# speech is probably in none of the candidates. Chosen from the demonstration identifier's calibrated
-# probabilities (README, "Language identification"): nearly all speech in its languages scores above it,
-# most speech in other languages below.
-UNSURE_BELOW = 0.5
 
 
 class LanguageIdentifier:
