@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mms_desktop.cli.models import FORMATS, _codes, check_recognizer, host, load_recognizer
-from mms_desktop.cli.options import require
+from mms_desktop.cli.options import UNSURE_HELP, require
 from mms_desktop.core.base import UserError
 
 
@@ -31,6 +31,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--among", type=_codes, default=[], help="with --lang auto: choose only among these codes")
     p.add_argument("--model", help="recognition model: a folder or an installed owner/name")
     p.add_argument("--lid-model", help="identification model: a folder or an installed owner/name")
+    p.add_argument("--unsure-below", type=float, metavar="P", help=UNSURE_HELP)
     p.add_argument(
         "--format", action="append", choices=FORMATS, help="transcript format; repeat it for several (default: txt)"
     )
@@ -68,6 +69,7 @@ def load_models(
     lid_model: str | None,
     language: str,
     among: tuple[str, ...],
+    unsure_below: float | None = None,
 ) -> Any:
     """The models of one worker (a process of its own: everything is opened anew from the data folder)."""
     from mms_desktop.context import Context
@@ -78,6 +80,8 @@ def load_models(
     ctx.settings.word_lists = word_lists
     args = argparse.Namespace(model=model, lid_model=lid_model, lang=language)
     recognizer, language, identifier = load_recognizer(args, ctx)
+    if identifier is not None and unsure_below is not None:
+        identifier.unsure_below = unsure_below
     options = WindowOptions(ctx.settings.window_s, ctx.settings.context_s)
     chosen = str(model or ctx.settings.asr_repo)
     return Models(recognizer, identifier, language, among, options, chosen, recognizer.placement.dtype)
@@ -140,6 +144,7 @@ def run_batch(args: argparse.Namespace, ctx: Any) -> int:
     from mms_desktop.core.recognition import WindowOptions
 
     _check_engine(args)
+    require("unsure-below", args.unsure_below, 0.0, 1.0)
     recordings = batch.recordings(args.sources)
     language = check_recognizer(args, ctx)
     models = host(ctx)
@@ -155,7 +160,7 @@ def run_batch(args: argparse.Namespace, ctx: Any) -> int:
     batch.remove_unfinished(out)
     tasks, skipped = batch.plan(recordings, ledger, out, formats, settings)
     progress = Progress(len(tasks), args.quiet)
-    chosen = (args.model, args.lid_model, language, among)
+    chosen = (args.model, args.lid_model, language, among, args.unsure_below)
     load = functools.partial(load_models, args.data_dir, args.device, args.precision, word_lists, *chosen)
     fits = batch.default_workers(sum(p.stat().st_size for p in folder.iterdir() if p.is_file()), precision)
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mms_desktop.cli.options import REPLACE_HELP, make_folder, new_output, output_paths, require
+from mms_desktop.cli.options import REPLACE_HELP, UNSURE_HELP, make_folder, new_output, output_paths, require
 from mms_desktop.cli.reporting import Reporter, sentence
 from mms_desktop.context import Context
 from mms_desktop.core.base import CHOOSE_LANGUAGE, UserError, save_text
@@ -32,13 +32,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--among", type=_codes, default=[], help="with --lang auto: choose only among these codes")
     p.add_argument("--model", help="recognition model: a folder or an installed owner/name")
     p.add_argument("--lid-model", help="identification model: a folder or an installed owner/name")
-    p.add_argument(
-        "--unsure-below",
-        type=float,
-        metavar="P",
-        help="with --lang auto: a language identified with a probability under P is called unsure and "
-        "the file is not transcribed (default 0.5; 0 always takes the likeliest)",
-    )
+    p.add_argument("--unsure-below", type=float, metavar="P", help=UNSURE_HELP)
     p.add_argument("--format", choices=FORMATS, default="txt")
     p.add_argument("-o", "--output", help="output file (a folder when several files are given)")
     p.add_argument("--replace", action="store_true", help=REPLACE_HELP)

@@ -9,6 +9,10 @@ from pathlib import Path
 from mms_desktop.core.base import UserError
 
 REPLACE_HELP = "write over output files that exist already (they are kept otherwise)"
+UNSURE_HELP = (
+    "with --lang auto: a language identified with a probability under P is called unsure and the recording is "
+    "not transcribed (default 0.5; 0 always takes the likeliest)"
+)
 
 
 def require(option: str, value: float | None, minimum: float, maximum: float | None = None) -> None:

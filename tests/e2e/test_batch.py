@@ -151,6 +151,27 @@ def ray_processes(temp: str) -> list[str]:
     return found
 
 
+def test_a_recording_whose_language_is_unsure_fails_with_why_instead_of_being_guessed(
+    installed_home: Path, archive: Path, tmp_path: Path
+) -> None:
+    """The tiny identifier has random weights: sure of nothing. Each recording fails with the sentence; the
+    same batch with --unsure-below 0 takes the likeliest language and transcribes them."""
+    source = tmp_path / "src"
+    source.mkdir()
+    shutil.copy(archive / "bad" / "good.wav", source / "a.wav")
+    out, common = tmp_path / "out", ["--lang", "auto", "--among", "eng,fra", "--quiet"]
+    refused = run_cli("batch", str(source), "--out", str(out), *common, "--unsure-below", "1.5", home=installed_home)
+    assert refused.returncode == 2 and "--unsure-below" in refused.stderr and not out.exists()
+    unsure = run_cli("batch", str(source), "--out", str(out), *common, home=installed_home, timeout=600)
+    assert unsure.returncode == 2 and "0 transcribed, 0 already done, 1 failed" in unsure.stderr
+    assert Ledger(out).rows()["a"].error.startswith("The language is unsure: the likeliest of the candidates")
+    taken = run_cli(
+        "batch", str(source), "--out", str(out), *common, "--unsure-below", "0", home=installed_home, timeout=600
+    )
+    assert taken.returncode == 0, taken.stderr
+    assert Ledger(out).rows()["a"].status == "done" and (out / "a.txt").exists()
+
+
 @pytest.mark.slow
 def test_the_ray_engine_goes_on_after_a_kill_and_writes_what_the_local_engine_writes(
     installed_home: Path, archive: Path, tmp_path: Path, ray_env: dict[str, str]
