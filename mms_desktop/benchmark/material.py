@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import platform
-import random
 import shutil
 import tempfile
 import time
@@ -34,16 +33,11 @@ class Point:
 
 
 def spoken(language: str, voice: str, texts: list[str], variants: tuple[str, ...], seed: int) -> list:
-    """The texts spoken by espeak-ng with the voice's ``variants``, speeds and pitches drawn from ``seed``."""
+    """The texts as training items, spoken by espeak-ng's ``voice`` with its ``variants`` (see ``generate``)."""
     from mms_desktop.core.training.material import Item
-    from mms_desktop.demo.corpus import speak
+    from mms_desktop.demo.corpus import generate
 
-    rng = random.Random(f"{voice}-{seed}")
-    with tempfile.TemporaryDirectory() as tmp:
-        return [
-            Item(speak(t, voice + rng.choice(variants), rng.randint(130, 190), rng.randint(30, 70), Path(tmp)), t, "")
-            for t in texts
-        ]
+    return [Item(u.samples, u.text, "") for u in generate(language, texts, seed, voices=[voice], variants=variants)]
 
 
 def run(

@@ -43,11 +43,6 @@ def add_commands(sub: Any) -> None:
     w = kinds.add_parser("startup", help="the window with the full-size models: how soon after it opens they are ready")
     w.add_argument("--runs", type=int, default=2, help="warm starts per precision and language choice")
     w.set_defaults(run=run_startup)
-    t = kinds.add_parser("adapter-step", help="one adapter training step on the full-size architecture")
-    t.add_argument("--batch", type=int, default=4)
-    t.add_argument("--seconds", type=float, default=5.0, help="seconds of audio per example")
-    t.add_argument("--train-device", choices=("cpu", "cuda"), default="cpu")
-    t.set_defaults(run=run_adapter_step)
     b = kinds.add_parser("batch", help="batch transcription: audio hours per hour with 1 and 2 worker processes")
     b.add_argument("--recordings", type=int, default=60, help="how many recordings (default 60)")
     b.add_argument("--seconds", type=float, default=20.0, help="the length of each (default 20 s)")
@@ -62,13 +57,7 @@ def add_commands(sub: Any) -> None:
     k.add_argument("--lang", default="eng", help="the language of the shipped sample's sentence (default: eng)")
     k.add_argument("--runs", type=int, default=5, help="timed sentences, after one that loads the models")
     k.set_defaults(run=run_typing)
-    m = kinds.add_parser("material", help="teaching a new language: held-out accuracy against minutes of material")
-    m.add_argument("--lang", default="ita", help="the language taught (default: ita, not in the demonstration pack)")
-    m.add_argument("--voice", default="it", help="its espeak-ng voice (default: it)")
-    m.add_argument("--minutes", type=float, action="append", help="amounts to compare (default: 1, 4 and 16)")
-    m.add_argument("--steps", type=int, default=300, help="training steps for each amount (default: 300)")
-    m.add_argument("--write", action="store_true", help="keep the figures for the advice the teaching window gives")
-    m.set_defaults(run=run_material)
+    _add_training_benchmarks(kinds)
     for command in (s, f, w, b):
         command.add_argument(
             "--cache",
@@ -80,6 +69,22 @@ def add_commands(sub: Any) -> None:
             action="store_true",
             help="keep them there for the next run (by default what a run wrote is removed)",
         )
+
+
+def _add_training_benchmarks(kinds: Any) -> None:
+    """The benchmarks of teaching a language: one adapter step's cost, and accuracy against material."""
+    t = kinds.add_parser("adapter-step", help="one adapter training step on the full-size architecture")
+    t.add_argument("--batch", type=int, default=4)
+    t.add_argument("--seconds", type=float, default=5.0, help="seconds of audio per example")
+    t.add_argument("--train-device", choices=("cpu", "cuda"), default="cpu")
+    t.set_defaults(run=run_adapter_step)
+    m = kinds.add_parser("material", help="teaching a new language: held-out accuracy against minutes of material")
+    m.add_argument("--lang", default="ita", help="the language taught (default: ita, not in the demonstration pack)")
+    m.add_argument("--voice", default="it", help="its espeak-ng voice (default: it)")
+    m.add_argument("--minutes", type=float, action="append", help="amounts to compare (default: 1, 4 and 16)")
+    m.add_argument("--steps", type=int, default=300, help="training steps for each amount (default: 300)")
+    m.add_argument("--write", action="store_true", help="keep the figures for the advice the teaching window gives")
+    m.set_defaults(run=run_material)
 
 
 # MMS-1B and MMS-LID-126 with random weights (3.9 GB each), and their converted bf16 and int8 copies

@@ -127,11 +127,19 @@ def speak_one(text: str, voice: str, seed: int) -> np.ndarray:
         return speak(text, voice, rng.randint(130, 190), rng.randint(30, 70), Path(tmp))
 
 
-def generate(language: str, texts: Sequence[str], seed: int, workers: int = 2) -> list[Utterance]:
-    """Speak every text once with a voice, speed and pitch drawn from ``seed``."""
+def generate(
+    language: str,
+    texts: Sequence[str],
+    seed: int,
+    workers: int = 2,
+    voices: Sequence[str] = (),
+    variants: Sequence[str] = VARIANTS,
+) -> list[Utterance]:
+    """Speak every text once with a voice (of ``voices``, default the language's own), a variant, a speed and
+    a pitch drawn from ``seed``."""
     rng = random.Random(f"voice-{language}-{seed}")
-    voices = VOICES.get(language) or [OTHERS[language][0]]
-    settings = [(rng.choice(voices) + rng.choice(VARIANTS), rng.randint(130, 190), rng.randint(30, 70)) for _ in texts]
+    voices = voices or VOICES.get(language) or [OTHERS[language][0]]
+    settings = [(rng.choice(voices) + rng.choice(variants), rng.randint(130, 190), rng.randint(30, 70)) for _ in texts]
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(workers) as pool:
         audio = list(
             pool.map(lambda a: speak(a[0], a[1][0], a[1][1], a[1][2], Path(tmp)), zip(texts, settings, strict=True))

@@ -43,6 +43,7 @@ class TrainingWindow(QDialog):
         self.services = services
         self.job: Job | None = None
         self.report: Any = None
+        self.advice = ""  # how much material would help, worked out with the material (off the GUI thread)
         self.sources = QListWidget()
         self.language = LanguagePicker(services.installed)
         self.name = QLineEdit(placeholderText="optional: sah-dialect_kolyma")
@@ -189,10 +190,10 @@ class TrainingWindow(QDialog):
 
             check_job(name, device)
             data = collect(sources)
+            self.advice = material_advice(data.seconds / 60, resources_dir() / FIGURES)
             report(
                 f"Training on {len(data.train)} recordings ({data.seconds / 60:.1f} min), "
-                f"{len(data.held_out)} held out for testing; {len(data.skipped)} skipped. "
-                + material_advice(data.seconds / 60, resources_dir() / FIGURES)
+                f"{len(data.held_out)} held out for testing; {len(data.skipped)} skipped. {self.advice}"
             )
             base = context.store.default_model("asr")
             return teach(
@@ -242,7 +243,7 @@ class TrainingWindow(QDialog):
             return
         self.report = report
         self.progress.resetFormat()
-        self.outcome.setText(verdict(report, replaced=report.name in self._known))
+        self.outcome.setText(verdict(report, self.advice, replaced=report.name in self._known))
         if worse(report):
             self.keep_button.show()
             self.remove_button.setVisible(report.name not in self._known)
@@ -326,15 +327,16 @@ def weak(report: Any) -> bool:
     return bool(report.cer_after > 0.5 or report.wer_after >= 0.9)
 
 
-def verdict(report: Any, replaced: bool) -> str:
-    """The result in plain words: ready only when the held-out recordings say it learned."""
+def verdict(report: Any, advice: str, replaced: bool) -> str:
+    """The result in plain words: ready only when the held-out recordings say it learned (``advice``: how
+    much material would help, said when it is not ready)."""
     skipped = f" Skipped {len(report.skipped)}: {'; '.join(report.skipped[:3])}." if report.skipped else ""
     figures = (
         f"Trained {report.steps} steps on {counted(report.train_items, 'recording')} "
         f"({report.train_seconds / 60:.1f} min). On {counted(report.held_out_items, 'held-out recording')}: "
         f"CER {report.cer_before:.1%} → {report.cer_after:.1%}, WER {report.wer_before:.1%} → {report.wer_after:.1%}."
     )
-    more = material_advice(report.train_seconds / 60, resources_dir() / FIGURES) + " More steps may help too."
+    more = f"{advice} More steps may help too."
     if not worse(report) and weak(report):
         return (
             f"'{report.name}' is installed, but it is not ready: on the held-out recordings it still gets most of "
