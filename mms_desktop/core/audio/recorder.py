@@ -1,8 +1,10 @@
 """Crash-safe recording: audio reaches the disk as it is captured and survives a killed process.
 
 The master recording is a 16-bit PCM WAV at the device's own rate and channel count, written by a
-dedicated thread. Every ``sync_s`` seconds the header's sizes are brought up to date and the file is
-fsynced, so a crash loses at most that much. A sidecar ``.mms-desktop/<name>.wav.json`` (in the hidden folder
+dedicated thread that never waits on the disk: every ``sync_s`` seconds a second thread brings the header's
+sizes up to date and fsyncs the file. A killed process loses only the blocks not yet handed to the system
+(which keeps what it was given however slow the disk is); a power cut loses at most ``sync_s`` and the
+fsync's own time. A sidecar ``.mms-desktop/<name>.wav.json`` (in the hidden folder
 beside the recording; older versions wrote it beside it, where it is still read) says whether the recording
 finished; core/recovery.py repairs unfinished ones into a copy and never touches the original.
 
@@ -229,6 +231,11 @@ class Recorder:
                 f"{path.name} could not be started in {path.parent} ({exc.strerror}); free some "
                 "space or choose another folder for recordings."
             ) from exc
+        self._sync_due = threading.Event()
+        self._closing = False
+        self._sync_failed: OSError | None = None
+        self._syncer = threading.Thread(target=self._keep_synced, name="recorder-sync", daemon=True)
+        self._syncer.start()
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
         self._thread.start()
 
@@ -255,11 +262,13 @@ class Recorder:
                     break
                 if self.stopped_by_disk:
                     continue
+                if self._sync_failed is not None:
+                    raise self._sync_failed
                 data = to_pcm16(block.reshape(-1, self.channels))
                 os.write(self._fd, data)
                 self._data_bytes += len(data)
                 if time.monotonic() - last_sync >= self._sync_s:
-                    self._sync()
+                    self._sync_due.set()
                     last_sync = time.monotonic()
                     self._watch_disk()
         except OSError as exc:
@@ -271,7 +280,23 @@ class Recorder:
                 )
             )
         finally:
+            self._closing = True
+            self._sync_due.set()
+            self._syncer.join()
             self._finish()
+
+    def _keep_synced(self) -> None:
+        """The syncing thread: header and fsync when the writer says one is due, until the writer ends."""
+        while True:
+            self._sync_due.wait()
+            self._sync_due.clear()
+            if self._closing:
+                return
+            try:
+                self._sync()
+            except OSError as exc:  # the writer stops at its next block and says why
+                self._sync_failed = exc
+                return
 
     def _sync(self) -> None:
         os.pwrite(self._fd, wav_header(self.sample_rate, self.channels, self._data_bytes), 0)
