@@ -54,9 +54,10 @@ bundle-test: bundle
 demo-model: $(STAMP)
 	$(BIN)/python -m mms_desktop.demo.build --out resources/models
 
-# Character error rate per language and identification accuracy of the bundled demonstration pack.
+# Character error rate per language and identification accuracy of the bundled demonstration pack; with
+# REAL_SPEECH=FOLDER also on recordings of people there (NAME.wav beside NAME.txt, English).
 demo-eval: $(STAMP)
-	$(BIN)/python -m mms_desktop.demo.evaluate --models resources/models
+	$(BIN)/python -m mms_desktop.demo.evaluate --models resources/models $(if $(REAL_SPEECH),--real-speech $(REAL_SPEECH))
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -2,9 +2,11 @@
 
     python -m mms_desktop.demo.build [--out resources/models] [--seed 0]
 
-Trained the MMS way in miniature: a base on all languages (one character head over their union), then,
-with the base frozen, one adapter and output head per language; and a language identifier whose encoder
-starts from the recognition base. Deterministic from ``--seed``; prints wall time and held-out figures.
+Trained the MMS way in miniature: a base on the languages with a corpus word list (one character head over
+the union of their characters), then, with the base frozen, one adapter and output head per language: on the
+corpus for those, on ordinary vocabulary for the others, new scripts (``demo/adapters.py``); and a language
+identifier whose encoder starts from the recognition base. Deterministic from ``--seed``; prints wall time
+and held-out figures. ``--adapters-only`` and ``--lid-only`` redo one stage on a built pack.
 """
 
 from __future__ import annotations
@@ -18,17 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mms_desktop.core.base import sha256_file
+from mms_desktop.core.base import atomic_write_text, sha256_file
 from mms_desktop.core.checkpoints import layout
-from mms_desktop.core.recognition import wordlist
 from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore, Repos
 from mms_desktop.core.training import loop as training
 from mms_desktop.demo import corpus
+from mms_desktop.demo.adapters import OpenOptions, train_open_adapters
 from mms_desktop.demo.architecture import model_config
 from mms_desktop.demo.lidtrain import OTHER, train_lid
 from mms_desktop.paths import resources_dir
 
-LANGUAGES = ["eng", "deu", "spa", "fra"]
+LANGUAGES = ["eng", "deu", "spa", "fra", "rus", "hin"]
 log = logging.getLogger(__name__)
 
 
@@ -40,6 +42,10 @@ class BuildOptions:
     held_out_sentences: int = 40
     base_steps: int = 10000
     adapter_steps: int = 300
+    open_sentences: int = 2000  # per language, of ordinary vocabulary, for its adapter
+    open_steps: int = 1500
+    open_languages: tuple[str, ...] = ()  # trained on ordinary vocabulary; default: those without a corpus
+    lid_languages: tuple[str, ...] = ()  # the identifier's; default: the base's (see identified_languages)
     lid_steps: int = 1500
     lid_open_sentences: int = 400  # per pack language, of ordinary vocabulary, for the identifier
 
@@ -55,14 +61,32 @@ class Data:
     def generate(cls, options: BuildOptions) -> Data:
         train, held = {}, {}
         for lang in options.languages:
-            held_texts = corpus.sentences(lang, options.held_out_sentences, options.seed + 1000)
-            texts = corpus.sentences(lang, options.train_sentences, options.seed, set(held_texts))
+            held_texts = sentences(lang, options.held_out_sentences, options.seed + 1000)
+            texts = sentences(lang, options.train_sentences, options.seed, set(held_texts))
             train[lang] = corpus.generate(lang, texts, options.seed)
             held[lang] = corpus.generate(lang, held_texts, options.seed + 1000)
         return cls(train, held)
 
     def characters(self, lang: str) -> list[str]:
         return sorted({c for u in self.train[lang] for c in u.text if not c.isspace()})
+
+
+def sentences(lang: str, count: int, seed: int, exclude: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+    """Corpus sentences, or sentences of ordinary vocabulary for a language without a corpus word list."""
+    if corpus.has_word_list(lang):
+        return corpus.sentences(lang, count, seed, exclude)
+    return corpus.open_sentences(lang, count, seed)
+
+
+def base_languages(options: BuildOptions) -> list[str]:
+    """The languages the base learns on: those with a corpus word list (the others come as adapters)."""
+    return [lang for lang in options.languages if corpus.has_word_list(lang)]
+
+
+def identified_languages(options: BuildOptions) -> list[str]:
+    """The identifier's languages: by default the base's. Russian and Hindi have one espeak-ng voice each, and
+    an identifier that learned them from it took real English speech for Russian, sure of it (README)."""
+    return list(options.lid_languages) or base_languages(options)
 
 
 def examples(utterances: list[corpus.Utterance], vocab: dict[str, int]) -> list[training.Example]:
@@ -74,11 +98,12 @@ def train_base(data: Data, options: BuildOptions) -> tuple[Any, dict[str, int]]:
     import torch
     from transformers import Wav2Vec2ForCTC
 
-    union = layout.ctc_vocabulary(sorted({c for lang in data.train for c in data.characters(lang)}))
+    languages = base_languages(options)
+    union = layout.ctc_vocabulary(sorted({c for lang in languages for c in data.characters(lang)}))
     torch.manual_seed(options.seed)
     model = Wav2Vec2ForCTC(model_config(len(union), architectures=["Wav2Vec2ForCTC"]))
-    train_set = [e for lang in data.train for e in examples(data.train[lang], union)]
-    held = [e for lang in data.held_out for e in examples(data.held_out[lang][:10], union)]
+    train_set = [e for lang in languages for e in examples(data.train[lang], union)]
+    held = [e for lang in languages for e in examples(data.held_out[lang][:10], union)]
     opts = training.TrainOptions(steps=options.base_steps, learning_rate=1e-3, warmup_steps=200,
                                  seed=options.seed, eval_every=500)  # fmt: skip
     training.train(model, train_set, opts, held, _inverse(union), progress=_printer("base"))
@@ -117,14 +142,14 @@ def build(options: BuildOptions, out: Path) -> dict[str, Any]:
     repos = Repos()
     folder = out / repos.demo_asr
     vocabs = {}
-    for index, lang in enumerate(options.languages):
+    for index, lang in enumerate(base_languages(options)):
         base.load_state_dict({k: v for k, v in base_state.items() if not k.startswith("lm_head.")}, strict=False)
         union_head = (base_state["lm_head.weight"], base_state["lm_head.bias"])
         vocabs[lang], summary[lang] = train_adapter(base, union, union_head, lang, data, options)
         if index == 0:  # like mms-1b-all, the base file carries the first language's adapter and head
             layout.write_asr_base(folder, base, {lang: vocabs[lang]}, default_language=lang)
         layout.write_adapter(folder, lang, base, vocabs[lang])
-        write_word_list(folder, lang)
+    summary["open"] = train_open_adapters(folder, open_options(options), progress=_printer)
     summary["lid_accuracy"] = build_lid(base_state, data, options, out)
     record_bundled(out, repos.demo_asr)
     summary["wall_seconds"] = round(time.monotonic() - started)
@@ -136,8 +161,9 @@ def build_lid(base_state: dict[str, Any], data: Data, options: BuildOptions, out
 
     It hears each pack language in the corpus sentences and as many of ordinary vocabulary, and speech of
     other languages as "none of these" (see ``lidtrain.OTHER``)."""
-    train, held = dict(data.train), dict(data.held_out)
-    for lang in options.languages:
+    languages = identified_languages(options)
+    train, held = {lang: data.train[lang] for lang in languages}, {lang: data.held_out[lang] for lang in languages}
+    for lang in languages:
         texts = corpus.open_sentences(lang, options.lid_open_sentences + 40, options.seed + 2000)
         spoken = corpus.generate(lang, texts, options.seed + 2000)
         train[lang], held[lang] = train[lang] + spoken[40:], held[lang] + spoken[:40]
@@ -158,15 +184,24 @@ def rebuild_lid(options: BuildOptions, out: Path) -> dict[str, Any]:
 
     started = time.monotonic()
     base_state = load_file(str(out / Repos().demo_asr / "model.safetensors"))
-    data = Data.generate(dataclasses.replace(options, train_sentences=options.lid_open_sentences))
+    languages = tuple(identified_languages(options))
+    data = Data.generate(dataclasses.replace(options, languages=languages, train_sentences=options.lid_open_sentences))
     accuracy = build_lid(base_state, data, options, out)
     return {"lid_accuracy": accuracy, "wall_seconds": round(time.monotonic() - started)}
 
 
-def write_word_list(folder: Path, lang: str) -> None:
-    """The language's closed vocabulary (the corpus words), which recognition in the pack keeps to."""
-    text = "\n".join(corpus.word_list(lang)) + "\n"
-    (folder / wordlist.file_name(lang)).write_text(text, encoding="utf-8")
+def open_options(options: BuildOptions) -> OpenOptions:
+    base = base_languages(options)
+    languages = options.open_languages or tuple(lang for lang in options.languages if lang not in base)
+    return OpenOptions(languages, options.open_sentences, options.open_steps, options.seed, options.languages[0])
+
+
+def rebuild_adapters(options: BuildOptions, out: Path) -> dict[str, Any]:
+    """Only the adapters for ordinary vocabulary (and word lists), on the recognition base already in ``out``."""
+    started = time.monotonic()
+    summary = train_open_adapters(out / Repos().demo_asr, open_options(options), progress=_printer)
+    record_bundled(out, Repos().demo_asr)
+    return summary | {"wall_seconds": round(time.monotonic() - started)}
 
 
 def record_bundled(root: Path, repo: str) -> None:
@@ -175,6 +210,17 @@ def record_bundled(root: Path, repo: str) -> None:
     store = LanguageStore(root)
     names = [p.name for p in folder.iterdir() if p.name in MODEL_FILES or p.name.startswith(("adapter.", "words."))]
     store.record(folder, {n: FileRecord((folder / n).stat().st_size, sha256=sha256_file(folder / n)) for n in names})
+
+
+BUILD_RECORD = "build.json"  # beside the pack's model folders: the options and results of each stage
+
+
+def record_build(out: Path, stage: str, options: BuildOptions, result: dict[str, Any]) -> None:
+    """Note in the pack how ``stage`` (all, adapters or lid) was built, seed included, to build it again."""
+    path = out / Repos().demo_asr.split("/")[0] / BUILD_RECORD
+    record = json.loads(path.read_text(encoding="utf-8")) if path.is_file() and stage != "all" else {}
+    record[stage] = {"options": dataclasses.asdict(options), "result": result}
+    atomic_write_text(path, json.dumps(record, indent=1, ensure_ascii=False) + "\n")
 
 
 def _inverse(vocab: dict[str, int]) -> dict[int, str]:
@@ -190,6 +236,10 @@ def _printer(stage: str) -> Any:
     return show
 
 
+def _codes(text: str | None) -> tuple[str, ...]:
+    return tuple(code.strip() for code in (text or "").split(",") if code.strip())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=resources_dir() / "models")
@@ -198,11 +248,30 @@ def main() -> None:
     parser.add_argument("--base-steps", type=int, default=BuildOptions.base_steps)
     parser.add_argument("--adapter-steps", type=int, default=BuildOptions.adapter_steps)
     parser.add_argument("--lid-steps", type=int, default=BuildOptions.lid_steps)
-    parser.add_argument("--lid-only", action="store_true", help="rebuild only the language identifier")
+    parser.add_argument("--open-steps", type=int, default=BuildOptions.open_steps)
+    stages = parser.add_mutually_exclusive_group()
+    stages.add_argument("--adapters-only", action="store_true", help="retrain only the ordinary-vocabulary adapters")
+    stages.add_argument("--lid-only", action="store_true", help="rebuild only the language identifier")
+    parser.add_argument("--lid-languages", help="comma-separated, the identifier's (default: the base's)")
+    parser.add_argument(
+        "--open-languages", help="comma-separated, trained on ordinary vocabulary (default: new scripts)"
+    )
     args = parser.parse_args()
-    options = BuildOptions(seed=args.seed, train_sentences=args.train_sentences, base_steps=args.base_steps,
-                           adapter_steps=args.adapter_steps, lid_steps=args.lid_steps)  # fmt: skip
-    print(json.dumps((rebuild_lid if args.lid_only else build)(options, args.out)), flush=True)
+    options = BuildOptions(
+        seed=args.seed,
+        train_sentences=args.train_sentences,
+        base_steps=args.base_steps,
+        adapter_steps=args.adapter_steps,
+        lid_steps=args.lid_steps,
+        open_steps=args.open_steps,
+        open_languages=_codes(args.open_languages),
+        lid_languages=_codes(args.lid_languages),
+    )
+    stage = "lid" if args.lid_only else "adapters" if args.adapters_only else "all"
+    run = {"lid": rebuild_lid, "adapters": rebuild_adapters, "all": build}[stage]
+    result = run(options, args.out)
+    record_build(args.out, stage, options, result)
+    print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

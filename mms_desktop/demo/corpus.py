@@ -1,7 +1,9 @@
 """A synthetic speech corpus spoken by espeak-ng, deterministic from a seed.
 
-Sentences are drawn from word lists shipped in ``resources/corpus/<code>.txt``; a held-out set of
-sentences is never used for training. Each utterance varies voice, speed and pitch.
+Sentences are drawn from word lists shipped in ``resources/corpus/<code>.txt`` (the four languages the
+recognition base learned on) or, for ordinary vocabulary, from wordfreq's frequency lists; a held-out set of
+sentences is never used for training. Each utterance varies voice, speed and pitch, and :func:`vary` adds
+noise and level changes.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import random
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +30,8 @@ VOICES = {
     "deu": ["de"],
     "spa": ["es", "es-419"],
     "fra": ["fr-fr", "fr-be"],
+    "rus": ["ru"],
+    "hin": ["hi"],
 }
 VARIANTS = ["", "+m1", "+m3", "+f1", "+f2", "+f4"]
 # Languages the demonstration identifier hears as "none of these" (label und): never the pack's own, and
@@ -53,6 +58,7 @@ WORDFREQ = {
     "ita": "it",
     "pol": "pl",
     "rus": "ru",
+    "hin": "hi",
     **{code: lists for code, (_, lists) in OTHERS.items()},
 }
 
@@ -67,8 +73,16 @@ class Utterance:
 
 
 def word_list(language: str) -> list[str]:
-    path = resources_dir() / "corpus" / f"{language}.txt"
-    return path.read_text(encoding="utf-8").split()
+    return _word_list_path(language).read_text(encoding="utf-8").split()
+
+
+def has_word_list(language: str) -> bool:
+    """Whether the corpus has its own word list for ``language`` (the languages the base learned on)."""
+    return _word_list_path(language).is_file()
+
+
+def _word_list_path(language: str) -> Path:
+    return resources_dir() / "corpus" / f"{language}.txt"
 
 
 def sentences(language: str, count: int, seed: int, exclude: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
@@ -92,16 +106,37 @@ def open_sentences(language: str, count: int, seed: int, ranks: tuple[int, int] 
     Raises:
         UserError: wordfreq is not installed, or has no list for the language.
     """
-    try:
-        import wordfreq
-    except ImportError:
-        raise UserError("This needs wordfreq: pip install 'mms-desktop[demo]'.") from None
-    code = WORDFREQ.get(language, language)
-    words = [w for w in wordfreq.top_n_list(code, ranks[1]) if w.isalpha() and len(w) > 1][ranks[0] :]
+    words = frequent_words(language, ranks[1])[ranks[0] :]
     if not words:
         raise UserError(f"wordfreq has no word list for '{language}'.")
     rng = random.Random(f"{language}-{seed}")
     return [" ".join(rng.choice(words) for _ in range(rng.randint(2, 6))) for _ in range(count)]
+
+
+def frequent_words(language: str, count: int) -> list[str]:
+    """The language's ``count`` most frequent wordfreq entries that are words: letters (with their combining
+    marks, as Devanagari writes vowels) and two or more characters.
+
+    Raises:
+        UserError: wordfreq is not installed.
+    """
+    try:
+        import wordfreq
+    except ImportError:
+        raise UserError("This needs wordfreq: pip install 'mms-desktop[demo]'.") from None
+
+    listed = wordfreq.top_n_list(WORDFREQ.get(language, language), count)
+    return [w for w in listed if len(w) > 1 and all(unicodedata.category(c)[0] in "LM" for c in w)]
+
+
+def vary(samples: np.ndarray, rng: random.Random) -> np.ndarray:
+    """The utterance at a level from -18 to +3 dB, and, half the time, with white noise 15-40 dB below it."""
+    out = samples * 10 ** (rng.uniform(-18, 3) / 20)
+    if rng.random() < 0.5:
+        power = float(np.mean(out**2)) or 1e-8
+        noise = np.random.default_rng(rng.randrange(2**32)).standard_normal(len(out))
+        out = out + noise * np.sqrt(power / 10 ** (rng.uniform(15, 40) / 10))
+    return np.clip(out, -1.0, 1.0).astype(np.float32)
 
 
 def speak(text: str, voice: str, speed: int, pitch: int, workdir: Path) -> np.ndarray:

@@ -4,7 +4,9 @@
 
 Prints the character error rate per language (recognition through the product's own ``Recognizer``),
 decoded as the app does (keeping to the pack's word lists) and with characters only, and the language
-identifier's accuracy on 3-second clips (through ``LanguageIdentifier``).
+identifier's accuracy on 3-second clips (through ``LanguageIdentifier``); then the same on sentences and
+voices the build never used, and, with ``--real-speech FOLDER``, on recordings of people (each ``NAME.wav``
+beside its transcript ``NAME.txt``).
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mms_desktop.core.base import UserError
 from mms_desktop.core.checkpoints import PRECISIONS
 from mms_desktop.core.recognition import LanguageIdentifier, Recognizer
 from mms_desktop.core.store import Repos
 from mms_desktop.core.training import character_error_rate
-from mms_desktop.demo import corpus
+from mms_desktop.demo import build, corpus
 from mms_desktop.demo.build import BuildOptions
 from mms_desktop.demo.lidtrain import CLIP_SECONDS, clips
 from mms_desktop.paths import resources_dir
@@ -28,7 +31,7 @@ def held_out(options: BuildOptions) -> dict[str, list[corpus.Utterance]]:
     """The held-out utterances the build set aside (same seed, same sentences, same voices)."""
     result = {}
     for lang in options.languages:
-        texts = corpus.sentences(lang, options.held_out_sentences, options.seed + 1000)
+        texts = build.sentences(lang, options.held_out_sentences, options.seed + 1000)
         result[lang] = corpus.generate(lang, texts, options.seed + 1000)
     return result
 
@@ -49,6 +52,8 @@ def evaluate(
     identifier = LanguageIdentifier.load(models / repos.demo_lid, device="cpu", precision=precision)
     right = total = 0
     for lang, utterances in data.items():
+        if lang not in identifier.labels:  # recognized, not identified: chosen by hand
+            continue
         for clip in clips(utterances, seed=options.seed):
             right += identifier.identify(clip, top_k=1)[0].code == lang
             total += 1
@@ -78,6 +83,11 @@ def unheard(options: BuildOptions, count: int = 30) -> dict[str, list[corpus.Utt
     return found
 
 
+def identified(identifier: LanguageIdentifier, options: BuildOptions) -> list[str]:
+    """The pack's languages the identifier knows (the others are chosen by hand)."""
+    return [lang for lang in options.languages if lang in identifier.labels]
+
+
 def unsure_rates(
     models: Path, options: BuildOptions, data: dict[str, list[corpus.Utterance]], precision: str = "auto"
 ) -> dict[str, Any]:
@@ -89,21 +99,57 @@ def unsure_rates(
     from mms_desktop.core.recognition.lid import first_speech
 
     identifier = LanguageIdentifier.load(models / Repos().demo_lid, device="cpu", precision=precision)
+    known = identified(identifier, options)
     scores = {
-        lang: [
-            (b.code, b.probability)
-            for b in (identifier.best_among(first_speech(u.samples), options.languages) for u in utterances)
-        ]
-        for lang, utterances in data.items()
+        lang: [(b.code, b.probability) for b in (identifier.best_among(first_speech(u.samples), known) for u in spoken)]
+        for lang, spoken in data.items()
+        if lang in known or lang in OUTSIDE
     }
-    inside = [p for lang in options.languages for _, p in scores[lang]]
+    inside = [p for lang in known for _, p in scores[lang]]
     outside = [p for lang in OUTSIDE for _, p in scores[lang]]
-    right = sum(code == lang for lang in options.languages for code, _ in scores[lang])
+    right = sum(code == lang for lang in known for code, _ in scores[lang])
     return {
         "accuracy": round(right / len(inside), 4),
         "unsure_inside": {t: round(float(np.mean([p < t for p in inside])), 4) for t in THRESHOLDS},
         "unsure_outside": {t: round(float(np.mean([p < t for p in outside])), 4) for t in THRESHOLDS},
         "clips": {"inside": len(inside), "outside": len(outside)},
+    }
+
+
+def recordings(folder: Path, language: str) -> list[corpus.Utterance]:
+    """Each ``NAME.wav`` of ``folder`` that has its transcript beside it as ``NAME.txt``.
+
+    Raises:
+        UserError: the folder holds no such pair.
+    """
+    from mms_desktop.core.audio import load_audio
+
+    pairs = [
+        (wav, wav.with_suffix(".txt")) for wav in sorted(folder.glob("*.wav")) if wav.with_suffix(".txt").is_file()
+    ]
+    if not pairs:
+        raise UserError(f"{folder} has no recording with its transcript beside it (NAME.wav and NAME.txt).")
+    return [
+        corpus.Utterance(language, " ".join(txt.read_text().lower().split()), load_audio(wav)) for wav, txt in pairs
+    ]
+
+
+def real_speech(models: Path, options: BuildOptions, folder: Path, language: str) -> dict[str, Any]:
+    """Recognition (character error rates) and identification (the likeliest language of each recording,
+    and how many are said unsure) on recordings of people in ``folder``."""
+    from mms_desktop.core.base.languages import UNSURE_BELOW
+    from mms_desktop.core.recognition.lid import first_speech
+
+    data = recordings(folder, language)
+    report = evaluate(models, options, data={language: data})
+    identifier = LanguageIdentifier.load(models / Repos().demo_lid, device="cpu")
+    found = [identifier.best_among(first_speech(u.samples), identified(identifier, options)) for u in data]
+    return {
+        "recordings": len(data),
+        "cer": report["cer"][language],
+        "cer_characters": report["cer_characters"][language],
+        "identified": [f"{b.code} {b.probability:.2f}" for b in found],
+        "unsure": sum(b.probability < UNSURE_BELOW for b in found),
     }
 
 
@@ -118,8 +164,14 @@ def main() -> None:
         choices=PRECISIONS,
         help="one or more CPU precisions to compare (default: the automatic one)",
     )
+    parser.add_argument("--real-speech", type=Path, help="a folder of recordings of people (NAME.wav, NAME.txt)")
+    parser.add_argument("--real-speech-language", default="eng", help="their language (default: eng)")
     args = parser.parse_args()
     options = BuildOptions(seed=args.seed)
+    if args.real_speech:
+        print(
+            json.dumps({"real_speech": real_speech(args.models, options, args.real_speech, args.real_speech_language)})
+        )
     data, other = held_out(options), unheard(options)
     for precision in args.precision:
         report = evaluate(args.models, options, precision, data)

@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 STYLE = "QFrame#notice { background: #fff4e5; border: 1px solid #f0c36d; border-radius: 6px; }"
 DEMO = (
-    "Demonstration model: trained on synthetic speech in four languages (English, German, Spanish, French) "
-    "and about a hundred words each, so it will not understand real voices well. Install a full language "
-    "for real speech."
+    "Demonstration model: trained on synthetic speech in six languages (English, German, Spanish, French with "
+    "about a hundred words each; Russian and Hindi with everyday words), so it will not understand real voices "
+    "well. Install a full language for real speech."
 )
 
 
