@@ -58,8 +58,8 @@ def train_open_adapters(folder: Path, options: OpenOptions, progress: Any = None
     return summary
 
 
-def write_word_list(folder: Path, lang: str) -> None:
-    """The language's decoding word list: its corpus words, if any, then its most frequent words."""
+def write_word_list(folder: Path, lang: str, frequent: int = WORD_LIST_WORDS) -> None:
+    """The language's decoding word list: its corpus words, if any, then its ``frequent`` most frequent words."""
     words = dict.fromkeys(corpus.word_list(lang) if corpus.has_word_list(lang) else [])
-    words.update(dict.fromkeys(corpus.frequent_words(lang, WORD_LIST_WORDS)))
+    words.update(dict.fromkeys(corpus.frequent_words(lang, frequent) if frequent else []))
     (folder / wordlist.file_name(lang)).write_text("\n".join(words) + "\n", encoding="utf-8")

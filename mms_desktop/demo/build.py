@@ -25,7 +25,7 @@ from mms_desktop.core.checkpoints import layout
 from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore, Repos
 from mms_desktop.core.training import loop as training
 from mms_desktop.demo import corpus
-from mms_desktop.demo.adapters import OpenOptions, train_open_adapters
+from mms_desktop.demo.adapters import OpenOptions, train_open_adapters, write_word_list
 from mms_desktop.demo.architecture import model_config
 from mms_desktop.demo.lidtrain import OTHER, train_lid
 from mms_desktop.paths import resources_dir
@@ -135,7 +135,8 @@ def build(options: BuildOptions, out: Path) -> dict[str, Any]:
     import copy
 
     started = time.monotonic()
-    data = Data.generate(options)
+    spoken = dict.fromkeys([*base_languages(options), *identified_languages(options)])  # the adapters make their own
+    data = Data.generate(dataclasses.replace(options, languages=tuple(spoken)))
     summary: dict[str, Any] = {"corpus_seconds": round(time.monotonic() - started)}
     base, union = train_base(data, options)
     base_state = copy.deepcopy(base.state_dict())
@@ -149,6 +150,7 @@ def build(options: BuildOptions, out: Path) -> dict[str, Any]:
         if index == 0:  # like mms-1b-all, the base file carries the first language's adapter and head
             layout.write_asr_base(folder, base, {lang: vocabs[lang]}, default_language=lang)
         layout.write_adapter(folder, lang, base, vocabs[lang])
+        write_word_list(folder, lang, frequent=0)  # the closed vocabulary of the corpus
     summary["open"] = train_open_adapters(folder, open_options(options), progress=_printer)
     summary["lid_accuracy"] = build_lid(base_state, data, options, out)
     record_bundled(out, repos.demo_asr)

@@ -6,12 +6,14 @@ import unicodedata
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from mms_desktop.demo import corpus
 from mms_desktop.demo.adapters import WORD_LIST_WORDS, write_word_list
 from mms_desktop.demo.build import (
     BuildOptions,
     base_languages,
+    build,
     identified_languages,
     open_options,
     record_build,
@@ -38,6 +40,8 @@ def test_hindi_words_keep_their_vowel_signs() -> None:
 
 
 def test_word_lists_hold_the_corpus_words_first_then_the_frequent_ones(tmp_path: Path) -> None:
+    write_word_list(tmp_path, "deu", frequent=0)
+    assert (tmp_path / "words.deu.txt").read_text(encoding="utf-8").split() == corpus.word_list("deu"), "closed"
     write_word_list(tmp_path, "spa")
     write_word_list(tmp_path, "rus")
     spanish = (tmp_path / "words.spa.txt").read_text(encoding="utf-8").split("\n")[:-1]
@@ -70,3 +74,31 @@ def test_the_build_notes_each_stage_with_its_seed(tmp_path: Path) -> None:
     assert list(json.loads((tmp_path / "mms-desktop" / "build.json").read_text())) == ["all"], (
         "a full build starts over"
     )
+
+
+@pytest.mark.slow
+def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
+    """Every stage, a couple of steps each: the pack's files are all there and in their places."""
+    from mms_desktop.core.store import Repos
+
+    options = BuildOptions(
+        train_sentences=6,
+        held_out_sentences=4,
+        base_steps=2,
+        adapter_steps=2,
+        open_sentences=8,
+        open_steps=2,
+        lid_steps=2,
+        lid_open_sentences=4,
+    )
+    summary = build(options, tmp_path)
+    record_build(tmp_path, "all", options, summary)
+    asr, lid = tmp_path / Repos().demo_asr, tmp_path / Repos().demo_lid
+    assert {f"adapter.{lang}.safetensors" for lang in options.languages} <= {p.name for p in asr.iterdir()}
+    assert set(json.loads((asr / "vocab.json").read_text(encoding="utf-8"))) == set(options.languages)
+    assert (asr / "words.fra.txt").read_text(encoding="utf-8").split() == corpus.word_list("fra")
+    assert len((asr / "words.hin.txt").read_text(encoding="utf-8").split()) > 10000
+    labels = json.loads((lid / "config.json").read_text(encoding="utf-8"))["id2label"].values()
+    assert sorted(labels) == sorted([*identified_languages(options), "und"])
+    assert set(summary["open"]) == {"rus", "hin"}
+    assert json.loads((tmp_path / "mms-desktop" / "build.json").read_text())["all"]["options"]["open_steps"] == 2
