@@ -84,8 +84,8 @@ def base_languages(options: BuildOptions) -> list[str]:
 
 
 def identified_languages(options: BuildOptions) -> list[str]:
-    """The identifier's languages: by default the base's. Russian and Hindi have one espeak-ng voice each, and
-    an identifier that learned them from it took real English speech for Russian, sure of it (README)."""
+    """The identifier's languages: by default the base's. One that also learned Russian and Hindi took real
+    English speech for Russian, sure of it (README, "The demonstration pack")."""
     return list(options.lid_languages) or base_languages(options)
 
 
