@@ -21,7 +21,7 @@ def rows(manager) -> dict[str, list[str]]:
 def test_offline_the_manager_lists_what_is_installed(qtbot, make_window) -> None:
     window = make_window()
     manager = window.tools.open_language_manager()
-    qtbot.waitUntil(lambda: manager.model.rowCount() == 4, timeout=30000)
+    qtbot.waitUntil(lambda: manager.model.rowCount() == 6, timeout=30000)  # the pack's six
     assert rows(manager)["spa"][:3] == ["Spanish", "spa", "Installed"]
     assert "Refresh catalogue" in manager.note.text()
     assert "Recognition model: mms-desktop/demo-asr (MMS with language adapters)." in manager.note.text()
