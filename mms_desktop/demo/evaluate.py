@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -129,9 +130,13 @@ def recordings(folder: Path, language: str) -> list[corpus.Utterance]:
     ]
     if not pairs:
         raise UserError(f"{folder} has no recording with its transcript beside it (NAME.wav and NAME.txt).")
-    return [
-        corpus.Utterance(language, " ".join(txt.read_text().lower().split()), load_audio(wav)) for wav, txt in pairs
-    ]
+    return [corpus.Utterance(language, _words(txt.read_text(encoding="utf-8")), load_audio(wav)) for wav, txt in pairs]
+
+
+def _words(text: str) -> str:
+    """A transcript as the recognizer spells: lower case, letters and apostrophes, single spaces."""
+    kept = "".join(c if unicodedata.category(c)[0] in "LM" or c == "'" else " " for c in text.lower())
+    return " ".join(kept.split())
 
 
 def real_speech(models: Path, options: BuildOptions, folder: Path, language: str) -> dict[str, Any]:
@@ -169,9 +174,11 @@ def main() -> None:
     args = parser.parse_args()
     options = BuildOptions(seed=args.seed)
     if args.real_speech:
-        print(
-            json.dumps({"real_speech": real_speech(args.models, options, args.real_speech, args.real_speech_language)})
-        )
+        try:
+            found = real_speech(args.models, options, args.real_speech, args.real_speech_language)
+        except UserError as exc:
+            raise SystemExit(str(exc)) from None
+        print(json.dumps({"real_speech": found}))
     data, other = held_out(options), unheard(options)
     for precision in args.precision:
         report = evaluate(args.models, options, precision, data)

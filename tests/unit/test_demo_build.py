@@ -102,3 +102,26 @@ def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
     assert sorted(labels) == sorted([*identified_languages(options), "und"])
     assert set(summary["open"]) == {"rus", "hin"}
     assert json.loads((tmp_path / "mms-desktop" / "build.json").read_text())["all"]["options"]["open_steps"] == 2
+
+
+def test_recordings_of_people_are_measured_from_a_folder_of_wav_and_txt(tmp_path: Path) -> None:
+    """`make demo-eval REAL_SPEECH=FOLDER`: each NAME.wav with its NAME.txt, through the shipped pack."""
+    from mms_desktop.core.audio import write_wav
+    from mms_desktop.core.base import UserError
+    from mms_desktop.demo.evaluate import real_speech, recordings
+    from mms_desktop.paths import resources_dir
+
+    with pytest.raises(UserError, match="no recording with its transcript beside it"):
+        recordings(tmp_path, "eng")
+    for name, text in (("a", "The old man can read a book."), ("b", "My friend will open the door")):
+        write_wav(tmp_path / f"{name}.wav", corpus.speak_one(text.lower().strip("."), "en-us", 1), 16000)
+        (tmp_path / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    write_wav(tmp_path / "untranscribed.wav", np.zeros(16000, np.float32), 16000)
+    assert [u.text for u in recordings(tmp_path, "eng")] == [
+        "the old man can read a book",
+        "my friend will open the door",
+    ]
+    found = real_speech(resources_dir() / "models", BuildOptions(), tmp_path, "eng")
+    assert found["recordings"] == 2 and len(found["identified"]) == 2
+    assert found["cer"] < 0.3, "espeak-ng's voice, which the pack was trained on, in its own words"
+    assert all(line.split()[0] in identified_languages(BuildOptions()) for line in found["identified"])
