@@ -55,7 +55,7 @@ demo-model: $(STAMP)
 	$(BIN)/python -m mms_desktop.demo.build --out resources/models
 
 # Character error rate per language and identification accuracy of the bundled demonstration pack; with
-# REAL_SPEECH=FOLDER also on recordings of people there (NAME.wav beside NAME.txt, English).
+# REAL_SPEECH=FOLDER also on English recordings of people there, with transcripts as train-adapter reads them.
 demo-eval: $(STAMP)
 	$(BIN)/python -m mms_desktop.demo.evaluate --models resources/models $(if $(REAL_SPEECH),--real-speech $(REAL_SPEECH))
 

@@ -5,15 +5,14 @@
 Prints the character error rate per language (recognition through the product's own ``Recognizer``),
 decoded as the app does (keeping to the pack's word lists) and with characters only, and the language
 identifier's accuracy on 3-second clips (through ``LanguageIdentifier``); then the same on sentences and
-voices the build never used, and, with ``--real-speech FOLDER``, on recordings of people (each ``NAME.wav``
-beside its transcript ``NAME.txt``).
+voices the build never used, and, with ``--real-speech FOLDER``, on recordings of people (each beside its
+transcript ``.txt``, or ELAN or Praat files, as ``train-adapter`` reads them).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -118,25 +117,17 @@ def unsure_rates(
 
 
 def recordings(folder: Path, language: str) -> list[corpus.Utterance]:
-    """Each ``NAME.wav`` of ``folder`` that has its transcript beside it as ``NAME.txt``.
+    """The recordings of people in ``folder`` with their transcripts, found and cleaned as teaching material
+    is (each recording beside its ``.txt``, ELAN or Praat files, a Common Voice ``.tsv``), in name order.
 
     Raises:
-        UserError: the folder holds no such pair.
+        UserError: as ``core.training.material.collect``: fewer than two usable recordings.
     """
-    from mms_desktop.core.audio import load_audio
+    from mms_desktop.core.training.material import collect
 
-    pairs = [
-        (wav, wav.with_suffix(".txt")) for wav in sorted(folder.glob("*.wav")) if wav.with_suffix(".txt").is_file()
-    ]
-    if not pairs:
-        raise UserError(f"{folder} has no recording with its transcript beside it (NAME.wav and NAME.txt).")
-    return [corpus.Utterance(language, _words(txt.read_text(encoding="utf-8")), load_audio(wav)) for wav, txt in pairs]
-
-
-def _words(text: str) -> str:
-    """A transcript as the recognizer spells: lower case, letters and apostrophes, single spaces."""
-    kept = "".join(c if unicodedata.category(c)[0] in "LM" or c == "'" else " " for c in text.lower())
-    return " ".join(kept.split())
+    data = collect([folder])
+    items = sorted(data.train + data.held_out, key=lambda item: item.source)
+    return [corpus.Utterance(language, item.text, item.samples) for item in items]
 
 
 def real_speech(models: Path, options: BuildOptions, folder: Path, language: str) -> dict[str, Any]:
@@ -169,7 +160,7 @@ def main() -> None:
         choices=PRECISIONS,
         help="one or more CPU precisions to compare (default: the automatic one)",
     )
-    parser.add_argument("--real-speech", type=Path, help="a folder of recordings of people (NAME.wav, NAME.txt)")
+    parser.add_argument("--real-speech", type=Path, help="recordings of people with transcripts, as for train-adapter")
     parser.add_argument("--real-speech-language", default="eng", help="their language (default: eng)")
     args = parser.parse_args()
     options = BuildOptions(seed=args.seed)

@@ -105,13 +105,14 @@ def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
 
 
 def test_recordings_of_people_are_measured_from_a_folder_of_wav_and_txt(tmp_path: Path) -> None:
-    """`make demo-eval REAL_SPEECH=FOLDER`: each NAME.wav with its NAME.txt, through the shipped pack."""
+    """`make demo-eval REAL_SPEECH=FOLDER`: recordings with transcripts, read as teaching material is, through
+    the shipped pack."""
     from mms_desktop.core.audio import write_wav
     from mms_desktop.core.base import UserError
     from mms_desktop.demo.evaluate import real_speech, recordings
     from mms_desktop.paths import resources_dir
 
-    with pytest.raises(UserError, match="no recording with its transcript beside it"):
+    with pytest.raises(UserError, match="No recordings with transcripts were found"):
         recordings(tmp_path, "eng")
     for name, text in (("a", "The old man can read a book."), ("b", "My friend will open the door")):
         write_wav(tmp_path / f"{name}.wav", corpus.speak_one(text.lower().strip("."), "en-us", 1), 16000)
