@@ -5,8 +5,9 @@
 Trained the MMS way in miniature: a base on the languages with a corpus word list (one character head over
 the union of their characters), then, with the base frozen, one adapter and output head per language: on the
 corpus for those, on ordinary vocabulary for the others, new scripts (``demo/adapters.py``); and a language
-identifier whose encoder starts from the recognition base. Deterministic from ``--seed``; prints wall time
-and held-out figures. ``--adapters-only`` and ``--lid-only`` redo one stage on a built pack.
+identifier whose encoder starts from the recognition base; and a voice (``demo/voice.py``). Deterministic from
+``--seed``; prints wall time and held-out figures. ``--adapters-only``, ``--lid-only`` and ``--voice-only``
+redo one stage on a built pack.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +26,16 @@ from mms_desktop.core.base import atomic_write_text, sha256_file
 from mms_desktop.core.checkpoints import layout
 from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore, Repos
 from mms_desktop.core.training import loop as training
-from mms_desktop.demo import corpus
+from mms_desktop.demo import corpus, scoring
 from mms_desktop.demo.adapters import OpenOptions, train_open_adapters, write_word_list
 from mms_desktop.demo.architecture import model_config
 from mms_desktop.demo.lidtrain import OTHER, train_lid
+from mms_desktop.demo.voice import VoiceOptions, train_voice, write_voice
 from mms_desktop.paths import resources_dir
 
 LANGUAGES = ["eng", "deu", "spa", "fra", "rus", "hin"]
+VOICE_MAX_CER = 0.25  # a voice the pack's recognizer understands worse than this is kept out of the pack
+REJECTS = resources_dir().parent / "build" / "demo-voices"  # where such a voice is left to listen to
 log = logging.getLogger(__name__)
 
 
@@ -48,6 +53,9 @@ class BuildOptions:
     lid_languages: tuple[str, ...] = ()  # the identifier's; default: the base's (see identified_languages)
     lid_steps: int = 1500
     lid_open_sentences: int = 400  # per pack language, of ordinary vocabulary, for the identifier
+    voice_languages: tuple[str, ...] = ("eng",)
+    voice_sentences: int = VoiceOptions.sentences
+    voice_steps: int = VoiceOptions.steps
 
 
 @dataclass
@@ -131,7 +139,7 @@ def train_adapter(
     return vocab, {"cer": result.cer}
 
 
-def build(options: BuildOptions, out: Path) -> dict[str, Any]:
+def build(options: BuildOptions, out: Path, rejects: Path = REJECTS) -> dict[str, Any]:
     import copy
 
     started = time.monotonic()
@@ -154,6 +162,7 @@ def build(options: BuildOptions, out: Path) -> dict[str, Any]:
     summary["open"] = train_open_adapters(folder, open_options(options), progress=_printer)
     summary["lid_accuracy"] = build_lid(base_state, data, options, out)
     record_bundled(out, repos.demo_asr)
+    summary["voice"] = build_voices(options, out, rejects)
     summary["wall_seconds"] = round(time.monotonic() - started)
     return summary
 
@@ -192,6 +201,34 @@ def rebuild_lid(options: BuildOptions, out: Path) -> dict[str, Any]:
     return {"lid_accuracy": accuracy, "wall_seconds": round(time.monotonic() - started)}
 
 
+def build_voices(options: BuildOptions, out: Path, rejects: Path = REJECTS) -> dict[str, Any]:
+    """Train the demonstration voice of each of ``options.voice_languages``, have the pack's recognizer read
+    back what it says, and put it in the pack only if that reading has at most VOICE_MAX_CER errors."""
+    started, summary = time.monotonic(), {}
+    for lang in options.voice_languages:
+        voice_options = VoiceOptions(lang, options.voice_sentences, options.voice_steps, seed=options.seed)
+        result = train_voice(voice_options, progress=_voice_printer(lang))
+        repo, staged = Repos().demo_voice(lang), rejects / Repos().demo_voice(lang)
+        shutil.rmtree(staged, ignore_errors=True)
+        write_voice(staged, result, lang)
+        figures = scoring.read_back(out, staged, lang, options.seed)
+        cer = figures["voice"]["cer"][lang]
+        shipped = cer <= VOICE_MAX_CER
+        if shipped:
+            shutil.rmtree(out / repo, ignore_errors=True)
+            shutil.move(staged, out / repo)
+            record_bundled(out, repo)
+        summary[lang] = {
+            "read_back_cer": cer,
+            "espeak_ng_cer": figures["espeak_ng"]["cer"][lang],
+            "shipped": shipped,
+            "folder": str(out / repo if shipped else staged),
+            "final_loss": round(sum(result.losses[-50:]) / len(result.losses[-50:]), 3),
+        }
+        print(f"[voice {lang}] {summary[lang]}", flush=True)
+    return summary | {"wall_seconds": round(time.monotonic() - started)}
+
+
 def open_options(options: BuildOptions) -> OpenOptions:
     base = base_languages(options)
     languages = options.open_languages or tuple(lang for lang in options.languages if lang not in base)
@@ -218,7 +255,7 @@ BUILD_RECORD = "build.json"  # beside the pack's model folders: the options and 
 
 
 def record_build(out: Path, stage: str, options: BuildOptions, result: dict[str, Any]) -> None:
-    """Note in the pack how ``stage`` (all, adapters or lid) was built, seed included, to build it again."""
+    """Note in the pack how ``stage`` (all, adapters, lid or voice) was built, seed included, to build it again."""
     path = out / Repos().demo_asr.split("/")[0] / BUILD_RECORD
     record = json.loads(path.read_text(encoding="utf-8")) if path.is_file() and stage != "all" else {}
     record[stage] = {"options": dataclasses.asdict(options), "result": result}
@@ -238,6 +275,15 @@ def _printer(stage: str) -> Any:
     return show
 
 
+def _voice_printer(lang: str) -> Any:
+    def show(step: int, steps: int, losses: dict[str, float]) -> None:
+        if step % 250 == 1 or step == steps:
+            parts = " ".join(f"{k} {v:.3f}" for k, v in losses.items())
+            print(f"[voice {lang}] step {step}/{steps} {parts}", flush=True)
+
+    return show
+
+
 def _codes(text: str | None) -> tuple[str, ...]:
     return tuple(code.strip() for code in (text or "").split(",") if code.strip())
 
@@ -251,9 +297,11 @@ def main() -> None:
     parser.add_argument("--adapter-steps", type=int, default=BuildOptions.adapter_steps)
     parser.add_argument("--lid-steps", type=int, default=BuildOptions.lid_steps)
     parser.add_argument("--open-steps", type=int, default=BuildOptions.open_steps)
+    parser.add_argument("--voice-steps", type=int, default=BuildOptions.voice_steps)
     stages = parser.add_mutually_exclusive_group()
     stages.add_argument("--adapters-only", action="store_true", help="retrain only the ordinary-vocabulary adapters")
     stages.add_argument("--lid-only", action="store_true", help="rebuild only the language identifier")
+    stages.add_argument("--voice-only", action="store_true", help="retrain only the demonstration voices")
     parser.add_argument("--lid-languages", help="comma-separated, the identifier's (default: the base's)")
     parser.add_argument(
         "--open-languages", help="comma-separated, trained on ordinary vocabulary (default: new scripts)"
@@ -266,11 +314,12 @@ def main() -> None:
         adapter_steps=args.adapter_steps,
         lid_steps=args.lid_steps,
         open_steps=args.open_steps,
+        voice_steps=args.voice_steps,
         open_languages=_codes(args.open_languages),
         lid_languages=_codes(args.lid_languages),
     )
-    stage = "lid" if args.lid_only else "adapters" if args.adapters_only else "all"
-    run = {"lid": rebuild_lid, "adapters": rebuild_adapters, "all": build}[stage]
+    stage = "lid" if args.lid_only else "adapters" if args.adapters_only else "voice" if args.voice_only else "all"
+    run = {"lid": rebuild_lid, "adapters": rebuild_adapters, "voice": build_voices, "all": build}[stage]
     result = run(options, args.out)
     record_build(args.out, stage, options, result)
     print(json.dumps(result), flush=True)

@@ -5,8 +5,9 @@
 Prints the character error rate per language (recognition through the product's own ``Recognizer``),
 decoded as the app does (keeping to the pack's word lists) and with characters only, and the language
 identifier's accuracy on 3-second clips (through ``LanguageIdentifier``); then the same on sentences and
-voices the build never used, and, with ``--real-speech FOLDER``, on recordings of people (each beside its
-transcript ``.txt``, or ELAN or Praat files, as ``train-adapter`` reads them).
+voices the build never used; how well the recognizer understands the demonstration voices reading sentences
+they never learned (beside espeak-ng reading the same); and, with ``--real-speech FOLDER``, on recordings of
+people (each beside its transcript ``.txt``, or ELAN or Praat files, as ``train-adapter`` reads them).
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from mms_desktop.core.base import UserError
 from mms_desktop.core.checkpoints import PRECISIONS
-from mms_desktop.core.recognition import LanguageIdentifier, Recognizer
+from mms_desktop.core.recognition import LanguageIdentifier
 from mms_desktop.core.store import Repos
-from mms_desktop.core.training import character_error_rate
-from mms_desktop.demo import build, corpus
+from mms_desktop.demo import build, corpus, scoring
 from mms_desktop.demo.build import BuildOptions
-from mms_desktop.demo.lidtrain import CLIP_SECONDS, clips
+from mms_desktop.demo.lidtrain import CLIP_SECONDS
 from mms_desktop.paths import resources_dir
 
 
@@ -39,28 +41,8 @@ def held_out(options: BuildOptions) -> dict[str, list[corpus.Utterance]]:
 def evaluate(
     models: Path, options: BuildOptions, precision: str = "auto", data: dict[str, list[corpus.Utterance]] | None = None
 ) -> dict[str, Any]:
-    repos = Repos()
-    data = data or held_out(options)
-    recognizer = Recognizer.load(models / repos.demo_asr, options.languages[0], device="cpu", precision=precision)
-    report: dict[str, Any] = {"cer": {}, "cer_characters": {}}
-    for lang, utterances in data.items():
-        log_probs = [recognizer.windowed_log_probs(u.samples, lang) for u in utterances]
-        for key, word_lists in (("cer", True), ("cer_characters", False)):
-            recognizer.use_word_lists = word_lists
-            hypotheses = [" ".join(w.word for w in recognizer.decode(lp, lang)) for lp in log_probs]
-            report[key][lang] = round(character_error_rate([u.text for u in utterances], hypotheses), 4)
-    identifier = LanguageIdentifier.load(models / repos.demo_lid, device="cpu", precision=precision)
-    right = total = 0
-    for lang, utterances in data.items():
-        if lang not in identifier.labels:  # recognized, not identified: chosen by hand
-            continue
-        for clip in clips(utterances, seed=options.seed):
-            right += identifier.identify(clip, top_k=1)[0].code == lang
-            total += 1
-    report["lid_accuracy"] = round(right / total, 4)
-    report["lid_clips"] = total
-    report["lid_clip_seconds"] = CLIP_SECONDS
-    return report
+    """:func:`scoring.score` of the pack in ``models`` on ``data``, by default the build's held-out sentences."""
+    return scoring.score(models, data or held_out(options), options.seed, precision)
 
 
 UNHEARD_VARIANTS = ("+m7", "+f5", "+m5")  # espeak-ng voice variants the build never speaks with
@@ -83,6 +65,13 @@ def unheard(options: BuildOptions, count: int = 30) -> dict[str, list[corpus.Utt
     return found
 
 
+def spoken_back(models: Path, options: BuildOptions, precision: str = "auto") -> dict[str, Any]:
+    """:func:`scoring.read_back` of each demonstration voice the pack in ``models`` has."""
+    folders = {lang: models / Repos().demo_voice(lang) for lang in options.voice_languages}
+    found = {lang: f for lang, f in folders.items() if f.is_dir()}
+    return {lang: scoring.read_back(models, f, lang, options.seed, precision) for lang, f in found.items()}
+
+
 def identified(identifier: LanguageIdentifier, options: BuildOptions) -> list[str]:
     """The pack's languages the identifier knows (the others are chosen by hand)."""
     return [lang for lang in options.languages if lang in identifier.labels]
@@ -94,8 +83,6 @@ def unsure_rates(
     """How identification behaves on :func:`unheard` speech: for each threshold, the share of the pack's
     languages and of the others whose likeliest pack language scores under it (said "unsure"), and the
     accuracy on the pack's languages."""
-    import numpy as np
-
     from mms_desktop.core.recognition.lid import first_speech
 
     identifier = LanguageIdentifier.load(models / Repos().demo_lid, device="cpu", precision=precision)
@@ -190,11 +177,13 @@ def main() -> None:
         )
         for t in THRESHOLDS:
             print(f"\t  under {t:.1f}: {unsure['unsure_inside'][t]:.1%} / {unsure['unsure_outside'][t]:.1%}")
-        print(
-            json.dumps(
-                report | {"unheard": {"cer": wide["cer"], "cer_characters": wide["cer_characters"]}, "unsure": unsure}
-            )
-        )
+        voices = spoken_back(args.models, options, precision)
+        for lang, found in voices.items():
+            cer, teacher = found["voice"]["cer"][lang], found["espeak_ng"]["cer"][lang]
+            line = f"{lang}\tvoice read back, {found['sentences']} held-out sentences: CER {cer:.2%}"
+            print(f"{line} (espeak-ng reading the same: {teacher:.2%})")
+        unheard_cer = {"cer": wide["cer"], "cer_characters": wide["cer_characters"]}
+        print(json.dumps(report | {"unheard": unheard_cer, "unsure": unsure, "voices": voices}))
 
 
 if __name__ == "__main__":

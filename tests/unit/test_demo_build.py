@@ -90,8 +90,10 @@ def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
         open_steps=2,
         lid_steps=2,
         lid_open_sentences=4,
+        voice_sentences=6,
+        voice_steps=2,
     )
-    summary = build(options, tmp_path)
+    summary = build(options, tmp_path, rejects=tmp_path / "rejects")
     record_build(tmp_path, "all", options, summary)
     asr, lid = tmp_path / Repos().demo_asr, tmp_path / Repos().demo_lid
     assert {f"adapter.{lang}.safetensors" for lang in options.languages} <= {p.name for p in asr.iterdir()}
@@ -102,6 +104,10 @@ def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
     assert sorted(labels) == sorted([*identified_languages(options), "und"])
     assert set(summary["open"]) == {"rus", "hin"}
     assert json.loads((tmp_path / "mms-desktop" / "build.json").read_text())["all"]["options"]["open_steps"] == 2
+    # two steps make a voice the recognizer cannot understand: it is left out of the pack, to listen to
+    assert not summary["voice"]["eng"]["shipped"] and summary["voice"]["eng"]["read_back_cer"] > 0.25
+    assert (tmp_path / "rejects" / Repos().demo_voice("eng") / "model.safetensors").is_file()
+    assert not (tmp_path / Repos().demo_voice("eng")).exists()
 
 
 def test_recordings_of_people_are_measured_from_a_folder_of_wav_and_txt(tmp_path: Path) -> None:
@@ -126,3 +132,27 @@ def test_recordings_of_people_are_measured_from_a_folder_of_wav_and_txt(tmp_path
     assert found["recordings"] == 2 and len(found["identified"]) == 2
     assert found["cer"] < 0.3, "espeak-ng's voice, which the pack was trained on, in its own words"
     assert all(line.split()[0] in identified_languages(BuildOptions()) for line in found["identified"])
+
+
+@pytest.mark.slow
+def test_a_voice_goes_into_the_pack_only_if_the_recognizer_understands_it(tmp_path: Path, monkeypatch) -> None:
+    """The voice stage on the shipped recognizer: its read-back figures decide whether the pack gets the voice."""
+    import shutil
+
+    from mms_desktop.core.store import LanguageStore, Repos
+    from mms_desktop.demo import build as build_module
+    from mms_desktop.demo.evaluate import spoken_back
+    from mms_desktop.demo.voice import HELD_OUT
+    from mms_desktop.paths import resources_dir
+
+    out = tmp_path / "models"
+    shutil.copytree(resources_dir() / "models", out)
+    options = BuildOptions(voice_sentences=6, voice_steps=2)
+    monkeypatch.setattr(build_module, "VOICE_MAX_CER", 10.0)  # anything counts as understood
+    found = build_module.build_voices(options, out, tmp_path / "rejects")["eng"]
+    assert found["shipped"] and found["espeak_ng_cer"] < 0.05, "espeak-ng itself, read back: the recognizer's own"
+    assert LanguageStore(tmp_path / "store", bundled=[out]).voice_dir("eng") == out / Repos().demo_voice("eng")
+    assert spoken_back(out, options)["eng"]["sentences"] == HELD_OUT  # demo-eval reads it back the same way
+    monkeypatch.setattr(build_module, "VOICE_MAX_CER", 0.25)
+    again = build_module.build_voices(options, out, tmp_path / "rejects")["eng"]
+    assert not again["shipped"] and again["folder"] == str(tmp_path / "rejects" / Repos().demo_voice("eng"))

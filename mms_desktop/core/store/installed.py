@@ -77,9 +77,13 @@ class Repos:
     # The small bundled demonstration models, used while nothing else is installed.
     demo_asr: str = "mms-desktop/demo-asr"
     demo_lid: str = "mms-desktop/demo-lid"
+    demo_tts_prefix: str = "mms-desktop/demo-tts-"
 
     def voice(self, name: str) -> str:
         return f"{self.tts_prefix}{name}"
+
+    def demo_voice(self, name: str) -> str:
+        return f"{self.demo_tts_prefix}{name}"
 
 
 @dataclass(frozen=True)
@@ -219,12 +223,12 @@ class LanguageStore:
         return folder
 
     def voice_dir(self, name: str) -> Path:
-        """The folder of the installed voice for a language.
+        """The folder of the installed voice for a language, else of the bundled demonstration voice.
 
         Raises:
             ModelError: no voice is installed for it.
         """
-        folder = self.find(self.repos.voice(name))
+        folder = self.find(self.repos.voice(name)) or self.find(self.repos.demo_voice(name))
         if folder is None:
             raise ModelError(f"No voice is installed for '{name}'; install it with ", install(name), ".")
         return folder
@@ -243,9 +247,8 @@ class LanguageStore:
                     entry = found.setdefault(name, {"recognition": False, "voice": False, "size": 0})
                     if not entry["recognition"]:
                         entry.update(recognition=True, size=entry["size"] + rec.size, bundled=shipped)
-        owner_prefix = self.repos.tts_prefix
-        for base in [self.root, *self.bundled]:
-            owner, _, stem = owner_prefix.partition("/")
+        for base, prefix in self._voice_places():
+            owner, _, stem = prefix.partition("/")
             for folder in sorted((base / owner).glob(f"{stem}*")) if (base / owner).is_dir() else []:
                 name = folder.name[len(stem) :]
                 files = self.installed_files(folder)
@@ -258,6 +261,14 @@ class LanguageStore:
                             bundled=entry.get("bundled", True) and base != self.root,
                         )
         return [InstalledLanguage(name, **found[name]) for name in sorted(found)]
+
+    def _voice_places(self) -> Iterator[tuple[Path, str]]:
+        """Where voices are looked for, in the order :meth:`voice_dir` prefers them: installed MMS voices,
+        bundled ones, then the bundled demonstration voices."""
+        for base in [self.root, *self.bundled]:
+            yield base, self.repos.tts_prefix
+        for base in self.bundled:
+            yield base, self.repos.demo_tts_prefix
 
     def remove(self, names: Iterable[str]) -> list[str]:
         """Remove the adapters and voices of languages, or whole models named ``owner/name`` (a model with
