@@ -27,7 +27,7 @@ SPEED, PITCH = 160, 50
 SNAPSHOT_STEPS = 500
 HELD_OUT = 20  # sentences the voice never learns, read back for the intelligibility figure
 
-# Model sizes: "demo" is what the pack ships, "tiny" what tests train in seconds.
+# Model sizes: "demo" is what the build trains, "tiny" what tests train in seconds.
 SIZES: dict[str, dict[str, Any]] = {
     "demo": dict(
         hidden_size=96,

@@ -136,7 +136,8 @@ def test_recordings_of_people_are_measured_from_a_folder_of_wav_and_txt(tmp_path
 
 @pytest.mark.slow
 def test_a_voice_goes_into_the_pack_only_if_the_recognizer_understands_it(tmp_path: Path, monkeypatch) -> None:
-    """The voice stage on the shipped recognizer: its read-back figures decide whether the pack gets the voice."""
+    """The voice stage on the shipped recognizer: with the bar lowered, even a voice of two steps enters the pack
+    (the miniature build above shows one left out), and demo-eval finds it there."""
     import shutil
 
     from mms_desktop.core.store import LanguageStore, Repos
@@ -153,6 +154,3 @@ def test_a_voice_goes_into_the_pack_only_if_the_recognizer_understands_it(tmp_pa
     assert found["shipped"] and found["espeak_ng_cer"] < 0.05, "espeak-ng itself, read back: the recognizer's own"
     assert LanguageStore(tmp_path / "store", bundled=[out]).voice_dir("eng") == out / Repos().demo_voice("eng")
     assert spoken_back(out, options)["eng"]["sentences"] == HELD_OUT  # demo-eval reads it back the same way
-    monkeypatch.setattr(build_module, "VOICE_MAX_CER", 0.25)
-    again = build_module.build_voices(options, out, tmp_path / "rejects")["eng"]
-    assert not again["shipped"] and again["folder"] == str(tmp_path / "rejects" / Repos().demo_voice("eng"))
