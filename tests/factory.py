@@ -85,6 +85,27 @@ def build_lid_repo(folder: Path, labels: list[str] = LID_LABELS, seed: int = 0) 
     return folder
 
 
+# The sizes of a VITS voice small enough to train and run in a test (the demonstration build's voice too)
+TINY_VITS = dict(
+    hidden_size=16,
+    num_hidden_layers=1,
+    num_attention_heads=2,
+    ffn_dim=32,
+    flow_size=16,
+    upsample_initial_channel=16,
+    upsample_rates=[8, 8, 2, 2],
+    upsample_kernel_sizes=[16, 16, 4, 4],
+    resblock_kernel_sizes=[3],
+    resblock_dilation_sizes=[[1, 3]],
+    prior_encoder_num_flows=1,
+    prior_encoder_num_wavenet_layers=1,
+    posterior_encoder_num_wavenet_layers=1,
+    duration_predictor_num_flows=1,
+    duration_predictor_filter_channels=16,
+    depth_separable_num_layers=1,
+)
+
+
 def build_tts_repo(folder: Path, language: str, is_uroman: bool, seed: int = 0) -> Path:
     """A VITS voice like mms-tts-<code>: id 0 is an ordinary letter and doubles as the blank."""
     from transformers import VitsConfig, VitsModel
@@ -92,27 +113,7 @@ def build_tts_repo(folder: Path, language: str, is_uroman: bool, seed: int = 0) 
     torch.manual_seed(seed)
     chars = ["k", *[c for c in string.ascii_lowercase if c != "k"], " ", "'", "-"]
     vocab = {c: i for i, c in enumerate(chars)}
-    config = VitsConfig(
-        vocab_size=len(vocab),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        ffn_dim=32,
-        flow_size=16,
-        spectrogram_bins=33,
-        upsample_initial_channel=16,
-        upsample_rates=[8, 8, 2, 2],
-        upsample_kernel_sizes=[16, 16, 4, 4],
-        resblock_kernel_sizes=[3],
-        resblock_dilation_sizes=[[1, 3]],
-        prior_encoder_num_flows=1,
-        prior_encoder_num_wavenet_layers=1,
-        posterior_encoder_num_wavenet_layers=1,
-        duration_predictor_num_flows=1,
-        duration_predictor_filter_channels=16,
-        depth_separable_num_layers=1,
-        sampling_rate=16000,
-    )
+    config = VitsConfig(vocab_size=len(vocab), spectrogram_bins=33, sampling_rate=16000, **TINY_VITS)
     config.architectures = ["VitsModel"]
     layout.write_tts(folder, VitsModel(config), vocab, language, is_uroman)
     return folder

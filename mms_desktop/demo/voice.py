@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,9 @@ from mms_desktop.demo import vits_objective as objective
 PAD = "_"  # id 0: the blank the tokenizer puts between letters
 SPEAKER = {"eng": "en-us", "deu": "de", "spa": "es", "fra": "fr-fr", "rus": "ru", "hin": "hi"}
 SPEED, PITCH = 160, 50
-SNAPSHOT_STEPS = 500
 HELD_OUT = 20  # sentences the voice never learns, read back for the intelligibility figure
 
-# Model sizes: "demo" is what the build trains, "tiny" what tests train in seconds.
+# Model sizes by name: "demo" is what the build trains.
 SIZES: dict[str, dict[str, Any]] = {
     "demo": dict(
         hidden_size=96,
@@ -40,19 +38,6 @@ SIZES: dict[str, dict[str, Any]] = {
         prior_encoder_num_wavenet_layers=3,
         posterior_encoder_num_wavenet_layers=4,
         duration_predictor_filter_channels=96,
-    ),
-    "tiny": dict(
-        hidden_size=16,
-        num_hidden_layers=1,
-        ffn_dim=32,
-        flow_size=16,
-        upsample_initial_channel=16,
-        resblock_kernel_sizes=[3],
-        resblock_dilation_sizes=[[1, 3]],
-        prior_encoder_num_flows=1,
-        prior_encoder_num_wavenet_layers=1,
-        posterior_encoder_num_wavenet_layers=1,
-        duration_predictor_filter_channels=16,
     ),
 }
 
@@ -80,9 +65,7 @@ class Example:
 class VoiceResult:
     model: Any
     vocab: dict[str, int]
-    held_out: list[str]
     losses: list[float] = field(default_factory=list)
-    wall_seconds: float = 0.0
 
 
 def held_out_texts(language: str, seed: int) -> list[str]:
@@ -181,17 +164,15 @@ def loss(model: Any, items: list[Example], segment: int, rng: random.Random) -> 
     return total, {k: float(v.detach()) for k, v in parts.items()}
 
 
-def train_voice(options: VoiceOptions, progress: Any = None, snapshot: Any = None) -> VoiceResult:
+def train_voice(options: VoiceOptions, progress: Any = None) -> VoiceResult:
     """Speak the training text with espeak-ng and train a voice on it.
 
     Args:
         progress: called as ``progress(step, steps, losses)`` every 50 steps.
-        snapshot: called with the result so far every SNAPSHOT_STEPS steps (the model in training mode).
     """
     import torch
     from transformers import VitsModel
 
-    began = time.monotonic()
     sentences, held_out = texts(options)
     vocab = vocabulary(sentences + held_out)
     data = [e for e in examples(sentences, vocab, options.language) if len(e.wave) // objective.HOP >= len(e.ids)]
@@ -201,7 +182,7 @@ def train_voice(options: VoiceOptions, progress: Any = None, snapshot: Any = Non
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), options.learning_rate, betas=(0.8, 0.99), eps=1e-9)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / 200))
-    result = VoiceResult(model, vocab, held_out)
+    result = VoiceResult(model, vocab)
     for step in range(options.steps):
         total, parts = loss(model, rng.sample(data, min(options.batch, len(data))), options.segment_frames, rng)
         optimizer.zero_grad()
@@ -212,10 +193,7 @@ def train_voice(options: VoiceOptions, progress: Any = None, snapshot: Any = Non
         result.losses.append(float(total.detach()))
         if progress is not None and (step % 50 == 0 or step == options.steps - 1):
             progress(step + 1, options.steps, parts)
-        if snapshot is not None and (step + 1) % SNAPSHOT_STEPS == 0:
-            snapshot(result)
     model.eval()
-    result.wall_seconds = time.monotonic() - began
     return result
 
 
