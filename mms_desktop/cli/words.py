@@ -46,8 +46,9 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
             f"'{args.lang}' is not installed for recognition; "
             f"install it first with `mms-desktop languages install {args.lang}`."
         )
-    words = wordlist.install(Path(args.file), args.lang, vocabularies[args.lang], ctx.store.word_lists_dir)
-    print(f"{args.lang}: recognition now keeps to your {len(words)} words.")
+    listed = wordlist.install(Path(args.file), args.lang, vocabularies[args.lang], ctx.store.word_lists_dir)
+    weighted = ", the frequent ones first where the sound allows either" if listed.counts else ""
+    print(f"{args.lang}: recognition now keeps to your {len(listed.words)} words{weighted}.")
     if ctx.settings.word_lists != "use":
         print("Word lists are set to 'ignore'; set them to 'use' in the settings to apply it.")
     return 0
@@ -73,9 +74,10 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
         path = wordlist.find(lang, [ctx.store.word_lists_dir, folder])
         if path is None:
             continue
-        words, _ = wordlist.read_words(path.read_text(encoding="utf-8"), id_to_token)
+        listed = wordlist.read_words(path.read_text(encoding="utf-8"), id_to_token)
         source = "yours" if path.parent == ctx.store.word_lists_dir else "shipped with the model"
-        print(f"{lang}\t{len(words)} words\t{source}\t{path}")
+        counts = " with counts" if listed.counts else ""
+        print(f"{lang}\t{len(listed.words)} words{counts}\t{source}\t{path}")
         found = True
     if not found:
         print("No language has a word list; add one with `mms-desktop words add CODE FILE`.")

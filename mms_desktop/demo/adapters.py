@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mms_desktop.core.checkpoints import read_vocab
 from mms_desktop.core.recognition import wordlist
 from mms_desktop.core.training.adapter import AdapterJob, train_adapter
 from mms_desktop.core.training.material import Dataset, Item
@@ -21,6 +22,8 @@ from mms_desktop.demo import corpus
 
 OPEN_RANKS = (0, 3000)  # the words training sentences are made of (demo-eval's unheard words rank beyond)
 WORD_LIST_WORDS = 20000  # a language's decoding word list: its corpus words and this many frequent words
+CLOSED_WORD_LISTS = ("eng",)  # keep to the corpus words: among 20,000, the sample's "read a" turns "rather"
+UNWEIGHTED_WORD_LISTS = ("hin",)  # wordfreq's counts make its decoding of unseen vocabulary worse
 HELD_OUT = 40  # sentences per language kept out of training for the report's before/after figures
 
 
@@ -59,7 +62,17 @@ def train_open_adapters(folder: Path, options: OpenOptions, progress: Any = None
 
 
 def write_word_list(folder: Path, lang: str, frequent: int = WORD_LIST_WORDS) -> None:
-    """The language's decoding word list: its corpus words, if any, then its ``frequent`` most frequent words."""
-    words = dict.fromkeys(corpus.word_list(lang) if corpus.has_word_list(lang) else [])
-    words.update(dict.fromkeys(corpus.frequent_words(lang, frequent) if frequent else []))
-    (folder / wordlist.file_name(lang)).write_text("\n".join(words) + "\n", encoding="utf-8")
+    """The language's decoding word list: its corpus words, if any, then its ``frequent`` most frequent words,
+    each with how often it occurs (so that of two listed words that sound alike the common one wins); the
+    corpus words alone, all alike, for CLOSED_WORD_LISTS or without frequent words. Where ``folder`` has the
+    language's vocabulary, words it cannot spell are left out."""
+    frequent = 0 if lang in CLOSED_WORD_LISTS else frequent
+    unique = dict.fromkeys(corpus.word_list(lang) if corpus.has_word_list(lang) else [])
+    unique.update(dict.fromkeys(corpus.frequent_words(lang, frequent) if frequent else []))
+    words = list(unique)
+    weighted = frequent and lang not in UNWEIGHTED_WORD_LISTS
+    text = wordlist.WordList(words, corpus.frequencies(lang, words) if weighted else None, []).text()
+    vocab = read_vocab(folder).get(lang) if (folder / "vocab.json").is_file() else None
+    if vocab is not None:  # only the words the language's output can spell
+        text = wordlist.read_words(text, {i: t for t, i in vocab.items()}).text()
+    (folder / wordlist.file_name(lang)).write_text(text, encoding="utf-8")

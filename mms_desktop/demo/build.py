@@ -6,8 +6,8 @@ Trained the MMS way in miniature: a base on the languages with a corpus word lis
 the union of their characters), then, with the base frozen, one adapter and output head per language: on the
 corpus for those, on ordinary vocabulary for the others, new scripts (``demo/adapters.py``); and a language
 identifier whose encoder starts from the recognition base; and a voice (``demo/voice.py``). Deterministic from
-``--seed``; prints wall time and held-out figures. ``--adapters-only``, ``--lid-only`` and ``--voice-only``
-redo one stage on a built pack.
+``--seed``; prints wall time and held-out figures. ``--adapters-only``, ``--lid-only``, ``--voice-only`` and
+``--word-lists-only`` redo one stage on a built pack.
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def build(options: BuildOptions, out: Path, rejects: Path = REJECTS) -> dict[str
         if index == 0:  # like mms-1b-all, the base file carries the first language's adapter and head
             layout.write_asr_base(folder, base, {lang: vocabs[lang]}, default_language=lang)
         layout.write_adapter(folder, lang, base, vocabs[lang])
-        write_word_list(folder, lang, frequent=0)  # the closed vocabulary of the corpus
+        write_word_list(folder, lang)
     summary["open"] = train_open_adapters(folder, open_options(options), progress=_printer)
     summary["lid_accuracy"] = build_lid(base_state, data, options, out)
     record_bundled(out, repos.demo_asr)
@@ -243,6 +243,14 @@ def rebuild_adapters(options: BuildOptions, out: Path) -> dict[str, Any]:
     return summary | {"wall_seconds": round(time.monotonic() - started)}
 
 
+def rewrite_word_lists(options: BuildOptions, out: Path) -> dict[str, Any]:
+    """Only the word lists of the pack's languages (see ``adapters.write_word_list``), the models unchanged."""
+    for lang in options.languages:
+        write_word_list(out / Repos().demo_asr, lang)
+    record_bundled(out, Repos().demo_asr)
+    return {"languages": list(options.languages)}
+
+
 def record_bundled(root: Path, repo: str) -> None:
     """Write the store manifest, so the bundled folder counts as installed and verified."""
     folder = root / repo
@@ -255,7 +263,8 @@ BUILD_RECORD = "build.json"  # beside the pack's model folders: the options and 
 
 
 def record_build(out: Path, stage: str, options: BuildOptions, result: dict[str, Any]) -> None:
-    """Note in the pack how ``stage`` (all, adapters, lid or voice) was built, seed included, to build it again."""
+    """Note in the pack how ``stage`` (all, adapters, lid, voice or word-lists) was built, seed included, to
+    build it again."""
     path = out / Repos().demo_asr.split("/")[0] / BUILD_RECORD
     record = json.loads(path.read_text(encoding="utf-8")) if path.is_file() and stage != "all" else {}
     record[stage] = {"options": dataclasses.asdict(options), "result": result}
@@ -302,6 +311,7 @@ def main() -> None:
     stages.add_argument("--adapters-only", action="store_true", help="retrain only the ordinary-vocabulary adapters")
     stages.add_argument("--lid-only", action="store_true", help="rebuild only the language identifier")
     stages.add_argument("--voice-only", action="store_true", help="retrain only the demonstration voices")
+    stages.add_argument("--word-lists-only", action="store_true", help="rewrite only the decoding word lists")
     parser.add_argument("--lid-languages", help="comma-separated, the identifier's (default: the base's)")
     parser.add_argument(
         "--open-languages", help="comma-separated, trained on ordinary vocabulary (default: new scripts)"
@@ -318,8 +328,9 @@ def main() -> None:
         open_languages=_codes(args.open_languages),
         lid_languages=_codes(args.lid_languages),
     )
-    stage = "lid" if args.lid_only else "adapters" if args.adapters_only else "voice" if args.voice_only else "all"
-    run = {"lid": rebuild_lid, "adapters": rebuild_adapters, "voice": build_voices, "all": build}[stage]
+    runs = {"lid": rebuild_lid, "adapters": rebuild_adapters, "voice": build_voices, "word-lists": rewrite_word_lists}
+    stage = next((name for name in runs if getattr(args, name.replace("-", "_") + "_only")), "all")
+    run = runs.get(stage, build)
     result = run(options, args.out)
     record_build(args.out, stage, options, result)
     print(json.dumps(result), flush=True)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -120,13 +121,26 @@ def frequent_words(language: str, count: int) -> list[str]:
     Raises:
         UserError: wordfreq is not installed.
     """
+    listed = _wordfreq().top_n_list(WORDFREQ.get(language, language), count)
+    return [w for w in listed if len(w) > 1 and all(unicodedata.category(c)[0] in "LM" for c in w)]
+
+
+def frequencies(language: str, words: list[str]) -> list[float]:
+    """How often each word occurs in the language, per billion words (wordfreq), at least once.
+
+    Raises:
+        UserError: wordfreq is not installed.
+    """
+    code = WORDFREQ.get(language, language)
+    return [float(max(1, round(_wordfreq().word_frequency(w, code) * 1e9))) for w in words]
+
+
+def _wordfreq() -> Any:
     try:
         import wordfreq
     except ImportError:
         raise UserError("This needs wordfreq: pip install 'mms-desktop[demo]'.") from None
-
-    listed = wordfreq.top_n_list(WORDFREQ.get(language, language), count)
-    return [w for w in listed if len(w) > 1 and all(unicodedata.category(c)[0] in "LM" for c in w)]
+    return wordfreq
 
 
 def vary(samples: np.ndarray, rng: random.Random) -> np.ndarray:

@@ -39,16 +39,23 @@ def test_hindi_words_keep_their_vowel_signs() -> None:
     assert "नहीं" in words and all(unicodedata.category(c)[0] in "LM" for w in words for c in w)
 
 
-def test_word_lists_hold_the_corpus_words_first_then_the_frequent_ones(tmp_path: Path) -> None:
+def test_word_lists_hold_the_corpus_words_first_then_the_frequent_ones_with_their_counts(tmp_path: Path) -> None:
     write_word_list(tmp_path, "deu", frequent=0)
     assert (tmp_path / "words.deu.txt").read_text(encoding="utf-8").split() == corpus.word_list("deu"), "closed"
-    write_word_list(tmp_path, "spa")
-    write_word_list(tmp_path, "rus")
-    spanish = (tmp_path / "words.spa.txt").read_text(encoding="utf-8").split("\n")[:-1]
-    assert spanish[: len(corpus.word_list("spa"))] == corpus.word_list("spa")
-    assert len(spanish) == len(set(spanish)) > WORD_LIST_WORDS * 0.8
+    for lang in ("spa", "rus", "hin", "eng"):
+        write_word_list(tmp_path, lang)
+    lines = (tmp_path / "words.spa.txt").read_text(encoding="utf-8").splitlines()
+    words, counts = zip(*(line.split("\t") for line in lines), strict=True)
+    assert list(words[: len(corpus.word_list("spa"))]) == corpus.word_list("spa")
+    assert len(words) == len(set(words)) > WORD_LIST_WORDS * 0.8
+    frequency = dict(zip(words, map(float, counts), strict=True))
+    assert frequency["de"] > frequency["casa"] > frequency["ventana"] >= 1  # wordfreq's counts per billion words
     russian = (tmp_path / "words.rus.txt").read_text(encoding="utf-8").split()
-    assert russian[:3] == corpus.frequent_words("rus", 20)[:3]
+    assert russian[0:4:2] == corpus.frequent_words("rus", 20)[:2]  # word, count, word, count
+    hindi = (tmp_path / "words.hin.txt").read_text(encoding="utf-8").split()
+    assert hindi[:3] == corpus.frequent_words("hin", 20)[:3]  # unweighted: words only
+    english = (tmp_path / "words.eng.txt").read_text(encoding="utf-8").split()
+    assert english == corpus.word_list("eng")  # English keeps to its corpus words
 
 
 def test_speech_is_varied_in_level_and_noise_the_same_way_for_the_same_seed() -> None:
@@ -98,7 +105,11 @@ def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
     asr, lid = tmp_path / Repos().demo_asr, tmp_path / Repos().demo_lid
     assert {f"adapter.{lang}.safetensors" for lang in options.languages} <= {p.name for p in asr.iterdir()}
     assert set(json.loads((asr / "vocab.json").read_text(encoding="utf-8"))) == set(options.languages)
-    assert (asr / "words.fra.txt").read_text(encoding="utf-8").split() == corpus.word_list("fra")
+    french = [line.split("\t")[0] for line in (asr / "words.fra.txt").read_text(encoding="utf-8").splitlines()]
+    letters = set(json.loads((asr / "vocab.json").read_text(encoding="utf-8"))["fra"])
+    assert all(set(word) <= letters for word in french) and len(french) > 1000  # what the adapter can spell
+    spelled = [w for w in corpus.word_list("fra") if set(w) <= letters]
+    assert french[: len(spelled)] == spelled  # the corpus first, then the frequent words
     assert len((asr / "words.hin.txt").read_text(encoding="utf-8").split()) > 10000
     labels = json.loads((lid / "config.json").read_text(encoding="utf-8"))["id2label"].values()
     assert sorted(labels) == sorted([*identified_languages(options), "und"])

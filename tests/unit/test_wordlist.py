@@ -88,9 +88,27 @@ def test_speech_with_no_pause_is_cut_at_the_limit() -> None:
 
 
 def test_reading_a_list_lowercases_and_drops_repeats_and_unspellable_words() -> None:
-    words, unspellable = wordlist.read_words("The tree\nthe  BIRD\nbraß\n", ID_TO_TOKEN)
-    assert words == ["the", "tree", "bird"]
-    assert unspellable == ["braß"]
+    listed = wordlist.read_words("The tree\nthe  BIRD\nbraß\n", ID_TO_TOKEN)
+    assert listed.words == ["the", "tree", "bird"]
+    assert listed.unspellable == ["braß"]
+    assert listed.counts is None  # no numbers: every word alike
+
+
+def test_a_number_after_a_word_is_how_often_it_occurs() -> None:
+    listed = wordlist.read_words("The 5\nthe\t3\ntree 2.5\nbird\nbraß 4\nold hike\n", ID_TO_TOKEN)
+    assert listed.words == ["the", "tree", "bird", "old", "hike"]
+    assert listed.counts == [8, 2.5, 1, 1, 1]  # repeats add up; words without a number count once
+    assert listed.unspellable == ["braß"]
+    assert listed.text() == "the\t8\ntree\t2.5\nbird\t1\nold\t1\nhike\t1\n"
+
+
+@pytest.mark.parametrize(("counts", "heard"), [([1000, 1], "bird"), ([1, 1000], "bard")])
+def test_counts_choose_between_listed_words_that_fit_the_sound_alike(counts: list[float], heard: str) -> None:
+    log_probs = frames(*sure("b"), {"i": 0.45, "a": 0.45}, BLANK, *sure("rd"), BLANK, BLANK)
+    decoder = wordlist.WordDecoder(["bird", "bard"], ID_TO_TOKEN, blank_id=0, counts=counts)
+    assert words_of(log_probs, decoder) == [heard]
+    clear = frames(*sure("b"), {"i": 0.9}, BLANK, *sure("rd"), BLANK, BLANK)
+    assert words_of(clear, decoder) == ["bird"]  # what is clearly said wins over frequency
 
 
 def test_a_users_list_is_checked_with_one_clear_sentence(tmp_path: Path) -> None:
@@ -108,13 +126,17 @@ def test_a_users_list_is_checked_with_one_clear_sentence(tmp_path: Path) -> None
         wordlist.check_file(binary, ID_TO_TOKEN, "eng")
     with pytest.raises(UserError, match="missing.txt does not exist; give the file of the word list"):
         wordlist.check_file(tmp_path / "missing.txt", ID_TO_TOKEN, "eng")
+    counted = tmp_path / "counted.txt"
+    counted.write_text("hello 12\nworld 0\n", encoding="utf-8")
+    with pytest.raises(UserError, match="'world' in counted.txt has the count 0; give each word a count above 0"):
+        wordlist.check_file(counted, ID_TO_TOKEN, "eng")
 
 
 def test_installing_a_list_replaces_the_old_one_whole(tmp_path: Path) -> None:
     source = tmp_path / "mine.txt"
     source.write_text("Hello world hello\n", encoding="utf-8")
     folder = tmp_path / "wordlists"
-    assert wordlist.install(source, "eng", ID_TO_TOKEN, folder) == ["hello", "world"]
+    assert wordlist.install(source, "eng", ID_TO_TOKEN, folder).words == ["hello", "world"]
     assert (folder / "words.eng.txt").read_text(encoding="utf-8") == "hello\nworld\n"
     source.write_text("tree wörld", encoding="utf-8")
     with pytest.raises(UserError):
@@ -122,6 +144,9 @@ def test_installing_a_list_replaces_the_old_one_whole(tmp_path: Path) -> None:
     assert (folder / "words.eng.txt").read_text(encoding="utf-8") == "hello\nworld\n"  # the old list is kept
     assert wordlist.find("eng", [tmp_path, folder]) == folder / "words.eng.txt"
     assert wordlist.find("fra", [folder]) is None
+    source.write_text("hello 30\nworld\t7\n", encoding="utf-8")
+    assert wordlist.install(source, "eng", ID_TO_TOKEN, folder).counts == [30, 7]
+    assert (folder / "words.eng.txt").read_text(encoding="utf-8") == "hello\t30\nworld\t7\n"  # counts kept
 
 
 @pytest.mark.parametrize("seed", range(40))

@@ -245,12 +245,12 @@ class Recognizer:
             key = (language, path, path.stat().st_mtime_ns)
             if key not in self._word_decoders:
                 text = path.read_text(encoding="utf-8")
-                words, unspellable = wordlist.read_words(text, alphabet.id_to_token, alphabet.delimiter)
-                if unspellable:
-                    log.warning("%s: %d words the alphabet cannot spell are left out", path, len(unspellable))
+                listed = wordlist.read_words(text, alphabet.id_to_token, alphabet.delimiter)
+                if listed.unspellable:
+                    log.warning("%s: %d words the alphabet cannot spell are left out", path, len(listed.unspellable))
                 self._word_decoders[key] = wordlist.WordDecoder(
-                    words, alphabet.id_to_token, alphabet.blank_id, alphabet.delimiter
-                ) if words else None  # fmt: skip
+                    listed.words, alphabet.id_to_token, alphabet.blank_id, alphabet.delimiter, listed.counts
+                ) if listed.words else None  # fmt: skip
             return self._word_decoders[key]
         except (OSError, UnicodeDecodeError) as exc:
             log.warning("word list %s is unreadable (%s); decoding without it", path, exc)
