@@ -22,7 +22,8 @@ from mms_desktop.demo import corpus
 
 OPEN_RANKS = (0, 3000)  # the words training sentences are made of (demo-eval's unheard words rank beyond)
 WORD_LIST_WORDS = 20000  # a language's decoding word list: its corpus words and this many frequent words
-CLOSED_WORD_LISTS = ("eng",)  # keep to the corpus words: among 20,000, the sample's "read a" turns "rather"
+# Kept to their corpus words, adapter and word list: among 20,000 words the sample's "read a" turns "rather".
+CLOSED_LANGUAGES = ("eng",)
 UNWEIGHTED_WORD_LISTS = ("hin",)  # wordfreq's counts make its decoding of unseen vocabulary worse
 HELD_OUT = 40  # sentences per language kept out of training for the report's before/after figures
 
@@ -64,9 +65,9 @@ def train_open_adapters(folder: Path, options: OpenOptions, progress: Any = None
 def write_word_list(folder: Path, lang: str, frequent: int = WORD_LIST_WORDS) -> None:
     """The language's decoding word list: its corpus words, if any, then its ``frequent`` most frequent words,
     each with how often it occurs (so that of two listed words that sound alike the common one wins); the
-    corpus words alone, all alike, for CLOSED_WORD_LISTS or without frequent words. Where ``folder`` has the
+    corpus words alone, all alike, for CLOSED_LANGUAGES or without frequent words. Where ``folder`` has the
     language's vocabulary, words it cannot spell are left out."""
-    frequent = 0 if lang in CLOSED_WORD_LISTS else frequent
+    frequent = 0 if lang in CLOSED_LANGUAGES else frequent
     unique = dict.fromkeys(corpus.word_list(lang) if corpus.has_word_list(lang) else [])
     unique.update(dict.fromkeys(corpus.frequent_words(lang, frequent) if frequent else []))
     words = list(unique)

@@ -4,10 +4,10 @@
 
 Trained the MMS way in miniature: a base on the languages with a corpus word list (one character head over
 the union of their characters), then, with the base frozen, one adapter and output head per language: on the
-corpus for those, on ordinary vocabulary for the others, new scripts (``demo/adapters.py``); and a language
-identifier whose encoder starts from the recognition base; and a voice (``demo/voice.py``). Deterministic from
-``--seed``; prints wall time and held-out figures. ``--adapters-only``, ``--lid-only``, ``--voice-only`` and
-``--word-lists-only`` redo one stage on a built pack.
+corpus for the base's languages, then on ordinary vocabulary for all but English, which keeps to its corpus
+(``demo/adapters.py``); a language identifier whose encoder starts from the recognition base; and a voice
+(``demo/voice.py``). Deterministic from ``--seed``; prints wall time and held-out figures. ``--adapters-only``,
+``--lid-only``, ``--voice-only`` and ``--word-lists-only`` redo one stage on a built pack.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from mms_desktop.core.checkpoints import layout
 from mms_desktop.core.store import MODEL_FILES, FileRecord, LanguageStore, Repos
 from mms_desktop.core.training import loop as training
 from mms_desktop.demo import corpus, scoring
-from mms_desktop.demo.adapters import OpenOptions, train_open_adapters, write_word_list
+from mms_desktop.demo.adapters import CLOSED_LANGUAGES, OpenOptions, train_open_adapters, write_word_list
 from mms_desktop.demo.architecture import model_config
 from mms_desktop.demo.lidtrain import OTHER, train_lid
 from mms_desktop.demo.voice import VoiceOptions, train_voice, write_voice
@@ -49,7 +49,7 @@ class BuildOptions:
     adapter_steps: int = 300
     open_sentences: int = 2000  # per language, of ordinary vocabulary, for its adapter
     open_steps: int = 1500
-    open_languages: tuple[str, ...] = ()  # trained on ordinary vocabulary; default: those without a corpus
+    open_languages: tuple[str, ...] = ()  # trained on ordinary vocabulary; default: all but CLOSED_LANGUAGES
     lid_languages: tuple[str, ...] = ()  # the identifier's; default: the base's (see identified_languages)
     lid_steps: int = 1500
     lid_open_sentences: int = 400  # per pack language, of ordinary vocabulary, for the identifier
@@ -230,8 +230,7 @@ def build_voices(options: BuildOptions, out: Path, rejects: Path = REJECTS) -> d
 
 
 def open_options(options: BuildOptions) -> OpenOptions:
-    base = base_languages(options)
-    languages = options.open_languages or tuple(lang for lang in options.languages if lang not in base)
+    languages = options.open_languages or tuple(lang for lang in options.languages if lang not in CLOSED_LANGUAGES)
     return OpenOptions(languages, options.open_sentences, options.open_steps, options.seed, options.languages[0])
 
 
@@ -263,8 +262,8 @@ BUILD_RECORD = "build.json"  # beside the pack's model folders: the options and 
 
 
 def record_build(out: Path, stage: str, options: BuildOptions, result: dict[str, Any]) -> None:
-    """Note in the pack how ``stage`` (all, adapters, lid, voice or word-lists) was built, seed included, to
-    build it again."""
+    """Note in the pack how ``stage`` (all, "adapters" and its languages, lid, voice or word-lists) was built,
+    seed included, to build it again."""
     path = out / Repos().demo_asr.split("/")[0] / BUILD_RECORD
     record = json.loads(path.read_text(encoding="utf-8")) if path.is_file() and stage != "all" else {}
     record[stage] = {"options": dataclasses.asdict(options), "result": result}
@@ -314,7 +313,7 @@ def main() -> None:
     stages.add_argument("--word-lists-only", action="store_true", help="rewrite only the decoding word lists")
     parser.add_argument("--lid-languages", help="comma-separated, the identifier's (default: the base's)")
     parser.add_argument(
-        "--open-languages", help="comma-separated, trained on ordinary vocabulary (default: new scripts)"
+        "--open-languages", help="comma-separated, trained on ordinary vocabulary (default: all but English)"
     )
     args = parser.parse_args()
     options = BuildOptions(
@@ -331,6 +330,9 @@ def main() -> None:
     runs = {"lid": rebuild_lid, "adapters": rebuild_adapters, "voice": build_voices, "word-lists": rewrite_word_lists}
     stage = next((name for name in runs if getattr(args, name.replace("-", "_") + "_only")), "all")
     run = runs.get(stage, build)
+    if stage == "adapters":  # each set of languages keeps its own record, its languages spelled out
+        options = dataclasses.replace(options, open_languages=open_options(options).languages)
+        stage = f"adapters {','.join(options.open_languages)}"
     result = run(options, args.out)
     record_build(args.out, stage, options, result)
     print(json.dumps(result), flush=True)

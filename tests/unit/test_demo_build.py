@@ -2,12 +2,17 @@
 
 import json
 import random
+import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from mms_desktop.core.base import sha256_file
+from mms_desktop.core.store import LanguageStore, Repos
 from mms_desktop.demo import corpus
 from mms_desktop.demo.adapters import WORD_LIST_WORDS, write_word_list
 from mms_desktop.demo.build import (
@@ -19,12 +24,14 @@ from mms_desktop.demo.build import (
     record_build,
     sentences,
 )
+from mms_desktop.paths import resources_dir
 
 
-def test_languages_without_a_corpus_come_as_adapters_on_ordinary_vocabulary() -> None:
+def test_every_language_but_english_learns_ordinary_vocabulary_as_an_adapter() -> None:
     options = BuildOptions()
     assert base_languages(options) == ["eng", "deu", "spa", "fra"]
-    assert open_options(options).languages == ("rus", "hin") and open_options(options).start_from == "eng"
+    assert open_options(options).languages == ("deu", "spa", "fra", "rus", "hin")  # English keeps to its corpus
+    assert open_options(options).start_from == "eng"  # for a language without an adapter yet
     assert identified_languages(options) == ["eng", "deu", "spa", "fra"], "Russian and Hindi are chosen by hand"
     chosen = BuildOptions(open_languages=("spa",), lid_languages=("eng", "rus"))
     assert open_options(chosen).languages == ("spa",) and identified_languages(chosen) == ["eng", "rus"]
@@ -71,6 +78,23 @@ def test_speech_is_varied_in_level_and_noise_the_same_way_for_the_same_seed() ->
     assert 5 < len(noisy) < 35, "about half have noise"
 
 
+def test_the_word_lists_stage_rewrites_the_lists_of_a_built_pack_and_notes_it(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    shutil.copytree(resources_dir() / "models", models)
+    asr = models / Repos().demo_asr
+    shipped = (asr / "words.spa.txt").read_text(encoding="utf-8")
+    (asr / "words.spa.txt").write_text("casa\n", encoding="utf-8")
+    command = [sys.executable, "-m", "mms_desktop.demo.build", "--out", str(models), "--word-lists-only"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (asr / "words.spa.txt").read_text(encoding="utf-8") == shipped
+    record = json.loads((models / "mms-desktop" / "build.json").read_text(encoding="utf-8"))
+    assert record["word-lists"]["result"]["languages"] == list(BuildOptions().languages)
+    assert {"adapters rus,hin", "adapters deu,spa,fra"} <= set(record), "the other stages' records are kept"
+    manifest = LanguageStore(models).manifest(asr)
+    assert manifest["words.spa.txt"].sha256 == sha256_file(asr / "words.spa.txt"), "the manifest follows the lists"
+
+
 def test_the_build_notes_each_stage_with_its_seed(tmp_path: Path) -> None:
     record_build(tmp_path, "all", BuildOptions(seed=3), {"wall_seconds": 1})
     record_build(tmp_path, "lid", BuildOptions(seed=4, lid_steps=7), {"lid_accuracy": 0.5})
@@ -86,8 +110,6 @@ def test_the_build_notes_each_stage_with_its_seed(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
     """Every stage, a couple of steps each: the pack's files are all there and in their places."""
-    from mms_desktop.core.store import Repos
-
     options = BuildOptions(
         train_sentences=6,
         held_out_sentences=4,
@@ -113,7 +135,7 @@ def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
     assert len((asr / "words.hin.txt").read_text(encoding="utf-8").split()) > 10000
     labels = json.loads((lid / "config.json").read_text(encoding="utf-8"))["id2label"].values()
     assert sorted(labels) == sorted([*identified_languages(options), "und"])
-    assert set(summary["open"]) == {"rus", "hin"}
+    assert set(summary["open"]) == {"deu", "spa", "fra", "rus", "hin"}  # English keeps to its corpus
     assert json.loads((tmp_path / "mms-desktop" / "build.json").read_text())["all"]["options"]["open_steps"] == 2
     # two steps make a voice the recognizer cannot understand: it is left out of the pack, to listen to
     assert not summary["voice"]["eng"]["shipped"] and summary["voice"]["eng"]["read_back_cer"] > 0.25
@@ -149,13 +171,9 @@ def test_recordings_of_people_are_measured_from_a_folder_of_wav_and_txt(tmp_path
 def test_a_voice_goes_into_the_pack_only_if_the_recognizer_understands_it(tmp_path: Path, monkeypatch) -> None:
     """The voice stage on the shipped recognizer: with the bar lowered, even a voice of two steps enters the pack
     (the miniature build above shows one left out), and demo-eval finds it there."""
-    import shutil
-
-    from mms_desktop.core.store import LanguageStore, Repos
     from mms_desktop.demo import build as build_module
     from mms_desktop.demo.evaluate import spoken_back
     from mms_desktop.demo.voice import HELD_OUT
-    from mms_desktop.paths import resources_dir
 
     out = tmp_path / "models"
     shutil.copytree(resources_dir() / "models", out)

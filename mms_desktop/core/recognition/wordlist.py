@@ -7,8 +7,8 @@ closed (an elicitation list, commands, the demonstration pack) this turns near m
 into the words that were said; for free speech, leave the list out.
 
 A line may give how often its word occurs after it (``house 1520``): such a list is a unigram language
-model too, and among listed words that fit the sound equally the more frequent wins (``read a`` over
-``reader``). Words without a number count once; a list without numbers treats every word alike.
+model too, and among listed words that fit the sound equally the more frequent wins (``house`` rather
+than ``hose``). Words without a number count once; a list without numbers treats every word alike.
 
 Lists come from the user's store (``<store>/wordlists``), which wins, or from the model folder itself.
 """
