@@ -187,7 +187,8 @@ def test_dictate_detects_the_language_of_the_first_utterance(pulse, tmp_path: Pa
     stdout, stderr = play_into(pulse, command, take, home, [wav], 1.5)
     assert "mms-desktop: language deu (" in stderr
     words = set(stdout.lower().split())
-    assert {"der", "mann", "buch", "haus"} <= words, stdout
+    # "Mann" may come out as its homophone "man", and "der" as "er" when its onset is cut by the stream
+    assert {"alte", "buch", "lesen", "haus"} <= words, stdout
 
 
 def test_a_killed_dictation_leaves_a_recoverable_recording(pulse, phrase: Path, tmp_path: Path, home: Path) -> None:
