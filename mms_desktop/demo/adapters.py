@@ -71,9 +71,8 @@ def write_word_list(folder: Path, lang: str, frequent: int = WORD_LIST_WORDS) ->
     unique = dict.fromkeys(corpus.word_list(lang) if corpus.has_word_list(lang) else [])
     unique.update(dict.fromkeys(corpus.frequent_words(lang, frequent) if frequent else []))
     words = list(unique)
-    weighted = frequent and lang not in UNWEIGHTED_WORD_LISTS
-    text = wordlist.WordList(words, corpus.frequencies(lang, words) if weighted else None, []).text()
     vocab = read_vocab(folder).get(lang) if (folder / "vocab.json").is_file() else None
     if vocab is not None:  # only the words the language's output can spell
-        text = wordlist.read_words(text, {i: t for t, i in vocab.items()}).text()
-    (folder / wordlist.file_name(lang)).write_text(text, encoding="utf-8")
+        words = wordlist.read_words("\n".join(words), {i: t for t, i in vocab.items()}).words
+    counts = corpus.frequencies(lang, words) if frequent and lang not in UNWEIGHTED_WORD_LISTS else None
+    (folder / wordlist.file_name(lang)).write_text(wordlist.WordList(words, counts, []).text(), encoding="utf-8")

@@ -131,8 +131,8 @@ def frequencies(language: str, words: list[str]) -> list[float]:
     Raises:
         UserError: wordfreq is not installed.
     """
-    code = WORDFREQ.get(language, language)
-    return [float(max(1, round(_wordfreq().word_frequency(w, code) * 1e9))) for w in words]
+    code, wordfreq = WORDFREQ.get(language, language), _wordfreq()
+    return [float(max(1, round(wordfreq.word_frequency(w, code) * 1e9))) for w in words]
 
 
 def _wordfreq() -> Any:
