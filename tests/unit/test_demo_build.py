@@ -32,6 +32,7 @@ def test_every_language_but_english_learns_ordinary_vocabulary_as_an_adapter() -
     assert base_languages(options) == ["eng", "deu", "spa", "fra"]
     assert open_options(options).languages == ("deu", "spa", "fra", "rus", "hin")  # English keeps to its corpus
     assert open_options(options).start_from == "eng"  # for a language without an adapter yet
+    assert open_options(options).new_steps > open_options(options).steps  # which also needs a new output head
     assert identified_languages(options) == ["eng", "deu", "spa", "fra"], "Russian and Hindi are chosen by hand"
     chosen = BuildOptions(open_languages=("spa",), lid_languages=("eng", "rus"))
     assert open_options(chosen).languages == ("spa",) and identified_languages(chosen) == ["eng", "rus"]
@@ -117,6 +118,7 @@ def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
         adapter_steps=2,
         open_sentences=8,
         open_steps=2,
+        open_new_steps=2,
         lid_steps=2,
         lid_open_sentences=4,
         voice_sentences=6,
@@ -136,7 +138,8 @@ def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
     labels = json.loads((lid / "config.json").read_text(encoding="utf-8"))["id2label"].values()
     assert sorted(labels) == sorted([*identified_languages(options), "und"])
     assert set(summary["open"]) == {"deu", "spa", "fra", "rus", "hin"}  # English keeps to its corpus
-    assert json.loads((tmp_path / "mms-desktop" / "build.json").read_text())["all"]["options"]["open_steps"] == 2
+    recorded = json.loads((tmp_path / "mms-desktop" / "build.json").read_text())["all"]["options"]
+    assert recorded["open_steps"] == recorded["open_new_steps"] == 2
     # two steps make a voice the recognizer cannot understand: it is left out of the pack, to listen to
     assert not summary["voice"]["eng"]["shipped"] and summary["voice"]["eng"]["read_back_cer"] > 0.25
     assert (tmp_path / "rejects" / Repos().demo_voice("eng") / "model.safetensors").is_file()
