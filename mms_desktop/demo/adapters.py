@@ -4,7 +4,8 @@ With the recognition base frozen, each language's adapter and head learn from se
 frequent words (wordfreq), spoken by its espeak-ng voices with several variants, speeds and pitches, with
 noise and level varied (``corpus.vary``). A language the base never heard (another script: Russian, Hindi)
 starts from the first language's adapter with a fresh head, as a user teaching a new language does, and
-trains for more steps (``new_steps``). The decoding word list of each language grows to its most frequent words.
+trains for more steps (``new_steps``). The decoding word list of each language grows to its most frequent
+words.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from mms_desktop.demo import corpus
 
 OPEN_RANKS = (0, 3000)  # the words training sentences are made of (demo-eval's unheard words rank beyond)
 WORD_LIST_WORDS = 20000  # a language's decoding word list: its corpus words and this many frequent words
-# Kept to their corpus words, adapter and word list: among 20,000 words the sample's "read a" turns "rather".
+# Kept to their corpus words, adapter and word list: trained on ordinary words, English's adapter hears the
+# sample's "read a" as "radar"; with the corpus adapter and 20,000 listed words it comes out "rather".
 CLOSED_LANGUAGES = ("eng",)
 UNWEIGHTED_WORD_LISTS = ("hin",)  # wordfreq's counts make its decoding of unseen vocabulary worse
 HELD_OUT = 40  # sentences per language kept out of training for the report's before/after figures

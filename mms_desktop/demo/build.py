@@ -49,7 +49,7 @@ class BuildOptions:
     adapter_steps: int = 300
     open_sentences: int = 2000  # per language, of ordinary vocabulary, for its adapter
     open_steps: int = 1500
-    open_new_steps: int = 3000  # for Russian and Hindi, new adapters with fresh heads
+    open_new_steps: int = 3000  # for a language without an adapter yet (Russian, Hindi): a fresh head
     open_languages: tuple[str, ...] = ()  # trained on ordinary vocabulary; default: all but CLOSED_LANGUAGES
     lid_languages: tuple[str, ...] = ()  # the identifier's; default: the base's (see identified_languages)
     lid_steps: int = 1500
@@ -232,8 +232,14 @@ def build_voices(options: BuildOptions, out: Path, rejects: Path = REJECTS) -> d
 
 def open_options(options: BuildOptions) -> OpenOptions:
     languages = options.open_languages or tuple(lang for lang in options.languages if lang not in CLOSED_LANGUAGES)
-    steps = (options.open_steps, options.open_new_steps)
-    return OpenOptions(languages, options.open_sentences, *steps, options.seed, options.languages[0])
+    return OpenOptions(
+        languages=languages,
+        sentences=options.open_sentences,
+        steps=options.open_steps,
+        new_steps=options.open_new_steps,
+        seed=options.seed,
+        start_from=options.languages[0],
+    )
 
 
 def rebuild_adapters(options: BuildOptions, out: Path) -> dict[str, Any]:
