@@ -3,9 +3,8 @@
 With the recognition base frozen, each language's adapter and head learn from sentences of its most
 frequent words (wordfreq), spoken by its espeak-ng voices with several variants, speeds and pitches, with
 noise and level varied (``corpus.vary``). A language the base never heard (another script: Russian, Hindi)
-starts from the first language's adapter with a fresh head, as a user teaching a new language does, and
-trains for more steps (``new_steps``). The decoding word list of each language grows to its most frequent
-words.
+starts from the first language's adapter with a fresh head, as a user teaching a new language does. The
+decoding word list of each language grows to its most frequent words.
 """
 
 from __future__ import annotations
@@ -35,7 +34,6 @@ class OpenOptions:
     languages: tuple[str, ...]
     sentences: int  # of ordinary vocabulary per language (and a quarter as many corpus sentences, if any)
     steps: int
-    new_steps: int  # for a language new to the model: a fresh output head, often another script
     seed: int
     start_from: str  # the adapter a language new to the model starts from
 
@@ -57,8 +55,8 @@ def train_open_adapters(folder: Path, options: OpenOptions, progress: Any = None
     summary: dict[str, Any] = {}
     for lang in options.languages:
         known = (folder / f"adapter.{lang}.safetensors").is_file()
-        start, steps = (lang, options.steps) if known else (options.start_from, options.new_steps)
-        job = AdapterJob(lang, folder, steps=steps, from_adapter=start, seed=options.seed)
+        start = lang if known else options.start_from
+        job = AdapterJob(lang, folder, steps=options.steps, from_adapter=start, seed=options.seed)
         report = train_adapter(job, material(lang, options), progress=progress(f"open {lang}") if progress else None)
         write_word_list(folder, lang)
         summary[lang] = {"cer": [report.cer_before, report.cer_after], "wer": [report.wer_before, report.wer_after]}

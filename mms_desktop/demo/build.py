@@ -48,8 +48,7 @@ class BuildOptions:
     base_steps: int = 10000
     adapter_steps: int = 300
     open_sentences: int = 2000  # per language, of ordinary vocabulary, for its adapter
-    open_steps: int = 1500
-    open_new_steps: int = 3000  # for a language without an adapter yet (Russian, Hindi): a fresh head
+    open_steps: int = 3000
     open_languages: tuple[str, ...] = ()  # trained on ordinary vocabulary; default: all but CLOSED_LANGUAGES
     lid_languages: tuple[str, ...] = ()  # the identifier's; default: the base's (see identified_languages)
     lid_steps: int = 1500
@@ -236,7 +235,6 @@ def open_options(options: BuildOptions) -> OpenOptions:
         languages=languages,
         sentences=options.open_sentences,
         steps=options.open_steps,
-        new_steps=options.open_new_steps,
         seed=options.seed,
         start_from=options.languages[0],
     )
@@ -313,9 +311,6 @@ def main() -> None:
     parser.add_argument("--adapter-steps", type=int, default=BuildOptions.adapter_steps)
     parser.add_argument("--lid-steps", type=int, default=BuildOptions.lid_steps)
     parser.add_argument("--open-steps", type=int, default=BuildOptions.open_steps)
-    parser.add_argument(
-        "--open-new-steps", type=int, default=BuildOptions.open_new_steps, help="for a language without an adapter"
-    )
     parser.add_argument("--voice-steps", type=int, default=BuildOptions.voice_steps)
     stages = parser.add_mutually_exclusive_group()
     stages.add_argument("--adapters-only", action="store_true", help="retrain only the ordinary-vocabulary adapters")
@@ -334,7 +329,6 @@ def main() -> None:
         adapter_steps=args.adapter_steps,
         lid_steps=args.lid_steps,
         open_steps=args.open_steps,
-        open_new_steps=args.open_new_steps,
         voice_steps=args.voice_steps,
         open_languages=_codes(args.open_languages),
         lid_languages=_codes(args.lid_languages),

@@ -32,7 +32,6 @@ def test_every_language_but_english_learns_ordinary_vocabulary_as_an_adapter() -
     assert base_languages(options) == ["eng", "deu", "spa", "fra"]
     assert open_options(options).languages == ("deu", "spa", "fra", "rus", "hin")  # English keeps to its corpus
     assert open_options(options).start_from == "eng"  # for a language without an adapter yet
-    assert open_options(options).new_steps > open_options(options).steps  # which also needs a new output head
     assert identified_languages(options) == ["eng", "deu", "spa", "fra"], "Russian and Hindi are chosen by hand"
     chosen = BuildOptions(open_languages=("spa",), lid_languages=("eng", "rus"))
     assert open_options(chosen).languages == ("spa",) and identified_languages(chosen) == ["eng", "rus"]
@@ -91,7 +90,8 @@ def test_the_word_lists_stage_rewrites_the_lists_of_a_built_pack_and_notes_it(tm
     assert (asr / "words.spa.txt").read_text(encoding="utf-8") == shipped
     record = json.loads((models / "mms-desktop" / "build.json").read_text(encoding="utf-8"))
     assert record["word-lists"]["result"]["languages"] == list(BuildOptions().languages)
-    assert {"adapters rus", "adapters hin", "adapters deu,spa,fra"} <= set(record), "the other stages' records are kept"
+    kept = {"adapters deu,spa", "adapters fra", "adapters rus", "adapters hin"}
+    assert kept <= set(record), "the other stages' records are kept"
     manifest = LanguageStore(models).manifest(asr)
     assert manifest["words.spa.txt"].sha256 == sha256_file(asr / "words.spa.txt"), "the manifest follows the lists"
 
@@ -118,7 +118,6 @@ def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
         adapter_steps=2,
         open_sentences=8,
         open_steps=2,
-        open_new_steps=2,
         lid_steps=2,
         lid_open_sentences=4,
         voice_sentences=6,
@@ -139,7 +138,7 @@ def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
     assert sorted(labels) == sorted([*identified_languages(options), "und"])
     assert set(summary["open"]) == {"deu", "spa", "fra", "rus", "hin"}  # English keeps to its corpus
     recorded = json.loads((tmp_path / "mms-desktop" / "build.json").read_text())["all"]["options"]
-    assert recorded["open_steps"] == recorded["open_new_steps"] == 2
+    assert recorded["open_steps"] == 2
     # two steps make a voice the recognizer cannot understand: it is left out of the pack, to listen to
     assert not summary["voice"]["eng"]["shipped"] and summary["voice"]["eng"]["read_back_cer"] > 0.25
     assert (tmp_path / "rejects" / Repos().demo_voice("eng") / "model.safetensors").is_file()
