@@ -54,8 +54,7 @@ def train_open_adapters(folder: Path, options: OpenOptions, progress: Any = None
     held-out character and word error rates before and after, per language."""
     summary: dict[str, Any] = {}
     for lang in options.languages:
-        known = (folder / f"adapter.{lang}.safetensors").is_file()
-        start = lang if known else options.start_from
+        start = lang if (folder / f"adapter.{lang}.safetensors").is_file() else options.start_from
         job = AdapterJob(lang, folder, steps=options.steps, from_adapter=start, seed=options.seed)
         report = train_adapter(job, material(lang, options), progress=progress(f"open {lang}") if progress else None)
         write_word_list(folder, lang)
