@@ -64,13 +64,14 @@ def train_open_adapters(folder: Path, options: OpenOptions, progress: Any = None
 
 
 def write_word_list(folder: Path, lang: str, frequent: int = WORD_LIST_WORDS) -> None:
-    """The language's decoding word list: its corpus words, if any, then its ``frequent`` most frequent words,
-    each with how often it occurs (so that of two listed words that sound alike the common one wins); the
-    corpus words alone, all alike, for CLOSED_LANGUAGES or without frequent words. Where ``folder`` has the
-    language's vocabulary, words it cannot spell are left out."""
+    """The language's decoding word list: its corpus words, if any, then its one-letter words and its
+    ``frequent`` most frequent words, each with how often it occurs (so that of two listed words that sound
+    alike the common one wins); the corpus words alone, all alike, for CLOSED_LANGUAGES or without frequent
+    words. Where ``folder`` has the language's vocabulary, words it cannot spell are left out."""
     frequent = 0 if lang in CLOSED_LANGUAGES else frequent
     unique = dict.fromkeys(corpus.word_list(lang) if corpus.has_word_list(lang) else [])
-    unique.update(dict.fromkeys(corpus.frequent_words(lang, frequent) if frequent else []))
+    if frequent:
+        unique.update(dict.fromkeys(corpus.short_words(lang) + corpus.frequent_words(lang, frequent)))
     words = list(unique)
     vocab = read_vocab(folder).get(lang) if (folder / "vocab.json").is_file() else None
     if vocab is not None:  # only the words the language's output can spell

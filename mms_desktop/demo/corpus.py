@@ -51,6 +51,7 @@ OTHERS = {
     "cat": ("ca", "ca"),
     "hrv": ("hr", "hr"),
 }
+SHORT_WORD_RANK = 30  # one-letter entries this high in a frequency list are words (short_words)
 WORDFREQ = {
     "eng": "en",
     "deu": "de",
@@ -100,9 +101,13 @@ def sentences(language: str, count: int, seed: int, exclude: set[str] = frozense
     return found
 
 
-def open_sentences(language: str, count: int, seed: int, ranks: tuple[int, int] = (0, 3000)) -> list[str]:
+def open_sentences(
+    language: str, count: int, seed: int, ranks: tuple[int, int] = (0, 3000), as_in_text: bool = False
+) -> list[str]:
     """``count`` sentences of 2–6 words drawn from the words ranked ``ranks`` in the language's frequency
-    list (letters only, two or more of them): ordinary vocabulary, not the pack's word lists.
+    list (letters only, two or more of them): ordinary vocabulary, not the pack's word lists. Every word is
+    as likely, or, ``as_in_text``, as often as it is in text, and from the top of the list with the
+    :func:`short_words` too.
 
     Raises:
         UserError: wordfreq is not installed, or has no list for the language.
@@ -111,7 +116,11 @@ def open_sentences(language: str, count: int, seed: int, ranks: tuple[int, int] 
     if not words:
         raise UserError(f"wordfreq has no word list for '{language}'.")
     rng = random.Random(f"{language}-{seed}")
-    return [" ".join(rng.choice(words) for _ in range(rng.randint(2, 6))) for _ in range(count)]
+    if not as_in_text:
+        return [" ".join(rng.choice(words) for _ in range(rng.randint(2, 6))) for _ in range(count)]
+    words = short_words(language) + words if ranks[0] == 0 else words
+    weights = frequencies(language, words)
+    return [" ".join(rng.choices(words, weights, k=rng.randint(2, 6))) for _ in range(count)]
 
 
 def frequent_words(language: str, count: int) -> list[str]:
@@ -123,6 +132,19 @@ def frequent_words(language: str, count: int) -> list[str]:
     """
     listed = _wordfreq().top_n_list(WORDFREQ.get(language, language), count)
     return [w for w in listed if len(w) > 1 and all(unicodedata.category(c)[0] in "LM" for c in w)]
+
+
+def short_words(language: str) -> list[str]:
+    """The language's one-letter words: the one-letter entries among its SHORT_WORD_RANK most frequent
+    (English "a" and "i", Spanish "y", "a" and "o", Russian "в", "и", "с" …, French "à" and the elided
+    "l" and "d" as wordfreq splits them off); further down the list such entries are letters and
+    abbreviations, which :func:`frequent_words` leaves out with them.
+
+    Raises:
+        UserError: wordfreq is not installed.
+    """
+    listed = _wordfreq().top_n_list(WORDFREQ.get(language, language), SHORT_WORD_RANK)
+    return [w for w in listed if len(w) == 1 and unicodedata.category(w)[0] == "L"]
 
 
 def frequencies(language: str, words: list[str]) -> list[float]:

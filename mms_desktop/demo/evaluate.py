@@ -5,9 +5,10 @@
 Prints the character error rate per language (recognition through the product's own ``Recognizer``),
 decoded as the app does (keeping to the pack's word lists) and with characters only, and the language
 identifier's accuracy on 3-second clips (through ``LanguageIdentifier``); then the same on sentences and
-voices the build never used; how well the recognizer understands the demonstration voices reading sentences
-they never learned (beside espeak-ng reading the same); and, with ``--real-speech FOLDER``, on recordings of
-people (each beside its transcript ``.txt``, or ELAN or Praat files, as ``train-adapter`` reads them).
+voices the build never used, and on new sentences whose words come as often as in text; how well the
+recognizer understands the demonstration voices reading sentences they never learned (beside espeak-ng
+reading the same); and, with ``--real-speech FOLDER``, on recordings of people (each beside its transcript
+``.txt``, or ELAN or Praat files, as ``train-adapter`` reads them).
 """
 
 from __future__ import annotations
@@ -55,14 +56,27 @@ def unheard(options: BuildOptions, count: int = 30) -> dict[str, list[corpus.Utt
     beyond the corpus) in espeak-ng voice variants it never spoke with, in the pack's languages and in
     languages outside it."""
     voices = {**{lang: corpus.VOICES[lang][0] for lang in options.languages}, **OUTSIDE}
+    return {
+        lang: unheard_voices(lang, voice, corpus.open_sentences(lang, count, options.seed + 5000, (3000, 8000)))
+        for lang, voice in voices.items()
+    }
+
+
+def as_written(options: BuildOptions, count: int = 30) -> dict[str, list[corpus.Utterance]]:
+    """New sentences whose words come as often as in text (wordfreq's 8,000 most frequent and the one-letter
+    words, so mostly little words and the training's own), in the voice variants of :func:`unheard`."""
     found = {}
-    for lang, voice in voices.items():
-        texts = corpus.open_sentences(lang, count, options.seed + 5000, (3000, 8000))
-        found[lang] = [
-            corpus.Utterance(lang, t, corpus.speak_one(t, voice + UNHEARD_VARIANTS[i % 3], i))
-            for i, t in enumerate(texts)
-        ]
+    for lang in options.languages:
+        texts = corpus.open_sentences(lang, count, options.seed + 8000, (0, 8000), as_in_text=True)
+        found[lang] = unheard_voices(lang, corpus.VOICES[lang][0], texts)
     return found
+
+
+def unheard_voices(lang: str, voice: str, texts: list[str]) -> list[corpus.Utterance]:
+    """``texts`` spoken in ``voice`` with the variants the build never uses, in turn."""
+    return [
+        corpus.Utterance(lang, t, corpus.speak_one(t, voice + UNHEARD_VARIANTS[i % 3], i)) for i, t in enumerate(texts)
+    ]
 
 
 def spoken_back(models: Path, options: BuildOptions, precision: str = "auto") -> dict[str, Any]:
@@ -157,7 +171,7 @@ def main() -> None:
         except UserError as exc:
             raise SystemExit(str(exc)) from None
         print(json.dumps({"real_speech": found}))
-    data, other = held_out(options), unheard(options)
+    data, other, texts = held_out(options), unheard(options), as_written(options)
     for precision in args.precision:
         report = evaluate(args.models, options, precision, data)
         if len(args.precision) > 1:
@@ -170,6 +184,9 @@ def main() -> None:
             print(
                 f"{lang}\tunheard voices and words: CER {cer:.2%} (characters only: {wide['cer_characters'][lang]:.2%})"
             )
+        written = evaluate(args.models, options, precision, texts)
+        for lang, cer in written["cer"].items():
+            print(f"{lang}\tits words as often as in text: CER {cer:.2%}")
         unsure = unsure_rates(args.models, options, other, precision)
         print(
             f"LID\ton unheard voices and words: accuracy {unsure['accuracy']:.2%}; said unsure (top probability "
@@ -183,7 +200,8 @@ def main() -> None:
             line = f"{lang}\tvoice read back, {found['sentences']} held-out sentences: CER {cer:.2%}"
             print(f"{line} (espeak-ng reading the same: {teacher:.2%})")
         unheard_cer = {"cer": wide["cer"], "cer_characters": wide["cer_characters"]}
-        print(json.dumps(report | {"unheard": unheard_cer, "unsure": unsure, "voices": voices}))
+        extra = {"unheard": unheard_cer, "as_written": written["cer"], "unsure": unsure, "voices": voices}
+        print(json.dumps(report | extra))
 
 
 if __name__ == "__main__":

@@ -40,6 +40,22 @@ def test_every_language_but_english_learns_ordinary_vocabulary_as_an_adapter() -
     assert set(" ".join(sentences("eng", 20, 1)).split()) <= set(corpus.word_list("eng")), "corpus words"
 
 
+def test_sentences_can_have_their_words_as_often_as_text_has_them() -> None:
+    uniform = " ".join(corpus.open_sentences("eng", 400, 1)).split()
+    weighted = " ".join(corpus.open_sentences("eng", 400, 1, as_in_text=True)).split()
+    assert weighted.count("the") > 5 * max(1, uniform.count("the")), "frequent words come more often"
+    assert {"a", "i"} <= set(weighted) and not {"a", "i"} & set(uniform), "with the one-letter words"
+    assert len(set(weighted)) > 300, "and still many words to draw from"
+    beyond = " ".join(corpus.open_sentences("eng", 100, 1, (3000, 8000), as_in_text=True)).split()
+    assert set(beyond) <= set(corpus.frequent_words("eng", 8000)[3000:]), "only the ranks asked for"
+
+
+def test_one_letter_words_are_the_frequent_ones_not_letters() -> None:
+    assert corpus.short_words("eng") == ["a", "i"] and corpus.short_words("deu") == []
+    assert {"в", "и", "с", "я"} <= set(corpus.short_words("rus")) and "ж" not in corpus.short_words("rus")
+    assert {"y", "a", "o"} == set(corpus.short_words("spa")), "not 'd' or 'x', which come further down"
+
+
 def test_hindi_words_keep_their_vowel_signs() -> None:
     words = corpus.frequent_words("hin", 500)
     assert len(words) > 450, "Devanagari writes vowels as combining marks: such words are words"
@@ -58,7 +74,9 @@ def test_word_lists_hold_the_corpus_words_first_then_the_frequent_ones_with_thei
     frequency = dict(zip(words, map(float, counts), strict=True))
     assert frequency["de"] > frequency["casa"] > frequency["ventana"] >= 1  # wordfreq's counts per billion words
     russian = (tmp_path / "words.rus.txt").read_text(encoding="utf-8").split()
-    assert russian[0:4:2] == corpus.frequent_words("rus", 20)[:2]  # word, count, word, count
+    short = corpus.short_words("rus")
+    assert russian[0 : 2 * len(short) : 2] == short, "one-letter words, which frequent words leave out"
+    assert russian[2 * len(short) :: 2][:2] == corpus.frequent_words("rus", 20)[:2]  # word, count, word, count
     hindi = (tmp_path / "words.hin.txt").read_text(encoding="utf-8").split()
     assert hindi[:3] == corpus.frequent_words("hin", 20)[:3]  # unweighted: words only
     english = (tmp_path / "words.eng.txt").read_text(encoding="utf-8").split()
@@ -142,6 +160,17 @@ def test_a_build_in_miniature_writes_the_whole_pack(tmp_path: Path) -> None:
     assert not summary["voice"]["eng"]["shipped"] and summary["voice"]["eng"]["read_back_cer"] > 0.25
     assert (tmp_path / "rejects" / Repos().demo_voice("eng") / "model.safetensors").is_file()
     assert not (tmp_path / Repos().demo_voice("eng")).exists()
+
+
+def test_demo_eval_speaks_sentences_as_text_has_them_in_voices_the_build_never_used() -> None:
+    from mms_desktop.demo.evaluate import UNHEARD_VARIANTS, as_written
+
+    spoken = as_written(BuildOptions(languages=("rus",)), count=12)["rus"]
+    words = [w for u in spoken for w in u.text.split()]
+    assert len(spoken) == 12 and all(u.samples.size > 8000 for u in spoken)
+    assert set(words) <= set(corpus.short_words("rus") + corpus.frequent_words("rus", 8000))
+    assert set(words) & set(corpus.short_words("rus")), "the little words text is full of"
+    assert not {v.lstrip("+") for v in UNHEARD_VARIANTS} & {v.lstrip("+") for v in corpus.VARIANTS}
 
 
 def test_recordings_of_people_are_measured_from_a_folder_of_wav_and_txt(tmp_path: Path) -> None:
