@@ -1,6 +1,7 @@
 """Adapter training on the tiny model with espeak-ng speech in a language it has no adapter for."""
 
 import dataclasses
+import json
 import shutil
 import subprocess
 import threading
@@ -127,6 +128,19 @@ def test_training_lowers_cer_keeps_the_base_and_transcribes(italian: Path, base:
     recognizer = Recognizer.load(base, "ita", device="cpu")
     assert "ita" in recognizer.languages
     assert recognizer.transcribe(data.held_out[0].samples, "ita").language == "ita"
+
+
+def test_starting_from_an_adapter_that_is_missing_or_does_not_fit_says_so(italian: Path, base: Path) -> None:
+    data = collect([italian], held_out=0.2)
+    with pytest.raises(UserError, match="The model has no adapter 'zzz' to start from"):
+        train_adapter(AdapterJob("ita", base, steps=1, from_adapter="zzz"), data)
+    vocab = json.loads((base / "vocab.json").read_text(encoding="utf-8"))
+    stock = next(iter(vocab))
+    vocab[stock].update({c: len(vocab[stock]) + i for i, c in enumerate("жщфы")})  # more than its head writes
+    (base / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    with pytest.raises(UserError, match=f"The adapter '{stock}' does not fit the model's vocab.json"):
+        train_adapter(AdapterJob("ita", base, steps=1, from_adapter=stock), data)
+    assert not (base / "adapter.ita.safetensors").exists(), "nothing is written"
 
 
 def test_an_interrupted_run_resumes_from_its_checkpoint(italian: Path, base: Path, tmp_path: Path) -> None:

@@ -69,6 +69,26 @@ def _prepare(job: AdapterJob, vocab: dict[str, int]) -> Any:
         return _build(job, vocab)
 
 
+def _stock_head(model: Any, job: AdapterJob) -> tuple[Any, dict[str, int]]:
+    """Load the adapter ``job.from_adapter`` into ``model``: its head and the characters it writes.
+
+    Raises:
+        UserError: the model has no such adapter, or its head does not fit the model's vocab.json.
+    """
+    stock = read_vocab(job.base_dir)
+    if job.from_adapter not in stock:
+        known = ", ".join(sorted(stock)) or "none"
+        raise UserError(f"The model has no adapter '{job.from_adapter}' to start from (it has: {known}).")
+    model.load_adapter(job.from_adapter, use_safetensors=True, local_files_only=True)
+    characters = stock[job.from_adapter]
+    if max(characters.values(), default=-1) >= model.lm_head.out_features:
+        raise UserError(
+            f"The adapter '{job.from_adapter}' does not fit the model's vocab.json ({model.lm_head.out_features} "
+            f"outputs for {len(characters)} characters); install that language again or start without it."
+        )
+    return model.lm_head, characters
+
+
 def _build(job: AdapterJob, vocab: dict[str, int]) -> Any:
     """The base in full precision (whatever the running app's recognizer uses), with fresh or stock adapter
     layers and a head for ``vocab``."""
@@ -80,8 +100,7 @@ def _build(job: AdapterJob, vocab: dict[str, int]) -> Any:
     torch.manual_seed(job.seed)  # the fresh layers start the same way every time: runs are repeatable
     old_head: tuple[Any, dict[str, int]] | None = None
     if job.from_adapter:
-        model.load_adapter(job.from_adapter, use_safetensors=True, local_files_only=True)
-        old_head = (model.lm_head, read_vocab(job.base_dir)[job.from_adapter])
+        old_head = _stock_head(model, job)
     else:
         for module in model.modules():
             if type(module).__name__ == "Wav2Vec2AttnAdapterLayer":
