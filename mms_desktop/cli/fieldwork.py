@@ -312,7 +312,7 @@ def run_train_adapter(args: argparse.Namespace, ctx: Context) -> int:
     name = args.name or args.lang
     check_job(name, args.train_device)
     base = ctx.store.resolve(args.model, "recognition model") if args.model else ctx.store.default_model("asr")
-    check_base(base)
+    check_base(base, args.from_adapter)
     data = collect([Path(d) for d in args.data], tiers=args.tier)
     print(f"Training '{name}' on {len(data.train)} recordings ({data.seconds / 60:.1f} min), "
           f"{len(data.held_out)} held out; {len(data.skipped)} skipped.", file=sys.stderr)  # fmt: skip

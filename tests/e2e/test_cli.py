@@ -303,6 +303,7 @@ def test_commands_other_than_install_never_touch_the_network(installed_home, spe
         (["words", "add", "eng", "{speech}"], "speech.flac is not UTF-8 text"),
         (["words", "add", "e/g", "{speech}"], "'e/g' is not a language code: three lowercase letters"),
         (["train-adapter", "{tmp}", "--lang", "ita", "--name", "ita dialect"], "(like sah-dialect_kolyma)"),
+        (["train-adapter", "{tmp}", "--lang", "ita", "--from-adapter", "zzz"], "no adapter 'zzz' to start from"),
         (["languages", "import", "nowhere.tar"], "does not exist"),
         (["session", "new", "{text}", "--title", "Songs", "--language", "sah"], "is a file, not a folder"),
         (

@@ -69,22 +69,18 @@ def _prepare(job: AdapterJob, vocab: dict[str, int]) -> Any:
         return _build(job, vocab)
 
 
-def _stock_head(model: Any, job: AdapterJob) -> tuple[Any, dict[str, int]]:
-    """Load the adapter ``job.from_adapter`` into ``model``: its head and the characters it writes.
+def _stock_head(model: Any, base: Path, name: str) -> tuple[Any, dict[str, int]]:
+    """Load the adapter ``name`` into ``model``: its head and the characters it writes.
 
     Raises:
-        UserError: the model has no such adapter, or its head does not fit the model's vocab.json.
+        UserError: its head does not fit the vocab.json in ``base``.
     """
-    stock = read_vocab(job.base_dir)
-    if job.from_adapter not in stock:
-        known = ", ".join(sorted(stock)) or "none"
-        raise UserError(f"The model has no adapter '{job.from_adapter}' to start from (it has: {known}).")
-    model.load_adapter(job.from_adapter, use_safetensors=True, local_files_only=True)
-    characters = stock[job.from_adapter]
+    model.load_adapter(name, use_safetensors=True, local_files_only=True)
+    characters = read_vocab(base)[name]
     if max(characters.values(), default=-1) >= model.lm_head.out_features:
         raise UserError(
-            f"The adapter '{job.from_adapter}' does not fit the model's vocab.json ({model.lm_head.out_features} "
-            f"outputs for {len(characters)} characters); install that language again or start without it."
+            f"The adapter '{name}' does not fit the model's vocab.json ({model.lm_head.out_features} outputs for "
+            f"{len(characters)} characters); install that language again or start without it."
         )
     return model.lm_head, characters
 
@@ -100,7 +96,7 @@ def _build(job: AdapterJob, vocab: dict[str, int]) -> Any:
     torch.manual_seed(job.seed)  # the fresh layers start the same way every time: runs are repeatable
     old_head: tuple[Any, dict[str, int]] | None = None
     if job.from_adapter:
-        old_head = _stock_head(model, job)
+        old_head = _stock_head(model, job.base_dir, job.from_adapter)
     else:
         for module in model.modules():
             if type(module).__name__ == "Wav2Vec2AttnAdapterLayer":
@@ -137,15 +133,18 @@ def check_job(name: str, device: str = "cpu") -> None:
         require_cuda()
 
 
-def check_base(base: Path) -> None:
-    """Raises UserError unless the model in ``base`` takes language adapters (MMS): a model with one output
-    head for every language has none to train."""
+def check_base(base: Path, start_from: str | None = None) -> None:
+    """Raises UserError unless the model in ``base`` takes language adapters (MMS), and has the adapter
+    ``start_from`` if one is named: a model with one output head for every language has none to train."""
     family = family_of(base)
     if not family.adapters:
         raise UserError(
             f"{base.name} is a model with {family.title}: it has no language adapters to train; teach a new "
             "language on an MMS model (facebook/mms-1b-all)."
         )
+    if start_from and start_from not in (known := family.languages(base)):
+        listed = ", ".join(known) or "none"
+        raise UserError(f"The model has no adapter '{start_from}' to start from (it has: {listed}).")
 
 
 def train_adapter(
@@ -161,6 +160,7 @@ def train_adapter(
         Cancelled: ``cancel`` was set; the checkpoint (if any) lets a later run continue.
     """
     check_job(job.name, job.device)
+    check_base(job.base_dir, job.from_adapter)
     vocab = data.vocabulary()
     model = _prepare(job, vocab).to(job.device)
     base_before = fingerprint(model)
@@ -206,7 +206,7 @@ def teach(
     if steps < 1:
         raise UserError("Train for at least one step.")
     check_job(name, device)
-    check_base(base)
+    check_base(base, from_adapter)
     if not data.train:
         raise UserError("No recording is left to train on once some are held out for testing; add more recordings.")
     folder = store.writable_model(base)
