@@ -8,11 +8,13 @@ noise and level changes.
 
 from __future__ import annotations
 
+import functools
 import random
 import shutil
 import subprocess
 import tempfile
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -51,6 +53,7 @@ OTHERS = {
     "cat": ("ca", "ca"),
     "hrv": ("hr", "hr"),
 }
+SCRIPT_SAMPLE = 100  # top words that tell a language's script (script)
 SHORT_WORD_RANK = 30  # one-letter entries this high in a frequency list are words (short_words)
 WORDFREQ = {
     "eng": "en",
@@ -125,13 +128,40 @@ def open_sentences(
 
 def frequent_words(language: str, count: int) -> list[str]:
     """The language's ``count`` most frequent wordfreq entries that are words: letters (with their combining
-    marks, as Devanagari writes vowels) and two or more characters.
+    marks, as Devanagari writes vowels) of the language's own script, and two or more characters.
 
     Raises:
         UserError: wordfreq is not installed.
     """
     listed = _wordfreq().top_n_list(WORDFREQ.get(language, language), count)
-    return [w for w in listed if len(w) > 1 and all(unicodedata.category(c)[0] in "LM" for c in w)]
+    return [w for w in listed if len(w) > 1 and _in_script(w, script(language))]
+
+
+def script(language: str) -> str:
+    """The script the language's frequency list writes most of its words in, as Unicode names it ("LATIN",
+    "CYRILLIC", "DEVANAGARI"). Words in another one (the English "news" and "http" of wordfreq's Hindi,
+    mostly from the web) are left out of the corpus: the language's voice cannot read them as written, and
+    its adapter writes its own script.
+
+    Raises:
+        UserError: wordfreq is not installed.
+    """
+    return _script_of(WORDFREQ.get(language, language))
+
+
+@functools.cache
+def _script_of(code: str) -> str:
+    top = _wordfreq().top_n_list(code, SCRIPT_SAMPLE)
+    scripts = Counter(_char_script(w[0]) for w in top if unicodedata.category(w[0])[0] == "L")
+    return scripts.most_common(1)[0][0] if scripts else "LATIN"
+
+
+def _char_script(char: str) -> str:
+    return unicodedata.name(char, "?").split(" ")[0]
+
+
+def _in_script(word: str, name: str) -> bool:
+    return all(unicodedata.category(c)[0] in "LM" and _char_script(c) == name for c in word)
 
 
 def short_words(language: str) -> list[str]:
@@ -144,7 +174,7 @@ def short_words(language: str) -> list[str]:
         UserError: wordfreq is not installed.
     """
     listed = _wordfreq().top_n_list(WORDFREQ.get(language, language), SHORT_WORD_RANK)
-    return [w for w in listed if len(w) == 1 and unicodedata.category(w)[0] == "L"]
+    return [w for w in listed if len(w) == 1 and unicodedata.category(w)[0] == "L" and _in_script(w, script(language))]
 
 
 def frequencies(language: str, words: list[str]) -> list[float]:

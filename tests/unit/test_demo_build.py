@@ -62,6 +62,18 @@ def test_hindi_words_keep_their_vowel_signs() -> None:
     assert "नहीं" in words and all(unicodedata.category(c)[0] in "LM" for w in words for c in w)
 
 
+def test_a_language_draws_only_words_of_its_own_script() -> None:
+    assert [corpus.script(lang) for lang in ("eng", "rus", "hin")] == ["LATIN", "CYRILLIC", "DEVANAGARI"]
+    listed = corpus._wordfreq().top_n_list("hi", 3000)
+    assert {"news", "video"} <= set(listed), "wordfreq's Hindi holds English words of the web"
+    hindi = corpus.frequent_words("hin", 3000) + corpus.short_words("hin")
+    assert not {"news", "video"} & set(hindi)
+    assert all(unicodedata.name(c).startswith("DEVANAGARI") for w in hindi for c in w)
+    russian = " ".join(corpus.open_sentences("rus", 200, 1, (3000, 8000)))
+    assert all(unicodedata.name(c).startswith("CYRILLIC") for c in russian if c != " ")
+    assert "für" in corpus.frequent_words("deu", 200), "Latin letters with marks are Latin"
+
+
 def test_word_lists_hold_the_corpus_words_first_then_the_frequent_ones_with_their_counts(tmp_path: Path) -> None:
     write_word_list(tmp_path, "deu", frequent=0)
     assert (tmp_path / "words.deu.txt").read_text(encoding="utf-8").split() == corpus.word_list("deu"), "closed"
