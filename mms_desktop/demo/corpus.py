@@ -139,9 +139,9 @@ def frequent_words(language: str, count: int) -> list[str]:
 
 def script(language: str) -> str:
     """The script the language's frequency list writes most of its words in, as Unicode names it ("LATIN",
-    "CYRILLIC", "DEVANAGARI"). Words in another one (the English "news" and "http" of wordfreq's Hindi,
-    mostly from the web) are left out of the corpus: the language's voice cannot read them as written, and
-    its adapter writes its own script.
+    "CYRILLIC", "DEVANAGARI"). Words with letters of another one (the English "news" and "http" of wordfreq's
+    Hindi, mostly from the web) are left out of the corpus: the language's voice cannot read them as written,
+    and its adapter writes its own script.
 
     Raises:
         UserError: wordfreq is not installed.
@@ -152,16 +152,17 @@ def script(language: str) -> str:
 @functools.cache
 def _script_of(code: str) -> str:
     top = _wordfreq().top_n_list(code, SCRIPT_SAMPLE)
-    scripts = Counter(_char_script(w[0]) for w in top if unicodedata.category(w[0])[0] == "L")
+    scripts = Counter(unicodedata.name(w[0], "?").split(" ")[0] for w in top if unicodedata.category(w[0])[0] == "L")
     return scripts.most_common(1)[0][0] if scripts else "LATIN"
 
 
-def _char_script(char: str) -> str:
-    return unicodedata.name(char, "?").split(" ")[0]
-
-
 def _in_script(word: str, name: str) -> bool:
-    return all(unicodedata.category(c)[0] in "LM" and _char_script(c) == name for c in word)
+    """Whether every character of ``word`` is a letter or mark of the script ``name`` by its Unicode Script
+    property (which counts Spanish "º" as Latin), or a mark any script uses (a combining accent)."""
+    import regex  # wordfreq's own dependency
+
+    letters = all(unicodedata.category(c)[0] in "LM" for c in word)
+    return letters and regex.fullmatch(rf"(?:\p{{Script={name}}}|\p{{Script=Inherited}})+", word) is not None
 
 
 def short_words(language: str) -> list[str]:
