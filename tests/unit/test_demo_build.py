@@ -72,6 +72,7 @@ def test_a_language_draws_only_words_of_its_own_script() -> None:
     russian = " ".join(corpus.open_sentences("rus", 200, 1, (3000, 8000)))
     assert all(unicodedata.name(c).startswith("CYRILLIC") for c in russian if c != " ")
     assert "für" in corpus.frequent_words("deu", 200), "Latin letters with marks are Latin"
+    assert "nº" in corpus.frequent_words("spa", 6000), "so is the ordinal indicator, by Unicode's Script property"
 
 
 def test_word_lists_hold_the_corpus_words_first_then_the_frequent_ones_with_their_counts(tmp_path: Path) -> None:
