@@ -25,7 +25,6 @@ WORD_LIST_WORDS = 20000  # a language's decoding word list: its corpus words and
 # Kept to their corpus words, adapter and word list: trained on ordinary words, English's adapter hears the
 # sample's "read a" as "radar"; with the corpus adapter and 20,000 listed words it comes out "rather".
 CLOSED_LANGUAGES = ("eng",)
-UNWEIGHTED_WORD_LISTS = ("hin",)  # wordfreq's counts make its decoding of unseen vocabulary worse
 HELD_OUT = 40  # sentences per language kept out of training for the report's before/after figures
 
 
@@ -76,5 +75,5 @@ def write_word_list(folder: Path, lang: str, frequent: int = WORD_LIST_WORDS) ->
     vocab = read_vocab(folder).get(lang) if (folder / "vocab.json").is_file() else None
     if vocab is not None:  # only the words the language's output can spell
         words = wordlist.read_words("\n".join(words), {i: t for t, i in vocab.items()}).words
-    counts = corpus.frequencies(lang, words) if frequent and lang not in UNWEIGHTED_WORD_LISTS else None
+    counts = corpus.frequencies(lang, words) if frequent else None
     (folder / wordlist.file_name(lang)).write_text(wordlist.WordList(words, counts, []).text(), encoding="utf-8")
