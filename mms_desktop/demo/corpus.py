@@ -133,8 +133,8 @@ def frequent_words(language: str, count: int) -> list[str]:
     Raises:
         UserError: wordfreq is not installed.
     """
-    listed = _wordfreq().top_n_list(WORDFREQ.get(language, language), count)
-    return [w for w in listed if len(w) > 1 and _in_script(w, script(language))]
+    listed, own = _wordfreq().top_n_list(WORDFREQ.get(language, language), count), script(language)
+    return [w for w in listed if len(w) > 1 and _in_script(w, own)]
 
 
 def script(language: str) -> str:
@@ -174,8 +174,8 @@ def short_words(language: str) -> list[str]:
     Raises:
         UserError: wordfreq is not installed.
     """
-    listed = _wordfreq().top_n_list(WORDFREQ.get(language, language), SHORT_WORD_RANK)
-    return [w for w in listed if len(w) == 1 and unicodedata.category(w)[0] == "L" and _in_script(w, script(language))]
+    listed, own = _wordfreq().top_n_list(WORDFREQ.get(language, language), SHORT_WORD_RANK), script(language)
+    return [w for w in listed if len(w) == 1 and unicodedata.category(w)[0] == "L" and _in_script(w, own)]
 
 
 def frequencies(language: str, words: list[str]) -> list[float]:
